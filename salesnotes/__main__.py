@@ -1,0 +1,3 @@
+from salesnotes.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""Problems are values; one exception type for work that cannot go on.
+
+Following beancount: a problem with a note is collected, not raised, so one broken note never
+hides the rest of the portfolio. Only the CLI turns problems into stderr lines and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong at a place the user can open: `path:line: message`."""
+
+    path: PurePosixPath  # relative to the vault root, as the user sees it
+    line: int  # 1-based; 0 when the file as a whole is at fault
+    message: str
+    strict: bool = False  # only reported by `check --strict`
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": str(self.path), "line": self.line, "message": self.message}
+
+
+class VaultError(Exception):
+    """Work cannot go on; says where and why. Exit code 1 unless told otherwise."""
+
+    exit_code = 1
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+class UsageProblem(VaultError):
+    """The user asked for something that cannot be done as asked (exit 2)."""
+
+    exit_code = 2
+
+
+class GitBusy(VaultError):
+    """git is held by someone else (index.lock, merge in progress): EX_TEMPFAIL."""
+
+    exit_code = 75
+
+
+def problem(path: str | PurePosixPath, line: int, message: str) -> Problem:
+    return Problem(PurePosixPath(path), line, message)
