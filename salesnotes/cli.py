@@ -1,0 +1,157 @@
+"""The command line: a thin click layer over the core.
+
+Commands are loaded lazily (only click is imported for `--help`), `--vault`/`--today` work
+before and after the command name, and this is the one place that reads the clock and turns
+VaultError into `path:line: message` lines and an exit code (0 ok, 1 vault problems, 2 usage,
+75 git busy).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+COMMANDS = {
+    "init": "salesnotes.commands.init:init",
+    "new": "salesnotes.commands.new:new",
+    "log": "salesnotes.commands.log:log",
+    "history": "salesnotes.commands.history:history",
+    "review": "salesnotes.commands.review:review",
+    "status": "salesnotes.commands.status:status",
+    "check": "salesnotes.commands.check:check",
+    "import": "salesnotes.commands.imports:import_group",
+    "checklist": "salesnotes.commands.checklist:checklist_group",
+    "watch": "salesnotes.commands.watch:watch",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when used (or listed by --help)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy}, key=_order(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attr = self.lazy[name].split(":")
+            try:
+                return getattr(importlib.import_module(module), attr)
+            except ModuleNotFoundError as e:
+                if e.name != module:
+                    raise
+                return None  # listed but not built yet: tests/test_docs.py catches this
+        return super().get_command(ctx, name)
+
+
+def _order(lazy: dict[str, str]):  # noqa: ANN202 - a sort key
+    names = list(lazy)
+    return lambda n: (names.index(n) if n in names else len(names), n)
+
+
+class Salesnotes(LazyGroup):
+    """The root group: the one place that turns core errors into exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from salesnotes.errors import VaultError
+
+        try:
+            return super().invoke(ctx)
+        except VaultError as e:
+            for p in e.problems:
+                click.echo(str(p), err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as e:
+            if os.environ.get("SALESNOTES_DEBUG"):
+                raise
+            where = e.filename or "salesnotes"
+            click.echo(f"{where}:0: {e.strerror or e}", err=True)
+            ctx.exit(1)
+
+
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is not None:
+        ctx.meta[f"salesnotes.{param.name}"] = value
+
+
+def vault_option(f):  # noqa: ANN001, ANN201 - decorator
+    return click.option("--vault", metavar="PATH", expose_value=False, callback=_store,
+                        help="Vault folder (default: $SALESNOTES_VAULT, else the nearest "
+                             "folder up holding salesnotes.yaml).")(f)
+
+
+def today_option(f):  # noqa: ANN001, ANN201 - decorator
+    return click.option("--today", metavar="YYYY-MM-DD", expose_value=False, callback=_store,
+                        type=click.DateTime(formats=["%Y-%m-%d"]),
+                        help="The date to build for (default: $SALESNOTES_TODAY, else today).")(f)
+
+
+def common_options(f):  # noqa: ANN001, ANN201 - decorator
+    return vault_option(today_option(f))
+
+
+def vault_root() -> Path:
+    from salesnotes.vault import find_root
+
+    ctx = click.get_current_context()
+    return find_root(ctx.meta.get("salesnotes.vault"), os.environ.get("SALESNOTES_VAULT") or None,
+                     Path.cwd())
+
+
+def today() -> date:
+    """The one place salesnotes reads the clock: --today, $SALESNOTES_TODAY, else the system date."""
+    ctx = click.get_current_context()
+    given = ctx.meta.get("salesnotes.today")
+    if given is not None:
+        return given.date()
+    env = os.environ.get("SALESNOTES_TODAY")
+    if env:
+        try:
+            return date.fromisoformat(env)
+        except ValueError:
+            raise click.UsageError(f"$SALESNOTES_TODAY={env!r} is not a YYYY-MM-DD date") from None
+    return date.today()
+
+
+@click.group(cls=Salesnotes, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"],
+                                                              "max_content_width": 100})
+@common_options
+@click.version_option(package_name="salesnotes", prog_name="salesnotes")
+def cli() -> None:
+    """A sales rep's portfolio as plain-text notes, and the views that show all of it at once.
+
+    Every client is a markdown note under clients/ in a git vault you open in Obsidian or
+    VS Code. `salesnotes review` (every Monday) writes the views into views/: Portfolio,
+    Week plan, Checklists, Budget, Pay.
+
+    \b
+    Start here:
+        salesnotes init my-vault --demo
+        cd my-vault && salesnotes review
+
+    Exit codes: 0 ok, 1 the vault has problems, 2 wrong usage, 75 git busy.
+    """
+
+
+def main() -> None:
+    if sys.stdout.encoding and sys.stdout.encoding.lower() not in ("utf-8", "utf8"):
+        try:
+            sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+            sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # pragma: no cover
+            pass
+    cli(prog_name="salesnotes")

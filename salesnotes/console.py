@@ -1,0 +1,56 @@
+"""Terminal output for the CLI layer: problems, tables and progress bars (rich).
+
+Progress bars show only on a terminal, so scripts and CI logs stay clean.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Callable
+
+import click
+
+from salesnotes.errors import Problem
+
+
+def echo_problems(problems: Iterable[Problem]) -> int:
+    n = 0
+    for p in problems:
+        click.echo(str(p), err=True)
+        n += 1
+    return n
+
+
+def console(stderr: bool = False):  # noqa: ANN201 - rich is imported lazily
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+@contextmanager
+def progress(label: str, threshold: int = 2000) -> Iterator[Callable[[int, int], None]]:
+    """A callback(done, total) that draws a bar on a terminal once total passes `threshold`."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=console(stderr=True))
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if total < threshold:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        if task is not None:
+            bar.stop()

@@ -1,0 +1,122 @@
+"""The one place where a client's name becomes a file name (DATA-SAFETY rule 9).
+
+A rep types or imports names like `A/B Serwis`, `CON` or a 300-character Polish company name;
+each must become a file that is valid on Windows, macOS and Linux, that Obsidian can link to,
+and that cannot leave the clients folder. Every command that creates a note goes through
+`client_path`, so the rules live here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+
+SUFFIX = ".md"
+# SPEC.md caps file names at 120 bytes (DATA-SAFETY allows 200): the stricter cap wins, and it
+# leaves room for deep vault paths under Windows' 260-character limit.
+MAX_BYTES = 120
+HASH_LEN = 8
+
+# Illegal on Windows (`/ \ : * ? " < > |`) or breaking Obsidian links (`# ^ [ ]`, and `|`).
+_FORBIDDEN = re.compile(r'[/\\:*?"<>|#^\[\]]+')
+_SPACES = re.compile(r"\s+")
+_DASH_SPACE = re.compile(r"-(?:[ -]*-)?")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
+}
+# Letters without a decomposition: NFKD alone leaves `ł` as `ł`.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i"})
+
+
+class InvalidName(ValueError):
+    """A name that cannot become a client note file."""
+
+
+class NameTaken(ValueError):
+    """Another note already has this name, up to case and Unicode form."""
+
+
+def safe_filename(name: str) -> str:
+    """`name` as a file name ending in `.md`, safe on every OS and in Obsidian links.
+
+    The display name itself is kept verbatim in the note's `name:` key; this is only its file.
+    """
+    stem = _clean(name)
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in stem):
+        raise InvalidName(
+            f"unusable client name {name!r}: a client name needs at least one letter or digit"
+        )
+    stem = _unreserve(stem)
+    if len((stem + SUFFIX).encode("utf-8")) > MAX_BYTES:
+        stem = _shorten(stem, name)
+    return stem + SUFFIX
+
+
+def _clean(name: str) -> str:
+    text = unicodedata.normalize("NFC", name)
+    text = "".join(" " if ch.isspace() else ch for ch in text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    text = _FORBIDDEN.sub("-", text)
+    text = _DASH_SPACE.sub(lambda m: " - " if " " in m.group() else "-", text)
+    text = _SPACES.sub(" ", text)
+    # leading dots hide the file, a leading dash reads as a command-line option
+    return text.lstrip(" .-").rstrip(" -")
+
+
+def _unreserve(stem: str) -> str:
+    """`CON` and `COM1.md` are devices on Windows, whatever follows the first dot."""
+    base, dot, rest = stem.partition(".")
+    if base.rstrip(" ").upper() in _RESERVED:
+        return f"{base.rstrip(' ')}_{dot}{rest}"
+    return stem
+
+
+def _shorten(stem: str, name: str) -> str:
+    """Cut on a character boundary and add a hash of the full name, so two long names that
+    share a prefix still get different files, and the same name always the same file."""
+    digest = hashlib.sha1(unicodedata.normalize("NFC", name).encode("utf-8")).hexdigest()
+    tail = f" {digest[:HASH_LEN]}"
+    budget = MAX_BYTES - len(SUFFIX.encode()) - len(tail.encode())
+    cut = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    while cut and unicodedata.combining(cut[-1]):
+        cut = cut[:-1]  # never end on a mark cut from its letter
+    return cut.rstrip(" -") + tail
+
+
+def name_key(name: str) -> str:
+    """The form under which two names are the same file somewhere (macOS, Windows, Obsidian)."""
+    text = unicodedata.normalize("NFC", name)
+    text = unicodedata.normalize("NFC", text.casefold())
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Search form: `Łódź Serwis` -> `lodz serwis`, so a rep can type without diacritics."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", bare).strip()
+
+
+def client_path(clients_dir: Path, name: str, existing: Iterable[str] = ()) -> Path:
+    """The new note's path for `name`; refuses a name another note already has.
+
+    `existing` holds the names (or vault-relative paths) of the notes already there; they are
+    compared by file stem under `name_key`, so `kowalski` collides with `Kowalski.md` on Linux too.
+    """
+    filename = safe_filename(name)
+    key = name_key(_stem(filename))
+    for other in existing:
+        if name_key(_stem(PurePath(other).name)) == key:
+            raise NameTaken(f"client {name!r} already exists as {other}")
+    path = clients_dir / filename
+    root = clients_dir.resolve()
+    if path.resolve().parent != root:
+        raise InvalidName(f"client name {name!r} would leave the clients folder")
+    return path
+
+
+def _stem(filename: str) -> str:
+    return filename[: -len(SUFFIX)] if filename.lower().endswith(SUFFIX) else filename

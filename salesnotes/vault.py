@@ -1,0 +1,192 @@
+"""Find the vault, load config, notes and ledger into one Vault value with its problems.
+
+Reading is forgiving: every broken note becomes a Problem and the rest loads, so the Monday
+review always happens. Checks that span notes (duplicate NIPs or names, one type per key)
+and those needing the config (tier, status) are made here, after every note is read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from salesnotes.config import CONFIG_FILE, STATUSES, Config, load_config
+from salesnotes.errors import Problem, UsageProblem
+from salesnotes.notes import Note, ReadResult, read_note
+
+CLIENTS = "clients"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Vault:
+    root: Path
+    config: Config
+    notes: tuple[Note, ...]
+    problems: tuple[Problem, ...]
+    sales: tuple = ()  # tuple[ledger.Sale, ...]
+    git_contacts: dict[str, date] = field(default_factory=dict)  # note path -> newest git contact
+
+    def cadence(self, note: Note) -> int:
+        return self.config.cadence(note.tier or self.config.default_tier)
+
+    def tier(self, note: Note) -> str:
+        return note.tier if note.tier in self.config.tiers else self.config.default_tier
+
+    def status(self, note: Note) -> str:
+        return note.status if note.status in STATUSES else "active"
+
+
+def find_root(explicit: str | None, env: str | None, cwd: Path) -> Path:
+    """`--vault`, else `$SALESNOTES_VAULT`, else the nearest folder up holding salesnotes.yaml."""
+    given = explicit or env
+    if given:
+        root = Path(given).expanduser()
+        if not root.is_dir():
+            raise UsageProblem(Problem(PurePosixPath(given), 0, "no such vault folder"))
+        if not (root / CONFIG_FILE).is_file():
+            raise UsageProblem(Problem(PurePosixPath(given), 0,
+                                       f"not a vault: no {CONFIG_FILE} here (run `salesnotes init`)"))
+        return root.resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise UsageProblem(Problem(PurePosixPath("."), 0, f"no vault found: no {CONFIG_FILE} here "
+                               "or above; pass --vault PATH or run `salesnotes init`"))
+
+
+def iter_note_files(root: Path) -> Iterator[tuple[PurePosixPath, os.DirEntry[str]]]:
+    """Every `.md` under clients/, hidden folders skipped, in a stable order."""
+    base = root / CLIENTS
+    stack = [(base, PurePosixPath(CLIENTS))]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), rel / entry.name))
+            elif entry.name.endswith(".md") and entry.is_file():
+                yield rel / entry.name, entry
+
+
+def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]:
+    files = list(iter_note_files(root))
+    results = []
+    for i, (rel, entry) in enumerate(files):
+        try:
+            data = Path(entry.path).read_bytes()
+        except OSError as e:
+            results.append(ReadResult(None, (Problem(rel, 0, f"cannot read: {e.strerror}"),)))
+            continue
+        results.append(read_note(rel, data))
+        if progress and i % 500 == 0:
+            progress(i, len(files))
+    return results
+
+
+def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
+               reader: Callable[[Path, Progress | None], list[ReadResult]] | None = None) -> Vault:
+    """The whole vault as one value; `reader` lets the cache stand in for reading every file."""
+    config, problems = load_config(root)
+    results = (reader or read_notes)(root, progress)
+    notes = [r.note for r in results if r.note is not None]
+    for r in results:
+        problems.extend(r.problems)
+    problems.extend(_vault_checks(notes, config))
+    sales, sale_problems = _read_sales(root)
+    problems.extend(sale_problems)
+    contacts = _git_contacts(root) if git else {}
+    notes.sort(key=lambda n: str(n.path))
+    return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sales), contacts)
+
+
+def _read_sales(root: Path) -> tuple[list, list[Problem]]:
+    if not (root / "sales").is_dir():
+        return [], []
+    from salesnotes.ledger import read_ledger
+
+    sales, problems = read_ledger(root)
+    return list(sales), list(problems)
+
+
+def _git_contacts(root: Path) -> dict[str, date]:
+    if not (root / ".git").exists() and not _inside_git(root):
+        return {}
+    from salesnotes import gitlog
+
+    try:
+        history = gitlog.contact_history(root, root / ".salesnotes" / "git-contacts.json")
+    except Exception:  # noqa: BLE001 - the contact log is a bonus; a git hiccup never stops a review
+        return {}
+    return gitlog.last_contacts(history)
+
+
+def _inside_git(root: Path) -> bool:
+    return any((p / ".git").exists() for p in root.parents)
+
+
+def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
+    problems: list[Problem] = []
+    tiers = ", ".join(config.tiers)
+    for n in notes:
+        if n.tier is not None and n.tier not in config.tiers:
+            problems.append(Problem(n.path, n.line_of("tier"), f"unknown tier '{n.tier}' (known: {tiers})"))
+        if n.status is not None and n.status not in STATUSES:
+            problems.append(Problem(n.path, n.line_of("status"),
+                                    f"unknown status '{n.status}' (known: {', '.join(STATUSES)})"))
+    problems.extend(_duplicates(notes, lambda n: n.nip, "NIP"))
+    problems.extend(_duplicates(notes, _name_key, "client name"))
+    problems.extend(_type_mismatches(notes))
+    return problems
+
+
+def _name_key(note: Note) -> str:
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", note.name).casefold().split())
+
+
+def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str) -> list[Problem]:
+    groups: dict[str, list[Note]] = defaultdict(list)
+    for n in notes:
+        if (k := key(n)) is not None:
+            groups[k].append(n)
+    out = []
+    for k, group in groups.items():
+        if len(group) < 2:
+            continue
+        for n in group:
+            others = ", ".join(str(o.path) for o in group if o is not n)
+            line = n.line_of("nip" if what == "NIP" else "name")
+            shown = k if what == "NIP" else n.name
+            out.append(Problem(n.path, line, f"duplicate {what} {shown!r}: also in {others}"))
+    return out
+
+
+def _type_mismatches(notes: list[Note]) -> list[Problem]:
+    """Obsidian keeps one property type per key across the vault (strict check)."""
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for n in notes:
+        for k, t in n.key_types.items():
+            if t != "empty":
+                kinds[k][t] += 1
+    out = []
+    for key, counts in kinds.items():
+        if len(counts) < 2:
+            continue
+        usual, seen = counts.most_common(1)[0]
+        for n in notes:
+            t = n.key_types.get(key)
+            if t not in (None, "empty", usual):
+                out.append(Problem(n.path, n.line_of(key), f"'{key}' is {t} here but {usual} in "
+                                   f"{seen} other notes (Obsidian keeps one type per key)", True))
+    return out

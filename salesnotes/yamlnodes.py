@@ -1,0 +1,105 @@
+"""Front-matter and config YAML read the fast, safe way: libyaml's BaseLoader `compose`.
+
+Every scalar stays text (no YAML 1.1 surprises: `0123` is not octal, `no` is not False), every
+node keeps its line, aliases and custom tags are refused before anything is built, so a
+9-level alias bomb costs milliseconds (PERFORMANCE.md, DATA-SAFETY.md rule 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import yaml
+
+try:
+    _Loader = yaml.CBaseLoader
+    WITH_LIBYAML = True
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.BaseLoader  # type: ignore[misc]
+    WITH_LIBYAML = False
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "seq", "map", "int", "float", "bool", "null",
+                                     "timestamp")}
+
+
+class YamlProblem(ValueError):
+    """Malformed or unsupported YAML; `line` is 1-based within the parsed text."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Scalar:
+    text: str
+    line: int  # 1-based within the parsed text
+    quoted: bool
+
+    @property
+    def is_null(self) -> bool:
+        return not self.quoted and self.text in ("", "~", "null", "Null", "NULL")
+
+
+@dataclass(frozen=True)
+class Seq:
+    items: tuple["Value", ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Map:
+    items: dict[str, "Value"]
+    key_lines: dict[str, int]
+    line: int
+
+
+Value = Union[Scalar, Seq, Map]
+
+
+def load(text: str) -> Value | None:
+    """Compose `text` into Scalars/Seqs/Maps with lines; None for an empty document."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        if e.context_mark and mark and mark.line >= text.count("\n"):
+            mark = e.context_mark  # an unclosed quote or bracket: point where it opened
+        line = mark.line + 1 if mark else 1
+        what = (e.problem or e.context or "malformed YAML").strip()
+        raise YamlProblem(line, f"malformed YAML: {what}") from None
+    except yaml.YAMLError as e:  # pragma: no cover - composer errors are marked
+        raise YamlProblem(1, f"malformed YAML: {e}") from None
+    if node is None:
+        return None
+    return _convert(node, set())
+
+
+def _convert(node: yaml.Node, seen: set[int]) -> Value:
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        raise YamlProblem(line, "anchors/aliases are not supported")
+    seen.add(id(node))
+    if node.tag not in _ALLOWED_TAGS:
+        raise YamlProblem(line, f"unsupported YAML tag {node.tag.replace(_CORE, '!!')}")
+    if isinstance(node, yaml.ScalarNode):
+        return Scalar(node.value, line, node.style in ("'", '"', "|", ">"))
+    if isinstance(node, yaml.SequenceNode):
+        return Seq(tuple(_convert(n, seen) for n in node.value), line)
+    items: dict[str, Value] = {}
+    key_lines: dict[str, int] = {}
+    for knode, vnode in node.value:
+        if not isinstance(knode, yaml.ScalarNode):
+            raise YamlProblem(knode.start_mark.line + 1, "a key must be plain text")
+        key = knode.value
+        kline = knode.start_mark.line + 1
+        if key in items:
+            raise YamlProblem(kline, f"duplicate key '{key}' (first on line {key_lines[key]})")
+        if key == "<<":
+            raise YamlProblem(kline, "merge keys (<<) are not supported")
+        items[key] = _convert(vnode, seen)
+        key_lines[key] = kline
+    return Map(items, key_lines, line)
