@@ -20,10 +20,15 @@ SUFFIX = ".md"
 MAX_BYTES = 120
 HASH_LEN = 8
 
-# Illegal on Windows (`/ \ : * ? " < > |`) or breaking Obsidian links (`# ^ [ ]`, and `|`).
-_FORBIDDEN = re.compile(r'[/\\:*?"<>|#^\[\]]+')
+# Illegal on Windows (`/ \ : * ? " < > |`) or breaking Obsidian links (`# ^ [ ]`, and `|`):
+# separators become a dash, brackets and quotes their harmless look-alikes, the rest a space.
+_REPLACE = str.maketrans({
+    "/": "-", "\\": "-", "|": "-", ":": "-",
+    '"': "'", "[": "(", "]": ")",
+    "*": " ", "?": " ", "<": " ", ">": " ", "#": " ", "^": " ",
+})
 _SPACES = re.compile(r"\s+")
-_DASH_SPACE = re.compile(r"-(?:[ -]*-)?")
+_DASHES = re.compile(r"-[ -]*-|(?<! )- ")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
 }
@@ -59,9 +64,8 @@ def _clean(name: str) -> str:
     text = unicodedata.normalize("NFC", name)
     text = "".join(" " if ch.isspace() else ch for ch in text)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    text = _FORBIDDEN.sub("-", text)
-    text = _DASH_SPACE.sub(lambda m: " - " if " " in m.group() else "-", text)
-    text = _SPACES.sub(" ", text)
+    text = _SPACES.sub(" ", text.translate(_REPLACE))
+    text = _DASHES.sub(lambda m: " - " if " " in m.group() else "-", text)
     # leading dots hide the file, a leading dash reads as a command-line option
     return text.lstrip(" .-").rstrip(" -")
 

@@ -1,0 +1,138 @@
+"""Shared fixtures: real vaults in tmp_path, a fixed date, the real CLI, golden files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+TODAY = date(2026, 11, 27)  # a Friday; tests never read the clock
+GOLDEN = Path(__file__).parent / "golden"
+
+SPEC_NOTE = """---
+name: Hydro-Tech Sp. z o.o.
+nip: "5260250274"
+tier: A
+status: active
+region: Kraków
+potential: 240000
+budget: 150000
+last_contact: 2026-11-18
+next_contact: 2026-12-02
+next_step: Offer for the Q1 pump order
+competitor: Aqua-Serwis
+checklists: [key-account]
+tags: [hvac, kraków]
+---
+# Hydro-Tech Sp. z o.o.
+
+Free text the rep writes.
+
+## Opportunities
+- Heat pumps Q1 [value:: 48000.00] [close:: 2027-02] [probability:: 0.6]
+
+## Checklist: Key account
+- [x] Decision maker identified
+- [ ] Annual purchase plan agreed
+
+## Tasks
+- [ ] Send Q1 offer 📅 2026-12-01
+- [x] Samples delivered ✅ 2026-11-15
+
+## Log
+- 2026-11-18 phone: spoke to the buyer, Q1 plan in December
+- 2026-10-02 visit: plant tour
+"""
+
+MINIMAL_CONFIG = "owner: Jan Kowalski\nlocale: {locale}\n"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output (review the diff!)")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def check_golden(path: Path, actual: str | bytes, update: bool) -> None:
+    """Compare with a golden file; `pytest --update-golden` rewrites it on purpose."""
+    data = actual.encode("utf-8") if isinstance(actual, str) else actual
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    assert path.exists(), f"golden file missing: {path} (run pytest --update-golden)"
+    expected = path.read_bytes()
+    if expected != data:
+        assert data.decode("utf-8", "replace") == expected.decode("utf-8", "replace")
+        assert data == expected
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_bytes(content.encode("utf-8"))
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path):
+    """make_vault({'clients/A.md': '...'}, config=None, locale='en', git=False) -> vault root."""
+
+    def make(files: dict[str, str | bytes] | None = None, *, config: str | None = None,
+             locale: str = "en", git: bool = False, name: str = "vault") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        (root / "clients").mkdir()
+        (root / "salesnotes.yaml").write_text(
+            config if config is not None else MINIMAL_CONFIG.format(locale=locale),
+            encoding="utf-8")
+        write_files(root, files or {})
+        if git:
+            git_init(root)
+            subprocess.run(["git", "add", "-A"], cwd=root, check=True, capture_output=True)
+            subprocess.run(["git", "commit", "-qm", "start"], cwd=root, check=True,
+                           capture_output=True)
+        return root
+
+    return make
+
+
+def git_init(root: Path) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True, capture_output=True)
+    subprocess.run(["git", "config", "user.name", "Test Rep"], cwd=root, check=True)
+    subprocess.run(["git", "config", "user.email", "rep@example.com"], cwd=root, check=True)
+    subprocess.run(["git", "config", "commit.gpgsign", "false"], cwd=root, check=True)
+
+
+@pytest.fixture
+def run():
+    """run('review', '--vault', str(v)) through the real click app; stderr kept apart."""
+    from salesnotes.cli import cli
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        runner = CliRunner()
+        full_env = {"SALESNOTES_TODAY": TODAY.isoformat(), "SALESNOTES_VAULT": "", **(env or {})}
+        return runner.invoke(cli, list(args), input=input, env=full_env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(autouse=True)
+def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SALESNOTES_VAULT", raising=False)
+    monkeypatch.delenv("SALESNOTES_TODAY", raising=False)
+    os.environ.setdefault("GIT_AUTHOR_NAME", "Test Rep")
+    os.environ.setdefault("GIT_AUTHOR_EMAIL", "rep@example.com")
+    os.environ.setdefault("GIT_COMMITTER_NAME", "Test Rep")
+    os.environ.setdefault("GIT_COMMITTER_EMAIL", "rep@example.com")
