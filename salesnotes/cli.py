@@ -81,6 +81,13 @@ class Salesnotes(LazyGroup):
             where = e.filename or "salesnotes"
             click.echo(f"{where}:0: {e.strerror or e}", err=True)
             ctx.exit(1)
+        except Exception as e:  # noqa: BLE001 - a rep sees a sentence, never a traceback
+            if os.environ.get("SALESNOTES_DEBUG"):
+                raise
+            click.echo(f"salesnotes:0: internal error: {type(e).__name__}: {e} "
+                       "(nothing more was written; rerun with SALESNOTES_DEBUG=1 for details "
+                       "and report it)", err=True)
+            ctx.exit(70)
 
 
 def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:

@@ -1,0 +1,44 @@
+"""`salesnotes init`: a new vault, optionally with the demo portfolio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from salesnotes.cli import common_options, today
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Add a sample portfolio of 150+ clients with a year "
+              "of sales, so every view shows real numbers.")
+@click.option("--locale", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
+              help="Language of the config, templates, checklists and views.")
+@common_options
+def init(directory: Path, demo: bool, locale: str) -> None:
+    """Create a vault in DIRECTORY (default: here): config, templates, checklists, git.
+
+    \b
+    Example:
+        salesnotes init my-vault --demo --locale en
+        cd my-vault && salesnotes review
+    """
+    from salesnotes import gitlog
+    from salesnotes.vaultinit import create_vault
+
+    directory = directory.resolve()
+    written = create_vault(directory, locale=locale, demo=demo, today=today())
+    clients = sum(1 for p in written if p.relative_to(directory).parts[0] == "clients"
+                  and p.suffix == ".md")
+    click.echo(f"vault created in {directory} ({len(written)} files"
+               + (f", {clients} demo clients" if demo else "") + ")")
+    if not gitlog.is_repo(directory):
+        gitlog.init_repo(directory)
+    try:
+        gitlog.commit_paths(directory, written, "salesnotes: new vault")
+    except gitlog.GitIdentityMissing as e:
+        gitlog.commit_paths(directory, written, "salesnotes: new vault", fallback_identity=True)
+        for p in e.problems:
+            click.echo(f"note: first commit made as 'salesnotes'. {p.message}", err=True)
+    click.echo(f"next: cd {directory} && salesnotes review")

@@ -1,0 +1,44 @@
+"""`salesnotes new`: a client note from templates/client.md."""
+
+from __future__ import annotations
+
+import click
+
+from salesnotes.cli import common_options, today, vault_root
+
+
+@click.command()
+@click.argument("name")
+@click.option("--nip", help="Tax number, any written form (526-025-02-74, PL5260250274).")
+@click.option("--tier", help="Segment: a key of `tiers` in salesnotes.yaml (default: default_tier).")
+@click.option("--status", default="active", show_default=True,
+              type=click.Choice(["prospect", "active", "dormant", "lost"]))
+@click.option("--region", help="Town or area, to group visits on the same day.")
+@click.option("--no-commit", is_flag=True, help="Do not commit the new note.")
+@common_options
+def new(name: str, nip: str | None, tier: str | None, status: str, region: str | None,
+        no_commit: bool) -> None:
+    """Create a client note under clients/ from templates/client.md.
+
+    Refuses a name or NIP that another note already has, and names that note.
+
+    \b
+    Example:
+        salesnotes new "Hydro-Tech Sp. z o.o." --nip 526-025-02-74 --tier A --region Kraków
+    """
+    from salesnotes.files import atomic_write
+    from salesnotes.newclient import NewClient, plan_note
+    from salesnotes.vault import load_vault
+
+    root = vault_root()
+    vault = load_vault(root, git=False)
+    path, data = plan_note(vault, NewClient(name, nip, tier, status, region), today())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data, root=root)
+    rel = path.relative_to(root)
+    click.echo(f"created {rel}")
+    if vault.config.git_commit and not no_commit:
+        from salesnotes import gitlog
+
+        if gitlog.is_repo(root):
+            gitlog.commit_paths(root, [path], f"new: {name}", fallback_identity=True)
