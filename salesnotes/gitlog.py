@@ -12,12 +12,14 @@ the vault is a subfolder of a larger git repository.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,8 +35,8 @@ _BUSY_STATES = (  # (file in the git dir, why git cannot commit now)
     ("MERGE_HEAD", "a merge is in progress (finish it, or run `git merge --abort`)"),
     ("rebase-merge", "a rebase is in progress (finish it, or run `git rebase --abort`)"),
     ("rebase-apply", "a rebase or `git am` is in progress (finish or abort it)"),
-    ("CHERRY_PICK_HEAD", "a cherry-pick is in progress (finish it, or run `git cherry-pick --abort`)"),
-    ("REVERT_HEAD", "a revert is in progress (finish it, or run `git revert --abort`)"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick is in progress (finish it, or `git cherry-pick --abort`)"),
+    ("REVERT_HEAD", "a revert is in progress (finish it, or `git revert --abort`)"),
 )
 _NOTHING = ("nothing to commit", "nothing added to commit", "no changes added to commit")
 _NO_IDENTITY = ("Please tell me who you are", "empty ident name", "unable to auto-detect email")
@@ -70,8 +72,8 @@ class ContactCommit:
 
 @dataclass(frozen=True)
 class _Repo:
+    root: Path  # the vault root, where messages' paths start
     git_dir: Path
-    top: Path  # the work tree's top folder
     prefix: str  # the vault's folder inside the work tree: "" or "sub/dir/"
 
 
@@ -105,12 +107,11 @@ def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 def _repo(root: Path) -> _Repo | None:
     if not Path(root).is_dir():
         return None
-    out = _git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir",
-               "--show-toplevel", "--show-prefix")
+    out = _git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix")
     lines = out.stdout.split("\n")
-    if out.returncode or len(lines) < 4 or lines[0] != "true":
+    if out.returncode or len(lines) < 3 or lines[0] != "true":
         return None
-    return _Repo(Path(lines[1]), Path(lines[2]), lines[3])
+    return _Repo(Path(root), Path(lines[1]), lines[2])
 
 
 def _git_said(result: subprocess.CompletedProcess[str]) -> str:
@@ -149,35 +150,36 @@ def commit_paths(
 ) -> str | None:
     """Commit exactly `paths` (written, created or deleted) and nothing else; return the sha.
 
+    `paths` are absolute or relative to the vault root; a folder is refused (it would sweep in
+    the user's own edits).
     None when not in a repository or when those paths have no changes (no empty commits).
     Raises GitBusy (exit 75) after waiting up to `wait_seconds` for index.lock or a merge/rebase,
     GitIdentityMissing, or VaultError (conflict markers, detached HEAD, a failing hook). The files
     are never touched here, so a failure keeps the user's edit on disk.
     """
     repo = _repo(root)
+    if repo is None:
+        return None
     rel = _vault_relative(Path(root), paths)
-    if repo is None or not rel:
+    if not rel:
         return None
     where = rel[0]
     _refuse_conflict_markers(Path(root), rel)
-    text = commit_message(message, body, trailers)
-    deadline = time.monotonic() + wait_seconds  # a timeout, not the calendar: no `today` here
-    identity: tuple[str, ...] | None = None
-    for delay in _backoff():
-        _wait_until_free(repo, where, deadline)
-        if identity is None:
-            _refuse_detached(repo, where)
-            identity = _identity(Path(root), where, fallback_identity)
+    text = _commit_message(message, body, trailers)
+    deadline = time.monotonic() + wait_seconds
+    _wait_until_free(repo, where, deadline)
+    _refuse_detached(repo, where)
+    identity = _identity(Path(root), where, fallback_identity)
+    delays = _backoff()
+    while True:
         try:
             return _commit(Path(root), repo, rel, text, identity, where, fallback_identity)
-        except _Locked:
-            if time.monotonic() >= deadline:
-                raise _busy(repo, where, "index.lock") from None
-            time.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
-    raise AssertionError("unreachable")  # _backoff never ends
+        except _Locked:  # taken between our look and git's: wait like for any other lock
+            _pause(next(delays), deadline, repo, where)
+            _wait_until_free(repo, where, deadline)
 
 
-def commit_message(subject: str, body: str = "", trailers: Mapping[str, str] | None = None) -> str:
+def _commit_message(subject: str, body: str = "", trailers: Mapping[str, str] | None = None) -> str:
     """Subject, blank line, body, blank line, `Key: value` trailers: what `git interpret-trailers`
     and `%(trailers)` read back. The subject and the values are kept to one line each."""
     parts = [" ".join(subject.split())]
@@ -201,10 +203,15 @@ def _backoff() -> Iterator[float]:
 
 
 def _vault_relative(root: Path, paths: Sequence[Path]) -> list[str]:
-    """Posix paths relative to the vault root, in order, once each; refuse a path outside it."""
+    """Posix paths relative to the vault root, in order, once each; refuse a path outside it.
+
+    A relative path is taken from the vault root, except one that starts with a relative `root`
+    itself: that one was built as `root / name` and is taken from the current folder."""
     rel: list[str] = []
     base = Path(os.path.normpath(root))
-    for path in paths:
+    for path in map(Path, paths):
+        if not base.is_absolute() and base.parts and path.parts[:len(base.parts)] == base.parts:
+            path = Path(*path.parts[len(base.parts):])
         full = Path(os.path.normpath(base / path))  # an absolute `path` stays itself
         try:
             posix = full.relative_to(base).as_posix()
@@ -241,14 +248,8 @@ def _busy_reason(repo: _Repo) -> str | None:
     for name, why in _BUSY_STATES:
         path = repo.git_dir / name
         if path.exists():
-            return why.format(path=Path(os.path.relpath(path, repo.top)).as_posix())
+            return why.format(path=_shown(repo, name))
     return None
-
-
-def _busy(repo: _Repo, where: str, fallback: str) -> GitBusy:
-    reason = _busy_reason(repo) or dict(_BUSY_STATES)[fallback].format(
-        path=Path(os.path.relpath(repo.git_dir / fallback, repo.top)).as_posix())
-    return GitBusy(problem(where, 0, f"vault busy: {reason}; {SAVED}"))
 
 
 def _wait_until_free(repo: _Repo, where: str, deadline: float) -> None:
@@ -256,10 +257,21 @@ def _wait_until_free(repo: _Repo, where: str, deadline: float) -> None:
     for delay in _backoff():
         if _busy_reason(repo) is None:
             return
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _busy(repo, where, "index.lock")
-        time.sleep(min(delay, left))
+        _pause(delay, deadline, repo, where)
+
+
+def _pause(delay: float, deadline: float, repo: _Repo, where: str) -> None:
+    """Sleep a while, or say "busy" when the wait is over (a timeout, not the calendar)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        lock = _BUSY_STATES[0][1].format(path=_shown(repo, "index.lock"))
+        reason = _busy_reason(repo) or lock
+        raise GitBusy(problem(where, 0, f"vault busy: {reason}; {SAVED}"))
+    time.sleep(min(delay, left))
+
+
+def _shown(repo: _Repo, name: str) -> str:
+    return Path(os.path.relpath(repo.git_dir / name, repo.root)).as_posix()
 
 
 def _refuse_detached(repo: _Repo, where: str) -> None:
@@ -269,7 +281,7 @@ def _refuse_detached(repo: _Repo, where: str) -> None:
         return
     if not head.startswith("ref:"):
         raise VaultError(problem(where, 0, (
-            f"git HEAD is detached (not on a branch); switch to a branch (git switch main); {SAVED}")))
+            f"git HEAD is detached (not on a branch); switch to one (git switch main); {SAVED}")))
 
 
 def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
@@ -280,10 +292,9 @@ def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
     out = _git(root, "config", "--get-regexp", r"^(user|author|committer)\.email$").stdout
     keys = {line.split(" ", 1)[0] for line in out.splitlines() if line.partition(" ")[2].strip()}
     env = os.environ
-    author = env.get("GIT_AUTHOR_EMAIL") or env.get("EMAIL") or keys & {"user.email", "author.email"}
-    committer = (env.get("GIT_COMMITTER_EMAIL") or env.get("EMAIL")
-                 or keys & {"user.email", "committer.email"})
-    if author and committer:
+    author = env.get("GIT_AUTHOR_EMAIL") or keys & {"user.email", "author.email"}
+    committer = env.get("GIT_COMMITTER_EMAIL") or keys & {"user.email", "committer.email"}
+    if (author and committer) or env.get("EMAIL"):
         return ()
     if fallback:
         return FALLBACK_IDENTITY
@@ -399,9 +410,10 @@ def _read_log(root: Path, prefix: str, revisions: str) -> dict[str, list[Contact
     if result.returncode:
         raise VaultError(problem(".", 0, f"git log failed: {_git_said(result)}"))
     history: dict[str, list[ContactCommit]] = {}
-    for record in result.stdout.split("\x1e")[1:]:
-        for commit in _parse_record(record, prefix):
-            history.setdefault(commit.path, []).append(commit)
+    with _no_gc():
+        for record in result.stdout.split("\x1e")[1:]:
+            for commit in _parse_record(record, prefix):
+                history.setdefault(commit.path, []).append(commit)
     return history
 
 
@@ -411,7 +423,7 @@ def _parse_record(record: str, prefix: str) -> list[ContactCommit]:
     body, _, names = rest.rpartition("\x1f")
     if not subject.startswith(CONTACT_PREFIX):
         return []
-    text, trailers = split_trailers(body)
+    text, trailers = _split_trailers(body)
     match = _SUBJECT.fullmatch(subject)
     name = match["name"] if match else subject[len(CONTACT_PREFIX):]
     channel = trailers.get("channel") or (match["channel"] if match else None) or None
@@ -424,7 +436,7 @@ def _parse_record(record: str, prefix: str) -> list[ContactCommit]:
     ]
 
 
-def split_trailers(body: str) -> tuple[str, dict[str, str]]:
+def _split_trailers(body: str) -> tuple[str, dict[str, str]]:
     """The body's text and its trailers (lower-case keys) when its last paragraph is ours.
 
     Only a last paragraph made wholly of `Key: value` lines with at least one of our keys counts,
@@ -455,32 +467,59 @@ def _iso_date(text: str | None) -> date | None:
 
 def _merge(new: dict[str, list[ContactCommit]],
            old: dict[str, list[ContactCommit]]) -> dict[str, list[ContactCommit]]:
-    merged = {path: list(commits) for path, commits in old.items()}
+    """New commits first; a merged-in side branch may bring older ones, so re-sort those notes."""
+    merged = dict(old)
     for path, commits in new.items():
-        merged[path] = commits + merged.get(path, [])
+        both = commits + old.get(path, [])
+        merged[path] = sorted(both, key=lambda c: c.committed, reverse=True)  # stable
     return merged
 
 
 def _load_cache(cache_file: Path, prefix: str) -> tuple[str, dict[str, list[ContactCommit]]] | None:
     """(head, history) from the cache, or None when it is missing, stale in shape or corrupt."""
     try:
-        data = json.loads(Path(cache_file).read_text(encoding="utf-8"))
-        if data["version"] != _CACHE_VERSION or data["prefix"] != prefix:
-            return None
-        history = {
-            path: [_from_row(path, row) for row in rows] for path, rows in data["history"].items()
-        }
-        return str(data["head"]), history
+        with _no_gc():
+            data = json.loads(Path(cache_file).read_text(encoding="utf-8"))
+            return _from_cache(data, prefix)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def _from_row(path: str, row: list[str | None]) -> ContactCommit:
-    sha, contact, channel, nip, name, text, committed = row
-    return ContactCommit(
-        str(sha), path, date.fromisoformat(contact) if contact else None, channel, nip,
-        str(name), str(text), date.fromisoformat(str(committed)),
-    )
+def _from_cache(data: dict, prefix: str) -> tuple[str, dict[str, list[ContactCommit]]] | None:
+    if data["version"] != _CACHE_VERSION or data["prefix"] != prefix:
+        return None
+    day = _DayParser()
+    history = {
+        path: [ContactCommit(sha, path, day(contact), channel, nip, name, text, day(committed))
+               for sha, contact, channel, nip, name, text, committed in rows]
+        for path, rows in data["history"].items()
+    }
+    if None in (c.committed for commits in history.values() for c in commits):
+        return None
+    return str(data["head"]), history
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Tens of thousands of new objects set off the cyclic GC again and again (PERFORMANCE.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _DayParser(dict[str, date]):
+    """ISO text -> date, each distinct day parsed once (tens of thousands of rows share a few)."""
+
+    def __call__(self, text: str | None) -> date | None:
+        return self[text] if text else None
+
+    def __missing__(self, text: str) -> date:
+        self[text] = day = date.fromisoformat(text)
+        return day
 
 
 def _store_cache(cache_file: Path, head: str, prefix: str,

@@ -112,7 +112,7 @@ def test_commit_touches_only_the_given_path(repo: Path) -> None:
 
     assert sha == head(repo)
     files = git(repo, "-c", "core.quotepath=off", "show", "--name-only", "--format=", sha)
-    assert files.split("\n")[:-1] == ["clients/Hydro-Tech Sp. z o.o..md", "clients/Łódź Sp. z o.o..md"]
+    assert files.split("\n")[:-1] == [NOTE, "clients/Łódź Sp. z o.o..md"]
     assert git(repo, "diff", "--cached", "--name-only").split() == ["other.md"]
     assert git(repo, "show", ":other.md") == "mine, staged\n"  # the user's staging is kept
     assert git(repo, "status", "--porcelain").splitlines() == ["M  other.md", "?? loose.md"]
@@ -142,6 +142,16 @@ def test_no_change_gives_none_and_no_commit(repo: Path) -> None:
     write(repo, "ignored.md", "x\n")
     assert commit_paths(repo, [repo / "ignored.md"], "salesnotes: ignored") is None
     assert head(repo) == before
+
+
+def test_a_staged_change_undone_in_the_file_is_no_commit(repo: Path) -> None:
+    before = head(repo)
+    write(repo, NOTE, "staged by the user\n")
+    git(repo, "add", NOTE)
+    write(repo, NOTE, "# Hydro-Tech\n\n## Log\n")  # the file is back to what HEAD has
+    assert commit_paths(repo, [repo / NOTE], "salesnotes: nothing") is None
+    assert head(repo) == before
+    assert git(repo, "show", f":{NOTE}") == "staged by the user\n"
 
 
 def test_a_deleted_note_is_committed_as_a_deletion(repo: Path) -> None:
@@ -259,6 +269,16 @@ def test_failing_pre_commit_hook_is_reported_and_nothing_is_staged(repo: Path) -
     assert git(repo, "diff", "--cached", "--name-only") == ""
 
 
+def test_paths_built_from_a_relative_root_are_taken_from_the_current_folder(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo.parent)
+    write(repo, NOTE, "edited\n")
+    write(repo, "new.md", "new\n")
+    sha = commit_paths(Path("vault"), [Path("vault") / NOTE, Path("new.md")], "salesnotes: x")
+    assert sha and git(repo, "show", "--name-only", "--format=", sha).split("\n")[:-1] == [
+        NOTE, "new.md"]
+
+
 def test_a_folder_is_not_a_path_to_commit(repo: Path) -> None:
     with pytest.raises(ValueError):
         commit_paths(repo, [repo / "clients"], "salesnotes: x")
@@ -326,7 +346,8 @@ def test_rewritten_history_or_a_corrupt_cache_rebuilds(repo: Path) -> None:
     cache.write_text(json.dumps(data))
     git(repo, "commit", "-q", "--amend", "-m", "contact: Hydro-Tech Sp. z o.o. (email)",
         "-m", "amended", "-m", "Contact-Date: 2026-11-03\nChannel: email")
-    assert [(c.text, c.channel) for c in contact_history(repo, cache)[NOTE]] == [("amended", "email")]
+    rebuilt = contact_history(repo, cache)[NOTE]
+    assert [(c.text, c.channel) for c in rebuilt] == [("amended", "email")]
 
     cache.write_text("{not json")
     assert [c.text for c in contact_history(repo, cache)[NOTE]] == ["amended"]

@@ -1,0 +1,40 @@
+"""`salesnotes history`: a client's contacts, newest first, from its log and git."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from salesnotes.cli import common_options, vault_root
+
+
+@click.command()
+@click.argument("client")
+@click.option("--json", "as_json", is_flag=True, help="Print a list of objects on stdout.")
+@common_options
+def history(client: str, as_json: bool) -> None:
+    """Every contact with CLIENT, newest first: its `## Log` lines and its `contact:` commits.
+
+    A contact recorded by `salesnotes log` whose line was later deleted still shows (from git).
+
+    \b
+    Example:
+        salesnotes history "Hydro-Tech" --json
+    """
+    from salesnotes import contactlog
+    from salesnotes.lookup import find_client
+    from salesnotes.vault import load_vault
+
+    root = vault_root()
+    note = find_client(load_vault(root, git=False).notes, client)
+    entries = contactlog.history(root, note)
+    if as_json:
+        click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{note.name} ({note.path})")
+    for e in entries:
+        where = ", ".join(e.sources)
+        click.echo(f"  {e.date.isoformat()}  {e.channel or '-':8} {e.text}   [{where}]")
+    if not entries:
+        click.echo("  no contacts yet")

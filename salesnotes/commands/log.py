@@ -1,0 +1,60 @@
+"""`salesnotes log`: record a contact in the client's note (and commit it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from salesnotes.body import CHANNELS
+from salesnotes.cli import common_options, today, vault_root
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command()
+@click.argument("client")
+@click.argument("text")
+@click.option("--via", "channel", type=click.Choice(CHANNELS), default="other", show_default=True,
+              help="How you were in touch.")
+@click.option("--date", "when", type=_DATE, help="When (default: today).")
+@click.option("--next", "next_date", type=_DATE,
+              help="Next contact date (default: the tier's cadence from this contact).")
+@click.option("--no-commit", is_flag=True, help="Edit the note but make no git commit.")
+@common_options
+def log(client: str, text: str, channel: str, when: datetime | None, next_date: datetime | None,
+        no_commit: bool) -> None:
+    """Add a contact to CLIENT's `## Log` and update last_contact / next_contact.
+
+    CLIENT is a name, file name, NIP or an unambiguous prefix (diacritics optional). Only the
+    log line and those two dates change in the note; in a git vault the note alone is
+    committed as `contact: <name> (<channel>)` with Client-NIP, Contact-Date and Channel
+    trailers, so `git log` is your contact log.
+
+    \b
+    Example:
+        salesnotes log hydro "Buyer wants the Q1 offer by Friday" --via phone --next 2026-12-04
+    """
+    from salesnotes import contactlog
+    from salesnotes.errors import Problem, UsageProblem
+    from salesnotes.lookup import find_client
+    from salesnotes.vault import load_vault
+
+    root = vault_root()
+    vault = load_vault(root, git=False)
+    note = find_client(vault.notes, client)
+    try:
+        contact = contactlog.make_contact(text, channel, (when.date() if when else today()),
+                                          next_date.date() if next_date else None)
+    except ValueError as e:
+        raise UsageProblem(Problem(note.path, 0, str(e))) from None
+    contactlog.log_contact(root, note, contact)
+    click.echo(f"{note.path}: {contact.line}")
+    if no_commit or not vault.config.git_commit:
+        return
+    from salesnotes import gitlog
+
+    if gitlog.is_repo(root):
+        sha = contactlog.commit_contact(root, note, contact)
+        if sha:
+            click.echo(f"committed {sha[:10]} contact: {note.name} ({contact.channel})")

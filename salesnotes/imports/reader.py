@@ -1,0 +1,572 @@
+"""One reader for every ERP/accounting export: a CSV or XLSX file in, rows of text by column key out.
+
+`import sales` and `import clients` both read through here, so an export that works for one works
+for the other. The reader does not interpret values: each row keeps its cells' text (stripped)
+under canonical keys (`nip`, `amount`, ...), and the pure parsers at the end (`parse_amount`,
+`parse_date`, `parse_nip`) turn text into values where the importer decides what a bad value
+means. The reader refuses whatever would make it guess: an undecodable byte, a duplicated header
+it would use, a missing required column, an XLSX formula whose value was never computed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from salesnotes.errors import Problem, VaultError
+from salesnotes.money import to_grosz
+
+MAX_BYTES = 50 * 1024 * 1024  # an export bigger than this is not a rep's sales file
+MAX_UNZIPPED = 500 * 1024 * 1024  # an XLSX that inflates beyond this is a zip bomb
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DELIMITERS = ";\t,"  # in tie-break order: Polish Excel writes `;`
+TOTAL_WORDS = ("razem", "suma", "total", "ogolem")
+HEADER_SCAN = 20  # rows searched for the header below a report's title lines
+
+# key -> header synonyms; when two headers map to one key, the earlier synonym wins
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "nip": ("NIP", "NIP nabywcy", "Nabywca NIP", "Tax ID", "VAT ID"),
+    "client": ("Kontrahent", "Nabywca", "Nazwa", "Nazwa kontrahenta", "Klient", "Client",
+               "Customer", "Name"),
+    "document": ("Numer", "Nr dokumentu", "Numer dokumentu", "Nr faktury", "Document", "Invoice",
+                 "Number"),
+    "date": ("Data wystawienia", "Data sprzedaży", "Data", "Date", "Invoice date"),
+    "amount": ("Netto", "Wartość netto", "Kwota netto", "Amount", "Net", "Net amount"),
+    "margin": ("Marża", "Zysk", "Margin"),
+    "city": ("Miasto", "Miejscowość", "City", "Town"),
+    "region": ("Region", "Województwo"),
+    "tier": ("Segment", "Tier", "Grupa"),
+    "status": ("Status",),
+    "phone": ("Telefon", "Tel", "Telefon 1", "Phone"),
+    "email": ("Email", "E-mail", "Mail"),
+    "budget": ("Budżet", "Budget", "Plan"),
+    "potential": ("Potencjał", "Potential"),
+    "owner": ("Handlowiec", "Opiekun", "Owner", "Sales rep"),
+    "competitor": ("Konkurent", "Competitor"),
+}
+
+
+class ValueProblem(ValueError):
+    """A cell (or byte) that cannot be read without guessing; `line` is 0 when unknown."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class ExportError(VaultError):
+    """The export as a whole cannot be read (exit 1); carries every problem found."""
+
+
+class OptionError(ExportError):
+    """`--map` or `--encoding` does not fit the file: wrong usage (exit 2)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its line (CSV line or sheet row) and the text of each mapped column."""
+
+    line: int
+    values: dict[str, str]  # canonical key -> stripped text; "" when the cell is empty
+
+
+@dataclass(frozen=True)
+class Export:
+    """What an export holds, before any value is interpreted."""
+
+    path: Path
+    encoding: str  # the codec used, or "xlsx"
+    headers: list[str]
+    columns: dict[str, str]  # canonical key -> header as written in the file
+    rows: list[Row]
+    totals: list[Row]  # `Razem`/`Suma`/`Total`/`Ogółem` rows: checked, never imported
+    delimiter: str | None = None  # None for XLSX
+    header_line: int = 1
+    problems: list[Problem] = field(default_factory=list)  # rows that could not be split
+
+
+Table = list[tuple[int, list[Any]]]  # (line or sheet row, raw cells) of the non-blank records
+
+
+# --- headers -----------------------------------------------------------------------------------
+
+def normalize_header(text: str) -> str:
+    """`Wartość  netto:` -> `wartosc netto`: case, diacritics, BOM and punctuation do not count."""
+    s = text.replace("\ufeff", "").casefold().replace("ł", "l")
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return " ".join(w for w in re.split(r"[\W_]+", s) if w)
+
+
+_SYNONYMS = {key: tuple(normalize_header(s) for s in names) for key, names in COLUMNS.items()}
+_KNOWN = frozenset(s for names in _SYNONYMS.values() for s in names)
+
+
+def _map_columns(headers: list[str], mapping: Mapping[str, str], required: Sequence[str],
+                 where: tuple[PurePosixPath, int]) -> dict[str, int]:
+    """key -> column index; every problem (bad --map, duplicate, missing) reported at once."""
+    norm = [normalize_header(h) for h in headers]
+    columns: dict[str, int] = {}
+    usage: list[str] = []
+    for key, header in mapping.items():
+        if key not in COLUMNS:
+            usage.append(f"--map {key}={header}: unknown key {key!r} (keys: {', '.join(COLUMNS)})")
+        elif (i := _index(norm, normalize_header(header))) is None:
+            usage.append(f"--map {key}={header}: no such header; headers found: "
+                         f"{', '.join(headers)}")
+        else:
+            columns[key] = i
+    for key, names in _SYNONYMS.items():
+        if key not in columns:
+            free = [norm.index(n) for n in names
+                    if n in norm and norm.index(n) not in columns.values()]
+            if free:
+                columns[key] = free[0]
+    problems = _duplicates(headers, norm, columns)
+    missing = [k for k in required if k not in columns]
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}; headers found: "
+                        f"{', '.join(headers)} (name one with --map KEY=HEADER)")
+    if usage or problems:
+        error = OptionError if usage else ExportError
+        raise error(*(Problem(where[0], where[1], m) for m in usage + problems))
+    return columns
+
+
+def _index(norm: list[str], wanted: str) -> int | None:
+    return norm.index(wanted) if wanted and wanted in norm else None
+
+
+def _duplicates(headers: list[str], norm: list[str], columns: dict[str, int]) -> list[str]:
+    """A header used for a key that appears twice is an error: never first- or last-wins."""
+    out = []
+    for key, i in columns.items():
+        twins = [j + 1 for j, n in enumerate(norm) if n == norm[i] and j != i]
+        if twins:
+            out.append(f"duplicate header {headers[i]!r} (columns {i + 1} and "
+                       f"{', '.join(map(str, twins))}) for {key}: rename one")
+    return out
+
+
+def _find_header(table: Table, mapping: Mapping[str, str]) -> int:
+    """Index of the header row: the first of the top rows naming two known columns (a report's
+    title lines are skipped), else the first non-empty row."""
+    known = _KNOWN | {normalize_header(h) for h in mapping.values()}
+    for n, (_, cells) in enumerate(table[:HEADER_SCAN]):
+        if sum(normalize_header(c) in known for c in cells) >= 2:
+            return n
+    return 0
+
+
+# --- decoding ----------------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_POLISH = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+
+
+def decode_export(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding used). Deterministic order, because generic detectors read Windows-1250
+    as Windows-1252: explicit encoding, BOM, strict UTF-8, cp1250/ISO-8859-2, charset-normalizer."""
+    if encoding:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise ValueProblem(f"unknown encoding {encoding!r}") from None
+        return _strict(data, name), name
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return _strict(data, name), name
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return _single_byte(data)
+
+
+def _strict(data: bytes, name: str) -> str:
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        start = data.rfind(b"\n", 0, e.start) + 1
+        column = len(data[start:e.start].decode(name, errors="replace")) + 1
+        raise ValueProblem(f"column {column}: byte 0x{data[e.start]:02x} is not valid {name} "
+                           "(name the file's encoding with --encoding)", line) from None
+
+
+def _single_byte(data: bytes) -> tuple[str, str]:
+    """Bytes 0x80-0x9F are controls in ISO-8859-2, so they confirm cp1250; otherwise the two
+    differ only on ą ś ź Ą Ś Ź, and the decoding with more Polish letters wins."""
+    if False:
+        try:
+            return data.decode("cp1250"), "cp1250"
+        except UnicodeDecodeError:
+            return _detected(data)
+    cp, latin2 = data.decode("cp1250"), data.decode("iso8859_2")
+    cp_score, latin2_score = (sum(c in _POLISH for c in t) for t in (cp, latin2))
+    if not cp_score and not latin2_score:
+        return _detected(data)
+    return (cp, "cp1250") if cp_score >= latin2_score else (latin2, "iso8859-2")
+
+
+def _detected(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ValueProblem("cannot tell the file's encoding: name it with --encoding (e.g. cp1250)")
+    return str(best), best.encoding
+
+
+def sniff_delimiter(text: str) -> str:
+    """`;`, `,` or tab: csv.Sniffer limited to those, checked against the first line holding one
+    (a decimal comma in the data must not win over the header's real separator)."""
+    lines = [ln for ln in text[:65536].splitlines()[:50] if ln.strip()]
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    first = next((ln for ln in lines if any(d in ln for d in DELIMITERS)), "")
+    counts = {d: first.count(d) for d in DELIMITERS}
+    if sniffed in counts and counts[sniffed]:
+        return sniffed
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def read_export(path: Path, *, encoding: str | None = None,
+                mapping: Mapping[str, str] | None = None,
+                required: Sequence[str] = ()) -> Export:
+    """Read a CSV or XLSX export; raises ExportError (OptionError for a bad --map/--encoding).
+
+    Rows that cannot be split (more cells than headers) are in `Export.problems`, so that the
+    importer lists them with its own bad rows and `--skip-bad` applies to them alike.
+    """
+    unknown = [k for k in required if k not in COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown required keys: {unknown}")
+    where = PurePosixPath(path.as_posix())
+    _check_size(path, where)
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return _read_xlsx(path, where, dict(mapping or {}), required)
+    text, used = _decode_file(path, where, encoding)
+    delimiter = sniff_delimiter(text)
+    try:
+        table = [(n, cells) for n, cells in _csv_table(text, delimiter) if _filled(cells)]
+    except ValueProblem as e:
+        raise ExportError(Problem(where, e.line, e.message)) from None
+    hint = " (a decimal comma not in quotes?)" if delimiter == "," else ""
+    export, _ = _build(path, where, table, dict(mapping or {}), required,
+                       lambda cell, key: cell.strip(), hint)
+    return replace(export, encoding=used, delimiter=delimiter)
+
+
+def _check_size(path: Path, where: PurePosixPath) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ExportError(Problem(where, 0, f"cannot read: {e.strerror}")) from None
+    if size > MAX_BYTES:
+        raise ExportError(Problem(where, 0, f"{size // 2**20} MB: too big for an export "
+                                            f"(limit {MAX_BYTES // 2**20} MB)"))
+
+
+def _decode_file(path: Path, where: PurePosixPath, encoding: str | None) -> tuple[str, str]:
+    try:
+        return decode_export(path.read_bytes(), encoding)
+    except OSError as e:
+        raise ExportError(Problem(where, 0, f"cannot read: {e.strerror}")) from None
+    except ValueProblem as e:
+        error = OptionError if e.message.startswith("unknown encoding") else ExportError
+        raise error(Problem(where, e.line, e.message)) from None
+
+
+def _csv_table(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line of the record, cells); strict, so a stray quote cannot swallow the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise ValueProblem(f"cannot split into cells: {e}", line) from None
+        yield line, cells
+
+
+def _filled(cells: Sequence[object]) -> bool:
+    return any(c is not None and str(c).strip() for c in cells)
+
+
+def _build(path: Path, where: PurePosixPath, table: Table, mapping: dict[str, str],
+           required: Sequence[str], text_of: Callable[[Any, str], str],
+           width_hint: str | None) -> tuple[Export, dict[str, int]]:
+    """Header, column map, data and totals rows. `width_hint` is None when cells to the right of
+    the header are harmless (XLSX), else the hint for a row that split into too many cells."""
+    if not table:
+        raise ExportError(Problem(where, 0, "no header row: the file is empty"))
+    at = _find_header(table, mapping)
+    header_line, raw_headers = table[at]
+    headers = ["" if h is None else _cell_header(h) for h in raw_headers]
+    index = _map_columns(headers, mapping, required, (where, header_line))
+    rows: list[Row] = []
+    totals: list[Row] = []
+    problems: list[Problem] = []
+    for line, cells in table[at + 1:]:
+        if width_hint is not None and _filled(cells[len(headers):]):
+            problems.append(Problem(where, line, f"{len(cells)} cells but the header has "
+                                                 f"{len(headers)}{width_hint}"))
+            continue
+        values = {k: text_of(cells[i], k) if i < len(cells) else "" for k, i in index.items()}
+        (totals if _is_total(cells, values) else rows).append(Row(line, values))
+    columns = {k: headers[i] for k, i in index.items()}
+    export = Export(path, "", headers, columns, rows, totals, None, header_line, problems)
+    return export, index
+
+
+def _cell_header(value: object) -> str:
+    return str(value).replace("\ufeff", "").strip()
+
+
+def _is_total(cells: Sequence[object], values: dict[str, str]) -> bool:
+    if values.get("date") or values.get("nip"):
+        return False
+    first = next((str(c) for c in cells if c is not None and str(c).strip()), "")
+    words = normalize_header(first).split()
+    return bool(words) and words[0] in TOTAL_WORDS
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+def _read_xlsx(path: Path, where: PurePosixPath, mapping: dict[str, str],
+               required: Sequence[str]) -> Export:
+    _check_zip(path, where)
+    with _xlsx_errors(where), _sheet(path, data_only=True) as (rows, epoch):
+        present = [(n, list(cells)) for n, cells in rows if cells]
+    table = [(n, cells) for n, cells in present if _filled(cells)]
+    export, index = _build(path, where, table, mapping, required,
+                           lambda value, key: _cell_text(value, key, epoch), None)
+    empty = {(n, i) for n, cells in present if n > export.header_line
+             for i in index.values() if i >= len(cells) or cells[i] is None}
+    if empty:
+        with _xlsx_errors(where):
+            unfinished = _uncached_formulas(path, where, empty)
+        if unfinished:
+            raise ExportError(*unfinished)
+    return replace(export, encoding="xlsx")
+
+
+@contextmanager
+def _xlsx_errors(where: PurePosixPath) -> Iterator[None]:
+    """openpyxl, zipfile and defusedxml raise many types; to the user each means one thing."""
+    try:
+        yield
+    except ExportError:
+        raise
+    except Exception as e:  # noqa: BLE001 - reported with its type, never a traceback
+        raise ExportError(Problem(where, 0, f"cannot read as XLSX: {type(e).__name__}: {e}"))
+
+
+def _check_zip(path: Path, where: PurePosixPath) -> None:
+    """defusedxml guards the XML; this guards the zip around it."""
+    import zipfile
+
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:
+        raise ExportError(Problem(where, 0, "XLSX import needs defusedxml installed"))
+    try:
+        with zipfile.ZipFile(path) as z:
+            size = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ExportError(Problem(where, 0, f"not an XLSX file: {e}")) from None
+    if size > MAX_UNZIPPED:
+        raise ExportError(Problem(where, 0, f"unpacks to {size // 2**20} MB: refused"))
+
+
+@contextmanager
+def _sheet(path: Path, *, data_only: bool) -> Iterator[tuple[Iterator[tuple[int, tuple]], Any]]:
+    """(row number, cell values) of the first sheet, streamed; and the workbook's date epoch."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=data_only)
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # trust the cells, not a writer's <dimension> tag
+        yield enumerate(ws.iter_rows(min_row=1, values_only=True), 1), wb.epoch
+    finally:
+        wb.close()
+
+
+def _cell_text(value: object, key: str, epoch: datetime) -> str:
+    """A cell as the text a CSV would hold: ISO dates, exact numbers, never `1.2E+09`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if key == "date" and 0 < value < 2958466:  # an Excel serial date in a General cell
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(value, epoch).date().isoformat()
+        return _number_text(value)
+    return str(value).strip()
+
+
+def _number_text(value: int | float) -> str:
+    d = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return str(int(d)) if d == d.to_integral_value() else format(d, "f")
+
+
+def _uncached_formulas(path: Path, where: PurePosixPath,
+                       empty: set[tuple[int, int]]) -> list[Problem]:
+    """Empty cells that hold a formula Excel never computed (openpyxl `data_only` gives None)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    last = max(n for n, _ in empty)
+    found = []
+    with _sheet(path, data_only=False) as (rows, _):
+        for n, cells in rows:
+            if n > last:
+                break
+            for i in sorted(i for m, i in empty if m == n and i < len(cells)):
+                v = cells[i]
+                if isinstance(v, ArrayFormula | DataTableFormula) or (
+                        isinstance(v, str) and v.startswith("=")):
+                    ref = f"{get_column_letter(i + 1)}{n}"
+                    found.append(Problem(where, n, f"cell {ref}: formula with no cached value "
+                                         "(open and save the file in Excel, or paste values)"))
+    return found
+
+
+# --- values ------------------------------------------------------------------------------------
+
+_AMOUNT_SUFFIX = re.compile(r"\s*(?:zł|zl|pln)\.?$", re.I)
+_SPACE_LIKE = re.compile(r"[ \u00a0\u202f\u2009]")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([ .,])[0-9]{3})(?:\1[0-9]{3})*")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_amount(text: str) -> Decimal:
+    """`1 234,56`, `1.234,56`, `-1234.5 zł`, `−12,00` -> Decimal. Thousands by space, NBSP,
+    U+202F, or `.`/`,` opposite the decimal mark. `1,234` and `12,3,4` are errors, not guesses."""
+    raw = text.strip()
+    s = _SPACE_LIKE.sub(" ", _AMOUNT_SUFFIX.sub("", raw))
+    negative = s[:1] in ("-", "\u2212")
+    if s[:1] in ("-", "\u2212", "+"):
+        s = s[1:].lstrip()
+    whole, frac = _split_decimal(s, raw)
+    if not (_DIGITS.fullmatch(whole) or _GROUPED.fullmatch(whole)) or (
+            frac is not None and not _DIGITS.fullmatch(frac)):
+        raise ValueProblem(f"not an amount: {raw!r}" if raw else "no amount")
+    value = Decimal(re.sub(r"[ .,]", "", whole) + (f".{frac}" if frac is not None else ""))
+    return -value if negative else value
+
+
+def _split_decimal(s: str, raw: str) -> tuple[str, str | None]:
+    """(whole, fraction): the last `,` or `.` is the decimal mark unless it repeats."""
+    last = max(s.rfind(","), s.rfind("."))
+    if last < 0:
+        return s, None
+    mark, other = s[last], "." if s[last] == "," else ","
+    if s.count(mark) > 1:
+        if other in s:
+            raise ValueProblem(f"not an amount: {raw!r}")
+        return s, None  # `1.234.567`: grouping only, checked by the caller
+    whole, frac = s[:last], s[last + 1:]
+    if len(frac) == 3 and re.fullmatch(r"[1-9][0-9]{0,2}", whole):
+        raise ValueProblem(f"ambiguous amount {raw!r}: thousands or decimals?")
+    return whole, frac
+
+
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+                       r"(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
+                       r"\s*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?")
+_PL_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})(?:\s*r\.?)?"
+                      r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?")
+
+
+def parse_date(text: str) -> date:
+    """`2026-03-05`, `5.03.2026`, `2026-03-05T10:00+01:00` (the date as written, no shift)."""
+    s = text.strip()
+    if m := _ISO_DATE.fullmatch(s):
+        year, month, day = m.groups()
+    elif m := _PL_DATE.fullmatch(s):
+        day, month, year = m.groups()
+    else:
+        raise ValueProblem(f"not a date: {s!r} (write YYYY-MM-DD or DD.MM.YYYY)" if s
+                           else "no date")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueProblem(f"impossible date: {s!r}") from None
+
+
+def parse_nip(text: str) -> str:
+    """`PL 526-025-02-74` -> `5260250274`; a wrong checksum or length is an error."""
+    from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+    from stdnum.pl import nip
+
+    s = text.strip()
+    if not s:
+        raise ValueProblem("no NIP")
+    try:
+        return nip.validate(s)
+    except InvalidChecksum:
+        raise ValueProblem(f"invalid NIP checksum: {s!r}") from None
+    except InvalidLength:
+        digits = len(nip.compact(s))
+        raise ValueProblem(f"invalid NIP {s!r}: {digits} digits, a NIP has 10") from None
+    except ValidationError:
+        raise ValueProblem(f"invalid NIP {s!r}: not digits") from None
+
+
+def check_totals(export: Export, key: str = "amount") -> list[Problem]:
+    """A totals row whose amount is not the sum (to the grosz) of the rows above it, back to the
+    previous totals row (or of all rows, for a grand total right after subtotals). Rows with an
+    unreadable amount are reported by the importer; while any exist, nothing is checked."""
+    where = PurePosixPath(export.path.as_posix())
+    try:
+        amounts = [(r.line, parse_amount(r.values[key])) for r in export.rows
+                   if r.values.get(key)]
+    except ValueProblem:
+        return []
+    problems, start = [], 0
+    for total in export.totals:
+        if not total.values.get(key):
+            continue
+        part = [a for line, a in amounts if start < line < total.line]
+        whole = part if part else [a for line, a in amounts if line < total.line]
+        start = total.line
+        try:
+            stated = to_grosz(parse_amount(total.values[key]))
+        except ValueProblem as e:
+            problems.append(Problem(where, total.line, f"totals row: {e.message}"))
+            continue
+        summed = sum((to_grosz(a) for a in whole), Decimal("0.00"))
+        if stated != summed:
+            problems.append(Problem(where, total.line, f"totals row says {stated} but the rows "
+                                    f"above sum to {summed}"))
+    return problems

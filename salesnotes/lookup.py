@@ -1,0 +1,65 @@
+"""CLIENT on the command line -> one note: a name, file name, NIP or unambiguous prefix.
+
+Case- and diacritics-insensitive (`lodz serwis` finds `Łódź Serwis`). An ambiguous query
+lists the candidates and an unknown one suggests the closest names; neither changes anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from salesnotes.errors import Problem, UsageProblem
+from salesnotes.fields import FieldError, parse_nip
+from salesnotes.names import fold
+from salesnotes.notes import Note
+
+
+def find_client(notes: Sequence[Note], query: str) -> Note:
+    """The one note `query` names; UsageProblem (exit 2) when it names none or several."""
+    q = fold(query.strip())
+    if not q:
+        _refuse(query, "empty client name")
+    nip = _as_nip(query)
+    if nip:
+        hits = [n for n in notes if n.nip == nip]
+        if len(hits) == 1:
+            return hits[0]
+    exact = [n for n in notes if q in (fold(n.name), fold(n.path.stem), fold(n.path.name),
+                                       fold(str(n.path)))
+             or q in (fold(a) for a in n.aliases)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        _ambiguous(query, exact)
+    prefix = [n for n in notes if fold(n.name).startswith(q) or fold(n.path.stem).startswith(q)]
+    if len(prefix) == 1:
+        return prefix[0]
+    if len(prefix) > 1:
+        _ambiguous(query, prefix)
+    names = {fold(n.name): n.name for n in notes}
+    close = difflib.get_close_matches(q, list(names), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
+    _refuse(query, f"no client matches {query!r}{hint}")
+    raise AssertionError  # pragma: no cover
+
+
+def _as_nip(query: str) -> str | None:
+    digits = sum(c.isdigit() for c in query)
+    if digits < 10:
+        return None
+    try:
+        return parse_nip(query)
+    except FieldError:
+        return None
+
+
+def _ambiguous(query: str, notes: list[Note]) -> None:
+    listed = "\n  ".join(f"{n.name} ({n.path})" for n in sorted(notes, key=lambda n: n.name)[:20])
+    more = f"\n  ... and {len(notes) - 20} more" if len(notes) > 20 else ""
+    _refuse(query, f"{query!r} matches {len(notes)} clients; say which:\n  {listed}{more}")
+
+
+def _refuse(query: str, message: str) -> None:
+    raise UsageProblem(Problem(PurePosixPath("clients"), 0, message))
