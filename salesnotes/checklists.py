@@ -209,11 +209,14 @@ def _has(note: Note, key: str) -> bool:
 def _tagged(note: Note, wanted: str) -> bool:
     """Tags match without `#` and case, and a parent tag matches its nested tags (`region/x`)."""
     w = wanted.lstrip("#").casefold()
-    return any(t == w or t.startswith(w + "/") for t in (x.lstrip("#").casefold() for x in note.tags))
+    tags = (x.lstrip("#").casefold() for x in note.tags)
+    return any(t == w or t.startswith(w + "/") for t in tags)
 
 
 def listed_in_note(checklist: Checklist, note: Note) -> bool:
     """The note's own `checklists:` names it (by name or title, loosely)."""
+    if not note.checklists:
+        return False
     wanted = {fold(checklist.name), fold(checklist.title)}
     return any(fold(entry) in wanted for entry in note.checklists)
 
@@ -221,7 +224,8 @@ def listed_in_note(checklist: Checklist, note: Note) -> bool:
 def applies(checklist: Checklist, note: Note, config: Config) -> bool:
     """The config assigns it to this note, or the note lists it itself."""
     rule = config.checklists.get(checklist.name)
-    return (rule is not None and rule_matches(rule, note, config)) or listed_in_note(checklist, note)
+    by_rule = rule is not None and rule_matches(rule, note, config)
+    return by_rule or listed_in_note(checklist, note)
 
 
 # -- a note's sections against a template ---------------------------------------------------
@@ -229,6 +233,8 @@ def applies(checklist: Checklist, note: Note, config: Config) -> bool:
 
 def sections_of(checklist: Checklist, note: Note) -> tuple[ChecklistSection, ...]:
     """The note's sections for this checklist: `## Checklist: <title>` (or `<name>`), loosely."""
+    if not note.body.checklists:
+        return ()
     wanted = {title_key(checklist.title), title_key(checklist.name)}
     return tuple(s for s in note.body.checklists if title_key(s.title) in wanted)
 

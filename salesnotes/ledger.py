@@ -31,7 +31,7 @@ from salesnotes.money import to_grosz
 
 HEADER = ("date", "document", "nip", "client", "amount", "margin")
 LEDGER_DIR = "sales"
-_MONTH_FILE = re.compile(r"([0-9]{4})-([0-9]{2})\.csv")
+_MONTH_FILE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])\.csv")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")  # a leading run of `'` is escaped too: exact trip
@@ -103,8 +103,8 @@ def _order(sale: Sale) -> tuple:
 
 def _cells(sale: Sale) -> tuple[str, ...]:
     margin = "" if sale.margin is None else format(sale.margin, "f")
-    return (sale.date.isoformat(), guard(sale.document), sale.nip or "", guard(sale.client),
-            format(sale.amount, "f"), margin)
+    return (sale.date.isoformat(), guard(sale.document), guard(sale.nip or ""),
+            guard(sale.client), format(sale.amount, "f"), margin)
 
 
 def _cell(text: str) -> str:
@@ -196,7 +196,7 @@ def _parse_row(rel: str, line: int, cells: list[str], rows: list, problems: list
         if not _PLAIN.fullmatch(text):
             problems.append(_problem(rel, line, f"not a plain amount (1234.50): {text!r}"))
             return
-    sale = Sale(date.fromisoformat(day), unguard(document), nip or None, unguard(client),
+    sale = Sale(date.fromisoformat(day), unguard(document), unguard(nip) or None, unguard(client),
                 Decimal(amount), Decimal(margin) if margin else None)
     problems += [_problem(rel, line, m) for m in _doubts(rel, sale)]
     rows.append((rel, line, sale))

@@ -28,7 +28,7 @@ _REPLACE = str.maketrans({
     "*": " ", "?": " ", "<": " ", ">": " ", "#": " ", "^": " ",
 })
 _SPACES = re.compile(r"\s+")
-_DASHES = re.compile(r"-[ -]*-|(?<! )- ")
+_DASHES = re.compile(r"[ -]*-[ -]*")  # a run of dashes: one dash, spaced if the run was
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
 }
@@ -51,9 +51,9 @@ def safe_filename(name: str) -> str:
     """
     stem = _clean(name)
     if not any(unicodedata.category(ch)[0] in "LN" for ch in stem):
-        raise InvalidName(
-            f"unusable client name {name!r}: a client name needs at least one letter or digit"
-        )
+        shown = repr(name if len(name) <= 60 else name[:60] + "…")
+        raise InvalidName(f"unusable client name {shown}: "
+                          "a client name needs at least one letter or digit")
     stem = _unreserve(stem)
     if len((stem + SUFFIX).encode("utf-8")) > MAX_BYTES:
         stem = _shorten(stem, name)
@@ -67,7 +67,8 @@ def _clean(name: str) -> str:
     text = _SPACES.sub(" ", text.translate(_REPLACE))
     text = _DASHES.sub(lambda m: " - " if " " in m.group() else "-", text)
     # leading dots hide the file, a leading dash reads as a command-line option
-    return text.lstrip(" .-").rstrip(" -")
+    text = text.lstrip(" .-").rstrip(" -")
+    return unicodedata.normalize("NFC", text)  # removing a joiner can let marks compose
 
 
 def _unreserve(stem: str) -> str:

@@ -46,7 +46,7 @@ def test_render_month_exact_bytes_sorted_by_date_then_document():
     sales = [
         sale(6, "FV/10", "-100", client="Ząb, \"Mleczny\"", margin="-5.5"),
         sale(5, "FV/2", "1234.5", nip=None),
-        sale(5, "FV/11", "0.004", client="=HYPERLINK(\"http://x\",\"y\")"),
+        sale(5, "FV/11", "-0.004", client="=HYPERLINK(\"http://x\",\"y\")"),
     ]
     assert render_month(sales) == (
         "date,document,nip,client,amount,margin\n"

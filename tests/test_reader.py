@@ -6,6 +6,7 @@ Every fixture is written by the test itself, in the bytes an ERP or Excel would 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -145,6 +146,13 @@ def test_decimal_commas_in_the_data_do_not_fool_the_sniffer():
     assert sniff_delimiter("NIP\n1\n") == ","
 
 
+def test_separator_survives_a_title_line_with_a_comma():
+    text = "Zestawienie sprzedaży, marzec 2026\nNIP;Nazwa;Netto\n1;A;1,5\n2;B;2,5\n"
+    assert sniff_delimiter(text) == ";"
+    assert sniff_delimiter('NIP,Nazwa,Netto\n1,"A; B","1,5"\n') == ","
+    assert sniff_delimiter("NIP\tNazwa\n1\tA, B; C\n") == "\t"
+
+
 def test_unquoted_decimal_comma_in_a_comma_file_is_a_row_problem(tmp_path):
     data = f"NIP,Nazwa,Netto\n{NIP_A},A,12\n{NIP_A},B,12,50\n{NIP_A},C,3,\n".encode()
     export = read_export(write(tmp_path, "s.csv", data))
@@ -252,14 +260,16 @@ def test_xlsx_values_become_faithful_text(tmp_path):
         2: XLSX_HEADER,
         3: ["FV/1", dt.date(2026, 3, 5), int(NIP_A), "Hydro", 1234.5, "+48 600 100 200", "05-092"],
         5: ["FV/2", 46082, 123456789, "Ząb", 1e-7, None, None],
+        8: ["FV/4", 5, NIP_A, "Ul", 123.456, None, None],
         6: ["FV/3", dt.datetime(2026, 3, 7, 14, 30), NIP_B, "Ćma", 1234567890123.25, 600100200,
             None],
         7: ["Razem", None, None, None, 1234567891357.75, None, None],
     })
+    # FV/4 is below the totals row on purpose: the check sums rows above each total
     export = read_export(path, required=("nip", "date", "amount"))
     assert (export.encoding, export.delimiter, export.header_line) == ("xlsx", None, 2)
-    assert [r.line for r in export.rows] == [3, 5, 6]
-    one, two, three = (r.values for r in export.rows)
+    assert [r.line for r in export.rows] == [3, 5, 6, 8]
+    one, two, three, four = (r.values for r in export.rows)
     assert one == {"document": "FV/1", "date": "2026-03-05", "nip": NIP_A, "client": "Hydro",
                    "amount": "1234.5", "phone": "+48 600 100 200"}
     assert two["date"] == "2026-03-01"  # a serial number in a General cell
@@ -272,6 +282,17 @@ def test_xlsx_values_become_faithful_text(tmp_path):
     assert three["phone"] == "600100200"
     assert [t.line for t in export.totals] == [7]
     assert check_totals(export) == []
+    assert four["date"] == "5"  # too small to be a serial date: left for parse_date to refuse
+    assert parse_amount(four["amount"]) == Decimal("123.456")  # an XLSX number is never `1.234`
+
+
+def test_xlsx_title_rows_above_the_header_are_skipped(tmp_path):
+    path = make_xlsx(tmp_path / "s.xlsx", {
+        1: ["Sprzedaż marzec 2026"], 2: [dt.date(2026, 3, 31), 42],
+        4: ["NIP", "Netto"], 5: [int(NIP_A), 7.25]})
+    export = read_export(path)
+    assert export.header_line == 4
+    assert [(r.line, r.values) for r in export.rows] == [(5, {"nip": NIP_A, "amount": "7.25"})]
 
 
 def test_xlsx_formula_without_cached_value_is_an_error_naming_its_cell(tmp_path):
@@ -295,6 +316,21 @@ def test_a_file_named_xlsx_that_is_not_one(tmp_path):
     with pytest.raises(ExportError, match="not an XLSX file"):
         read_export(write(tmp_path, "s.xlsx", b"NIP;Nazwa\n"))
 
+
+
+def test_xlsx_with_xml_entities_is_refused_by_defusedxml(tmp_path):
+    plain = make_xlsx(tmp_path / "plain.xlsx", {1: ["NIP", "Netto"], 2: [NIP_A, 1]})
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(bomb, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<worksheet", b'<!DOCTYPE b [<!ENTITY a "aaaa">'
+                                    b'<!ENTITY b "&a;&a;&a;&a;">]><worksheet', 1)
+            zout.writestr(item, data)
+    with pytest.raises(ExportError) as e:
+        read_export(bomb)
+    assert "bomb.xlsx:0: cannot read as XLSX (EntitiesForbidden)" in problems_of(e)[0]
 
 # --- value parsers ---------------------------------------------------------------------------
 
@@ -347,3 +383,4 @@ def test_parse_nip_accepts_pl_dashes_and_spaces_and_checks_the_checksum():
         parse_nip("526025027")
     with pytest.raises(ValueProblem, match="no NIP"):
         parse_nip(" ")
+

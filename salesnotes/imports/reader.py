@@ -1,4 +1,4 @@
-"""One reader for every ERP/accounting export: a CSV or XLSX file in, rows of text by column key out.
+"""One reader for every ERP or accounting export: a CSV or XLSX file in, text by column out.
 
 `import sales` and `import clients` both read through here, so an export that works for one works
 for the other. The reader does not interpret values: each row keeps its cells' text (stripped)
@@ -23,6 +23,9 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.pl import nip
+
 from salesnotes.errors import Problem, VaultError
 from salesnotes.money import to_grosz
 
@@ -31,6 +34,7 @@ MAX_UNZIPPED = 500 * 1024 * 1024  # an XLSX that inflates beyond this is a zip b
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = ";\t,"  # in tie-break order: Polish Excel writes `;`
 TOTAL_WORDS = ("razem", "suma", "total", "ogolem")
+SERIAL_DATES = (25569, 109575)  # Excel serials of 1970-01-01 and 2200-01-01; others stay numbers
 HEADER_SCAN = 20  # rows searched for the header below a report's title lines
 
 # key -> header synonyms; when two headers map to one key, the earlier synonym wins
@@ -97,6 +101,10 @@ class Export:
     header_line: int = 1
     problems: list[Problem] = field(default_factory=list)  # rows that could not be split
 
+    def problem(self, line: int, message: str) -> Problem:
+        """A problem at a line of this export, as `path:line: message`."""
+        return Problem(PurePosixPath(self.path.as_posix()), line, message)
+
 
 Table = list[tuple[int, list[Any]]]  # (line or sheet row, raw cells) of the non-blank records
 
@@ -104,7 +112,7 @@ Table = list[tuple[int, list[Any]]]  # (line or sheet row, raw cells) of the non
 # --- headers -----------------------------------------------------------------------------------
 
 def normalize_header(text: str) -> str:
-    """`Wartość  netto:` -> `wartosc netto`: case, diacritics, BOM and punctuation do not count."""
+    """`Wartość  netto:` -> `wartosc netto`: case, diacritics, BOM, punctuation do not count."""
     s = text.replace("\ufeff", "").casefold().replace("ł", "l")
     s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     return " ".join(w for w in re.split(r"[\W_]+", s) if w)
@@ -165,7 +173,7 @@ def _find_header(table: Table, mapping: Mapping[str, str]) -> int:
     title lines are skipped), else the first non-empty row."""
     known = _KNOWN | {normalize_header(h) for h in mapping.values()}
     for n, (_, cells) in enumerate(table[:HEADER_SCAN]):
-        if sum(normalize_header(c) in known for c in cells) >= 2:
+        if sum(normalize_header(str(c)) in known for c in cells if c is not None) >= 2:
             return n
     return 0
 
@@ -210,7 +218,7 @@ def _strict(data: bytes, name: str) -> str:
 def _single_byte(data: bytes) -> tuple[str, str]:
     """Bytes 0x80-0x9F are controls in ISO-8859-2, so they confirm cp1250; otherwise the two
     differ only on ą ś ź Ą Ś Ź, and the decoding with more Polish letters wins."""
-    if False:
+    if re.search(rb"[\x80-\x9f]", data):
         try:
             return data.decode("cp1250"), "cp1250"
         except UnicodeDecodeError:
@@ -232,19 +240,32 @@ def _detected(data: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """`;`, `,` or tab: csv.Sniffer limited to those, checked against the first line holding one
-    (a decimal comma in the data must not win over the header's real separator)."""
-    lines = [ln for ln in text[:65536].splitlines()[:50] if ln.strip()]
+    """`;`, `,` or tab: the one splitting the first lines into the most consistent number of
+    columns (csv.Sniffer's guess breaks ties), so neither decimal commas in the data nor a
+    report's title line can pass for the separator."""
+    sample = "\n".join([ln for ln in text[:65536].splitlines() if ln.strip()][:20])
     try:
-        sniffed = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
+        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         sniffed = None
-    first = next((ln for ln in lines if any(d in ln for d in DELIMITERS)), "")
-    counts = {d: first.count(d) for d in DELIMITERS}
-    if sniffed in counts and counts[sniffed]:
+    scores = {d: _consistency(sample, d) for d in DELIMITERS}
+    best = max(scores.values())
+    if best == (0.0, 0):
+        return ","  # one column: any separator reads it
+    if sniffed in scores and scores[sniffed] == best:
         return sniffed
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    return next(d for d in DELIMITERS if scores[d] == best)
+
+
+def _consistency(sample: str, delimiter: str) -> tuple[float, int]:
+    """(share of lines with the most common column count, that count); (0, 0) for one column."""
+    try:
+        counts = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+                  if r]
+    except csv.Error:
+        return 0.0, 0
+    modal = max(set(counts), key=lambda c: (counts.count(c), c), default=1)
+    return (counts.count(modal) / len(counts), modal) if modal > 1 else (0.0, 0)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -262,6 +283,8 @@ def read_export(path: Path, *, encoding: str | None = None,
     if unknown:
         raise ValueError(f"unknown required keys: {unknown}")
     where = PurePosixPath(path.as_posix())
+    if encoding and not _known_codec(encoding):
+        raise OptionError(Problem(where, 0, f"unknown encoding {encoding!r}"))
     _check_size(path, where)
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, where, dict(mapping or {}), required)
@@ -293,8 +316,15 @@ def _decode_file(path: Path, where: PurePosixPath, encoding: str | None) -> tupl
     except OSError as e:
         raise ExportError(Problem(where, 0, f"cannot read: {e.strerror}")) from None
     except ValueProblem as e:
-        error = OptionError if e.message.startswith("unknown encoding") else ExportError
-        raise error(Problem(where, e.line, e.message)) from None
+        raise ExportError(Problem(where, e.line, e.message)) from None
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _csv_table(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -380,8 +410,13 @@ def _xlsx_errors(where: PurePosixPath) -> Iterator[None]:
         yield
     except ExportError:
         raise
-    except Exception as e:  # noqa: BLE001 - reported with its type, never a traceback
-        raise ExportError(Problem(where, 0, f"cannot read as XLSX: {type(e).__name__}: {e}"))
+    except Exception as e:  # noqa: BLE001 - reported with its root cause, never a traceback
+        root = e
+        while root.__cause__ or root.__context__:
+            root = root.__cause__ or root.__context__
+        first = (str(e).splitlines() or [""])[0]
+        raise ExportError(Problem(where, 0, f"cannot read as XLSX ({type(root).__name__}): "
+                                            f"{first}")) from e
 
 
 def _check_zip(path: Path, where: PurePosixPath) -> None:
@@ -426,7 +461,7 @@ def _cell_text(value: object, key: str, epoch: datetime) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, int | float):
-        if key == "date" and 0 < value < 2958466:  # an Excel serial date in a General cell
+        if key == "date" and SERIAL_DATES[0] <= value < SERIAL_DATES[1]:  # a General cell
             from openpyxl.utils.datetime import from_excel
 
             return from_excel(value, epoch).date().isoformat()
@@ -435,8 +470,11 @@ def _cell_text(value: object, key: str, epoch: datetime) -> str:
 
 
 def _number_text(value: int | float) -> str:
+    """Exact, point decimal; `123.456` is written `123.4560`, which `parse_amount` cannot
+    mistake for a thousands group (an XLSX number is never ambiguous)."""
     d = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return str(int(d)) if d == d.to_integral_value() else format(d, "f")
+    text = str(int(d)) if d == d.to_integral_value() else format(d, "f")
+    return text + "0" if re.fullmatch(r"-?[1-9][0-9]{0,2}\.[0-9]{3}", text) else text
 
 
 def _uncached_formulas(path: Path, where: PurePosixPath,
@@ -472,6 +510,8 @@ _DIGITS = re.compile(r"[0-9]+")
 def parse_amount(text: str) -> Decimal:
     """`1 234,56`, `1.234,56`, `-1234.5 zł`, `−12,00` -> Decimal. Thousands by space, NBSP,
     U+202F, or `.`/`,` opposite the decimal mark. `1,234` and `12,3,4` are errors, not guesses."""
+    if not isinstance(text, str):
+        raise TypeError("amounts are read from text, never from a float")
     raw = text.strip()
     s = _SPACE_LIKE.sub(" ", _AMOUNT_SUFFIX.sub("", raw))
     negative = s[:1] in ("-", "\u2212")
@@ -526,9 +566,6 @@ def parse_date(text: str) -> date:
 
 def parse_nip(text: str) -> str:
     """`PL 526-025-02-74` -> `5260250274`; a wrong checksum or length is an error."""
-    from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
-    from stdnum.pl import nip
-
     s = text.strip()
     if not s:
         raise ValueProblem("no NIP")
@@ -547,7 +584,6 @@ def check_totals(export: Export, key: str = "amount") -> list[Problem]:
     """A totals row whose amount is not the sum (to the grosz) of the rows above it, back to the
     previous totals row (or of all rows, for a grand total right after subtotals). Rows with an
     unreadable amount are reported by the importer; while any exist, nothing is checked."""
-    where = PurePosixPath(export.path.as_posix())
     try:
         amounts = [(r.line, parse_amount(r.values[key])) for r in export.rows
                    if r.values.get(key)]
@@ -563,10 +599,10 @@ def check_totals(export: Export, key: str = "amount") -> list[Problem]:
         try:
             stated = to_grosz(parse_amount(total.values[key]))
         except ValueProblem as e:
-            problems.append(Problem(where, total.line, f"totals row: {e.message}"))
+            problems.append(export.problem(total.line, f"totals row: {e.message}"))
             continue
         summed = sum((to_grosz(a) for a in whole), Decimal("0.00"))
         if stated != summed:
-            problems.append(Problem(where, total.line, f"totals row says {stated} but the rows "
-                                    f"above sum to {summed}"))
+            problems.append(export.problem(total.line, f"totals row says {stated} but the rows "
+                                                       f"above sum to {summed}"))
     return problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -73,6 +73,9 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
         link=lambda note, text=None: link(note.path, text or note.name),
         linkto=lambda path, text: link(path, text),
     )
+    for name in ("center", "indent", "batch", "slice", "wordwrap", "truncate"):
+        env.filters[name] = _guarded(env.filters[name])
+    env.filters["format"] = _safe_format
     env.globals.update(t=Labels(locale), locale=locale, currency=currency)
     return env
 
@@ -86,8 +89,8 @@ def _babel_date(d: date | None, pattern: str, locale: str) -> str:
 def _pct(fraction: Decimal | None, locale: str) -> str:
     if fraction is None:
         return "–"
-    whole = (Decimal(fraction) * 100).quantize(Decimal(1))
-    return f"{whole}%" if locale != "pl" else f"{whole}%"
+    whole = (Decimal(fraction) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{whole}%"
 
 
 def _sandbox_base():  # noqa: ANN202
@@ -96,50 +99,121 @@ def _sandbox_base():  # noqa: ANN202
     return ImmutableSandboxedEnvironment
 
 
-class _LimitedEnvironment(_sandbox_base()):  # type: ignore[misc]
-    """Refuses huge repetitions (`'x' * 10**9`) and powers that would hang a review."""
+# A template is the user's, so a typo or a pasted snippet must not hang or exhaust the review:
+# repetition, powers, `%`/format widths and padding filters are bounded (DATA-SAFETY rule 12).
+_HUGE = 1_000_000
+_WIDE_PERCENT = re.compile(r"%[-#0 +]*(?:\*|\d{6,})|%[-#0 +]*\d*\.(?:\*|\d{6,})")
+_WIDE_BRACE = re.compile(r"\{[^{}]*:[^{}]*(?:\d{6,}|\{)")
+_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format",
+                              "format_map"})
 
-    intercepted_binops = frozenset(["*", "**"])
+
+def _security(message: str) -> Exception:
+    from jinja2.exceptions import SecurityError
+
+    return SecurityError(f"{message} in a view template")
+
+
+def _refuse_huge(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, int) and not isinstance(a, bool) and abs(a) > _HUGE:
+            raise _security(f"number {a} too large")
+
+
+def _guarded(fn: Any) -> Any:
+    """A jinja2 filter whose numeric arguments (widths, counts) are bounded."""
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _refuse_huge(args, kwargs)
+        return fn(*args, **kwargs)
+
+    if hasattr(fn, "jinja_pass_arg"):
+        guarded.jinja_pass_arg = fn.jinja_pass_arg  # type: ignore[attr-defined]
+    return guarded
+
+
+def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
+    text = str(value)
+    if _WIDE_PERCENT.search(text):
+        raise _security("format width too large")
+    _refuse_huge(args, kwargs)
+    return text % (kwargs or args)
+
+
+class _LimitedEnvironment(_sandbox_base()):  # type: ignore[misc]
+    """Refuses huge repetitions (`'x' * 10**9`), powers and paddings that would hang a review."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        from jinja2.exceptions import SecurityError
-
         if operator == "**":
-            if abs(right) > 100:
-                raise SecurityError("exponent too large in a view template")
-            return left**right
-        if isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple)):
-            size = len(left if not isinstance(left, (int, Decimal)) else right)
-            times = right if isinstance(right, int) else left
-            if isinstance(times, int) and size * times > 1_000_000:
-                raise SecurityError("repetition too large in a view template")
-        return left * right
+            if abs(right) > 100 or (isinstance(left, int) and left.bit_length() * abs(right) > 100_000):
+                raise _security("exponent too large")
+        elif operator == "*":
+            _refuse_repetition(left, right)
+        elif operator == "%" and isinstance(left, str) and _WIDE_PERCENT.search(left):
+            raise _security("format width too large")
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        method = getattr(obj, "__wrapped__", obj)
+        owner = getattr(method, "__self__", None)
+        if isinstance(owner, str) and getattr(method, "__name__", "") in _PADDING_METHODS:
+            _refuse_huge(args, kwargs)
+            if _WIDE_BRACE.search(owner) or _WIDE_PERCENT.search(owner):
+                raise _security("format width too large")
+        return super().call(context, obj, *args, **kwargs)
+
+
+def _refuse_repetition(left: Any, right: Any) -> None:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+            if len(seq) * times > _HUGE:
+                raise _security("repetition too large")
 
 
 def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None, Problem | None]:
-    """The view's text with the marker on its first line, or the template problem."""
-    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+    """The view's text with the marker on its first line, or the template problem.
 
+    Any error a template raises (a typo, a refused attribute, a missing label, 1/0) becomes a
+    Problem at template:line, so the caller keeps the previous view and reports it.
+    """
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+    where = _template_path(env, template)
     try:
         text = env.get_template(template).render(**context)
     except TemplateSyntaxError as e:
-        return None, Problem(_template_path(env, template), e.lineno or 0, f"template: {e.message}")
+        return None, Problem(_syntax_path(e, where), e.lineno or 0, f"template: {e.message}")
     except TemplateNotFound as e:
-        return None, Problem(_template_path(env, template), 0, f"template not found: {e.name}")
-    except TemplateError as e:
-        return None, Problem(_template_path(env, template), _error_line(e, template),
-                             f"template: {e}")
+        return None, Problem(where, _error_line(e, template), f"template not found: {e.name}")
+    except Exception as e:  # noqa: BLE001 - a user's template may raise anything
+        message = _message(e)
+        return None, Problem(where, _error_line(e, template), f"template: {message}")
     if len(text) > MAX_OUTPUT:
-        return None, Problem(_template_path(env, template), 0, "template output over 20 MB")
+        return None, Problem(where, 0, "template output over 20 MB")
     return f"{MARKER}\n{text.lstrip(chr(10))}", None
 
 
+def _message(e: Exception) -> str:
+    if isinstance(e, KeyError) and e.args:
+        return str(e.args[0])
+    return str(getattr(e, "message", None) or e)
+
+
 def _template_path(env: Any, template: str) -> PurePosixPath:
-    first = env.loader.loaders[0]
-    user = Path(first.searchpath[0]) / template
-    if user.is_file() and USER_TEMPLATES.name in first.searchpath[0]:
+    """Where the template comes from, as the user sees it: their override or ours."""
+    loaders = env.loader.loaders
+    if len(loaders) > 1 and Path(loaders[0].searchpath[0], template).is_file():
         return USER_TEMPLATES / template
     return PurePosixPath("salesnotes/views/templates") / template
+
+
+def _syntax_path(e: Any, where: PurePosixPath) -> PurePosixPath:
+    """A syntax error may sit in an included template: name that one."""
+    if e.name and e.name != where.name:
+        return where.parent / e.name
+    return where
 
 
 def _error_line(exc: BaseException, template: str) -> int:

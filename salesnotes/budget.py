@@ -1,0 +1,338 @@
+"""The revenue budget of one fiscal year: plan vs actual vs forecast, by month, tier and client.
+
+A rep earns what they could only with a budget table per client, so every number here is exact
+(Decimal, half-up to the grosz) and every total is the sum of the rows shown above it.
+
+Definitions (the view explains them in words, pay.py builds on them):
+- A client's yearly `budget` is spread over the fiscal months by `seasonality`; the weights are
+  indexed by *fiscal* month (the first weight is the month `fiscal_year_start`). Month i gets
+  budget x weight[i] / sum(weights), rounded cumulatively: month i = round(cumulative to i) -
+  round(cumulative to i-1), so the 12 months sum exactly to the yearly budget, no month is more
+  than a grosz off its exact share, and a month of weight 0 gets exactly 0.
+- Actual: ledger sales dated from the start of the fiscal year up to `today`.
+- Budget to date: the months before this one, plus this month pro rata by calendar days.
+- Forecast of a month: its actual, plus (from the current month on) every opportunity closing
+  in it, weighted by its probability. Opportunities whose close month has passed are not
+  forecast; they are listed as stale, to be updated.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from salesnotes.book import Book, ClientRow, add_months
+from salesnotes.money import to_grosz
+
+ZERO = Decimal(0)
+MONTHS = 12
+STALE_SHOWN = 20
+
+
+def exact(*values: object) -> None:
+    """Refuse a float before it can reach money: binary rounding must never touch pay."""
+    for value in values:
+        if isinstance(value, float):
+            raise TypeError("money must be Decimal, never float")
+
+
+def spread(yearly: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
+    """The yearly amount over the months by weight, cumulatively rounded to the grosz."""
+    exact(yearly, *weights)
+    total = sum(weights, ZERO)
+    if total <= 0:
+        raise ValueError("seasonality weights must not all be zero")
+    out, cumulative, shown = [], ZERO, ZERO
+    for weight in weights:
+        cumulative += weight
+        upto = to_grosz(yearly * cumulative / total)
+        out.append(upto - shown)
+        shown = upto
+    return tuple(out)
+
+
+def fiscal_months(fy_start: date) -> tuple[date, ...]:
+    """The first day of each of the 12 fiscal months."""
+    return tuple(add_months(fy_start, i) for i in range(MONTHS))
+
+
+def month_index(fy_start: date, day: date) -> int:
+    """0 for the fiscal year's first month ... 11 for its last."""
+    return (day.year - fy_start.year) * 12 + day.month - fy_start.month
+
+
+def pro_rata(amount: Decimal, day: date) -> Decimal:
+    """The part of a month's amount due by `day` (inclusive), by calendar days."""
+    days = calendar.monthrange(day.year, day.month)[1]
+    return to_grosz(amount * day.day / days)
+
+
+def fy_sales(book: Book) -> tuple:
+    """Every ledger sale of this fiscal year up to today, matched to a client or not."""
+    matched = [s for sales in book.sales_by_nip.values() for s in sales]
+    return tuple(sorted(matched + list(book.unmatched_sales), key=lambda s: (s.date, s.document)))
+
+
+def sales_by_month(sales: Iterable, fy_start: date) -> dict[int, Decimal]:
+    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for sale in sales:
+        exact(sale.amount)
+        out[month_index(fy_start, sale.date)] += sale.amount
+    return out
+
+
+def client_spread(row: ClientRow, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
+    budget = row.note.budget
+    return spread(budget, weights) if budget else (ZERO,) * MONTHS
+
+
+def budget_by_month(book: Book) -> tuple[Decimal, ...]:
+    """The portfolio's budget per fiscal month: the sum of every client's rounded spread."""
+    weights = book.config.seasonality
+    totals = [ZERO] * MONTHS
+    for row in book.rows:
+        for i, amount in enumerate(client_spread(row, weights)):
+            totals[i] += amount
+    return tuple(totals)
+
+
+def attainment(actual: Decimal, budget: Decimal) -> Decimal | None:
+    return actual / budget if budget > 0 else None
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date
+    budget: Decimal
+    actual: Decimal | None  # None for months still to come
+    attainment: Decimal | None
+    cum_budget: Decimal
+    cum_actual: Decimal | None
+    cum_attainment: Decimal | None
+    forecast: Decimal
+    current: bool
+
+
+@dataclass(frozen=True)
+class ClientBudget:
+    row: ClientRow
+    budget: Decimal  # yearly; 0 when the note has none
+    to_date: Decimal
+    actual: Decimal
+    attainment: Decimal | None
+    gap: Decimal  # budget to date - actual to date: > 0 is behind
+    forecast: Decimal  # actual + weighted opportunities closing from this month to year end
+    monthly: tuple[Decimal, ...]  # the budget spread over the fiscal months
+
+
+@dataclass(frozen=True)
+class Subtotal:
+    label: str  # a tier name; "" for sales of no client note; "*" for the total
+    clients: int
+    budget: Decimal
+    to_date: Decimal
+    actual: Decimal
+    attainment: Decimal | None
+    gap: Decimal
+    forecast: Decimal
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    nip: str | None
+    client: str
+    amount: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class Stale:
+    row: ClientRow
+    name: str
+    close: date
+    value: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class WhatItTakes:
+    year_budget: Decimal
+    actual: Decimal
+    remaining: Decimal  # year budget - actual to date
+    months_left: int  # this month included
+    needed: Decimal | None  # per month left; None once the budget is met
+    completed: int  # fiscal months already over
+    run_rate: Decimal | None  # average actual of the completed months
+    ratio: Decimal | None  # needed / run rate
+    month_budget: Decimal
+    month_actual: Decimal
+    month_left: Decimal  # this month's budget still to sell (0 when met)
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    today: date
+    fy_start: date
+    fy_end: date
+    months: tuple[MonthRow, ...]
+    total: MonthRow  # its cum_* fields repeat the totals
+    tiers: tuple[Subtotal, ...]
+    tier_total: Subtotal
+    clients: tuple[ClientBudget, ...]  # with a budget, the biggest gap to date first
+    clients_total: Subtotal  # the sums of `clients`
+    sales_no_budget: tuple[ClientBudget, ...]
+    budget_no_sales: tuple[ClientBudget, ...]
+    unmatched: tuple[Unmatched, ...]
+    stale: tuple[Stale, ...]
+    stale_more: int
+    what: WhatItTakes
+    has_ledger: bool
+    has_budgets: bool
+
+    @property
+    def forecast_share(self) -> Decimal | None:
+        """The year's forecast as a fraction of its budget."""
+        return attainment(self.total.forecast, self.total.budget)
+
+
+def weighted(value: Decimal, probability: Decimal) -> Decimal:
+    exact(value, probability)
+    return to_grosz(value * probability)
+
+
+def opportunities_by_client(rows: Iterable[ClientRow], first: date, end: date) -> dict:
+    """client path -> {close month -> weighted value} of opportunities closing in [first, end)."""
+    out: dict = {}
+    for row in rows:
+        for opp in row.note.body.opportunities:
+            if opp.value is not None and opp.close and first <= opp.close < end:
+                months = out.setdefault(row.note.path, {})
+                months[opp.close] = months.get(opp.close, ZERO) + weighted(opp.value,
+                                                                           opp.probability)
+    return out
+
+
+def stale_opportunities(rows: Iterable[ClientRow], first: date) -> list[Stale]:
+    found = [Stale(row, opp.name, opp.close, opp.value, weighted(opp.value, opp.probability))
+             for row in rows for opp in row.note.body.opportunities
+             if opp.value is not None and opp.close and opp.close < first]
+    return sorted(found, key=lambda s: (-s.weighted, s.close, s.row.name.casefold(), s.name))
+
+
+def budget_year(book: Book) -> BudgetYear:
+    """The whole Budget view's numbers for the fiscal year holding `book.today`."""
+    today, fy_start = book.today, book.fy_start
+    months = fiscal_months(fy_start)
+    cur = month_index(fy_start, today)
+    this_month = months[cur]
+    opps = opportunities_by_client(book.rows, this_month, book.fy_end)
+    clients = [_client(row, book, cur, opps) for row in book.rows]
+    sales = fy_sales(book)
+    actual = sales_by_month(sales, fy_start)
+    budgets = tuple(sum((c.monthly[i] for c in clients), ZERO) for i in range(MONTHS))
+    month_rows = _months(months, budgets, actual, opps, cur)
+    budgeted = sorted((c for c in clients if c.budget), key=lambda c: (-c.gap, c.row.name.casefold()))
+    stale = stale_opportunities(book.rows, this_month)
+    tiers = _tiers(book, clients)
+    return BudgetYear(
+        today, fy_start, book.fy_end, month_rows, _total(month_rows), tuple(tiers[:-1]), tiers[-1],
+        tuple(budgeted), _subtotal("*", budgeted),
+        tuple(sorted((c for c in clients if not c.budget and c.actual),
+                     key=lambda c: (-c.actual, c.row.name.casefold()))),
+        tuple(sorted((c for c in clients if c.budget and not c.actual),
+                     key=lambda c: (-c.budget, c.row.name.casefold()))),
+        _unmatched(book.unmatched_sales), tuple(stale[:STALE_SHOWN]),
+        max(0, len(stale) - STALE_SHOWN), _what(month_rows, cur),
+        bool(book.vault.sales), any(c.budget for c in clients))
+
+
+def _client(row: ClientRow, book: Book, cur: int, opps: dict) -> ClientBudget:
+    monthly = client_spread(row, book.config.seasonality)
+    to_date = sum(monthly[:cur], ZERO) + pro_rata(monthly[cur], book.today)
+    budget = row.note.budget or ZERO
+    ahead = sum(opps.get(row.note.path, {}).values(), ZERO)
+    return ClientBudget(row, sum(monthly, ZERO) if budget else ZERO, to_date, row.actual_ytd,
+                        attainment(row.actual_ytd, to_date), to_date - row.actual_ytd,
+                        row.actual_ytd + ahead, monthly)
+
+
+def _months(months: tuple[date, ...], budgets: tuple[Decimal, ...], actual: dict[int, Decimal],
+            opps: dict, cur: int) -> tuple[MonthRow, ...]:
+    ahead: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for months_of_client in opps.values():
+        for close, value in months_of_client.items():
+            ahead[close] += value
+    rows, cum_b, cum_a = [], ZERO, ZERO
+    for i, (month, budget) in enumerate(zip(months, budgets)):
+        cum_b += budget
+        done = i <= cur
+        got = actual.get(i, ZERO) if done else None
+        cum_a += got or ZERO
+        rows.append(MonthRow(
+            month, budget, got, attainment(got, budget) if done else None, cum_b,
+            cum_a if done else None, attainment(cum_a, cum_b) if done else None,
+            (got or ZERO) + (ahead[month] if i >= cur else ZERO), i == cur))
+    return tuple(rows)
+
+
+def _total(rows: tuple[MonthRow, ...]) -> MonthRow:
+    budget = sum((r.budget for r in rows), ZERO)
+    actual = sum((r.actual or ZERO for r in rows), ZERO)
+    return MonthRow(rows[0].month, budget, actual, attainment(actual, budget), budget, actual,
+                    attainment(actual, budget), sum((r.forecast for r in rows), ZERO), False)
+
+
+def _subtotal(label: str, items: Sequence[ClientBudget]) -> Subtotal:
+    budget = sum((c.budget for c in items), ZERO)
+    to_date = sum((c.to_date for c in items), ZERO)
+    actual = sum((c.actual for c in items), ZERO)
+    return Subtotal(label, len(items), budget, to_date, actual, attainment(actual, to_date),
+                    to_date - actual, sum((c.forecast for c in items), ZERO))
+
+
+def _tiers(book: Book, clients: list[ClientBudget]) -> list[Subtotal]:
+    """One row per tier (configured order), one for sales of no client note, then the total."""
+    by_tier: dict[str, list[ClientBudget]] = defaultdict(list)
+    for c in clients:
+        by_tier[c.row.tier].append(c)
+    rows = [_subtotal(t, by_tier[t]) for t in book.config.tiers if by_tier.get(t)]
+    rows += [_subtotal(t, v) for t, v in sorted(by_tier.items()) if t not in book.config.tiers]
+    loose = sum((s.amount for s in book.unmatched_sales), ZERO)
+    if loose:
+        rows.append(Subtotal("", 0, ZERO, ZERO, loose, None, -loose, loose))
+    total = _sum_rows("*", len(clients), rows)
+    return rows + [total]
+
+
+def _sum_rows(label: str, clients: int, rows: list[Subtotal]) -> Subtotal:
+    add = lambda f: sum((getattr(r, f) for r in rows), ZERO)  # noqa: E731
+    return Subtotal(label, clients, add("budget"), add("to_date"), add("actual"),
+                    attainment(add("actual"), add("to_date")), add("gap"), add("forecast"))
+
+
+def _unmatched(sales: Iterable) -> tuple[Unmatched, ...]:
+    groups: dict[tuple, list] = defaultdict(list)
+    for sale in sales:
+        groups[(sale.nip, sale.client if not sale.nip else "")].append(sale)
+    out = [Unmatched(nip, group[-1].client, sum((s.amount for s in group), ZERO), len(group))
+           for (nip, _), group in groups.items()]
+    return tuple(sorted(out, key=lambda u: (-u.amount, u.client.casefold(), u.nip or "")))
+
+
+def _what(rows: tuple[MonthRow, ...], cur: int) -> WhatItTakes:
+    year_budget = sum((r.budget for r in rows), ZERO)
+    actual = sum((r.actual or ZERO for r in rows), ZERO)
+    remaining = year_budget - actual
+    left = MONTHS - cur
+    needed = to_grosz(remaining / left) if remaining > 0 else None
+    done = sum((r.actual or ZERO for r in rows[:cur]), ZERO)
+    run_rate = to_grosz(done / cur) if cur else None
+    ratio = needed / run_rate if needed is not None and run_rate and run_rate > 0 else None
+    month = rows[cur]
+    got = month.actual or ZERO
+    return WhatItTakes(year_budget, actual, remaining, left, needed, cur, run_rate, ratio,
+                       month.budget, got, max(ZERO, month.budget - got))

@@ -1,0 +1,78 @@
+"""`salesnotes checklist apply`: put a checklist into client notes (and commit them)."""
+
+from __future__ import annotations
+
+import click
+
+from salesnotes.cli import common_options, vault_root
+
+
+@click.group(name="checklist")
+@common_options
+def checklist_group() -> None:
+    """Account-management checklists kept in client notes.
+
+    A checklist is a file in templates/checklists/ (a `# Title` line and `- [ ] item`
+    lines); salesnotes.yaml's `checklists:` and a note's own `checklists:` say which
+    clients it applies to. views/Checklists.md shows the progress.
+
+    \b
+    Example:
+        salesnotes checklist apply key-account
+    """
+
+
+@checklist_group.command("apply")
+@click.argument("name")
+@click.argument("clients", nargs=-1, metavar="[CLIENT]...")
+@click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
+@click.option("--sync", is_flag=True, help="Also add template items a note's section lacks "
+              "(nothing is removed or unticked).")
+@common_options
+def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> None:
+    """Insert the `## Checklist: <title>` section of checklist NAME into client notes.
+
+    Without CLIENT, every note the checklist applies to gets it; a CLIENT (name, file name,
+    NIP or unambiguous prefix) gets it even when no rule assigns it. Notes that have the
+    section are left alone, unless --sync adds the items new in the template. The section
+    goes before `## Log` (else at the end); no other byte of the note changes. In a git
+    vault all the notes changed go into one commit.
+
+    \b
+    Example:
+        salesnotes checklist apply key-account --dry-run
+        salesnotes checklist apply competitor-win "Hydro-Tech"
+        salesnotes checklist apply key-account --sync
+    """
+    from salesnotes.checklist_apply import apply_checklist
+    from salesnotes.console import echo_problems
+    from salesnotes.vault import load_vault
+
+    result = apply_checklist(load_vault(vault_root(), git=False), name, clients, sync=sync,
+                             dry_run=dry_run)
+    _report(result)
+    echo_problems(result.problems)
+    if result.git_error is not None:
+        raise result.git_error
+    click.get_current_context().exit(1 if result.problems else 0)
+
+
+def _report(result) -> None:  # noqa: ANN001 - ApplyResult
+    verb = "would add" if result.dry_run else "added"
+    title = result.checklist.title
+    for c in result.changes:
+        if c.kind == "insert":
+            click.echo(f"{c.path}: {verb} ## Checklist: {title} ({len(c.items)} items)")
+        else:
+            click.echo(f"{c.path}: {verb} {len(c.items)} new items to ## Checklist: {title}")
+            for item in c.items:
+                click.echo(f"    {item}")
+    n = len(result.changes)
+    done = f"{n} note{'s' if n != 1 else ''} {'to change' if result.dry_run else 'changed'}"
+    click.echo(f"checklist {result.checklist.name}: {done}, "
+               f"{len(result.complete) + len(result.outdated)} already had it")
+    if result.outdated:
+        click.echo(f"{len(result.outdated)} of them lack items added to the template since: "
+                   f"run `salesnotes checklist apply {result.checklist.name} --sync`")
+    if result.commit:
+        click.echo(f"committed {result.commit[:10]} {result.commit_message}")

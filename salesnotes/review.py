@@ -1,0 +1,96 @@
+"""The Monday review: load the vault, render every view, write what changed, commit it.
+
+This is the whole of `salesnotes review` except printing, so `watch` and tests call it too. It
+never prints and never reads the clock: the result says what happened, and the command shows it.
+A broken note, a failing template or a hand-made file in views/ is a problem in the result, never
+a stop: every other view is still written (SPEC "Non-negotiable behaviour").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from salesnotes.book import Book, ClientRow
+from salesnotes.breath import Breath
+from salesnotes.errors import Problem, VaultError
+from salesnotes.vault import Vault, load_vault
+from salesnotes.views import VIEWS_DIR, render_views, write_views
+
+TOP_AT_STAKE = 5
+
+
+@dataclass
+class ReviewResult:
+    vault: Vault
+    book: Book
+    written: list[Path] = field(default_factory=list)  # absolute paths under views/
+    unchanged: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the vault's (non-strict), views'
+    sha: str | None = None  # the review commit, when one was made
+    commit_error: VaultError | None = None  # git busy or failing: the views are written anyway
+
+    @property
+    def breath_counts(self) -> dict[Breath, int]:
+        counts = {b: 0 for b in (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)}
+        for row in self.book.rows:
+            counts[row.breath.state] += 1
+        return counts
+
+    @property
+    def most_at_stake(self) -> list[ClientRow]:
+        """The overdue clients with the most money at stake (ties: the most urgent first)."""
+        overdue = [r for r in self.book.rows if r.breath.state is Breath.OVERDUE]
+        return sorted(overdue, key=lambda r: -r.stake)[:TOP_AT_STAKE]
+
+    @property
+    def stake_overdue(self) -> Decimal:
+        return sum((r.stake for r in self.book.rows if r.breath.state is Breath.OVERDUE),
+                   Decimal(0))
+
+
+def iso_week(day: date) -> str:
+    """`2026-W48`: the ISO week holding `day`, as the review commit names it."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def monday_of(iso: str) -> date:
+    """`2026-W49` -> the Monday of that ISO week; ValueError when it is no such week."""
+    text = iso.strip().upper()
+    try:
+        year, week = text.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ValueError(f"{iso!r} is not an ISO week like 2026-W49") from None
+
+
+def run_review(root: Path, today: date, week: date | None = None, commit: bool = True, *,
+               git: bool = True) -> ReviewResult:
+    """Write every view for `today` (and `week`) and commit the files written under views/.
+
+    Raises VaultError only when there is no vault to review (bad config, no folder).
+    """
+    vault = load_vault(root, git=git)
+    book = Book.of(vault, today)
+    rendered = render_views(vault, today, week=week, book=book)
+    written = write_views(vault.root, rendered.files)
+    result = ReviewResult(vault, book, written.written, written.unchanged,
+                          [*book.problems, *rendered.problems, *written.problems])
+    if commit and vault.config.git_commit and written.written:
+        try:
+            result.sha = _commit(vault.root, written.written, today)
+        except VaultError as e:  # GitBusy (exit 75) or a failing commit: views stay written
+            result.commit_error = e
+    return result
+
+
+def _commit(root: Path, paths: list[Path], today: date) -> str | None:
+    from salesnotes import gitlog
+
+    if not gitlog.is_repo(root):
+        return None
+    ours = [p for p in paths if p.parent == root / VIEWS_DIR]
+    return gitlog.commit_paths(root, ours, f"review: {iso_week(today)}", fallback_identity=True)

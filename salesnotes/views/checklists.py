@@ -1,0 +1,291 @@
+"""Checklists.md: how far each client is on each checklist, and the competitors' clients.
+
+For each checklist: every client it applies to with its progress and open items (biggest money
+first, finished ones last), per item how many clients have it done, the clients whose note still
+lacks the section (with the command that adds it), and items notes keep that the template lost.
+Then per competitor: the clients they supply, the potential at stake and how far winning them
+has got. All numbers are computed here; the template only lays them out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import PurePosixPath
+
+from salesnotes.book import Book, ClientRow
+from salesnotes.checklists import (
+    Checklist,
+    Checklists,
+    Progress,
+    applies,
+    load_checklists,
+    progress,
+    sections_of,
+    title_key,
+)
+from salesnotes.config import CONFIG_FILE, ChecklistRule
+from salesnotes.errors import Problem
+from salesnotes.i18n import register
+from salesnotes.names import fold
+
+FILENAME = "Checklists.md"
+TEMPLATE = "Checklists.md"
+BAR_WIDTH = 5
+WIN_CHECKLIST = "competitor-win"
+ZERO = Decimal(0)
+
+register({
+    "pl": {
+        "cl_title": "Listy kontrolne", "cl_checklist": "Lista", "cl_clients": "Klienci",
+        "cl_complete": "Ukończone", "cl_average": "Średnio", "cl_missing": "Bez sekcji",
+        "cl_progress": "Postęp", "cl_open_items": "Otwarte punkty", "cl_item": "Punkt",
+        "cl_done": "Zrobione", "cl_of": "z", "cl_all_done": "wszystko zrobione",
+        "cl_applies_to": "Dotyczy", "cl_rule_tier": "segment", "cl_rule_status": "status",
+        "cl_rule_has": "niepuste pole", "cl_rule_tags": "tagi",
+        "cl_rule_listed": "notatki, które ją wymieniają w `checklists:`",
+        "cl_per_item": "Punkty: ilu klientów je zrobiło",
+        "cl_missing_title": "Brak sekcji w notatce",
+        "cl_missing_intro": "Ta lista dotyczy tych klientów, ale ich notatka nie ma jeszcze sekcji",
+        "cl_missing_command": "Dodaj ją wszystkim jednym poleceniem:",
+        "cl_extra_title": "Punkty, których szablon już nie ma",
+        "cl_extra_intro": "Te punkty są w notatkach, ale nie w szablonie; nie liczą się do "
+                          "postępu. Popraw tekst w notatce albo przywróć punkt w szablonie",
+        "cl_ticked": "zrobione", "cl_unticked": "otwarte",
+        "cl_no_clients": "Ta lista nie dotyczy jeszcze żadnego klienta.",
+        "cl_competitors": "Konkurencja", "cl_competitor": "Konkurent",
+        "cl_at_stake": "Potencjał do zdobycia",
+        "cl_competitors_intro": "Klienci, których dziś zaopatruje konkurent (`competitor:` w "
+                                "notatce), największy potencjał najpierw.",
+        "cl_no_competitors": "Żadna notatka nie wymienia konkurenta (`competitor:`).",
+        "cl_no_list": "bez listy",
+        "cl_no_templates": "Nie ma jeszcze szablonów list: dodaj po jednym pliku na listę w "
+                           "`templates/checklists/` (wiersz `# Tytuł`, potem po jednym polu wyboru na punkt).",
+        "cl_problems": "Problemy z listami",
+    },
+    "en": {
+        "cl_title": "Checklists", "cl_checklist": "Checklist", "cl_clients": "Clients",
+        "cl_complete": "Complete", "cl_average": "Average", "cl_missing": "Without the section",
+        "cl_progress": "Progress", "cl_open_items": "Open items", "cl_item": "Item",
+        "cl_done": "Done", "cl_of": "of", "cl_all_done": "all done",
+        "cl_applies_to": "Applies to", "cl_rule_tier": "tier", "cl_rule_status": "status",
+        "cl_rule_has": "non-empty", "cl_rule_tags": "tags",
+        "cl_rule_listed": "notes that list it in `checklists:`",
+        "cl_per_item": "Items: how many clients have done them",
+        "cl_missing_title": "Notes without the section",
+        "cl_missing_intro": "This checklist applies to these clients, but their note has no "
+                            "section",
+        "cl_missing_command": "Add it to all of them with one command:",
+        "cl_extra_title": "Items the template no longer has",
+        "cl_extra_intro": "These items are in notes but not in the template, so they do not "
+                          "count towards progress. Fix the text in the note, or put the item "
+                          "back in the template",
+        "cl_ticked": "done", "cl_unticked": "open",
+        "cl_no_clients": "This checklist applies to no client yet.",
+        "cl_competitors": "Competitors", "cl_competitor": "Competitor",
+        "cl_at_stake": "Potential at stake",
+        "cl_competitors_intro": "Clients a competitor supplies today (`competitor:` in the "
+                                "note), the biggest potential first.",
+        "cl_no_competitors": "No client note names a competitor (`competitor:`).",
+        "cl_no_list": "no checklist",
+        "cl_no_templates": "No checklist templates yet: add one file per checklist in "
+                           "`templates/checklists/` (a `# Title` line, then one checkbox line per item).",
+        "cl_problems": "Problems with checklists",
+    },
+})
+
+
+@dataclass(frozen=True)
+class ClientProgress:
+    row: ClientRow
+    progress: Progress
+    bar: str
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    text: str
+    done: int
+    of: int
+    bar: str
+
+
+@dataclass(frozen=True)
+class ExtraItem:
+    row: ClientRow
+    text: str
+    done: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """One checklist across the portfolio."""
+
+    checklist: Checklist
+    rule: tuple[tuple[str, str], ...]  # (label key, value) pairs describing who it applies to
+    clients: tuple[ClientProgress, ...]  # notes with the section
+    items: tuple[ItemCount, ...]
+    missing: tuple[ClientRow, ...]  # it applies, but the note has no section
+    extra: tuple[ExtraItem, ...]
+
+    @property
+    def scope(self) -> int:
+        return len(self.clients) + len(self.missing)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for c in self.clients if c.progress.complete)
+
+    @property
+    def average(self) -> Decimal | None:
+        """Share of all items done over every client in scope (no section counts as nothing)."""
+        possible = self.scope * len(self.checklist.items)
+        done = sum(len(c.progress.done) for c in self.clients)
+        return Decimal(done) / possible if possible else None
+
+    @property
+    def command(self) -> str:
+        return f"salesnotes checklist apply {self.checklist.name}"
+
+
+@dataclass(frozen=True)
+class CompetitorClient:
+    row: ClientRow
+    progress: Progress | None  # None: the note has no competitor-win section
+
+
+@dataclass(frozen=True)
+class Competitor:
+    name: str
+    clients: tuple[CompetitorClient, ...]
+    stake: Decimal
+    done: int
+    total: int
+    bar: str
+
+
+def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
+    """`▰▰▰▱▱`: filled half-up, but never full before done nor empty after a start."""
+    if total <= 0:
+        return "▱" * width
+    filled = int((Decimal(done * width) / total).quantize(Decimal(1), ROUND_HALF_UP))
+    if 0 < done < total:
+        filled = min(max(filled, 1), width - 1)
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def context(book: Book) -> dict:
+    found = load_checklists(book.vault.root)
+    blocks = tuple(_block(c, book) for c in _in_config_order(found, book))
+    win = _win_checklist(found, book)
+    return {
+        "blocks": blocks,
+        "has_templates": bool(found.by_name),
+        "competitors": _competitors(book, win),
+        "win": win,
+        "problems": tuple(sorted(set(found.problems) | set(_problems(found, book)))),
+    }
+
+
+def _in_config_order(found: Checklists, book: Book) -> list[Checklist]:
+    """The config's order first (the rep put the important ones first), then the rest by name."""
+    ordered = [c for name in book.config.checklists if (c := found.find(name)) is not None]
+    return list(dict.fromkeys(ordered + list(found.by_name.values())))
+
+
+def _block(checklist: Checklist, book: Book) -> Block:
+    clients, missing, extra = [], [], []
+    for row in book.rows:
+        sections = sections_of(checklist, row.note)
+        if sections:
+            p = progress(checklist, sections)
+            clients.append(ClientProgress(row, p, bar(len(p.done), p.total)))
+            extra.extend(ExtraItem(row, i.text, i.done, i.line) for i in p.extra)
+        elif applies(checklist, row.note, book.config):
+            missing.append(row)
+    clients.sort(key=lambda c: (c.progress.complete, -c.row.stake, fold(c.row.name)))
+    missing.sort(key=_by_money)
+    extra.sort(key=lambda e: (fold(e.row.name), e.line))
+    scope = len(clients) + len(missing)
+    items = []
+    for item in checklist.items:
+        done = sum(1 for c in clients if item.text in c.progress.done)
+        items.append(ItemCount(item.text, done, scope, bar(done, scope)))
+    return Block(checklist, _rule(book.config.checklists.get(checklist.name)), tuple(clients),
+                 tuple(items), tuple(missing), tuple(extra))
+
+
+def _by_money(row: ClientRow) -> tuple:
+    return (-row.stake, fold(row.name))
+
+
+def _rule(rule: ChecklistRule | None) -> tuple[tuple[str, str], ...]:
+    if rule is None:
+        return ()
+    parts = [("cl_rule_tier", rule.tiers), ("cl_rule_status", rule.statuses),
+             ("cl_rule_has", rule.has), ("cl_rule_tags", rule.tags)]
+    return tuple((key, ", ".join(values)) for key, values in parts if values)
+
+
+def _win_checklist(found: Checklists, book: Book) -> Checklist | None:
+    """`competitor-win`, else the first checklist the config gives to clients with a competitor."""
+    if (named := found.find(WIN_CHECKLIST)) is not None:
+        return named
+    return next((c for c in found.by_name.values()
+                 if "competitor" in getattr(book.config.checklists.get(c.name), "has", ())), None)
+
+
+def _competitors(book: Book, win: Checklist | None) -> tuple[Competitor, ...]:
+    groups: dict[str, list[ClientRow]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for row in book.rows:
+        if row.note.competitor and row.note.competitor.strip():
+            key = fold(row.note.competitor)
+            groups[key].append(row)
+            spellings[key][" ".join(row.note.competitor.split())] += 1
+    out = []
+    for key, rows in groups.items():
+        rows.sort(key=_by_money)
+        clients = tuple(CompetitorClient(r, _win_progress(win, r)) for r in rows)
+        done = sum(len(c.progress.done) for c in clients if c.progress)
+        total = len(win.items) * len(clients) if win else 0
+        name = min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        out.append(Competitor(name, clients, sum((r.stake for r in rows), ZERO), done, total,
+                              bar(done, total)))
+    out.sort(key=lambda c: (-c.stake, fold(c.name)))
+    return tuple(out)
+
+
+def _win_progress(win: Checklist | None, row: ClientRow) -> Progress | None:
+    if win is None:
+        return None
+    sections = sections_of(win, row.note)
+    return progress(win, sections) if sections else None
+
+
+def _problems(found: Checklists, book: Book) -> list[Problem]:
+    """Names and sections that point at no template (only once the vault has templates)."""
+    if not found.by_name:
+        return []
+    out = []
+    for name in book.config.checklists:
+        if found.find(name) is None:
+            out.append(Problem(PurePosixPath(CONFIG_FILE), 0, f"checklists.{name}: "
+                               f"no template templates/checklists/{name}.md"))
+    titles = {title_key(c.title) for c in found.by_name.values()}
+    titles |= {title_key(c.name) for c in found.by_name.values()}
+    known = {fold(c.name) for c in found.by_name.values()} | {
+        fold(c.title) for c in found.by_name.values()}
+    for row in book.rows:
+        note = row.note
+        for listed in note.checklists:
+            if fold(listed) not in known:
+                out.append(Problem(note.path, note.line_of("checklists"),
+                                   f"checklists: no template templates/checklists/{listed}.md"))
+        for section in note.body.checklists:
+            if title_key(section.title) not in titles:
+                out.append(Problem(note.path, section.line, f"## Checklist: {section.title}: "
+                                   "no template in templates/checklists/ has this title"))
+    return out

@@ -1,0 +1,422 @@
+"""Portfolio.md: every client at once, who is out of breath, and where the money sits.
+
+The Monday question is "what do I do next, and where is the money". Everything is computed
+here (counts, shares, gaps, weighted values), so the template only lays it out and the numbers
+are tested in Python. Long lists are cut to their most important rows: the map above them
+still shows every client, so nobody disappears, and the file stays readable with 2,000 clients.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import Any
+
+from salesnotes.book import ZERO, Book, ClientRow, add_months
+from salesnotes.breath import Breath
+from salesnotes.errors import Problem
+from salesnotes.i18n import register
+from salesnotes.money import to_grosz
+
+FILENAME = "Portfolio.md"
+TEMPLATE = "Portfolio.md"
+SVG_FILENAME = "portfolio.svg"
+MAP_COLUMNS = 5  # clients per map row: 500 clients make 100 short rows
+MAP_NAME_CHARS = 32  # longer names are cut on the map (the link still opens the note)
+LIST_LIMIT = 25  # rows of a ranked list; the rest are counted, and all are on the map
+COMPETITOR_CLIENTS = 5  # clients named per competitor
+EXPECTED_DAYS = 90
+EXPECTED_LIMIT = 40
+PROBLEM_LIMIT = 50
+BREATHS = (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)  # the legend's order: worst first
+STATUS_ORDER = ("active", "prospect", "dormant", "lost")
+
+
+@dataclass(frozen=True)
+class Client:
+    """One client as a template sees it; `path` and `name` make it work with the `link` filter."""
+
+    path: PurePosixPath
+    name: str
+    short: str  # the name cut for the map
+    glyph: str
+    breath: str  # ok | due | overdue | never (also a label key: `t[c.breath]`)
+    tier: str
+    status: str  # also a label key
+    region: str | None
+    stake: Decimal
+    potential: Decimal | None
+    budget: Decimal | None
+    actual_ytd: Decimal
+    gap: Decimal  # potential - actual this year, never below zero
+    last: date | None
+    next: date | None
+    days_overdue: int
+    next_step: str | None
+    competitor: str | None
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str  # a breath or a status: also its label key
+    glyph: str
+    count: int
+    share: Decimal  # of all clients, 0..1
+
+
+@dataclass(frozen=True)
+class TierSummary:
+    name: str
+    count: int
+    breaths: dict[str, int]  # breath -> count
+    potential: Decimal
+    actual_ytd: Decimal
+
+
+@dataclass(frozen=True)
+class TierMap:
+    name: str
+    count: int
+    breaths: tuple[Count, ...]  # only the breaths present in the tier
+    rows: tuple[tuple[Client | None, ...], ...]  # MAP_COLUMNS cells each, padded with None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The first rows of a ranked list, and how many more there are."""
+
+    rows: tuple[Any, ...]
+    total: int
+    more: int
+    amount: Decimal = ZERO  # the list's total, over every row (not only the shown ones)
+
+
+@dataclass(frozen=True)
+class CompetitorGroup:
+    name: str
+    count: int
+    potential: Decimal
+    clients: tuple[Client, ...]
+    more: int
+
+
+@dataclass(frozen=True)
+class Purchase:
+    client: Client
+    name: str
+    close: date | None
+    stage: str | None
+    value: Decimal | None
+    probability: Decimal
+    weighted: Decimal | None
+
+
+@dataclass(frozen=True)
+class Expected:
+    start: date
+    end: date
+    purchases: Ranked
+    value: Decimal
+    weighted: Decimal
+    slipped: Ranked  # opportunities whose close month has passed: update or drop them
+
+
+@dataclass(frozen=True)
+class Revenue:
+    start: date  # the fiscal year's first day
+    actual: Decimal  # every sale this fiscal year up to today, matched to a client or not
+    unmatched: Decimal
+    unmatched_count: int
+    budget_year: Decimal  # the sum of the clients' `budget`
+    budget_to_date: Decimal  # its share due by today, by the seasonality weights
+    attainment: Decimal | None  # actual / budget to date
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    path: PurePosixPath
+    name: str  # `path:line` as the link text
+    message: str
+
+
+def context(book: Book) -> dict[str, Any]:
+    clients = [_client(row) for row in book.rows]
+    tiers = list(book.config.tiers)
+    return {
+        "today": book.today,
+        "total": len(clients),
+        "svg": SVG_FILENAME,
+        "breaths": _breath_counts(clients),
+        "statuses": _status_counts(clients),
+        "tiers": _tier_summaries(clients, tiers),
+        "totals": _tier_summary("", clients),
+        "revenue": revenue(book),
+        "columns": MAP_COLUMNS,
+        "map": _tier_maps(clients, tiers),
+        "overdue": _ranked([c for c in clients if c.breath == Breath.OVERDUE.value]),
+        "never": _ranked([c for c in clients if c.breath == Breath.NEVER.value]),
+        "gaps": _gaps(clients),
+        "dormant": _dormant(clients),
+        "competitors": _ranked(competitor_groups(clients)),
+        "expected": expected_purchases(book, {c.path: c for c in clients}),
+        "problems": _problems(book.problems),
+    }
+
+
+def extra_files(book: Book) -> dict[str, bytes]:
+    from salesnotes.views.svg import portfolio_svg
+
+    return {SVG_FILENAME: portfolio_svg(book)}
+
+
+def _client(row: ClientRow) -> Client:
+    note = row.note
+    name = " ".join(note.name.split())
+    short = name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
+    gap = max(ZERO, note.potential - row.actual_ytd) if note.potential else ZERO
+    return Client(note.path, name, short, row.breath.state.glyph, row.breath.state.value,
+                  row.tier, row.status, note.region, row.stake, note.potential, note.budget,
+                  row.actual_ytd, gap, row.breath.last, row.breath.next,
+                  row.breath.days_overdue or 0, note.next_step, _competitor(note.competitor))
+
+
+def _competitor(name: str | None) -> str | None:
+    return " ".join(name.split()) or None if name else None
+
+
+def _share(part: int, whole: int) -> Decimal:
+    return Decimal(part) / whole if whole else ZERO
+
+
+def _breath_counts(clients: list[Client]) -> tuple[Count, ...]:
+    counts = Counter(c.breath for c in clients)
+    return tuple(Count(b.value, b.glyph, counts[b.value], _share(counts[b.value], len(clients)))
+                 for b in BREATHS)
+
+
+def _status_counts(clients: list[Client]) -> tuple[Count, ...]:
+    counts = Counter(c.status for c in clients)
+    return tuple(Count(s, "", counts[s], _share(counts[s], len(clients)))
+                 for s in STATUS_ORDER if counts[s])
+
+
+def _tier_summary(name: str, clients: list[Client]) -> TierSummary:
+    counts = Counter(c.breath for c in clients)
+    return TierSummary(name, len(clients), {b.value: counts[b.value] for b in BREATHS},
+                       sum((c.potential or ZERO for c in clients), ZERO),
+                       sum((c.actual_ytd for c in clients), ZERO))
+
+
+def _by_tier(clients: list[Client], tiers: list[str]) -> dict[str, list[Client]]:
+    groups: dict[str, list[Client]] = {t: [] for t in tiers}
+    for c in clients:
+        groups.setdefault(c.tier, []).append(c)
+    return groups
+
+
+def _tier_summaries(clients: list[Client], tiers: list[str]) -> tuple[TierSummary, ...]:
+    return tuple(_tier_summary(t, group) for t, group in _by_tier(clients, tiers).items())
+
+
+def _tier_maps(clients: list[Client], tiers: list[str]) -> tuple[TierMap, ...]:
+    """Per tier, in the book's order (most urgent first), so red gathers at the top left."""
+    maps = []
+    for tier, group in _by_tier(clients, tiers).items():
+        if not group:
+            continue
+        cells: list[Client | None] = list(group)
+        cells += [None] * (-len(cells) % MAP_COLUMNS)
+        rows = tuple(tuple(cells[i:i + MAP_COLUMNS]) for i in range(0, len(cells), MAP_COLUMNS))
+        breaths = tuple(c for c in _breath_counts(group) if c.count)
+        maps.append(TierMap(tier, len(group), breaths, rows))
+    return tuple(maps)
+
+
+def _ranked(rows: list[Any], limit: int = LIST_LIMIT, amount: Decimal = ZERO) -> Ranked:
+    return Ranked(tuple(rows[:limit]), len(rows), max(0, len(rows) - limit), amount)
+
+
+def _gaps(clients: list[Client]) -> Ranked:
+    """The largest potential not yet bought this year: where the next money is."""
+    rows = sorted((c for c in clients if c.gap > 0), key=lambda c: (-c.gap, c.name.casefold()))
+    return _ranked(rows, amount=sum((c.gap for c in rows), ZERO))
+
+
+def _dormant(clients: list[Client]) -> Ranked:
+    rows = sorted((c for c in clients if c.status == "dormant" and (c.potential or ZERO) > 0),
+                  key=lambda c: (-(c.potential or ZERO), c.name.casefold()))
+    return _ranked(rows, amount=sum((c.potential or ZERO for c in rows), ZERO))
+
+
+def competitor_groups(clients: list[Client]) -> list[CompetitorGroup]:
+    """Clients served by a competitor, per competitor (spellings differing in case are one)."""
+    groups: dict[str, list[Client]] = defaultdict(list)
+    for c in clients:
+        if c.competitor:
+            groups[c.competitor.casefold()].append(c)
+    out = []
+    for members in groups.values():
+        spelled = Counter(c.competitor for c in members)
+        name = min(spelled, key=lambda s: (-spelled[s], s))
+        members.sort(key=lambda c: (-(c.potential or ZERO), c.name.casefold()))
+        out.append(CompetitorGroup(name, len(members),  # type: ignore[arg-type]
+                                   sum((c.potential or ZERO for c in members), ZERO),
+                                   tuple(members[:COMPETITOR_CLIENTS]),
+                                   max(0, len(members) - COMPETITOR_CLIENTS)))
+    out.sort(key=lambda g: (-g.potential, -g.count, g.name.casefold()))
+    return out
+
+
+def expected_purchases(book: Book, clients: dict[PurePosixPath, Client]) -> Expected:
+    """Opportunities closing from this month to today + 90 days.
+
+    A close written as a month (`2026-12`) is read as its first day, so "this month" counts from
+    the first of today's month; an earlier close has slipped and is listed apart.
+    """
+    start = book.today.replace(day=1)
+    end = book.today + timedelta(days=EXPECTED_DAYS)
+    due, slipped = [], []
+    for row in book.rows:
+        for opp in row.note.body.opportunities:
+            weighted = to_grosz(opp.value * opp.probability) if opp.value is not None else None
+            p = Purchase(clients[row.note.path], opp.name, opp.close, opp.stage, opp.value,
+                         opp.probability, weighted)
+            if opp.close is not None and start <= opp.close <= end:
+                due.append(p)
+            elif opp.close is not None and opp.close < start:
+                slipped.append(p)
+    due.sort(key=lambda p: (p.close, -(p.value or ZERO), p.client.name.casefold(), p.name))
+    slipped.sort(key=lambda p: (p.close, p.client.name.casefold(), p.name))
+    return Expected(start, end, _ranked(due, EXPECTED_LIMIT),
+                    sum((p.value for p in due if p.value is not None), ZERO),
+                    sum((p.weighted for p in due if p.weighted is not None), ZERO),
+                    _ranked(slipped, LIST_LIMIT))
+
+
+def revenue(book: Book) -> Revenue | None:
+    """Revenue this fiscal year against the budget due by today; None without a ledger."""
+    if not book.vault.sales:
+        return None
+    matched = sum((r.actual_ytd for r in book.rows), ZERO)
+    unmatched = sum((s.amount for s in book.unmatched_sales), ZERO)
+    budget_year = sum((r.note.budget or ZERO for r in book.rows), ZERO)
+    due = budget_to_date(budget_year, book.config.seasonality, book.fy_start, book.today)
+    actual = matched + unmatched
+    return Revenue(book.fy_start, actual, unmatched, len(book.unmatched_sales), budget_year, due,
+                   actual / due if due else None)
+
+
+def _problems(problems: tuple[Problem, ...]) -> Ranked:
+    rows = [ProblemRow(p.path, f"{p.path}:{p.line}", p.message) for p in problems]
+    return _ranked(rows, PROBLEM_LIMIT)
+
+
+def budget_to_date(yearly: Decimal, seasonality: tuple[Decimal, ...], fy_start: date,
+                   today: date) -> Decimal:
+    """The part of a yearly budget due by `today`, to the grosz.
+
+    The seasonality weights are read by calendar month (January first). The fiscal year's months
+    before today's count whole; today's month counts by its days gone (today included). Kept
+    simple on purpose: the Budget view has the month-by-month table.
+    """
+    total = sum(seasonality, ZERO)
+    if not total or not yearly:
+        return ZERO
+    this_month = today.replace(day=1)
+    done, month = ZERO, fy_start
+    while month <= this_month:
+        weight = seasonality[month.month - 1]
+        if month == this_month:
+            weight = weight * today.day / calendar.monthrange(today.year, today.month)[1]
+        done += weight
+        month = add_months(month, 1)
+    return to_grosz(yearly * done / total)
+
+
+register({
+    "pl": {
+        "pf_title": "Portfel", "pf_actual_ytd": "Sprzedaż w roku",
+        "pf_revenue": "Sprzedaż w roku obrotowym", "pf_budget_to_date": "budżet na dziś",
+        "pf_attainment": "wykonanie", "pf_budget_year": "budżet roczny",
+        "pf_unmatched": "W tym sprzedaż z NIP-em spoza portfela",
+        "pf_svg_alt": "Mapa portfela: każdy klient jako kafelek w kolorze oddechu",
+        "pf_map": "Mapa: wszyscy klienci",
+        "pf_map_order": "W każdym segmencie najpilniejsi na początku.",
+        "pf_overdue_title": "Bez oddechu",
+        "pf_overdue_intro": "Kontakt po terminie. Na początku ci, u których najwięcej pieniędzy "
+                            "i najdłuższe spóźnienie.",
+        "pf_overdue_none": "Wszyscy klienci z zaplanowanym kontaktem oddychają.",
+        "pf_days_late": "Dni po terminie", "pf_stake": "Stawka",
+        "pf_never_title": "Bez kontaktu",
+        "pf_never_intro": "Nikt jeszcze się z nimi nie kontaktował. Najwięksi na początku.",
+        "pf_never_none": "Z każdym klientem był już kontakt.",
+        "pf_more": "Pozostali", "pf_see_map": "są na mapie", "pf_in_total": "wliczone w sumę",
+        "pf_money_title": "Pieniądze na stole", "pf_gap_title": "Niewykorzystany potencjał",
+        "pf_gap_intro": "Potencjał minus sprzedaż w tym roku, razem", "pf_gap": "Do wzięcia",
+        "pf_gap_none": "Brak niewykorzystanego potencjału (albo potencjał nie jest wpisany).",
+        "pf_dormant_title": "Uśpieni z potencjałem",
+        "pf_dormant_none": "Brak uśpionych klientów z potencjałem.",
+        "pf_competitors_title": "U konkurencji", "pf_competitor": "Konkurent",
+        "pf_count": "Liczba",
+        "pf_competitors_none": "Żaden klient nie ma wpisanego konkurenta.",
+        "pf_expected_title": "Spodziewane zakupy",
+        "pf_expected_intro": "Szanse z terminem zamknięcia w ciągu 90 dni. Wartość ważona to "
+                             "wartość × prawdopodobieństwo.",
+        "pf_expected_none": "Żadna szansa nie zamyka się w tym okresie.",
+        "pf_close": "Zamknięcie", "pf_opportunity": "Szansa", "pf_stage": "Etap",
+        "pf_value": "Wartość", "pf_probability": "Prawdopodobieństwo",
+        "pf_weighted": "Wartość ważona",
+        "pf_slipped": "Termin zamknięcia minął (zaktualizuj albo usuń)",
+        "pf_problems_intro": "Popraw je w notatkach; pełna lista: `salesnotes check`.",
+        "pf_problems_none": "Brak problemów.",
+        "pf_svg_order": "kafelki od największego potencjału",
+        "pf_svg_hint": "najedź na kafelek, by zobaczyć klienta",
+        "pf_no_potential": "bez potencjału",
+    },
+    "en": {
+        "pf_title": "Portfolio", "pf_actual_ytd": "Sales this year",
+        "pf_revenue": "Sales this fiscal year", "pf_budget_to_date": "budget to date",
+        "pf_attainment": "attainment", "pf_budget_year": "yearly budget",
+        "pf_unmatched": "Of which sales to a NIP outside the portfolio",
+        "pf_svg_alt": "Portfolio map: every client as a tile coloured by its breath",
+        "pf_map": "Map: every client",
+        "pf_map_order": "In each tier the most urgent come first.",
+        "pf_overdue_title": "Out of breath",
+        "pf_overdue_intro": "Contact overdue. First those with the most money at stake and the "
+                            "longest delay.",
+        "pf_overdue_none": "Every client with a planned contact is breathing.",
+        "pf_days_late": "Days late", "pf_stake": "At stake",
+        "pf_never_title": "Never contacted",
+        "pf_never_intro": "Nobody has contacted them yet. The biggest first.",
+        "pf_never_none": "Every client has been contacted.",
+        "pf_more": "Not listed", "pf_see_map": "all on the map", "pf_in_total": "in the total",
+        "pf_money_title": "Money on the table", "pf_gap_title": "Unused potential",
+        "pf_gap_intro": "Potential minus sales this year, in total", "pf_gap": "Gap",
+        "pf_gap_none": "No unused potential (or no potential noted).",
+        "pf_dormant_title": "Dormant clients with potential",
+        "pf_dormant_none": "No dormant client with potential.",
+        "pf_competitors_title": "Served by a competitor", "pf_competitor": "Competitor",
+        "pf_count": "Count",
+        "pf_competitors_none": "No client has a competitor noted.",
+        "pf_expected_title": "Expected purchases",
+        "pf_expected_intro": "Opportunities closing within 90 days. Weighted value is value × "
+                             "probability.",
+        "pf_expected_none": "No opportunity closes in this period.",
+        "pf_close": "Close", "pf_opportunity": "Opportunity", "pf_stage": "Stage",
+        "pf_value": "Value", "pf_probability": "Probability", "pf_weighted": "Weighted value",
+        "pf_slipped": "Close date passed (update or drop)",
+        "pf_problems_intro": "Fix them in the notes; full list: `salesnotes check`.",
+        "pf_problems_none": "No problems.",
+        "pf_svg_order": "tiles from the largest potential",
+        "pf_svg_hint": "hover a tile to see the client",
+        "pf_no_potential": "no potential",
+    },
+}, plurals={
+    "pf_document": {"pl": {"one": "dokument", "few": "dokumenty", "many": "dokumentów",
+                           "other": "dokumentu"},
+                    "en": {"one": "document", "other": "documents"}},
+})

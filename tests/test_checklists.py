@@ -1,0 +1,251 @@
+"""Checklist templates, who they apply to, item matching, and the Checklists.md view."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
+
+from salesnotes.book import Book
+from salesnotes.checklists import (
+    applies,
+    item_key,
+    item_lines,
+    load_checklists,
+    missing_items,
+    parse_template,
+    progress,
+    rule_matches,
+    sections_of,
+)
+from salesnotes.config import ChecklistRule, Config
+from salesnotes.notes import read_note
+from salesnotes.vault import load_vault
+from salesnotes.views import checklists as view
+from salesnotes.views.engine import make_env, render
+
+KEY_ACCOUNT = """# Key account
+
+- [ ] Decision maker identified
+  Who signs, who pays, who uses: names and phones.
+- [ ] Annual purchase plan agreed
+- [ ] Terms in writing
+- [ ] Quarterly review held
+"""
+COMPETITOR_WIN = """# Winning a competitor's client
+
+- [ ] Current supplier's terms known
+- [ ] Trial order delivered
+- [ ] First regular order
+"""
+ONBOARDING = """# Onboarding
+
+- [ ] NIP checked
+- [ ] First offer sent
+"""
+CONFIG = """owner: Jan Kowalski
+locale: {locale}
+checklists:
+  key-account: {{tiers: [A]}}
+  competitor-win: {{has: competitor}}
+  onboarding: {{status: [prospect]}}
+  referral: {{tags: [partner]}}
+"""
+TEMPLATES = {"templates/checklists/key-account.md": KEY_ACCOUNT,
+             "templates/checklists/competitor-win.md": COMPETITOR_WIN,
+             "templates/checklists/onboarding.md": ONBOARDING}
+
+
+def note(front: str, body: str = "", path: str = "clients/X.md"):
+    return read_note(PurePosixPath(path), f"---\n{front}---\n{body}".encode()).note
+
+
+def client(name: str, front: str, body: str = "") -> tuple[str, str]:
+    return f"clients/{name}.md", f"---\nname: {name}\n{front}---\n# {name}\n{body}"
+
+
+def portfolio() -> dict[str, str]:
+    """A small portfolio that shows every part of the view once."""
+    files = dict(TEMPLATES)
+    files["clients/Hydro-Tech Sp. z o.o..md"] = SPEC_NOTE.replace(
+        "- [x] Decision maker identified\n- [ ] Annual purchase plan agreed\n",
+        "- [x] decision  MAKER identified\n- [ ] Annual purchase plan agreed\n"
+        "- [x] Terms in writing ✅ 2026-11-20\n- [ ] Old item the template dropped\n")
+    for name, front, body in (
+        ("Baumax", "tier: A\npotential: 500000\ncompetitor: Aqua-Serwis\n", ""),
+        ("Kowalski | Syn", "tier: A\npotential: 90000\n",
+         "\n## Checklist: Key account\n- [x] Decision maker identified\n"
+         "- [x] Annual purchase plan agreed\n- [x] Terms in writing\n"
+         "- [x] Quarterly review held\n"),
+        ("Łódź Serwis", "tier: B\npotential: 60000\ncompetitor: aqua-serwis\n",
+         "\n## Checklist: Winning a competitor's client\n- [x] Current supplier's terms known\n"
+         "- [ ] Trial order delivered\n- [ ] First regular order\n"),
+        ("Nowy Klient", "tier: C\nstatus: prospect\nbudget: 12000\n", ""),
+        ("Stal-Bud", "tier: B\npotential: 30000\ncompetitor: Stalex\nchecklists: [ghost]\n",
+         "\n## Checklist: Something else\n- [ ] x\n"),
+        ("Zeta", "tier: C\nchecklists: [Key account]\n",
+         "\n## Checklist: Key account\n- [ ] Decision maker identified\n"),
+    ):
+        path, text = client(name, front, body)
+        files[path] = text
+    return files
+
+
+def render_view(root: Path) -> str:
+    vault = load_vault(root, git=False)
+    book = Book.of(vault, TODAY)
+    env = make_env(root, vault.config.locale, vault.config.currency, vault.config.links)
+    text, problem = render(env, view.TEMPLATE, view.context(book))
+    assert problem is None, problem
+    return text
+
+
+# -- templates ------------------------------------------------------------------------------
+
+
+def test_template_title_items_and_hints():
+    checklist, problems = parse_template("key-account", PurePosixPath("t.md"), KEY_ACCOUNT)
+    assert problems == []
+    assert checklist.title == "Key account"
+    assert checklist.heading == "## Checklist: Key account"
+    assert [i.text for i in checklist.items] == ["Decision maker identified",
+                                                 "Annual purchase plan agreed",
+                                                 "Terms in writing", "Quarterly review held"]
+    assert checklist.items[0].hints == ("Who signs, who pays, who uses: names and phones.",)
+    assert item_lines(checklist.items[:2]) == [
+        "- [ ] Decision maker identified", "  Who signs, who pays, who uses: names and phones.",
+        "- [ ] Annual purchase plan agreed"]
+
+
+def test_template_problems_are_reported_with_lines():
+    checklist, problems = parse_template("x", PurePosixPath("t.md"),
+                                         "- [ ] One\n- [ ] two \n- [ ] ONE\n")
+    assert checklist.title == "x"  # no title line: the file name
+    assert [i.text for i in checklist.items] == ["One", "two"]
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (3, "item repeats line 1"), (1, "no title line (like `# Key account`); the file name 'x' "
+                                       "is used as the title")]
+    empty, problems = parse_template("e", PurePosixPath("e.md"), "# Empty\n\nJust prose.\n")
+    assert empty is None and "no items" in problems[0].message
+
+
+def test_load_reads_bom_crlf_and_skips_broken_templates(tmp_path):
+    folder = tmp_path / "templates" / "checklists"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_bytes(b"\xef\xbb\xbf# A title\r\n\r\n- [ ] One\r\n  hint\r\n")
+    (folder / "b.md").write_bytes(b"# B\n- [ ] caf\xe9\n")  # cp1250/latin-1, not UTF-8
+    (folder / "c.txt").write_text("# not a template\n- [ ] x\n")
+    found = load_checklists(tmp_path)
+    assert list(found.by_name) == ["a"]
+    a = found.by_name["a"]
+    assert (a.title, a.items[0].text, a.items[0].hints) == ("A title", "One", ("hint",))
+    assert [str(p) for p in found.problems] == [
+        "templates/checklists/b.md:2: not UTF-8: save the checklist template as UTF-8"]
+    assert found.find("A") is a
+
+
+# -- who a checklist applies to ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rule", "front", "expected"), [
+    (ChecklistRule("k", tiers=("A",)), "tier: A\n", True),
+    (ChecklistRule("k", tiers=("A",)), "tier: B\n", False),
+    (ChecklistRule("k", tiers=("C",)), "name: x\n", True),  # no tier: the default tier
+    (ChecklistRule("k", statuses=("prospect",)), "status: prospect\n", True),
+    (ChecklistRule("k", statuses=("prospect",)), "name: x\n", False),  # no status: active
+    (ChecklistRule("k", has=("competitor",)), "competitor: Aqua\n", True),
+    (ChecklistRule("k", has=("competitor",)), "competitor:\n", False),
+    (ChecklistRule("k", has=("competitor",)), "competitor: ''\n", False),
+    (ChecklistRule("k", has=("contract_no",)), "contract_no: 17\n", True),  # an unknown key
+    (ChecklistRule("k", tags=("partner",)), "tags: [hvac, '#Partner']\n", True),
+    (ChecklistRule("k", tags=("region",)), "tags: [region/mazowsze]\n", True),
+    (ChecklistRule("k", tags=("region",)), "tags: [regional]\n", False),
+    (ChecklistRule("k", tiers=("A",), has=("competitor",)), "tier: A\n", False),  # all must hold
+    (ChecklistRule("k"), "tier: A\n", False),  # no condition: only notes that ask for it
+])
+def test_rule_matches(rule, front, expected):
+    assert rule_matches(rule, note(front), Config()) is expected
+
+
+def test_a_note_can_ask_for_a_checklist_itself(tmp_path):
+    (tmp_path / "templates/checklists").mkdir(parents=True)
+    (tmp_path / "templates/checklists/onboarding.md").write_text(ONBOARDING)
+    onboarding = load_checklists(tmp_path).by_name["onboarding"]
+    config = Config(checklists={})
+    assert applies(onboarding, note("checklists: [onboarding]\n"), config)
+    assert applies(onboarding, note("checklists: [ONBOARDING]\n"), config)
+    assert applies(onboarding, note("checklists: [Onboarding]\n"), config)  # by title
+    assert not applies(onboarding, note("checklists: [key-account]\n"), config)
+
+
+# -- matching note sections to a template -----------------------------------------------------
+
+
+def test_item_key_ignores_case_spacing_and_tasks_dates():
+    assert item_key("  Decision   MAKER identified ✅ 2026-11-15") == "decision maker identified"
+    assert item_key("Trial order [completion:: 2026-11-15]") == "trial order"
+    assert item_key("Terms in writing") != item_key("Terms in writing, signed")
+
+
+def test_progress_matches_loosely_and_keeps_ticks():
+    checklist, _ = parse_template("key-account", PurePosixPath("t.md"), KEY_ACCOUNT)
+    n = note("tier: A\n", "## checklist:   KEY  account\n- [x] decision maker IDENTIFIED\n"
+             "- [ ] annual  purchase plan agreed\n- [X] Terms in writing ✅ 2026-11-02\n"
+             "- [x] A retired item\n\n## Checklist: Other\n- [x] Quarterly review held\n")
+    sections = sections_of(checklist, n)
+    assert [s.title for s in sections] == ["KEY  account"]
+    p = progress(checklist, sections)
+    assert p.done == ("Decision maker identified", "Terms in writing")
+    assert p.open == ("Annual purchase plan agreed", "Quarterly review held")
+    assert [i.text for i in p.extra] == ["A retired item"]
+    assert (len(p.done), p.total, p.complete) == (2, 4, False)
+    assert [i.text for i in missing_items(checklist, sections)] == ["Quarterly review held"]
+
+
+def test_a_ticked_duplicate_counts_as_done():
+    checklist, _ = parse_template("k", PurePosixPath("t.md"), "# K\n- [ ] One\n")
+    n = note("", "## Checklist: K\n- [ ] One\n- [x] one\n")
+    assert progress(checklist, sections_of(checklist, n)).complete
+
+
+def test_bar():
+    assert [view.bar(d, 5) for d in range(6)] == ["▱▱▱▱▱", "▰▱▱▱▱", "▰▰▱▱▱", "▰▰▰▱▱",
+                                                  "▰▰▰▰▱", "▰▰▰▰▰"]
+    assert view.bar(1, 100) == "▰▱▱▱▱" and view.bar(99, 100) == "▰▰▰▰▱"
+    assert view.bar(0, 0) == "▱▱▱▱▱"
+
+
+# -- the view ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_checklists_view_golden(make_vault, update_golden, locale):
+    root = make_vault(portfolio(), config=CONFIG.format(locale=locale))
+    text = render_view(root)
+    check_golden(GOLDEN / "checklists" / locale / "Checklists.md", text, update_golden)
+
+
+def test_view_shows_progress_counts_missing_and_competitors(make_vault):
+    text = render_view(make_vault(portfolio(), config=CONFIG.format(locale="en")))
+    assert "- [ ]" not in text and "- [x]" not in text
+    hydro = next(line for line in text.splitlines() if line.startswith("| [Hydro-Tech"))
+    assert "✅ 2/4 ▰▰▰▱▱" in hydro  # loose match: `decision  MAKER`, Tasks' ✅ date
+    assert "Annual purchase plan agreed · Quarterly review held" in hydro
+    assert "| Decision maker identified | 2 of 4 ▰▰▰▱▱ |" in text  # 3 with the section + Baumax
+    assert "`salesnotes checklist apply key-account`" in text
+    assert "| [Baumax](../clients/Baumax.md) | A |" in text  # applies, no section yet
+    assert "[Kowalski \\| Syn](../clients/Kowalski%20%7C%20Syn.md)" in text
+    assert "| Old item the template dropped | open |" in text
+    aqua = next(line for line in text.splitlines() if line.startswith("| Aqua-Serwis"))
+    assert "PLN 800,000.00" in aqua  # Hydro-Tech 240k + Baumax 500k + Łódź Serwis 60k
+    assert "✅ 1/9 ▰▱▱▱▱" in aqua
+    assert "clients/Stal-Bud.md:6: checklists: no template templates/checklists/ghost.md" in text
+    assert "salesnotes.yaml:0: checklists.referral: no template" in text
+    assert "Something else: no template" in text
+
+
+def test_view_without_templates_says_how_to_add_them(make_vault):
+    text = render_view(make_vault({"clients/A.md": "---\ncompetitor: X\n---\n"}))
+    assert "No checklist templates yet" in text and "- [ ]" not in text
+    assert "| X | [A](../clients/A.md) | PLN 0.00 | – |" in text
