@@ -90,6 +90,11 @@ class Commission:
     next_rate: Decimal | None  # the rate of the next band; None in the top band
     to_next: Decimal | None  # revenue still missing to reach it (rounded up to the grosz)
 
+    @property
+    def in_bands(self) -> Decimal:
+        """The basis lying in some band (all of it, unless the first band starts above 0)."""
+        return sum((s.basis for s in self.slices), ZERO)
+
 
 def band_revenue(revenue: Decimal, budget: Decimal, bands: Sequence[Band]) -> list[Decimal]:
     """The exact part of the revenue lying in each band (none below the first band)."""

@@ -122,7 +122,8 @@ def test_sync_adds_new_items_and_keeps_ticks(make_vault, run):
 
     result = apply(run, root, "key-account", "--sync")
     assert result.exit_code == 0, result.stderr
-    assert "added 1 new items" in result.stdout
+    assert result.stdout.startswith("clients/A.md: added 1 new item to ## Checklist: Key account: "
+                                    "Annual purchase plan agreed\n")
     assert_inserted(before, read(root, "clients/A.md"), b"\n## Log",  # at the section's end
                     b"- [ ] Annual purchase plan agreed\n")
     synced = read(root, "clients/A.md")
@@ -201,6 +202,10 @@ def test_a_note_that_cannot_be_edited_is_reported_and_the_others_proceed(make_va
     assert b"## Checklist: Key account" in read(root, "clients/Good.md")
     assert "checklist: key-account (1 client)" in result.stdout
 
+    named = apply(run, root, "key-account", "Broken", "good", "--sync")  # by file name too
+    assert named.exit_code == 1
+    assert named.stderr.startswith("clients/Broken.md:2: ")
+
 
 def test_a_note_saved_meanwhile_gets_the_edit_on_its_fresh_text(make_vault, monkeypatch):
     root = make_vault({**TEMPLATE, HYDRO: NOTE})
@@ -217,7 +222,7 @@ def test_a_note_saved_meanwhile_gets_the_edit_on_its_fresh_text(make_vault, monk
     assert [c.path.name for c in result.changes] == [path.name] and not result.problems
     after = path.read_bytes()
     assert after.endswith(b"- 2026-11-26 email: typed in Obsidian\n")  # the rep's edit survives
-    assert after.count(b"## Checklist: Key account") == 1
+    assert after.count(b"## Checklist: Key account") == 1 and saves
 
 
 def test_a_section_added_meanwhile_is_not_added_twice(make_vault, monkeypatch):
@@ -233,7 +238,7 @@ def test_a_section_added_meanwhile_is_not_added_twice(make_vault, monkeypatch):
 
 
 @pytest.mark.parametrize("extra", ["--dry-run", "--sync"])
-def test_help_and_flags_parse(run, make_vault, extra):
+def test_flags_on_a_vault_with_no_clients(run, make_vault, extra):
     root = make_vault({**TEMPLATE})
     result = apply(run, root, "key-account", extra)
     assert result.exit_code == 0, result.stderr

@@ -249,3 +249,13 @@ def test_view_without_templates_says_how_to_add_them(make_vault):
     text = render_view(make_vault({"clients/A.md": "---\ncompetitor: X\n---\n"}))
     assert "No checklist templates yet" in text and "- [ ]" not in text
     assert "| X | [A](../clients/A.md) | PLN 0.00 | – |" in text
+
+
+def test_a_big_competitor_shows_its_ten_biggest_clients(make_vault):
+    files = dict(client(f"C{i:02d}", f"potential: {i * 1000}\ncompetitor: Rival\n")
+                 for i in range(12))
+    rival = next(line for line in render_view(make_vault(files)).splitlines()
+                 if line.startswith("| Rival"))
+    assert rival.startswith("| Rival | [C11](../clients/C11.md), [C10](../clients/C10.md), ")
+    assert "[C02]" in rival and "[C01]" not in rival and " +2 more |" in rival
+    assert "| PLN 66,000.00 |" in rival  # the sum counts every client, shown or not

@@ -683,3 +683,175 @@ def test_case13_fault_during_edit_keeps_original(
     monkeypatch.undo()
     assert path.read_text() == RICH
     assert sorted(p.name for p in path.parent.iterdir()) == ["Acme.md"]
+
+
+# --------------------------------------------------------------------- properties (Hypothesis)
+
+from collections import Counter  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PROPERTY = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn"),
+                             blacklist_characters="\u2028\u2029\x85\ufeff"), max_size=12)
+HEAD = st.sampled_from("abcxyzABCŁŻąęłóśżź")
+WORD = st.tuples(HEAD, st.text(st.sampled_from("abcąęł0129 .-_"), max_size=8)).map(
+    lambda parts: "".join(parts).rstrip())
+PROSE = st.tuples(HEAD, TEXT).map("".join)
+TAIL = st.one_of(st.just(""), TEXT.map(lambda t: "  # " + t))
+KEYS = ["name", "nip", "tier", "status", "region", "budget", "tags", "aliases", "owner", "x"]
+LC_OLD = {"plain": "2024-03-05", "double": '"2024-03-05"', "single": "'2024-03-05'",
+          "datetime": "2024-03-05T10:00:00+01:00", "tilde": "~", "empty": "", "null": "null"}
+LC_NEW = {"double": '"2026-11-27"', "single": "'2026-11-27'"}
+
+
+def double(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def single(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def key_line(key: str, token: str, tail: str) -> str:
+    return f"{key}: {token}{tail}" if token else f"{key}:{tail}"
+
+
+@st.composite
+def front_matter_entry(draw: st.DrawFn, key: str) -> list[str]:
+    kind = draw(st.sampled_from(["scalar", "flow", "block"]))
+    tail = draw(TAIL)
+    if kind == "flow":
+        return [f"{key}: [{', '.join(draw(st.lists(WORD, max_size=3)))}]{tail}"]
+    if kind == "block":
+        indent = draw(st.sampled_from(["", "  "]))
+        return [f"{key}:{tail}"] + [f"{indent}- {w}" for w in draw(st.lists(WORD, min_size=1,
+                                                                            max_size=3))]
+    token = draw(st.one_of(WORD, TEXT.map(double), TEXT.map(single),
+                           st.sampled_from(["~", "", "1234.10", "2024-03-05", "0123"])))
+    return [key_line(key, token, tail)]
+
+
+@st.composite
+def notes(draw: st.DrawFn) -> dict:
+    """A note as lines plus what the edit must do to it."""
+    lc_style = draw(st.sampled_from([None, *LC_OLD]))
+    lc_tail = draw(TAIL)
+    lc_old = key_line("last_contact", LC_OLD[lc_style], lc_tail) if lc_style else None
+    fm: list[str] | None = None
+    if draw(st.booleans()) or lc_style:
+        groups = []
+        for key in draw(st.lists(st.sampled_from(KEYS), unique=True, max_size=6)):
+            groups.append(draw(st.lists(st.one_of(st.just(""), TEXT.map(lambda t: "# " + t)),
+                                        max_size=1)))
+            groups.append(draw(front_matter_entry(key)))
+        if lc_old:
+            groups.insert(draw(st.integers(0, len(groups))), [lc_old])
+        fm = [line for group in groups for line in group]
+    extras = st.sampled_from(["", "---", "k: v", "## Other", "# Title", "- item", "***"])
+    body = draw(st.lists(st.one_of(PROSE, extras), max_size=6))
+    if draw(st.booleans()):
+        fence = draw(st.sampled_from(["```", "~~~"]))
+        body[draw(st.integers(0, len(body))):0] = [fence, "## Log", "- fake", fence]
+    has_log = draw(st.booleans())
+    if has_log:
+        body += ["## Log", *draw(st.lists(st.just(""), max_size=1))]
+        body += [f"- 2026-11-0{i} phone: {t}" for i, t in enumerate(draw(st.lists(TEXT,
+                                                                                  max_size=3)))]
+        if draw(st.booleans()):
+            body += ["## Other", *draw(st.lists(PROSE, max_size=2))]
+    if fm is None and body and body[0].rstrip() == "---":
+        body.insert(0, "Intro")
+    lines = (["---", *fm, "---"] if fm is not None else []) + body
+    return {
+        "lines": lines, "fm": fm is not None, "lc_style": lc_style, "lc_old": lc_old,
+        "lc_new": key_line("last_contact", LC_NEW.get(lc_style or "", "2026-11-27"),
+                           lc_tail if lc_style else ""),
+        "has_log": has_log, "bom": draw(st.booleans()),
+        "newline": draw(st.sampled_from(["\n", "\r\n"])), "final": draw(st.booleans()),
+    }
+
+
+def canonical_lines(text: str) -> list[str]:
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+@PROPERTY
+@given(notes(), st.sampled_from([LOG_LINE, "- 2026-11-27 email: ofert\u0119 wys\u0142ana 😀"]))
+def test_property_log_changes_exactly_the_intended_lines(case: dict, log: str) -> None:
+    nl = case["newline"]
+    text = nl.join(case["lines"]) + (nl if case["final"] and case["lines"] else "")
+    data = (b"\xef\xbb\xbf" if case["bom"] else b"") + text.encode()
+    note = NoteText(data)
+    note.set_scalar("last_contact", TODAY)
+    note.prepend_to_section("## Log", [log])
+    out = note.to_bytes()
+
+    assert out.startswith(b"\xef\xbb\xbf") == case["bom"]
+    new_text = out.decode("utf-8-sig")
+    if nl == "\r\n" and "\n" in text:
+        assert new_text.count("\n") == new_text.count("\r\n")
+    else:
+        assert "\r" not in new_text
+    assert new_text.endswith("\n") == (text.endswith("\n") or not text)
+
+    old, new = canonical_lines(text) if text else [], canonical_lines(new_text)
+    expected_removed = Counter([case["lc_old"]] if case["lc_old"] else [])
+    expected_added = Counter([case["lc_new"], log])
+    if not case["fm"]:
+        expected_added.update(["---", "---"])
+    if not case["has_log"]:
+        last = old[-1] if old else "---"
+        expected_added.update((["", "## Log", "", log] if last.strip() else ["## Log", "", log]))
+        expected_added[log] -= 1
+    assert Counter(old) - Counter(new) == expected_removed
+    assert Counter(new) - Counter(old) == expected_added
+
+    kept = list(old)
+    if case["lc_old"]:
+        kept.remove(case["lc_old"])
+    walk = iter(new)
+    assert all(line in walk for line in kept), "untouched lines moved"
+
+    close = new.index("---", 1)
+    loaded = yaml.safe_load("\n".join(new[1:close]))
+    quoted = case["lc_style"] in ("double", "single")
+    assert loaded["last_contact"] == ("2026-11-27" if quoted else TODAY)
+    log_heading = len(new) - 1 - new[::-1].index("## Log")
+    first_item = next(line for line in new[log_heading + 1 :] if line.startswith("- "))
+    assert first_item == log
+
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@PROPERTY
+@given(ANY_TEXT, st.sampled_from(["plain", '"old"', "'old'", "", "~", "[a, b]", "\n  - a"]),
+       st.sampled_from(["", "  # why"]))
+def test_property_any_text_value_reads_back_exactly(value: str, old: str, tail: str) -> None:
+    src = f"---\nnext_step: {old}{tail}\ntier: A\n---\nbody\n"
+    note = NoteText(src.encode())
+    note.set_scalar("next_step", value)
+    out = note.to_bytes().decode()
+    fm = out.split("---\n")[1]
+    assert yaml.safe_load(fm) == {"next_step": value, "tier": "A"}
+    from ruamel.yaml import YAML
+
+    assert dict(YAML(typ="rt").load(fm)) == {"next_step": value, "tier": "A"}
+    assert out.endswith("\ntier: A\n---\nbody\n")
+    if tail and not old.startswith("\n"):
+        assert tail + "\ntier: A" in out
+
+
+@PROPERTY
+@given(st.lists(ANY_TEXT, max_size=4), st.sampled_from(["[x]", "\n  - x", "\n- x", ""]))
+def test_property_any_list_reads_back_exactly(items: list[str], old: str) -> None:
+    note = NoteText(f"---\ntags: {old}\ntier: A\n---\n".encode())
+    note.set_list("tags", items)
+    fm = note.to_bytes().decode().split("---\n")[1]
+    assert yaml.safe_load(fm) == {"tags": items, "tier": "A"}

@@ -64,9 +64,9 @@ def _report(result) -> None:  # noqa: ANN001 - ApplyResult
         if c.kind == "insert":
             click.echo(f"{c.path}: {verb} ## Checklist: {title} ({len(c.items)} items)")
         else:
-            click.echo(f"{c.path}: {verb} {len(c.items)} new items to ## Checklist: {title}")
-            for item in c.items:
-                click.echo(f"    {item}")
+            n = len(c.items)
+            click.echo(f"{c.path}: {verb} {n} new item{'s' if n != 1 else ''} to "
+                       f"## Checklist: {title}: " + "; ".join(c.items))
     n = len(result.changes)
     done = f"{n} note{'s' if n != 1 else ''} {'to change' if result.dry_run else 'changed'}"
     click.echo(f"checklist {result.checklist.name}: {done}, "

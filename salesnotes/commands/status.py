@@ -45,12 +45,17 @@ def _print_table(rows) -> None:  # noqa: ANN001
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     for col in ("", "client", "tier", "status", "last", "next", "late", "next step"):
-        table.add_column(col, overflow="fold" if col == "next step" else "ellipsis")
+        table.add_column(col, no_wrap=True, overflow="ellipsis",
+                         max_width=36 if col == "client" else None,
+                         justify="right" if col == "late" else "left")
     for r in rows:
         late = str(r.days_overdue) if r.breath == "overdue" else ""
         table.add_row(r.glyph, r.name, r.tier, r.status, _d(r.last_contact), _d(r.next_contact),
                       late, r.next_step or "")
-    console().print(table)
+    out = console()
+    if not out.is_terminal:
+        out.width = 160  # piped into a file or less: keep one client per line
+    out.print(table)
 
 
 def _d(d) -> str:  # noqa: ANN001

@@ -34,6 +34,7 @@ FILENAME = "Checklists.md"
 TEMPLATE = "Checklists.md"
 BAR_WIDTH = 5
 WIN_CHECKLIST = "competitor-win"
+SHOWN_PER_COMPETITOR = 10  # a competitor's biggest clients by name; the rest as "+N more"
 ZERO = Decimal(0)
 
 register({
@@ -59,7 +60,7 @@ register({
         "cl_competitors_intro": "Klienci, których dziś zaopatruje konkurent (`competitor:` w "
                                 "notatce), największy potencjał najpierw.",
         "cl_no_competitors": "Żadna notatka nie wymienia konkurenta (`competitor:`).",
-        "cl_no_list": "bez listy",
+        "cl_no_list": "bez listy", "cl_more": "więcej",
         "cl_no_templates": "Nie ma jeszcze szablonów list: dodaj po jednym pliku na listę w "
                            "`templates/checklists/` (wiersz `# Tytuł`, potem po jednym polu wyboru na punkt).",
         "cl_problems": "Problemy z listami",
@@ -88,7 +89,7 @@ register({
         "cl_competitors_intro": "Clients a competitor supplies today (`competitor:` in the "
                                 "note), the biggest potential first.",
         "cl_no_competitors": "No client note names a competitor (`competitor:`).",
-        "cl_no_list": "no checklist",
+        "cl_no_list": "no checklist", "cl_more": "more",
         "cl_no_templates": "No checklist templates yet: add one file per checklist in "
                            "`templates/checklists/` (a `# Title` line, then one checkbox line per item).",
         "cl_problems": "Problems with checklists",
@@ -165,6 +166,14 @@ class Competitor:
     total: int
     bar: str
 
+    @property
+    def shown(self) -> tuple[CompetitorClient, ...]:
+        return self.clients[:SHOWN_PER_COMPETITOR]
+
+    @property
+    def hidden(self) -> int:
+        return max(0, len(self.clients) - SHOWN_PER_COMPETITOR)
+
 
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     """`▰▰▰▱▱`: filled half-up, but never full before done nor empty after a start."""
@@ -177,6 +186,7 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 
 
 def context(book: Book) -> dict:
+    """The checklist templates are read from the vault here: Vault does not carry them (yet)."""
     found = load_checklists(book.vault.root)
     blocks = tuple(_block(c, book) for c in _in_config_order(found, book))
     win = _win_checklist(found, book)

@@ -283,7 +283,8 @@ def expected_purchases(book: Book, clients: dict[PurePosixPath, Client]) -> Expe
     for row in book.rows:
         for opp in row.note.body.opportunities:
             weighted = to_grosz(opp.value * opp.probability) if opp.value is not None else None
-            p = Purchase(clients[row.note.path], opp.name, opp.close, opp.stage, opp.value,
+            value = to_grosz(opp.value) if opp.value is not None else None
+            p = Purchase(clients[row.note.path], opp.name, opp.close, opp.stage, value,
                          opp.probability, weighted)
             if opp.close is not None and start <= opp.close <= end:
                 due.append(p)
