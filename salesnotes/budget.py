@@ -23,10 +23,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from salesnotes.book import Book, ClientRow, add_months
-from salesnotes.money import to_grosz
+from salesnotes.money import GROSZ, to_grosz
 
 ZERO = Decimal(0)
 MONTHS = 12
@@ -42,17 +43,27 @@ def exact(*values: object) -> None:
 
 def spread(yearly: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
     """The yearly amount over the months by weight, cumulatively rounded to the grosz."""
-    exact(yearly, *weights)
-    total = sum(weights, ZERO)
-    if total <= 0:
-        raise ValueError("seasonality weights must not all be zero")
-    out, cumulative, shown = [], ZERO, ZERO
-    for weight in weights:
-        cumulative += weight
-        upto = to_grosz(yearly * cumulative / total)
+    exact(yearly)
+    cumulative, total = _cumulative_weights(tuple(weights))
+    out, shown = [], ZERO
+    for upto_weight in cumulative:
+        upto = (yearly * upto_weight / total).quantize(GROSZ, rounding=ROUND_HALF_UP)
         out.append(upto - shown)
         shown = upto
     return tuple(out)
+
+
+@lru_cache(maxsize=16)
+def _cumulative_weights(weights: tuple[Decimal, ...]) -> tuple[tuple[Decimal, ...], Decimal]:
+    """Running sums of the weights and their total: checked once per review, not per client."""
+    exact(*weights)
+    running, out = ZERO, []
+    for weight in weights:
+        running += weight
+        out.append(running)
+    if running <= 0:
+        raise ValueError("seasonality weights must not all be zero")
+    return tuple(out), running
 
 
 def fiscal_months(fy_start: date) -> tuple[date, ...]:

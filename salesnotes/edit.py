@@ -351,7 +351,7 @@ def _plain_ok(value: str, flow: bool) -> bool:
         return False
     if any(not _printable(c) or c in "\t\ufeff" + _LINE_BREAKS for c in value):
         return False
-    if flow and any(c in ",[]{}" for c in value):
+    if flow and any(c in ",[]{}?:#" for c in value):  # pure PyYAML ends flow plains at ?:
         return False
     snippet = f"k: [{value}]\n" if flow else f"k: {value}\n"
     expected = [value] if flow else value
@@ -399,8 +399,9 @@ def _list_items(items: Sequence[str], flow: bool) -> list[str]:
 
 
 def _reads_back(snippet: str, intent: _Intent, source: str) -> bool:
-    """Does `snippet` (one key) read as `intent` in PyYAML (YAML 1.1) and ruamel (YAML 1.2)?"""
-    for load in (_load_pyyaml, _load_ruamel):
+    """Does `snippet` (one key) read as `intent` in libyaml and pure PyYAML (YAML 1.1, they
+    differ at the edges) and in ruamel (YAML 1.2)?"""
+    for load in (_load_libyaml, _load_pure_pyyaml, _load_ruamel):
         try:
             loaded = load(snippet)
         except Exception:  # any reader failure means "does not read back"
@@ -412,8 +413,12 @@ def _reads_back(snippet: str, intent: _Intent, source: str) -> bool:
     return True
 
 
-def _load_pyyaml(text: str) -> Any:
+def _load_libyaml(text: str) -> Any:
     return yaml.load(text, Loader=_SafeLoader)
+
+
+def _load_pure_pyyaml(text: str) -> Any:
+    return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def _load_ruamel(text: str) -> Any:

@@ -183,6 +183,20 @@ def test_pipes_tags_and_newlines_in_names_keep_tables_intact(make_vault):
         rows = table_rows(block)
         if rows:
             assert {cells(r) for r in rows} == {cells(rows[0])}, block
+    assert_tables_render_whole(text)
+
+
+def assert_tables_render_whole(text: str) -> None:
+    """A real markdown parser keeps the odd name in one cell, as text, with its link."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    odd = ('<a href="../clients/Pipe%20b%20Bold%20b%20Star.md">Pipe | &lt;b&gt;Bold&lt;/b&gt; '
+           '*Star*</a>')
+    assert f"<td>🔴 {odd}</td>" in html  # the map
+    assert f"<td>{odd}</td>\n<td>A</td>\n<td style=\"text-align:right\">73</td>" in html
+    assert "<td>Ask | about &lt;i&gt;terms&lt;/i&gt;</td>" in html
+    assert "<b>" not in html and "<i>" not in html
 
 
 def test_rendering_is_deterministic(make_vault):

@@ -1,0 +1,247 @@
+"""Budget.md and salesnotes/budget.py: the spread, the sums, the lists, the goldens, no floats."""
+
+from __future__ import annotations
+
+import decimal
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
+from salesnotes.book import Book
+from salesnotes.budget import budget_year, month_index, spread, weighted
+from salesnotes.vault import load_vault
+from salesnotes.views import render_views
+
+D = Decimal
+SEASONALITY = "[1, 1, 1.2, 1, 1, 1, 0.8, 0.6, 1, 1, 1.2, 1.2]"
+HEADER = "date,document,nip,client,amount,margin\n"
+
+
+def valid_nip(prefix: str) -> str:
+    """A checksum-valid NIP starting with the 6-digit prefix (deterministic)."""
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    for n in range(1000):
+        digits = f"{prefix}{n:03d}"
+        check = sum(int(a) * w for a, w in zip(digits, weights)) % 11
+        if check != 10:
+            return digits + str(check)
+    raise AssertionError("no valid NIP")
+
+
+HYDRO = "5260250274"
+AGRO, CMA, NOBUDGET, STRANGER = (valid_nip(p) for p in ("111222", "333444", "555666", "777888"))
+
+
+def config(locale: str, extra: str = "") -> str:
+    return f"owner: Jan Kowalski\nlocale: {locale}\nseasonality: {SEASONALITY}\n{extra}"
+
+
+def client(name: str, nip: str, tier: str, budget: str | None = None, body: str = "",
+           extra: str = "") -> str:
+    lines = [f"name: {name}", f'nip: "{nip}"', f"tier: {tier}"]
+    lines += [f"budget: {budget}"] if budget else []
+    return "---\n" + "\n".join(lines) + f"\n{extra}---\n{body}"
+
+
+def portfolio_files() -> dict[str, str]:
+    """Four clients and a ledger: every list of Budget.md has something in it."""
+    return {
+        "clients/Hydro-Tech Sp. z o.o..md": SPEC_NOTE,
+        "clients/Agro|Mech.md": client(
+            "Agro|Mech", AGRO, "B", "60000", extra="last_contact: 2026-10-01\n",
+            body="## Opportunities\n- Dryer [value:: 10000] [close:: 2026-12] [probability:: 0.5]\n"
+                 "- Old silo [value:: 8000] [close:: 2026-09]\n"),
+        "clients/Zakład Ćma.md": client("Zakład Ćma", CMA, "C", "24000",
+                                        extra="next_step: First visit\n"),
+        "clients/Bez Budżetu.md": client("Bez Budżetu", NOBUDGET, "B"),
+        "clients/Prospekt.md": client("Prospekt", valid_nip("999000"), "C"),
+        "sales/2025-12.csv": HEADER + f"2025-12-30,FV/0,{HYDRO},Hydro,5000.00,1000.00\n",
+        "sales/2026-03.csv": HEADER + f"2026-03-10,FV/1,{HYDRO},Hydro,12000.00,3000.00\n"
+                                      f"2026-03-12,FV/2,{AGRO},Agro,4000.50,\n",
+        "sales/2026-11.csv": HEADER + f"2026-11-03,FV/9,{HYDRO},Hydro,11234.56,2000.00\n"
+                                      f"2026-11-05,FV/10,{NOBUDGET},Bez,700.00,100.00\n"
+                                      f"2026-11-06,FV/11,{STRANGER},Nowy Klient,999.99,10.00\n"
+                                      f"2026-11-28,FV/12,{HYDRO},Hydro,50000.00,1.00\n",
+    }
+
+
+@pytest.fixture
+def vault(make_vault):
+    def build(locale: str = "en", files: dict | None = None, extra: str = "") -> Path:
+        return make_vault(portfolio_files() if files is None else files,
+                          config=config(locale, extra), name=f"vault-{locale}")
+    return build
+
+
+def year_of(root: Path, today: date = TODAY):
+    return budget_year(Book.of(load_vault(root, git=False), today))
+
+
+def budget_md(root: Path) -> str:
+    rendered = render_views(load_vault(root, git=False), TODAY)
+    assert not rendered.problems
+    return rendered.files["Budget.md"].decode("utf-8")
+
+
+# --- the spread ------------------------------------------------------------------------------
+
+grosze = st.integers(0, 10**11).map(lambda g: D(g) / 100)
+weights = st.lists(st.integers(0, 40).map(lambda w: D(w) / 10), min_size=12, max_size=12).filter(
+    lambda ws: sum(ws) > 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(yearly=grosze, ws=weights)
+def test_spread_sums_to_the_yearly_budget_and_each_month_is_within_a_grosz(yearly, ws):
+    months = spread(yearly, ws)
+    assert sum(months) == yearly
+    total = sum(ws)
+    for amount, w in zip(months, ws):
+        assert amount == amount.quantize(D("0.01"))
+        assert abs(amount - yearly * w / total) <= D("0.01")
+        if w == 0:
+            assert amount == 0
+
+
+def test_spread_rounds_half_up_and_gives_the_remainder_where_it_falls():
+    assert spread(D("100"), [D(1)] * 12) == (
+        D("8.33"), D("8.34"), D("8.33"), D("8.33"), D("8.34"), D("8.33"),
+        D("8.33"), D("8.34"), D("8.33"), D("8.33"), D("8.34"), D("8.33"))
+    # 0.05 over two equal months: 0.025 rounds half-up to 0.03, the rest is 0.02
+    assert spread(D("0.05"), [D(1), D(1)] + [D(0)] * 10)[:2] == (D("0.03"), D("0.02"))
+
+
+def test_a_float_never_reaches_the_money_code():
+    with pytest.raises(TypeError):
+        spread(150000.0, [D(1)] * 12)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        spread(D(150000), [1.0] * 12)  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        weighted(D(48000), 0.6)  # type: ignore[arg-type]
+
+
+def test_views_run_with_float_operations_trapped(vault):
+    root = vault("pl")
+    with decimal.localcontext() as ctx:
+        ctx.traps[decimal.FloatOperation] = True
+        rendered = render_views(load_vault(root, git=False), TODAY)
+    assert not rendered.problems and "Budget.md" in rendered.files and "Pay.md" in rendered.files
+
+
+# --- the numbers -----------------------------------------------------------------------------
+
+def test_months_spread_by_seasonality_and_actuals_are_this_fiscal_year_up_to_today(vault):
+    y = year_of(vault())
+    budgets = [m.budget for m in y.months]
+    # 234 000 a year over weights summing to 12: a weight of 1 is 19 500, 1.2 is 23 400
+    assert budgets[0] == D("19500.00") and budgets[2] == D("23400.00") and budgets[7] == D("11700.00")
+    assert sum(budgets) == y.total.budget == D("234000.00")
+    assert y.months[2].actual == D("16000.50")
+    # November: FV/12 is dated after today and FV/0 is in the previous fiscal year
+    assert y.months[10].actual == D("12934.55") and y.months[10].current
+    assert y.months[11].actual is None and y.months[11].cum_actual is None
+    assert y.total.actual == D("28935.05") == y.months[10].cum_actual
+
+
+def test_forecast_adds_weighted_opportunities_from_this_month_and_lists_stale_ones(vault):
+    y = year_of(vault())
+    assert y.months[11].forecast == D("5000.00")  # Dryer 10 000 x 0.5 in December
+    assert y.months[8].forecast == y.months[8].actual  # the past is its actual
+    assert y.total.forecast == y.total.actual + D("5000.00")  # Heat pumps close in 2027: not this year
+    assert [(s.name, s.weighted) for s in y.stale] == [("Old silo", D("4000.00"))]  # default p 0.5
+
+
+def test_clients_sorted_by_gap_to_date_with_this_month_pro_rata(vault):
+    y = year_of(vault())
+    assert [c.row.name for c in y.clients] == ["Hydro-Tech Sp. z o.o.", "Agro|Mech", "Zakład Ćma"]
+    hydro = y.clients[0]
+    # Jan-Oct: 150 000 x 10.0 / 12 = 125 000; November 15 000 x 27/30 days = 13 500
+    assert hydro.to_date == D("138500.00") - D("5000.00")  # November's weight is 1.2: 15 000
+    assert hydro.actual == D("23234.56") and hydro.gap == hydro.to_date - hydro.actual
+    assert y.clients_total.budget == sum(c.budget for c in y.clients)
+    assert y.clients_total.gap == sum(c.gap for c in y.clients)
+
+
+def test_tier_subtotals_add_up_to_the_total_including_sales_of_no_note(vault):
+    y = year_of(vault())
+    assert [s.label for s in y.tiers] == ["A", "B", "C", ""]
+    for field in ("budget", "to_date", "actual", "gap", "forecast"):
+        assert getattr(y.tier_total, field) == sum(getattr(s, field) for s in y.tiers)
+    assert y.tier_total.actual == y.total.actual
+    assert y.tier_total.forecast == y.total.forecast
+    assert y.tiers[1].clients == 2  # Agro|Mech and Bez Budżetu (Prospekt is C)
+
+
+def test_the_lists_of_missing_budget_missing_sales_and_unknown_nips(vault):
+    y = year_of(vault())
+    assert [c.row.name for c in y.sales_no_budget] == ["Bez Budżetu"]
+    assert [c.row.name for c in y.budget_no_sales] == ["Zakład Ćma"]
+    assert [(u.nip, u.client, u.amount, u.count) for u in y.unmatched] == [
+        (STRANGER, "Nowy Klient", D("999.99"), 1)]
+
+
+def test_what_it_takes(vault):
+    w = year_of(vault()).what
+    assert w.remaining == D("234000.00") - D("28935.05")
+    assert w.months_left == 2 and w.needed == D("102532.48")  # 205 064.95 / 2, half-up
+    assert w.completed == 10 and w.run_rate == D("1600.05")  # 16 000.50 / 10
+    assert w.month_budget == D("23400.00") and w.month_left == D("23400.00") - D("12934.55")
+
+
+def test_fiscal_year_from_april_indexes_seasonality_by_fiscal_month(vault):
+    extra = "fiscal_year_start: 4\nseasonality: [3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    files = {"clients/A.md": client("A", AGRO, "A", "14000")}
+    root = vault("en", files, extra="")
+    (root / "salesnotes.yaml").write_text(f"owner: x\nlocale: en\n{extra}", encoding="utf-8")
+    y = year_of(root)
+    assert y.fy_start == date(2026, 4, 1) and y.months[0].month == date(2026, 4, 1)
+    assert y.months[0].budget == D("3000.00") and y.months[1].budget == D("1000.00")
+    assert month_index(y.fy_start, TODAY) == 7
+    assert "# Sales budget 2026/27" in budget_md(root)
+
+
+# --- the view --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_budget_md_golden(vault, locale, update_golden):
+    text = budget_md(vault(locale))
+    check_golden(GOLDEN / "budget" / locale / "Budget.md", text, update_golden)
+
+
+def test_budget_md_is_deterministic_links_escaped_and_copies_no_tasks(vault):
+    root = vault("en")
+    text = budget_md(root)
+    assert text == budget_md(root)
+    assert "- [ ]" not in text
+    assert "[Agro\\|Mech](../clients/Agro%7CMech.md)" in text
+    assert "[Zakład Ćma](../clients/Zak%C5%82ad%20%C4%86ma.md)" in text
+    # the client table: the biggest gap first
+    assert text.index("[Hydro-Tech") < text.index("[Agro") < text.rindex("[Zakład")
+
+
+def test_no_ledger_still_renders_and_says_how_to_add_it(vault):
+    files = {k: v for k, v in portfolio_files().items() if not k.startswith("sales/")}
+    text = budget_md(vault("en", files))
+    assert "No sales ledger yet" in text and "`salesnotes import sales FILE`" in text
+    assert "| **Total** | **PLN 234,000.00** | **PLN 0.00** |" in text
+    assert "Budget and no sales this year" not in text  # everyone would be in it
+
+
+def test_no_ledger_in_polish(vault):
+    files = {k: v for k, v in portfolio_files().items() if not k.startswith("sales/")}
+    text = budget_md(vault("pl", files))
+    assert "Brak rejestru sprzedaży" in text and "`salesnotes import sales PLIK`" in text
+
+
+def test_no_budgets_says_how_to_add_them(vault):
+    files = {"clients/A.md": client("A", AGRO, "A"),
+             "sales/2026-11.csv": HEADER + f"2026-11-02,FV/1,{AGRO},A,100.00,\n"}
+    text = budget_md(vault("en", files))
+    assert "No client has a budget yet" in text and "`budget: 150000`" in text
+    assert "## What it takes" not in text
+    assert "## Sales and no budget (1)" in text
