@@ -43,7 +43,7 @@ def exact(*values: object) -> None:
 
 def spread(yearly: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
     """The yearly amount over the months by weight, cumulatively rounded to the grosz."""
-    exact(yearly)
+    exact(yearly, *weights)  # before the cache: 1.0 == Decimal(1) there
     cumulative, total = _cumulative_weights(tuple(weights))
     out, shown = [], ZERO
     for upto_weight in cumulative:
@@ -55,8 +55,7 @@ def spread(yearly: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
 
 @lru_cache(maxsize=16)
 def _cumulative_weights(weights: tuple[Decimal, ...]) -> tuple[tuple[Decimal, ...], Decimal]:
-    """Running sums of the weights and their total: checked once per review, not per client."""
-    exact(*weights)
+    """Running sums of the weights and their total: computed once per review, not per client."""
     running, out = ZERO, []
     for weight in weights:
         running += weight
@@ -246,27 +245,32 @@ def budget_year(book: Book) -> BudgetYear:
     actual = sales_by_month(sales, fy_start)
     budgets = tuple(sum((c.monthly[i] for c in clients), ZERO) for i in range(MONTHS))
     month_rows = _months(months, budgets, actual, opps, cur)
-    budgeted = sorted((c for c in clients if c.budget), key=lambda c: (-c.gap, c.row.name.casefold()))
+    budgeted = sorted((c for c in clients if c.budget),
+                      key=lambda c: (-c.gap, c.row.name.casefold()))
     stale = stale_opportunities(book.rows, this_month)
     tiers = _tiers(book, clients)
     return BudgetYear(
-        today, fy_start, book.fy_end, month_rows, _total(month_rows), tuple(tiers[:-1]), tiers[-1],
-        tuple(budgeted), _subtotal("*", budgeted),
-        tuple(sorted((c for c in clients if not c.budget and c.actual),
-                     key=lambda c: (-c.actual, c.row.name.casefold()))),
-        tuple(sorted((c for c in clients if c.budget and not c.actual),
-                     key=lambda c: (-c.budget, c.row.name.casefold()))),
-        _unmatched(book.unmatched_sales), tuple(stale[:STALE_SHOWN]),
-        max(0, len(stale) - STALE_SHOWN), _what(month_rows, cur),
-        bool(book.vault.sales), any(c.budget for c in clients))
+        today=today, fy_start=fy_start, fy_end=book.fy_end, months=month_rows,
+        total=_total(month_rows), tiers=tuple(tiers[:-1]), tier_total=tiers[-1],
+        clients=tuple(budgeted), clients_total=_subtotal("*", budgeted),
+        sales_no_budget=_by(clients, lambda c: not c.budget and c.actual, lambda c: -c.actual),
+        budget_no_sales=_by(clients, lambda c: c.budget and not c.actual, lambda c: -c.budget),
+        unmatched=_unmatched(book.unmatched_sales), stale=tuple(stale[:STALE_SHOWN]),
+        stale_more=max(0, len(stale) - STALE_SHOWN), what=_what(month_rows, cur),
+        has_ledger=bool(book.vault.sales), has_budgets=any(c.budget for c in clients))
+
+
+def _by(clients: list[ClientBudget], keep, first) -> tuple[ClientBudget, ...]:  # noqa: ANN001
+    """The clients kept by `keep`, ordered by `first` (then by name)."""
+    return tuple(sorted((c for c in clients if keep(c)),
+                        key=lambda c: (first(c), c.row.name.casefold())))
 
 
 def _client(row: ClientRow, book: Book, cur: int, opps: dict) -> ClientBudget:
     monthly = client_spread(row, book.config.seasonality)
     to_date = sum(monthly[:cur], ZERO) + pro_rata(monthly[cur], book.today)
-    budget = row.note.budget or ZERO
     ahead = sum(opps.get(row.note.path, {}).values(), ZERO)
-    return ClientBudget(row, sum(monthly, ZERO) if budget else ZERO, to_date, row.actual_ytd,
+    return ClientBudget(row, sum(monthly, ZERO), to_date, row.actual_ytd,
                         attainment(row.actual_ytd, to_date), to_date - row.actual_ytd,
                         row.actual_ytd + ahead, monthly)
 

@@ -246,8 +246,8 @@ def _entry(key: yaml.ScalarNode, value: yaml.Node, text: str) -> _Entry:
         kind = "map"
     last_line = text.count("\n", 0, end) if end > start else line
     style = (value.style or "") if isinstance(value, yaml.ScalarNode) else ""
-    return _Entry(key.value, key.start_mark.index, line, colon + 1, start, end, last_line, kind, style,
-                  _column(text, start))
+    return _Entry(key.value, key.start_mark.index, line, colon + 1, start, end, last_line, kind,
+                  style, _column(text, start))
 
 
 def _column(text: str, index: int) -> int:
@@ -261,7 +261,7 @@ def _node_end(node: yaml.Node, text: str) -> int:
             end = node.end_mark.index
             if node.style in ("|", ">"):
                 start = node.start_mark.index
-                end = start + len(text[start:end].rstrip())
+                end = start + len(text[start:end].rstrip(" \t\n"))
             return end
         if node.flow_style or not node.value:
             return node.end_mark.index
@@ -277,9 +277,7 @@ def _cross_check(text: str, entries: Sequence[_Entry]) -> None:
         root = _ruamel().compose(text)
     except RuamelError as e:
         raise _yaml_refusal(e, text) from None
-    found = [] if root is None else [
-        (k.value, k.start_mark.index) for k, _ in root.value
-    ]
+    found = [] if root is None else [(k.value, k.start_mark.index) for k, _ in root.value]
     if found != [(e.key, e.key_index) for e in entries]:
         raise EditRefused("front-matter reads differently in YAML 1.1 and 1.2; not edited", 1)
 
@@ -360,7 +358,7 @@ def _plain_ok(value: str, flow: bool) -> bool:
 
 def _scalar_token(value: object, old_style: str) -> tuple[str, _Intent]:
     """The YAML text for `value`, keeping the old token's quoting where the type allows."""
-    if isinstance(value, (bool, datetime, float)) or not isinstance(value, (str, date, Decimal, int)):
+    if isinstance(value, (bool, datetime)) or not isinstance(value, (str, date, Decimal, int)):
         raise TypeError(f"cannot write {type(value).__name__} to front-matter")
     if isinstance(value, date):
         text = value.isoformat()
@@ -558,6 +556,8 @@ class NoteText:
 
     def set_list(self, key: str, items: Sequence[str], *, after_key: str | None = None) -> None:
         """Set a list key: a new key is a flow list; an existing list keeps its style."""
+        if isinstance(items, str):
+            raise TypeError("items must be a list of strings, not one string")
         entry = self._find(key)
         intent = _Intent("list", list(items))
         if entry is not None and entry.kind == "block" and items:
@@ -907,13 +907,14 @@ def _relative(path: Path, root: Path) -> PurePosixPath:
     """The path as the user sees it in the vault (falls back to the path as given)."""
     absolute = Path(os.path.normpath(path.absolute()))
     try:
-        return PurePosixPath(absolute.relative_to(Path(os.path.normpath(root.absolute()))).as_posix())
+        inside = absolute.relative_to(Path(os.path.normpath(root.absolute())))
+        return PurePosixPath(inside.as_posix())
     except ValueError:
         return PurePosixPath(path.as_posix())
 
 
 def _refuse_unsafe_path(path: Path, root: Path, rel: PurePosixPath) -> None:
     if path.is_symlink():
-        raise VaultError(Problem(rel, 0, "is a symbolic link; salesnotes does not edit through links"))
+        raise VaultError(Problem(rel, 0, "is a symbolic link; salesnotes never edits links"))
     if not path.resolve().is_relative_to(root.resolve()):
         raise VaultError(Problem(rel, 0, "outside the vault; not edited"))

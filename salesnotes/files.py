@@ -84,25 +84,35 @@ def atomic_write(
     expect: Snapshot | None = None,
     root: Path | None = None,
     make_parents: bool = False,
+    exclusive: bool = False,
 ) -> bool:
     """Replace `path` by `data` atomically; False (and no write at all) when it already holds them.
 
     `expect`: the snapshot the new bytes were computed from; if the file no longer matches it,
     NoteChanged is raised and nothing is written. `root`: refuse a target outside that folder.
+    `exclusive`: create a new file only; an existing one (even one appearing meanwhile) is
+    refused, never overwritten.
     """
     path = Path(path)
     try:
-        return _atomic_write(path, data, expect, root, make_parents)
+        return _atomic_write(path, data, expect, root, make_parents, exclusive)
     except OSError as e:
         raise FileRefused(_os_message("could not write", e), path) from e
 
 
 def _atomic_write(
-    path: Path, data: bytes, expect: Snapshot | None, root: Path | None, make_parents: bool
+    path: Path,
+    data: bytes,
+    expect: Snapshot | None,
+    root: Path | None,
+    make_parents: bool,
+    exclusive: bool,
 ) -> bool:
     if root is not None:
         _refuse_outside(path, root)
     st = _lstat(path)
+    if exclusive and st is not None:
+        raise FileRefused("already exists; not overwritten", path)
     if st is None:
         if expect is not None:
             raise NoteChanged(path)  # deleted since it was read
@@ -121,7 +131,10 @@ def _atomic_write(
     try:
         if _before_replace is not None:
             _before_replace(path)
-        _compare_and_swap(path, tmp, expect)
+        if exclusive:
+            _create(path, tmp)
+        else:
+            _compare_and_swap(path, tmp, expect)
     except BaseException:
         _unlink_quietly(tmp)
         raise
@@ -137,6 +150,20 @@ def _compare_and_swap(path: Path, tmp: Path, expect: Snapshot | None) -> None:
     if expect is not None and (st is None or digest_of(_read(path)) != expect.digest):
         raise NoteChanged(path)
     os.replace(tmp, path)
+
+
+def _create(path: Path, tmp: Path) -> None:
+    """Move the temp file to a name that must not exist yet (a hard link never clobbers)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise FileRefused("already exists; not overwritten", path) from None
+    except OSError:  # no hard links on this filesystem: check, then replace
+        if _lstat(path) is not None:
+            raise FileRefused("already exists; not overwritten", path) from None
+        os.replace(tmp, path)
+        return
+    _unlink_quietly(tmp)
 
 
 def _refuse_outside(path: Path, root: Path) -> None:

@@ -133,6 +133,10 @@ def read_note(rel: PurePosixPath, data: bytes) -> ReadResult:
         doc = Y.load(fm)
     except Y.YamlProblem as e:
         return fail(e.line + 1, e.message)
+    tab = _tab_line(fm)
+    tab_problem = (Problem(rel, tab + 1, "a tab in the front-matter where YAML allows only "
+                           "spaces; salesnotes will not edit this note until it is a space"),
+                   ) if tab else ()
     if doc is None:
         doc = Y.Map({}, {}, 2)
     if not isinstance(doc, Y.Map):
@@ -141,7 +145,19 @@ def read_note(rel: PurePosixPath, data: bytes) -> ReadResult:
     parsed = scan_body(body, body_line)
     name = kw.pop("name", None) or stem
     note = Note(rel, unicodedata.normalize("NFC", name), body=parsed, crlf=crlf, bom=bom, **kw)
-    return ReadResult(note, tuple(problems) + _body_problems(rel, parsed))
+    return ReadResult(note, tab_problem + tuple(problems) + _body_problems(rel, parsed))
+
+
+def _tab_line(fm: str) -> int:
+    """The 1-based line of the first tab outside quotes (libyaml accepts some; others don't)."""
+    if "\t" not in fm:
+        return 0
+    for no, line in enumerate(fm.split("\n"), 1):
+        if "\t" in line and line.lstrip(" ")[:1] != "#":
+            before = line.split("\t", 1)[0]
+            if before.count('"') % 2 == 0 and before.count("'") % 2 == 0 and "#" not in before:
+                return no
+    return 0
 
 
 def _body_problems(rel: PurePosixPath, body: Body) -> tuple[Problem, ...]:

@@ -377,7 +377,8 @@ def test_heading_inside_code_fence_does_not_count() -> None:
 def test_only_fenced_log_means_a_new_section_at_the_end() -> None:
     src = "Text\n```\n## Log\n```"
     out = edited(src, lambda n: n.prepend_to_section("## Log", [LOG_LINE]))
-    assert out.decode() == f"Text\n```\n## Log\n```\n\n## Log\n\n{LOG_LINE}"  # no final newline kept
+    # no final newline before, none after
+    assert out.decode() == f"Text\n```\n## Log\n```\n\n## Log\n\n{LOG_LINE}"
 
 
 def test_missing_section_after_trailing_blank_line_adds_no_second_blank() -> None:

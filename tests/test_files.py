@@ -269,3 +269,27 @@ def test_note_deleted_meanwhile_is_not_recreated(note: Path) -> None:
 def test_matching_snapshot_writes(note: Path) -> None:
     assert atomic_write(note, NEW, expect=read_snapshot(note)) is True
     assert note.read_bytes() == NEW
+
+
+def test_exclusive_creates_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "New.md"
+    assert atomic_write(path, NEW, exclusive=True) is True
+    assert path.read_bytes() == NEW
+    only_note_left(path)
+
+
+def test_exclusive_never_overwrites_an_existing_note(note: Path) -> None:
+    with pytest.raises(FileRefused, match="already exists"):
+        atomic_write(note, NEW, exclusive=True)
+    assert note.read_bytes() == ORIGINAL
+
+
+def test_exclusive_refuses_a_note_created_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "New.md"
+    monkeypatch.setattr(files, "_before_replace", lambda p: p.write_bytes(b"theirs\n"))
+    with pytest.raises(FileRefused, match="already exists"):
+        atomic_write(path, NEW, exclusive=True)
+    assert path.read_bytes() == b"theirs\n"
+    only_note_left(path)

@@ -1,4 +1,4 @@
-"""Portfolio.md and portfolio.svg: golden files, every client on the map, safe cells, 500 clients."""
+"""Portfolio.md and portfolio.svg: golden files, every client on the map, safe cells, 500."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def nip(seed: int) -> str:
 CLIENTS = [
     ("Hydro-Tech Sp. z o.o.", "A", "active", "240000", "150000", "2026-11-18", "2026-12-02",
      "Aqua-Serwis", "Offer for the Q1 pump order",
-     "## Opportunities\n- Heat pumps Q1 [value:: 48000.00] [close:: 2027-02] [probability:: 0.6]\n"),
+     "## Opportunities\n"
+     "- Heat pumps Q1 [value:: 48000.00] [close:: 2027-02] [probability:: 0.6]\n"),
     ("Kraków Steel S.A.", "A", "active", "500000", "300000", "2026-10-01", None, None,
      "Call the plant manager",
      "## Opportunities\n- Steel frames [value:: 80000] [close:: 2026-12] [stage:: offer]\n"),
@@ -93,14 +94,16 @@ def note(i: int, spec: tuple) -> str:
 
 
 def portfolio_files() -> dict[str, str]:
-    """~25 clients: every breath, tier and status, competitors, opportunities, a ledger, problems."""
+    """~25 clients: every breath, tier, status; competitors, opportunities, a ledger, problems."""
     files = {f"clients/{file_name(spec[0])}": note(i, spec) for i, spec in enumerate(CLIENTS)}
-    files["clients/Broken Date.md"] = "---\nname: Broken Date\ntier: C\nlast_contact: 2026-13-45\n---\n"
+    files["clients/Broken Date.md"] = ("---\nname: Broken Date\ntier: C\n"
+                                       "last_contact: 2026-13-45\n---\n")
     rows = ["date,document,nip,client,amount,margin"]
     for i, spec in enumerate(CLIENTS):
         if spec[0] in SOLD:
             amount, margin = SOLD[spec[0]]
-            rows.append(f"2026-11-{10 + i:02d},FV/{i}/11/2026,{nip(i)},Client {i},{amount},{margin}")
+            rows.append(f"2026-11-{10 + i:02d},FV/{i}/11/2026,{nip(i)},Client {i},{amount},"
+                        f"{margin}")
     rows.append(f"2026-11-25,FV/99/11/2026,{nip(900)},Stranger Ltd,999.99,")
     files["sales/2026-11.csv"] = "\n".join(rows) + "\n"
     files["sales/2025-12.csv"] = ("date,document,nip,client,amount,margin\n"
@@ -282,3 +285,15 @@ def test_budget_to_date_follows_seasonality():
     assert budget_to_date(Decimal(1000), summer, date(2026, 1, 1), date(2026, 6, 30)) == 500
     assert budget_to_date(Decimal(1000), flat, date(2026, 4, 1), date(2026, 4, 30)) == Decimal(
         "83.33")  # a fiscal year starting in April: one month of twelve
+
+
+@pytest.mark.parametrize("currency", ["PLN", "EUR", "USD"])
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_fast_money_in_tooltips_matches_format_money(currency, locale):
+    from salesnotes.money import format_money
+    from salesnotes.views.svg import money_formatter
+
+    fast = money_formatter(currency, locale)
+    for text in ("0", "0.005", "0.004", "1", "-1234.5", "12345.675", "999999999.995", "7.1",
+                 "-0.015", "1000000", "123.456"):
+        assert fast(Decimal(text)) == format_money(Decimal(text), currency, locale), text

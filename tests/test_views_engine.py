@@ -18,7 +18,8 @@ from salesnotes.views.engine import MARKER, cell, make_env, render
 NBSP = "\u00a0"
 
 
-def env_with(tmp_path: Path, templates: dict[str, str], locale: str = "pl", links: str = "markdown"):
+def env_with(tmp_path: Path, templates: dict[str, str], locale: str = "pl",
+             links: str = "markdown"):
     folder = tmp_path / "templates" / "views"
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in templates.items():
@@ -76,7 +77,8 @@ def test_strict_undefined_names_the_template_line(tmp_path):
 
 def test_missing_label_is_a_problem_not_a_traceback(tmp_path):
     _, problem = render_one(tmp_path, "ok\n{{ t.no_such_label }}")
-    assert (problem.line, problem.message) == (2, "template: no label 'no_such_label' in locale 'pl'")
+    assert problem.line == 2
+    assert problem.message == "template: no label 'no_such_label' in locale 'pl'"
 
 
 @pytest.mark.parametrize("source", [
@@ -178,3 +180,13 @@ def test_a_failing_view_is_a_problem_and_the_others_are_built(make_vault, monkey
     rendered = render_views(load_vault(root, git=False), date(2026, 11, 27))
     assert "Portfolio.md" not in rendered.files
     assert "views/Portfolio.md:0: view not built: RuntimeError: bug" in map(str, rendered.problems)
+
+
+def test_a_symlink_out_of_the_templates_folder_is_not_followed(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password")
+    env = env_with(tmp_path, {"ok.md": "fine"})
+    (tmp_path / "templates" / "views" / "Leak.md").symlink_to(secret)
+    text, problem = render(env, "Leak.md", {})
+    assert text is None and problem.message == "template not found: Leak.md"
+    assert render(env, "ok.md", {})[0].endswith("fine")

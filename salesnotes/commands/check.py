@@ -26,8 +26,12 @@ def check(strict: bool, as_json: bool) -> None:
     from salesnotes.console import echo_problems
     from salesnotes.vault import load_vault
 
-    vault = load_vault(vault_root(), git=False)
+    from salesnotes.checklists import load_checklists
+
+    root = vault_root()
+    vault = load_vault(root, git=False)
     problems = [p for p in vault.problems if strict or not p.strict]
+    problems += load_checklists(root).problems
     if as_json:
         click.echo(json.dumps({"version": 1, "notes": len(vault.notes),
                                "problems": [p.as_json() for p in problems]}, ensure_ascii=False,

@@ -34,7 +34,7 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
     vault = load_vault(root, git=False)
     path, data = plan_note(vault, NewClient(name, nip, tier, status, region), today())
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data, root=root)
+    atomic_write(path, data, root=root, exclusive=True)
     rel = path.relative_to(root)
     click.echo(f"created {rel}")
     if vault.config.git_commit and not no_commit:

@@ -55,40 +55,41 @@ def review(week: date | None, no_commit: bool) -> None:
 
 
 def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
+    """Where the portfolio stands, in five to ten lines: the rest is in views/Portfolio.md."""
+    from salesnotes.console import console
+    from salesnotes.review import iso_week
+
+    out = console()
+
+    def say(text: object) -> None:
+        out.print(text, markup=False, emoji=False, soft_wrap=True)
+
+    n = len(result.book.rows)
+    breaths = " · ".join(f"{b.glyph} {k} {b.value}" for b, k in result.breath_counts.items())
+    say(f"Portfolio: {n} client{'' if n == 1 else 's'}  {breaths}")
+    if result.most_at_stake:
+        say("Most money at stake, out of breath:")
+        say(_top_table(result))
+    written = ", ".join(p.name for p in result.written) or "none"
+    say(f"Views written: {written}; unchanged: {len(result.unchanged)}")
+    if result.sha:
+        say(f"Committed {result.sha[:7]}: review: {iso_week(result.book.today)}")
+    if result.problems:
+        k = len(result.problems)
+        say(f"{k} problem{'' if k == 1 else 's'} (listed on stderr)")
+
+
+def _top_table(result):  # noqa: ANN001, ANN202 - a rich Table
     from rich.table import Table
 
-    from salesnotes.console import console
     from salesnotes.money import format_money
 
     cfg = result.vault.config
-    out = console()
-    counts = result.breath_counts
-    breaths = " · ".join(f"{b.glyph} {n} {b.value}" for b, n in counts.items())
-    out.print(f"Portfolio: {len(result.book.rows)} clients  {breaths}", markup=False, emoji=False)
-    top = result.most_at_stake
-    if top:
-        out.print("Most money at stake, out of breath:", markup=False)
-        table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-        for row in top:
-            late = row.breath.days_overdue or 0
-            table.add_row(row.breath.state.glyph, " ".join(row.name.split()),
-                          format_money(row.stake, cfg.currency, cfg.locale),
-                          f"{late} days late")
-        out.print(table, markup=False, emoji=False)
-    out.print(_files_line(result), markup=False, emoji=False)
-    if result.sha:
-        out.print(f"Committed {result.sha[:7]}: review: {_week(result)}", markup=False)
-    if result.problems:
-        n = len(result.problems)
-        out.print(f"{n} problem{'s' if n != 1 else ''} (listed on stderr)", markup=False)
-
-
-def _files_line(result) -> str:  # noqa: ANN001
-    written = ", ".join(p.name for p in result.written) or "none"
-    return f"Views written: {written}; unchanged: {len(result.unchanged)}"
-
-
-def _week(result) -> str:  # noqa: ANN001
-    from salesnotes.review import iso_week
-
-    return iso_week(result.book.today)
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    for justify in ("left", "left", "right", "right"):
+        table.add_column(justify=justify)  # type: ignore[arg-type]
+    for row in result.most_at_stake:
+        table.add_row(row.breath.state.glyph, " ".join(row.name.split()),
+                      format_money(row.stake, cfg.currency, cfg.locale),
+                      f"{row.breath.days_overdue or 0} days late")
+    return table

@@ -65,10 +65,9 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links)
     out = Rendered()
     for view in available_views():
-        kwargs = {"week": week} if _takes_week(view) else {}
         try:
-            context = view.context(book, **kwargs)
-            extra = view.extra_files(book, **kwargs) if hasattr(view, "extra_files") else {}
+            context = _call(view.context, book, week)
+            extra = _call(view.extra_files, book, week) if hasattr(view, "extra_files") else {}
         except Exception as e:  # noqa: BLE001 - one failing view never stops the review
             if os.environ.get("SALESNOTES_DEBUG"):
                 raise
@@ -84,10 +83,13 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     return out
 
 
-def _takes_week(view) -> bool:  # noqa: ANN001
+def _call(fn, book: Book, week: date | None):  # noqa: ANN001, ANN202
+    """`fn(book, week=week)` when fn takes a week (Week plan), else `fn(book)`."""
     import inspect
 
-    return "week" in inspect.signature(view.context).parameters
+    if "week" in inspect.signature(fn).parameters:
+        return fn(book, week=week)
+    return fn(book)
 
 
 def write_views(root: Path, files: dict[str, bytes]) -> Written:

@@ -51,11 +51,10 @@ class Linker:
 def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa: ANN201
     """The environment for one vault: user templates first, then salesnotes' own."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    loaders = []
+    loaders: list[Any] = []
     if root is not None and (root / USER_TEMPLATES).is_dir():
-        loaders.append(FileSystemLoader(str(root / USER_TEMPLATES)))
+        loaders.append(_confined_loader(root / USER_TEMPLATES))
     loaders.append(FileSystemLoader(str(BUILTIN)))
     env = _LimitedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                               keep_trailing_newline=True, autoescape=False,
@@ -78,6 +77,21 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
     env.filters["format"] = _safe_format
     env.globals.update(t=Labels(locale), locale=locale, currency=currency)
     return env
+
+
+def _confined_loader(folder: Path):  # noqa: ANN202 - a jinja2 loader
+    """The user's templates folder; a symlink leading out of it is not followed (rule 12)."""
+    from jinja2 import FileSystemLoader, TemplateNotFound
+
+    class Confined(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            base = Path(self.searchpath[0]).resolve()
+            if not Path(filename).resolve().is_relative_to(base):
+                raise TemplateNotFound(template)
+            return source, filename, uptodate
+
+    return Confined(str(folder))
 
 
 def _babel_date(d: date | None, pattern: str, locale: str) -> str:
@@ -147,7 +161,8 @@ class _LimitedEnvironment(_sandbox_base()):  # type: ignore[misc]
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
-            if abs(right) > 100 or (isinstance(left, int) and left.bit_length() * abs(right) > 100_000):
+            big = isinstance(left, int) and left.bit_length() * abs(right) > 100_000
+            if abs(right) > 100 or big:
                 raise _security("exponent too large")
         elif operator == "*":
             _refuse_repetition(left, right)

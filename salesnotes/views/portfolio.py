@@ -185,7 +185,8 @@ def _client(row: ClientRow) -> Client:
 
 
 def _competitor(name: str | None) -> str | None:
-    return " ".join(name.split()) or None if name else None
+    cleaned = " ".join((name or "").split())
+    return cleaned or None
 
 
 def _share(part: int, whole: int) -> Decimal:

@@ -1,0 +1,345 @@
+"""`import clients`: a client list from an ERP or CRM into notes, keyed by NIP, all or nothing.
+
+Why keyed by NIP: names are spelled a dozen ways across systems, the tax number only one way
+once compacted (`123-456-32-18`, `PL1234563218` and `1234563218` are one client). A NIP no note
+holds becomes a new note through `plan_note`, the same template and safe file name as
+`salesnotes new`. A NIP a note holds updates that note, and only where the file says something
+else: only the keys whose column the file maps (by a recognized header or `--map`), only when the
+cell is not empty, and only through `edit_note`, so every other byte of the note (other keys,
+comments, quoting, the body) stays. Nothing is ever deleted: an empty cell changes nothing.
+
+What refuses the whole file (listed `FILE:LINE: why`; `--skip-bad` leaves them out instead):
+a row with a missing or invalid NIP, an unreadable amount, an unknown tier or status; rows of one
+NIP that disagree on a key (reported, never guessed: that key is left as it is); a new client
+without a name; a note that cannot be edited safely. Planning edits nothing, so `--dry-run`
+shows exactly what a real run creates and changes, key by key.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from salesnotes.config import STATUSES
+from salesnotes.errors import Problem, VaultError
+from salesnotes.imports.reader import Export, ValueProblem, parse_amount, parse_nip, read_export
+from salesnotes.imports.sales import (
+    PROGRESS_EVERY,
+    NotePlanner,
+    Progress,
+    count_of,
+    commit_import,
+    settle,
+    unreadable_notes,
+    write_files,
+)
+from salesnotes.money import to_grosz
+from salesnotes.newclient import NewClient
+from salesnotes.notes import Note
+from salesnotes.vault import Vault, load_vault
+
+KEYS = ("name", "tier", "status", "region", "phone", "email", "budget", "potential", "owner",
+        "competitor")  # the front-matter keys an import may set, in the order a new note has them
+MONEY = ("budget", "potential")
+EXTRA = ("phone", "email", "budget", "potential", "owner", "competitor")  # NewClient.extra
+_COLUMN = {"name": "client"}  # note key -> the reader's key, where they differ
+Value = str | Decimal
+
+
+@dataclass(frozen=True)
+class Update:
+    """The keys one existing note gets: (key, old value or None, new value)."""
+
+    path: PurePosixPath  # relative to the vault root
+    nip: str
+    changes: tuple[tuple[str, object, Value], ...]
+
+
+@dataclass(frozen=True)
+class ClientsImport:
+    """The whole plan of one import; `written`/`commit` are filled once it has been applied."""
+
+    source: Path
+    rows: int  # data rows in the file
+    clients: int  # distinct valid NIPs
+    matched: int  # of them, held by a note
+    columns: tuple[str, ...]  # the note keys this file maps
+    created: list[tuple[Path, bytes]]
+    updates: list[Update]
+    skipped: list[Problem]  # only with skip_bad: what was left out, and why
+    written: list[Path] = field(default_factory=list)
+    commit: str | None = None
+
+
+@dataclass
+class _Client:
+    """One NIP of the file, merged over its rows: values agreed by every row that has them."""
+
+    nip: str
+    line: int
+    values: dict[str, tuple[Value, int]] = field(default_factory=dict)  # key -> (value, line)
+    clashes: set[str] = field(default_factory=set)
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = False,
+                 mapping: Mapping[str, str] | None = None, encoding: str | None = None,
+                 progress: Progress | None = None) -> ClientsImport:
+    """Everything the import would do, or VaultError listing every reason it must not."""
+    export = read_export(Path(source), encoding=encoding, mapping=mapping, required=("nip",))
+    columns = _columns(export)
+    clients, problems = _read_clients(vault, export, columns, progress)
+    by_nip: dict[str, list[Note]] = {}
+    for note in vault.notes:
+        if note.nip:
+            by_nip.setdefault(note.nip, []).append(note)
+    updates, new, matched = [], [], 0
+    for client in clients.values():
+        notes = by_nip.get(client.nip, [])
+        matched += bool(notes)
+        if len(notes) > 1:
+            paths = ", ".join(str(n.path) for n in notes)
+            problems.append(export.problem(client.line, f"NIP {_shown_nip(client.nip)} is in "
+                                                        f"{len(notes)} notes ({paths}): fix that "
+                                                        "first (salesnotes check)"))
+        elif notes:
+            update, refused = _update(vault, notes[0], client)
+            updates += [update] if update else []
+            problems += [refused] if refused else []
+        else:
+            new.append(client)
+    created, refused_new = _create(vault, export, new, today)
+    skipped = settle(problems + refused_new, skip_bad)
+    return ClientsImport(Path(source), len(export.rows), len(clients), matched,
+                         tuple(k for k in KEYS if k in columns), created,
+                         sorted(updates, key=lambda u: u.path), skipped)
+
+
+def _columns(export: Export) -> dict[str, str]:
+    """note key -> reader key, for the columns this file maps; a city stands in for a region."""
+    found = {key: _COLUMN.get(key, key) for key in KEYS if _COLUMN.get(key, key) in export.columns}
+    if "region" not in found and "city" in export.columns:
+        found["region"] = "city"
+    return found
+
+
+def _read_clients(vault: Vault, export: Export, columns: Mapping[str, str],
+                  progress: Progress | None) -> tuple[dict[str, _Client], list[Problem]]:
+    """Rows typed and merged by NIP; bad rows and disagreeing rows as problems."""
+    problems = list(export.problems)
+    clients: dict[str, _Client] = {}
+    nips: dict[str, str | ValueProblem] = {}
+    total = len(export.rows)
+    for i, row in enumerate(export.rows):
+        if progress and i % PROGRESS_EVERY == 0:
+            progress(i, total)
+        nip, values, errors = _row(vault, row.values, columns, nips)
+        if errors or nip is None:
+            problems.append(export.problem(row.line, "; ".join(errors)))
+            continue
+        client = clients.setdefault(nip, _Client(nip, row.line))
+        problems += [export.problem(row.line, m) for m in _merge(client, values, row.line)]
+    if progress:
+        progress(total, total)
+    for client in clients.values():
+        for key in client.clashes:
+            client.values.pop(key, None)  # reported, never guessed
+    return clients, problems
+
+
+def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
+         nips: dict[str, str | ValueProblem]) -> tuple[str | None, dict[str, Value], list[str]]:
+    errors: list[str] = []
+    nip = _nip(cells.get("nip", ""), nips, errors)
+    values: dict[str, Value] = {}
+    for key, column in columns.items():
+        text = cells.get(column, "").strip()
+        if not text:
+            continue  # an empty cell never deletes what the note says
+        try:
+            values[key] = _value(vault, key, text)
+        except ValueProblem as e:
+            errors.append(f"{key}: {e.message}")
+    return nip, values, errors
+
+
+def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
+    if text not in cache:
+        try:
+            cache[text] = parse_nip(text)
+        except ValueProblem as e:
+            cache[text] = e
+    found = cache[text]
+    if isinstance(found, ValueProblem):
+        errors.append(found.message)
+        return None
+    return found
+
+
+def _value(vault: Vault, key: str, text: str) -> Value:
+    """Money exact (never a float), tier and status as the config knows them, the rest text."""
+    if key in MONEY:
+        amount = parse_amount(text)
+        return to_grosz(amount) if amount.as_tuple().exponent < -2 else amount  # type: ignore[operator]
+    if key == "tier" and text not in vault.config.tiers:
+        raise ValueProblem(f"unknown tier {text!r} (known: {', '.join(vault.config.tiers)})")
+    if key == "status" and text not in STATUSES:
+        raise ValueProblem(f"unknown status {text!r} (known: {', '.join(STATUSES)})")
+    return unicodedata.normalize("NFC", text)
+
+
+def _merge(client: _Client, values: Mapping[str, Value], line: int) -> list[str]:
+    """Add a row's values to its client; a key two rows disagree on is a clash."""
+    clashes = []
+    for key, value in values.items():
+        before = client.values.setdefault(key, (value, line))
+        if before[0] != value:
+            clashes.append(f"NIP {_shown_nip(client.nip)}: {key} {_shown(value)} here but "
+                           f"{_shown(before[0])} on line {before[1]}: not guessed, "
+                           "make the rows agree")
+            client.clashes.add(key)
+    return clashes
+
+
+def _update(vault: Vault, note: Note, client: _Client) -> tuple[Update | None, Problem | None]:
+    """The keys whose value differs, tried on the note's text now so that a note that cannot be
+    edited safely refuses the import before anything is written."""
+    changes = []
+    for key in KEYS:
+        if key in client.values and _differs(getattr(note, key), client.values[key][0]):
+            changes.append((key, getattr(note, key), client.values[key][0]))
+    if not changes:
+        return None, None
+    from salesnotes.edit import EditRefused, NoteText
+
+    try:
+        text = NoteText((vault.root / note.path).read_bytes())
+        _apply(tuple(changes))(text)
+        text.to_bytes()
+    except EditRefused as e:
+        return None, Problem(note.path, e.line, f"not updated from the import: {e.message}")
+    except OSError as e:
+        return None, Problem(note.path, 0, f"cannot read: {e.strerror}")
+    return Update(note.path, client.nip, tuple(changes)), None
+
+
+def _differs(old: object, new: Value) -> bool:
+    if old is None or old == "":
+        return True
+    if isinstance(new, Decimal):
+        return not isinstance(old, Decimal) or old != new
+    return str(old) != new
+
+
+def _apply(changes: tuple[tuple[str, object, Value], ...]) -> Callable[[object], None]:
+    def change(text) -> None:  # noqa: ANN001 - edit.NoteText
+        for key, _, value in changes:
+            text.set_scalar(key, value)
+
+    return change
+
+
+def _create(vault: Vault, export: Export, clients: list[_Client], today: date
+            ) -> tuple[list[tuple[Path, bytes]], list[Problem]]:
+    """A note per new NIP, through the one note template; a new client needs a name."""
+    if not clients:
+        return [], []
+    refused = unreadable_notes(vault)
+    if refused:
+        raise VaultError(*refused)
+    planner = NotePlanner(vault, today)
+    created, problems = [], []
+    for client in sorted(clients, key=lambda c: c.line):
+        values = {k: v for k, (v, _) in client.values.items()}
+        if not values.get("name"):
+            problems.append(export.problem(client.line, f"NIP {_shown_nip(client.nip)} is new "
+                                                        "and has no name: a note needs one"))
+            continue
+        planned = planner.plan(NewClient(
+            str(values["name"]), client.nip, _text(values.get("tier")),
+            str(values.get("status") or "active"), _text(values.get("region")),
+            tuple((k, values[k]) for k in EXTRA if k in values)))
+        if isinstance(planned, str):
+            problems.append(export.problem(client.line, f"cannot create a note: {planned}"))
+        else:
+            created.append(planned)
+    return created, problems
+
+
+def _text(value: Value | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _shown_nip(nip: str) -> str:
+    from stdnum.pl import nip as nip_number
+
+    return str(nip_number.format(nip))
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return repr(str(value))
+
+
+# --- applying ----------------------------------------------------------------------------------
+
+def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
+    """Create the new notes, then edit the existing ones; returns the paths written."""
+    from salesnotes.edit import edit_note
+
+    written = write_files(root, {}, dict(plan.created))
+    for update in plan.updates:
+        path = root / update.path
+        if edit_note(path, root, _apply(update.changes)):
+            written.append(path)
+    return written
+
+
+def clients_message(plan: ClientsImport) -> str:
+    return (f"import: clients {plan.source.name} ({len(plan.created)} created, "
+            f"{len(plan.updates)} updated)")
+
+
+def import_clients(root: Path, source: Path, today: date, *, dry_run: bool = False,
+                   skip_bad: bool = False, mapping: Mapping[str, str] | None = None,
+                   encoding: str | None = None, progress: Progress | None = None
+                   ) -> ClientsImport:
+    """Plan, write and commit in one call (for scripts, tests and the benchmark)."""
+    vault = load_vault(root, git=False)
+    plan = plan_clients(vault, source, today, skip_bad=skip_bad, mapping=mapping,
+                        encoding=encoding, progress=progress)
+    if dry_run:
+        return plan
+    plan = replace(plan, written=write_clients(root, plan))
+    return replace(plan, commit=commit_import(root, vault, plan.written, clients_message(plan)))
+
+
+# --- the report --------------------------------------------------------------------------------
+
+def clients_summary(plan: ClientsImport, root: Path, *, dry_run: bool = False) -> list[str]:
+    """The lines the command prints: each creation, each change as `key: old → new`."""
+    maps = ", ".join(plan.columns) or "nothing but the NIP"
+    out = [f"{plan.source.name}: {plan.rows} rows, {plan.clients} clients (columns: {maps})"]
+    if plan.skipped:
+        out.append(f"left out (--skip-bad): {count_of(len(plan.skipped), 'problem')}, listed above")
+    for path, _ in plan.created:
+        out.append(f"{'would create' if dry_run else 'created'} "
+                   f"{path.relative_to(root).as_posix()}")
+    for update in plan.updates:
+        out.append(f"{'would update' if dry_run else 'updated'} {update.path}")
+        out += [f"  {key}: {_shown(old)} → {_shown(new)}" for key, old, new in update.changes]
+    unchanged = plan.matched - len(plan.updates)
+    out.append(f"clients: {len(plan.created)} {'to create' if dry_run else 'created'}, "
+               f"{plan.matched} matched ({len(plan.updates)} "
+               f"{'to update' if dry_run else 'updated'}, {unchanged} unchanged)")
+    if not dry_run and not plan.created and not plan.updates:
+        out.append("nothing changed")
+    return out

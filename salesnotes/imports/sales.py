@@ -1,0 +1,461 @@
+"""`import sales`: an ERP sales export into the ledger (`sales/<YYYY-MM>.csv`), all or nothing.
+
+Why plan first and write later: a rep's ledger feeds the Budget and Pay views, so a half-imported
+file is worse than none. Every row is validated, the whole merge with the existing ledger is
+computed, and only then is anything written: the ledger files whose bytes change, the notes
+`--create-missing` asked for, and one git commit of exactly those paths. `--dry-run` stops after
+the plan, so it shows exactly what a real run would do.
+
+Decisions a rep can rely on (they are in the command's help too):
+- a bad row (NIP checksum, amount, date, missing document, a line that cannot be split) refuses
+  the whole file, every bad row listed as `FILE:LINE: why`; with `--skip-bad` the bad rows, and
+  every other line of their documents, are left out and listed instead;
+- a document already in the ledger with other values (amount, margin, date, NIP, client) is a
+  conflict: the ledger row is never changed; it refuses the file like a bad row, and `--skip-bad`
+  leaves that document out (a correction is a new document, as in accounting);
+- a totals row that does not add up always refuses the file: the file itself is incomplete;
+- an unknown NIP is not an error: its rows go into the ledger and it is listed with its total.
+
+The helpers at the end (`settle`, `unreadable_notes`, `commit_import`) are shared with
+`imports/clients.py`, which follows the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from salesnotes.errors import Problem, VaultError
+from salesnotes.imports.reader import (
+    Export,
+    Row,
+    ValueProblem,
+    check_totals,
+    parse_amount,
+    parse_date,
+    parse_nip,
+    read_export,
+)
+from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, normalized, render_month
+from salesnotes.money import format_money, to_grosz
+from salesnotes.names import name_key
+from salesnotes.newclient import NewClient, plan_note
+from salesnotes.vault import Vault, iter_note_files, load_vault
+
+REQUIRED = ("document", "date", "nip", "amount")
+PROGRESS_EVERY = 1000
+Progress = Callable[[int, int], None]
+_LEDGER_FILE = re.compile(r"sales/[0-9]{4}-(0[1-9]|1[0-2])\.csv")
+
+
+@dataclass(frozen=True)
+class UnknownClient:
+    """A NIP of the export that no note holds: listed, and created with `--create-missing`."""
+
+    nip: str
+    name: str  # the export's client name (first non-empty one)
+    region: str | None  # the export's region, else its city
+    line: int  # first line of the export naming it
+    rows: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class SalesImport:
+    """The whole plan of one import; `written`/`commit` are filled once it has been applied."""
+
+    source: Path
+    rows: int  # data rows in the file (totals rows not counted)
+    imported_rows: int  # rows whose documents are in the ledger after the import
+    documents: list[Sale]  # this file's documents (lines combined), as the ledger holds them
+    added: list[Sale]
+    unchanged: int
+    skipped: list[Problem]  # only with skip_bad: what was left out, and why
+    files: dict[str, bytes]  # ledger files whose bytes change: `sales/2026-03.csv` -> bytes
+    matched: list[str]  # NIPs of this file that a note holds
+    unknown: list[UnknownClient]
+    without_nip: int  # documents with no NIP at all (kept in the ledger, matched to no one)
+    notes: list[tuple[Path, bytes]]  # notes `--create-missing` creates
+    total: Decimal  # sum of `documents`, to the grosz
+    written: list[Path] = field(default_factory=list)
+    commit: str | None = None
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+def plan_sales(vault: Vault, source: Path, today: date, *, create_missing: bool = False,
+               skip_bad: bool = False, mapping: Mapping[str, str] | None = None,
+               encoding: str | None = None, progress: Progress | None = None) -> SalesImport:
+    """Everything the import would do, or VaultError listing every reason it must not."""
+    _refuse_broken_ledger(vault)
+    export = read_export(Path(source), encoding=encoding, mapping=mapping, required=REQUIRED)
+    lines, problems = _validate(export, progress)
+    totals = check_totals(export)
+    if totals:
+        raise VaultError(*sorted(problems + totals))
+    kept, left_out = _whole_documents(export, lines, problems) if skip_bad else (lines, [])
+    first_line = _first_lines(kept)
+    documents, disagree = _combine(export, kept)
+    merge = merge_sales(vault.sales, documents)
+    conflicts = {new.document: _conflict(export, first_line[new.document], old, new)
+                 for old, new in merge.conflicts}
+    documents = [s for s in documents if s.document not in conflicts]
+    problems += left_out + disagree + list(conflicts.values())
+    imported = {s.document for s in documents}
+    used = [item for item in kept if item[1].document in imported]
+    unknown, matched = _clients(vault, used)
+    notes, note_problems = (_new_notes(vault, unknown, today, export) if create_missing
+                            else ([], []))
+    skipped = settle(problems + note_problems, skip_bad)
+    return SalesImport(
+        Path(source), len(export.rows), len(used), documents, merge.added, merge.unchanged,
+        skipped, _ledger_files(vault, merge.added), matched, unknown,
+        sum(1 for s in documents if s.nip is None), notes,
+        sum((s.amount for s in documents), Decimal("0.00")))
+
+
+def _refuse_broken_ledger(vault: Vault) -> None:
+    """A ledger file with problems would lose rows when rewritten: fix it first."""
+    broken = [p for p in vault.problems if _LEDGER_FILE.fullmatch(str(p.path))]
+    if broken:
+        raise VaultError(*broken, Problem(PurePosixPath("sales"), 0, (
+            "the ledger has the problems above; fix them before importing, so that no row is "
+            "lost when a month is rewritten")))
+
+
+Line = tuple[int, Sale, Row]  # (export line, its sale, its row)
+
+
+def _validate(export: Export, progress: Progress | None) -> tuple[list[Line], list[Problem]]:
+    """Every row typed; a bad row becomes one problem listing all that is wrong with it."""
+    problems = list(export.problems)
+    lines: list[Line] = []
+    nips: dict[str, str | ValueProblem] = {}
+    total = len(export.rows)
+    for i, row in enumerate(export.rows):
+        if progress and i % PROGRESS_EVERY == 0:
+            progress(i, total)
+        sale, errors = _sale_of(row.values, nips)
+        if sale is None:
+            problems.append(export.problem(row.line, "; ".join(errors)))
+        else:
+            lines.append((row.line, sale, row))
+    if progress:
+        progress(total, total)
+    return lines, problems
+
+
+def _sale_of(values: Mapping[str, str], nips: dict[str, str | ValueProblem]
+             ) -> tuple[Sale | None, list[str]]:
+    errors: list[str] = []
+    document = values.get("document", "").strip()
+    if not document:
+        errors.append("no document number")
+    day = _typed(parse_date, values.get("date", ""), errors)
+    amount = _typed(parse_amount, values.get("amount", ""), errors)
+    margin = _typed(parse_amount, values["margin"], errors) if values.get("margin") else None
+    nip = _nip(values.get("nip", ""), nips, errors)
+    if errors:
+        return None, errors
+    return normalized(Sale(day, document, nip, values.get("client", "").strip(), amount,
+                           margin)), []
+
+
+def _typed(parse: Callable[[str], object], text: str, errors: list[str]):  # noqa: ANN202
+    try:
+        return parse(text)
+    except ValueProblem as e:
+        errors.append(e.message)
+        return None
+
+
+def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
+    """An empty NIP is a sale to no known client (kept); a wrong one is a bad row. Cached: an
+    export names the same few hundred NIPs tens of thousands of times."""
+    if not text.strip():
+        return None
+    if text not in cache:
+        try:
+            cache[text] = parse_nip(text)
+        except ValueProblem as e:
+            cache[text] = e
+    found = cache[text]
+    if isinstance(found, ValueProblem):
+        errors.append(found.message)
+        return None
+    return found
+
+
+def _whole_documents(export: Export, lines: list[Line], problems: list[Problem]
+                     ) -> tuple[list[Line], list[Problem]]:
+    """With --skip-bad a document with one bad line is left out whole: importing the rest of
+    it would put a wrong amount in the ledger, and the corrected file would then conflict."""
+    bad_lines = {p.line for p in problems}
+    bad_docs: dict[str, int] = {}
+    for row in export.rows:
+        if row.line in bad_lines and (document := row.values.get("document", "").strip()):
+            bad_docs.setdefault(document, row.line)
+    kept = [item for item in lines if item[1].document not in bad_docs]
+    left_out = [export.problem(line, f"document {sale.document!r} left out: line "
+                                     f"{bad_docs[sale.document]} of it is bad")
+                for line, sale, _ in lines if sale.document in bad_docs]
+    return kept, left_out
+
+
+def _first_lines(lines: list[Line]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for line, sale, _ in lines:
+        first.setdefault(sale.document, line)
+    return first
+
+
+def _combine(export: Export, lines: list[Line]) -> tuple[list[Sale], list[Problem]]:
+    """One sale per document; a document whose lines disagree on date, NIP or client is bad
+    (which one is right cannot be told), every line after its first one listed."""
+    sales, disagree = combine_lines(sale for _, sale, _ in lines)
+    bad = {first.document for first, _ in disagree}
+    if not bad:
+        return sales, []
+    at: dict[str, list[int]] = {}
+    for line, sale, _ in lines:
+        if sale.document in bad:
+            at.setdefault(sale.document, []).append(line)
+    problems = [export.problem(line, f"document {doc!r} is also on line {found[0]} with "
+                                     "another date, NIP or client")
+                for doc, found in at.items() for line in found[1:]]
+    return [s for s in sales if s.document not in bad], problems
+
+
+def _conflict(export: Export, line: int, old: Sale, new: Sale) -> Problem:
+    changes = ", ".join(f"{name} {_shown(a)} here, {_shown(b)} there" for name, a, b in (
+        ("amount", new.amount, old.amount), ("margin", new.margin, old.margin),
+        ("date", new.date, old.date), ("NIP", new.nip, old.nip),
+        ("client", new.client, old.client)) if a != b)
+    return export.problem(line, f"document {new.document!r} is already in the ledger "
+                                f"({month_path(old.date)}) with other values ({changes}): "
+                                "not changed; a correction needs its own document number")
+
+
+def _shown(value: object) -> str:
+    return "none" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)
+
+
+def _clients(vault: Vault, used: list[Line]) -> tuple[list[UnknownClient], list[str]]:
+    """(unknown NIPs with their names and totals, matched NIPs), both in NIP order."""
+    known = {n.nip for n in vault.notes if n.nip}
+    seen: dict[str, list[Line]] = {}
+    for item in used:
+        if item[1].nip:
+            seen.setdefault(item[1].nip, []).append(item)
+    unknown = [_unknown(nip, items) for nip, items in sorted(seen.items()) if nip not in known]
+    return unknown, sorted(nip for nip in seen if nip in known)
+
+
+def _unknown(nip: str, items: list[Line]) -> UnknownClient:
+    name = next((s.client for _, s, _ in items if s.client), "")
+    region = next((r.values.get(k, "").strip() for _, _, r in items for k in ("region", "city")
+                   if r.values.get(k, "").strip()), None)
+    total = sum((to_grosz(s.amount) for _, s, _ in items), Decimal("0.00"))
+    return UnknownClient(nip, name, region, items[0][0], len(items), total)
+
+
+def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: Export
+               ) -> tuple[list[tuple[Path, bytes]], list[Problem]]:
+    """A note per unknown NIP (status active), through `plan_note` like `salesnotes new`."""
+    if not unknown:
+        return [], []
+    refused = unreadable_notes(vault)
+    if refused:
+        raise VaultError(*refused)
+    planner = NotePlanner(vault, today)
+    notes, problems = [], []
+    for client in unknown:
+        name = client.name or _formatted_nip(client.nip)
+        planned = planner.plan(NewClient(name, client.nip, status="active", region=client.region))
+        if isinstance(planned, str):
+            problems.append(export.problem(client.line, f"cannot create a note for NIP "
+                                                        f"{_formatted_nip(client.nip)}: {planned}"))
+        else:
+            notes.append(planned)
+    return notes, problems
+
+
+def _formatted_nip(nip: str) -> str:
+    from stdnum.pl import nip as nip_number
+
+    return str(nip_number.format(nip))
+
+
+def _ledger_files(vault: Vault, added: list[Sale]) -> dict[str, bytes]:
+    """Only the months that gain a sale, and of those only files whose bytes change."""
+    months: dict[str, list[Sale]] = {}
+    for sale in added:
+        months.setdefault(month_path(sale.date), []).append(sale)
+    if not months:
+        return {}
+    existing: dict[str, list[Sale]] = {}
+    for sale in vault.sales:
+        if (path := month_path(sale.date)) in months:
+            existing.setdefault(path, []).append(sale)
+    files = {}
+    for rel, sales in sorted(months.items()):
+        data = render_month(existing.get(rel, []) + sales)
+        target = vault.root / rel
+        if not target.is_file() or target.read_bytes() != data:
+            files[rel] = data
+    return files
+
+
+# --- applying ----------------------------------------------------------------------------------
+
+def write_sales(root: Path, plan: SalesImport) -> list[Path]:
+    """Write the plan's ledger files and notes; returns the paths whose bytes changed."""
+    ledger = {root / rel: data for rel, data in plan.files.items()}
+    return write_files(root, ledger, dict(plan.notes))
+
+
+def commit_sales(root: Path, vault: Vault, plan: SalesImport) -> str | None:
+    return commit_import(root, vault, plan.written, sales_message(plan, vault))
+
+
+def sales_message(plan: SalesImport, vault: Vault) -> str:
+    total = format_money(plan.total, vault.config.currency, vault.config.locale)
+    return f"import: sales {plan.source.name} ({plan.imported_rows} rows, {total})"
+
+
+def import_sales(root: Path, source: Path, today: date, *, dry_run: bool = False,
+                 create_missing: bool = False, skip_bad: bool = False,
+                 mapping: Mapping[str, str] | None = None, encoding: str | None = None,
+                 progress: Progress | None = None) -> SalesImport:
+    """Plan, write and commit in one call (for scripts, tests and the benchmark)."""
+    vault = load_vault(root, git=False)
+    plan = plan_sales(vault, source, today, create_missing=create_missing, skip_bad=skip_bad,
+                      mapping=mapping, encoding=encoding, progress=progress)
+    if dry_run:
+        return plan
+    plan = replace(plan, written=write_sales(root, plan))
+    return replace(plan, commit=commit_sales(root, vault, plan))
+
+
+# --- the report --------------------------------------------------------------------------------
+
+def sales_summary(plan: SalesImport, vault: Vault, *, dry_run: bool = False) -> list[str]:
+    """The lines the command prints (skipped rows go to stderr separately)."""
+    cfg = vault.config
+
+    def money(value: Decimal) -> str:
+        return format_money(value, cfg.currency, cfg.locale)
+
+    out = [f"{plan.source.name}: {plan.rows} rows, {len(plan.documents)} documents "
+           f"({len(plan.added)} new, {plan.unchanged} already in the ledger)"]
+    if plan.skipped:
+        out.append(f"left out (--skip-bad): {count_of(len(plan.skipped), 'row')}, listed above")
+    if plan.unknown:
+        hint = "" if plan.notes else "; --create-missing creates their notes"
+        out.append(f"unknown NIPs (their sales are in the ledger{hint}):")
+        out += [f"  {_formatted_nip(u.nip)}  {u.name or '(no name)'}  {money(u.total)} "
+                f"({count_of(u.rows, 'row')})" for u in plan.unknown]
+    out += [f"{'would create' if dry_run else 'created'} {_rel(vault.root, p)}"
+            for p, _ in plan.notes]
+    out += [f"{'would write' if dry_run else 'wrote'} {rel}" for rel in plan.files]
+    out.append(f"clients: {len(plan.matched)} matched, {len(plan.unknown)} unknown, "
+               f"{len(plan.notes)} {'to create' if dry_run else 'created'}"
+               + (f", {plan.without_nip} documents without NIP" if plan.without_nip else ""))
+    out.append(f"total: {money(plan.total)} in {plan.imported_rows} rows")
+    if not dry_run and not plan.files and not plan.notes:
+        out.append("nothing changed")
+    return out
+
+
+def count_of(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- shared with imports/clients.py ------------------------------------------------------------
+
+def settle(problems: Sequence[Problem], skip_bad: bool) -> list[Problem]:
+    """All or nothing: any problem refuses the whole import, every one listed, unless the rep
+    asked to skip bad rows; then they are what was left out, in file order."""
+    ordered = sorted(set(problems))
+    if ordered and not skip_bad:
+        raise VaultError(*ordered)
+    return ordered
+
+
+def unreadable_notes(vault: Vault) -> list[Problem]:
+    """Note files that did not load: their NIPs are unknown, so creating notes now could make a
+    second note for the same client. Creating waits until they are fixed."""
+    loaded = {n.path for n in vault.notes}
+    return [Problem(rel, 0, "cannot be read (see `salesnotes check`), so its NIP is unknown: "
+                            "fix it before importing new clients")
+            for rel, _ in iter_note_files(vault.root) if rel not in loaded]
+
+
+class NotePlanner:
+    """`plan_note` for many notes at once: names, NIPs and file names planned in this import
+    count as taken too, so two rows can never make two notes for one client or one file."""
+
+    def __init__(self, vault: Vault, today: date) -> None:
+        self.vault, self.today, self._key = vault, today, name_key
+        self.names = {name_key(n.name): str(n.path) for n in vault.notes}
+        self.nips = {n.nip: str(n.path) for n in vault.notes if n.nip}
+        self.files: dict[str, str] = {}
+
+    def plan(self, client: NewClient) -> tuple[Path, bytes] | str:
+        """(path, bytes) of the new note, or why it cannot be made."""
+        try:
+            path, data = plan_note(self.vault, client, self.today, self.names, self.nips)
+        except VaultError as e:
+            return "; ".join(p.message for p in e.problems)
+        rel = _rel(self.vault.root, path)
+        stem = self._key(path.stem)
+        if stem in self.files:
+            return f"{client.name!r} would get the same file as {self.files[stem]}"
+        self.files[stem] = rel
+        self.names[self._key(client.name)] = rel
+        if client.nip:
+            self.nips[parse_nip(client.nip)] = rel
+        return path, data
+
+
+def write_files(root: Path, replace_files: Mapping[Path, bytes],
+                new_files: Mapping[Path, bytes]) -> list[Path]:
+    """Atomic writes; a file to create that appeared meanwhile is never overwritten."""
+    from salesnotes.files import FileRefused, atomic_write
+
+    written = []
+    try:
+        for path in new_files:
+            if path.exists():
+                raise FileRefused("appeared while importing; not overwritten", path)
+        for path, data in [*replace_files.items(), *new_files.items()]:
+            if atomic_write(path, data, root=root, make_parents=True):
+                written.append(path)
+    except FileRefused as e:
+        where = _rel(root, e.path) if e.path else "."
+        done = f" ({len(written)} files were written before it)" if written else ""
+        raise VaultError(Problem(PurePosixPath(where), 0, e.message + done)) from None
+    return written
+
+
+def commit_import(root: Path, vault: Vault, paths: Iterable[Path], message: str) -> str | None:
+    """One commit of exactly the written paths, when the vault is a repo and commits are on."""
+    paths = list(paths)
+    if not paths or not vault.config.git_commit:
+        return None
+    from salesnotes import gitlog
+
+    if not gitlog.is_repo(root):
+        return None
+    return gitlog.commit_paths(root, paths, message, fallback_identity=True)
