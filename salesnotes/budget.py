@@ -100,6 +100,15 @@ def client_spread(row: ClientRow, weights: Sequence[Decimal]) -> tuple[Decimal, 
     return spread(budget, weights) if budget else (ZERO,) * MONTHS
 
 
+def budget_to_date(yearly: Decimal, weights: Sequence[Decimal], fy_start: date,
+                   today: date) -> Decimal:
+    """The part of a yearly budget due by `today`: whole fiscal months before today's, and
+    today's month by its days gone. Portfolio and Budget both use this, so they agree."""
+    monthly = spread(yearly, weights)
+    cur = month_index(fy_start, today)
+    return sum(monthly[:cur], ZERO) + pro_rata(monthly[cur], today)
+
+
 def budget_by_month(book: Book) -> tuple[Decimal, ...]:
     """The portfolio's budget per fiscal month: the sum of every client's rounded spread."""
     weights = book.config.seasonality
@@ -268,7 +277,8 @@ def _by(clients: list[ClientBudget], keep, first) -> tuple[ClientBudget, ...]:  
 
 def _client(row: ClientRow, book: Book, cur: int, opps: dict) -> ClientBudget:
     monthly = client_spread(row, book.config.seasonality)
-    to_date = sum(monthly[:cur], ZERO) + pro_rata(monthly[cur], book.today)
+    to_date = budget_to_date(row.note.budget, book.config.seasonality, book.fy_start,
+                             book.today) if row.note.budget else ZERO
     ahead = sum(opps.get(row.note.path, {}).values(), ZERO)
     return ClientBudget(row, sum(monthly, ZERO), to_date, row.actual_ytd,
                         attainment(row.actual_ytd, to_date), to_date - row.actual_ytd,

@@ -20,7 +20,6 @@ def status(as_json: bool) -> None:
         salesnotes status
         salesnotes status --json | jq '.[] | select(.breath == "overdue") | .name'
     """
-    from salesnotes.console import echo_problems
     from salesnotes.status import status_rows
 
     vault_path = vault_root()

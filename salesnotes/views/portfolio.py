@@ -8,7 +8,6 @@ still shows every client, so nobody disappears, and the file stays readable with
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,8 +15,9 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
-from salesnotes.book import ZERO, Book, ClientRow, add_months
+from salesnotes.book import ZERO, Book, ClientRow
 from salesnotes.breath import Breath
+from salesnotes.budget import budget_to_date
 from salesnotes.errors import Problem
 from salesnotes.i18n import register
 from salesnotes.money import to_grosz
@@ -306,7 +306,9 @@ def revenue(book: Book) -> Revenue | None:
     matched = sum((r.actual_ytd for r in book.rows), ZERO)
     unmatched = sum((s.amount for s in book.unmatched_sales), ZERO)
     budget_year = sum((r.note.budget or ZERO for r in book.rows), ZERO)
-    due = budget_to_date(budget_year, book.config.seasonality, book.fy_start, book.today)
+    weights = book.config.seasonality
+    due = sum((budget_to_date(r.note.budget, weights, book.fy_start, book.today)
+               for r in book.rows if r.note.budget), ZERO)
     actual = matched + unmatched
     return Revenue(book.fy_start, actual, unmatched, len(book.unmatched_sales), budget_year, due,
                    actual / due if due else None)
@@ -315,28 +317,6 @@ def revenue(book: Book) -> Revenue | None:
 def _problems(problems: tuple[Problem, ...]) -> Ranked:
     rows = [ProblemRow(p.path, f"{p.path}:{p.line}", p.message) for p in problems]
     return _ranked(rows, PROBLEM_LIMIT)
-
-
-def budget_to_date(yearly: Decimal, seasonality: tuple[Decimal, ...], fy_start: date,
-                   today: date) -> Decimal:
-    """The part of a yearly budget due by `today`, to the grosz.
-
-    The seasonality weights are read by calendar month (January first). The fiscal year's months
-    before today's count whole; today's month counts by its days gone (today included). Kept
-    simple on purpose: the Budget view has the month-by-month table.
-    """
-    total = sum(seasonality, ZERO)
-    if not total or not yearly:
-        return ZERO
-    this_month = today.replace(day=1)
-    done, month = ZERO, fy_start
-    while month <= this_month:
-        weight = seasonality[month.month - 1]
-        if month == this_month:
-            weight = weight * today.day / calendar.monthrange(today.year, today.month)[1]
-        done += weight
-        month = add_months(month, 1)
-    return to_grosz(yearly * done / total)
 
 
 register({
