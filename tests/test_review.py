@@ -45,7 +45,7 @@ def test_review_writes_every_view_and_commits_only_views(make_vault, run):
     assert (root / "views" / "Portfolio.md").exists()
     assert (root / "views" / "portfolio.svg").exists()
     assert git(root, "log", "-1", "--format=%s") == "review: 2026-W48\n"
-    committed = git(root, "show", "--name-only", "--format=", "HEAD").split()
+    committed = git(root, "show", "--name-only", "--format=", "HEAD").splitlines()
     assert "views/Portfolio.md" in committed and "views/portfolio.svg" in committed
     assert all(p.startswith("views/") for p in committed)
     assert " M clients/Mazovia Foods.md\0" in git(root, "status", "--porcelain", "-z")
@@ -121,7 +121,7 @@ def test_hand_written_budget_survives_and_review_exits_1(make_vault, run, monkey
             "it was made by hand; move it away to let salesnotes write the view") in result.stderr
     assert (root / "views" / "Budget.md").read_text() == mine
     assert (root / "views" / "Portfolio.md").exists()  # the other views are still written
-    committed = git(root, "show", "--name-only", "--format=", "HEAD").split()
+    committed = git(root, "show", "--name-only", "--format=", "HEAD").splitlines()
     assert committed == ["views/Portfolio.md", "views/portfolio.svg"]
 
 

@@ -27,7 +27,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.pl import nip
 
 from salesnotes.errors import Problem, VaultError
-from salesnotes.money import to_grosz
+from salesnotes.money import MoneyError, parse_money, to_grosz
 
 MAX_BYTES = 50 * 1024 * 1024  # an export bigger than this is not a rep's sales file
 MAX_UNZIPPED = 500 * 1024 * 1024  # an XLSX that inflates beyond this is a zip bomb
@@ -501,44 +501,12 @@ def _uncached_formulas(path: Path, where: PurePosixPath,
 
 # --- values ------------------------------------------------------------------------------------
 
-_AMOUNT_SUFFIX = re.compile(r"\s*(?:zł|zl|pln)\.?$", re.I)
-_SPACE_LIKE = re.compile(r"[ \u00a0\u202f\u2009]")
-_GROUPED = re.compile(r"[0-9]{1,3}(?:([ .,])[0-9]{3})(?:\1[0-9]{3})*")
-_DIGITS = re.compile(r"[0-9]+")
-
-
 def parse_amount(text: str) -> Decimal:
-    """`1 234,56`, `1.234,56`, `-1234.5 zł`, `−12,00` -> Decimal. Thousands by space, NBSP,
-    U+202F, or `.`/`,` opposite the decimal mark. `1,234` and `12,3,4` are errors, not guesses."""
-    if not isinstance(text, str):
-        raise TypeError("amounts are read from text, never from a float")
-    raw = text.strip()
-    s = _SPACE_LIKE.sub(" ", _AMOUNT_SUFFIX.sub("", raw))
-    negative = s[:1] in ("-", "\u2212")
-    if s[:1] in ("-", "\u2212", "+"):
-        s = s[1:].lstrip()
-    whole, frac = _split_decimal(s, raw)
-    if not (_DIGITS.fullmatch(whole) or _GROUPED.fullmatch(whole)) or (
-            frac is not None and not _DIGITS.fullmatch(frac)):
-        raise ValueProblem(f"not an amount: {raw!r}" if raw else "no amount")
-    value = Decimal(re.sub(r"[ .,]", "", whole) + (f".{frac}" if frac is not None else ""))
-    return -value if negative else value
-
-
-def _split_decimal(s: str, raw: str) -> tuple[str, str | None]:
-    """(whole, fraction): the last `,` or `.` is the decimal mark unless it repeats."""
-    last = max(s.rfind(","), s.rfind("."))
-    if last < 0:
-        return s, None
-    mark, other = s[last], "." if s[last] == "," else ","
-    if s.count(mark) > 1:
-        if other in s:
-            raise ValueProblem(f"not an amount: {raw!r}")
-        return s, None  # `1.234.567`: grouping only, checked by the caller
-    whole, frac = s[:last], s[last + 1:]
-    if len(frac) == 3 and re.fullmatch(r"[1-9][0-9]{0,2}", whole):
-        raise ValueProblem(f"ambiguous amount {raw!r}: thousands or decimals?")
-    return whole, frac
+    """An amount cell, by the one grammar of salesnotes.money (errors as ValueProblem)."""
+    try:
+        return parse_money(text)
+    except MoneyError as e:
+        raise ValueProblem(str(e)) from None
 
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"

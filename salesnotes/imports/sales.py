@@ -324,6 +324,7 @@ def commit_sales(root: Path, vault: Vault, plan: SalesImport) -> str | None:
 
 def sales_message(plan: SalesImport, vault: Vault) -> str:
     total = format_money(plan.total, vault.config.currency, vault.config.locale)
+    total = total.replace("\u00a0", " ").replace("\u202f", " ")  # git subjects: plain spaces
     return f"import: sales {plan.source.name} ({plan.imported_rows} rows, {total})"
 
 

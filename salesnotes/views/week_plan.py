@@ -202,6 +202,19 @@ class DayView:
     regions: tuple[tuple[str, int], ...]  # region, clients that day (two or more only)
 
 
+@dataclass(frozen=True)
+class WeekRow:
+    label: str
+    monday: date
+    sunday: date
+    due: int
+    carried: int
+    capacity: int
+    load: int
+    over: bool
+    current: bool
+
+
 def context(book: Book, week: date | None = None) -> dict:
     plan = plan_week(book.rows, book.config, book.today, week)
     days = tuple(_day(d, plan) for d in plan.days)
@@ -214,8 +227,7 @@ def context(book: Book, week: date | None = None) -> dict:
         "today": plan.today,
         "next_week": iso_week(plan.monday + timedelta(days=7)),
         "per_day": plan.per_day,
-        "workdays": len({d.weekday() for d in plan.days if d.weekday() in
-                         book.config.capacity.workdays}),
+        "workdays": len(set(book.config.capacity.workdays)),
         "week_capacity": plan.week_capacity,
         "days": days,
         "has_plan_days": bool(plan.plan_days),
@@ -232,7 +244,9 @@ def context(book: Book, week: date | None = None) -> dict:
         "weekly_routine": tuple(i for i in book.config.routine if i.every == "week"
                                 and (i.until is None or i.until > plan.sunday)),
         "weekday_dates": {i: plan.monday + timedelta(days=i) for i in range(7)},
-        "weeks": plan.weeks,
+        "weeks": tuple(WeekRow(iso_week(w.monday), w.monday, w.monday + timedelta(days=6), w.due,
+                               w.carried, w.capacity, w.load, w.over, w.current)
+                       for w in plan.weeks),
     }
 
 

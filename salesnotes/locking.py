@@ -1,0 +1,154 @@
+"""One salesnotes at a time per vault: a lock file, so two commands never edit or commit at once.
+
+Why a lock when every write is already a compare-and-swap: the swap keeps each note whole, but
+two `salesnotes log` runs on one note still interleave their *commits* (the first commit can carry
+the second contact's line, and the second then has nothing to commit). Holding the vault lock
+from reading the note to committing it makes each run see the other's finished work.
+
+The lock is `filelock.FileLock` on `.salesnotes/lock` (the git-ignored local folder): an OS lock
+(`flock`), released by the kernel when the holder dies, so a killed run never leaves the vault
+locked. The holder writes its PID and command beside it (`.salesnotes/lock.owner`), so a waiter
+that gives up after the timeout can say who holds the vault. Only the CLI takes the lock; the
+core stays free of it, and the lock is re-entrant within one process (a command that calls
+another command's core does not wait for itself).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from salesnotes.errors import Problem, VaultError
+
+LOCK_DIR = ".salesnotes"
+LOCK_NAME = "lock"
+OWNER_NAME = "lock.owner"
+DEFAULT_TIMEOUT = 10.0
+TIMEOUT_ENV = "SALESNOTES_LOCK_TIMEOUT"  # seconds; tests and scripts may shorten the wait
+
+_held: dict[Path, int] = {}  # lock path -> depth, for this process
+_guard = threading.Lock()
+
+
+class VaultBusy(VaultError):
+    """Another salesnotes holds the vault; nothing was done (EX_TEMPFAIL, like GitBusy)."""
+
+    exit_code = 75
+
+
+def lock_path(root: Path) -> Path:
+    return Path(root) / LOCK_DIR / LOCK_NAME
+
+
+@contextmanager
+def vault_lock(root: Path, *, timeout: float | None = None, what: str | None = None
+               ) -> Iterator[Path]:
+    """Hold the vault's lock for the block; VaultBusy after `timeout` seconds of waiting.
+
+    `timeout`: default $SALESNOTES_LOCK_TIMEOUT, else 10 s. `what`: shown to a waiting run
+    (default: the command line). Yields the lock file's path.
+    """
+    path = lock_path(root).absolute()
+    with _guard:
+        depth = _held.get(path, 0)
+        if depth:
+            _held[path] = depth + 1
+    if depth:
+        try:
+            yield path
+        finally:
+            _leave(path)
+        return
+    lock = _acquire(path, Path(root), _timeout(timeout))
+    with _guard:
+        _held[path] = 1
+    try:
+        _write_owner(path, what)
+        yield path
+    finally:
+        _leave(path)
+        _clear_owner(path)
+        lock.release()
+
+
+def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelock lock
+    from filelock import FileLock, Timeout
+
+    try:
+        path.parent.mkdir(exist_ok=True)
+    except OSError as e:
+        raise VaultError(_problem(f"cannot create {LOCK_DIR}/: {e.strerror}; nothing was "
+                                  "written")) from None
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise VaultBusy(_problem(_busy_message(path, timeout))) from None
+    except OSError as e:
+        raise VaultError(_problem(f"cannot lock the vault: {e.strerror}; nothing was "
+                                  "written")) from None
+    return lock
+
+
+def _leave(path: Path) -> None:
+    with _guard:
+        depth = _held.get(path, 1) - 1
+        if depth:
+            _held[path] = depth
+        else:
+            _held.pop(path, None)
+
+
+def _timeout(given: float | None) -> float:
+    if given is not None:
+        return given
+    try:
+        return max(0.0, float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def _write_owner(path: Path, what: str | None) -> None:
+    """Best effort: the PID only makes the waiter's message better, it is not the lock."""
+    command = what or " ".join(["salesnotes", *sys.argv[1:3]])
+    owner = path.with_name(OWNER_NAME)
+    temp = path.with_name(f".{OWNER_NAME}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(f"{os.getpid()}\n{' '.join(command.split())}\n", encoding="utf-8")
+        os.replace(temp, owner)
+    except OSError:
+        temp.unlink(missing_ok=True)
+
+
+def _clear_owner(path: Path) -> None:
+    owner = path.with_name(OWNER_NAME)
+    try:
+        if owner.read_text(encoding="utf-8").split("\n", 1)[0] == str(os.getpid()):
+            owner.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def holder(root: Path) -> tuple[int, str] | None:
+    """(PID, command) of the run holding the vault, as it wrote them; None when unknown."""
+    try:
+        pid, _, command = lock_path(root).with_name(OWNER_NAME).read_text(
+            encoding="utf-8").partition("\n")
+        return int(pid), command.strip()
+    except (OSError, ValueError):
+        return None
+
+
+def _busy_message(path: Path, timeout: float) -> str:
+    who = holder(path.parent.parent)
+    by = f"{who[1] or 'salesnotes'} (PID {who[0]})" if who else "another salesnotes run"
+    return (f"vault busy: {by} is working on this vault; waited {timeout:g} s; nothing was "
+            "written, try again when it has finished")
+
+
+def _problem(message: str) -> Problem:
+    return Problem(PurePosixPath(LOCK_DIR, LOCK_NAME), 0, message)
