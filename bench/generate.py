@@ -24,7 +24,9 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -366,12 +368,8 @@ def build_vault(root: Path, notes: int, *, today: date = TODAY, seed: int = SEED
     files.update(ledger_files(random.Random(f"{seed}-ledger"), clients, drawn, sales_rows, today))
     note_files = {c.path: d.text.encode("utf-8") for c, d in zip(clients, drawn, strict=True)}
     _say_progress(quiet, f"{notes} notes drawn", started)
-    if git != "none":
-        final = git_build(root, files, note_files, clients, commits, today, seed)
-        note_files.update(final)
-    _write_all(root, {**files, **note_files})
-    if git != "none":
-        _sync_index(root)
+    _write_vault(root, files, note_files, git, lambda: git_build(
+        root, files, note_files, clients, commits, today, seed))
     size = sum(len(b) for b in note_files.values())
     manifest = Manifest(GENERATOR_VERSION, notes, seed, today.isoformat(), locale, sales_rows,
                         commits, git, config_commit, size, round(time.perf_counter() - started, 1),
@@ -379,6 +377,29 @@ def build_vault(root: Path, notes: int, *, today: date = TODAY, seed: int = SEED
     manifest.save(root)
     _say_progress(quiet, f"vault ready: {root} ({size / notes / 1024:.2f} KB per note)", started)
     return manifest
+
+
+def _write_vault(root: Path, files: dict[str, bytes], notes: dict[str, bytes], git: str,
+                 build_git: Callable[[], dict[str, bytes]]) -> None:
+    """Write the files; with git, while fast-import runs (its zlib is the slow part: 2 cores).
+
+    With history the notes' final texts are known only after the last commit, so they are
+    written afterwards; `notes` is updated to them."""
+    root.mkdir(parents=True)
+    if git == "none":
+        _write_all(root, {**files, **notes})
+        return
+    history = git == "history"
+    writer = None if history else threading.Thread(target=_write_all, args=(root, {**files, **notes}))
+    if writer:
+        writer.start()
+    final = build_git()
+    if writer:
+        writer.join()
+    else:
+        notes.update(final)
+        _write_all(root, {**files, **notes})
+    _sync_index(root)
 
 
 def _say_progress(quiet: bool, what: str, started: float) -> None:
@@ -531,7 +552,6 @@ def git_build(root: Path, files: dict[str, bytes], notes: dict[str, bytes], clie
     """`git init`, then one fast-import stream: a first commit of everything, then `commits`
     contact commits, each adding a log line to one note as `salesnotes log` would. Returns the
     notes' final texts (the working tree must match HEAD)."""
-    root.mkdir(parents=True, exist_ok=True)
     _run(root, "git", "init", "-q", "-b", "main")
     _run(root, "git", "config", "user.name", "Bench Rep")
     _run(root, "git", "config", "user.email", "rep@example.pl")

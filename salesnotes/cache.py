@@ -21,6 +21,7 @@ Reading the parsed notes never depends on the config, so the config is not part 
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -29,7 +30,7 @@ import pickle
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
@@ -136,8 +137,9 @@ class NoteCache:
         entries.update(fresh)
         rows = [row for row in rows if not _racy(row, started)]
         if self.store and (rows or removed or gone or self.fresh_file):
-            self.fresh_file = not _save(self.db_path, rows, [*removed, *gone], self.fresh_file,
-                                        entries if self.fresh_file else None, started)
+            saved = _save(self.db_path, rows, [*removed, *gone], self.fresh_file, entries,
+                          started)
+            self.fresh_file = self.fresh_file and not saved
         return [entries[f[0]].result for f in files]
 
     def forget(self, rels: Iterable[str]) -> None:
@@ -298,25 +300,27 @@ def _row(rel: str, key: Key, result: ReadResult) -> Row:
 
 
 def _from_row(row: Row) -> ReadResult | None:
-    """The ReadResult a row stands for; None when the row cannot be trusted."""
+    """The ReadResult a row stands for; None when the row cannot be trusted (a cache miss)."""
     try:
         state, body_state, problems = _loads(row[4])
-    except Exception:  # noqa: BLE001 - a bad row is a cache miss, never an error
+        if state is None:
+            return ReadResult(None, tuple(problems))
+        body = object.__new__(LazyBody)
+        body.__dict__.update(body_state)
+        pickled = {}
+        for name, blob in zip(LAZY, row[5:7]):
+            if blob is None:
+                body.__dict__[name] = ()
+            else:
+                pickled[name] = bytes(blob)
+        if pickled:
+            body.__dict__["_pickled"] = pickled
+        note = object.__new__(Note)
+        note.__dict__.update(state)
+        note.__dict__["body"] = body
+        return ReadResult(note, tuple(problems))
+    except Exception:  # noqa: BLE001 - whatever is wrong with a row, the file is read instead
         return None
-    if state is None:
-        return ReadResult(None, problems)
-    body = object.__new__(LazyBody)
-    body.__dict__.update(body_state)
-    pickled = {name: blob for name, blob in zip(LAZY, row[5:7]) if blob is not None}
-    for name in LAZY:
-        if name not in pickled:
-            body.__dict__[name] = ()
-    if pickled:
-        body.__dict__["_pickled"] = pickled
-    note = object.__new__(Note)
-    note.__dict__.update(state)
-    note.__dict__["body"] = body
-    return ReadResult(note, problems)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -333,8 +337,11 @@ def _loads(blob: bytes) -> object:
     return _Unpickler(io.BytesIO(blob)).load()
 
 
-def _allowed(cache: dict[tuple[str, str], type] = {}) -> dict[tuple[str, str], type]:  # noqa: B006
-    if not cache:
+_ALLOWED: dict[tuple[str, str], type] = {}
+
+
+def _allowed() -> dict[tuple[str, str], type]:
+    if not _ALLOWED:
         import datetime
         import decimal
 
@@ -343,8 +350,8 @@ def _allowed(cache: dict[tuple[str, str], type] = {}) -> dict[tuple[str, str], t
         for cls in (notes.Note, notes.ReadResult, body.Body, body.LogEntry, body.Task,
                     body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem,
                     datetime.date, decimal.Decimal, PurePosixPath):
-            cache[cls.__module__, cls.__qualname__] = cls
-    return cache
+            _ALLOWED[cls.__module__, cls.__qualname__] = cls
+    return _ALLOWED
 
 
 def _astuple(body: Body) -> tuple:
@@ -354,6 +361,7 @@ def _astuple(body: Body) -> tuple:
 # -- the sqlite file ------------------------------------------------------------------------
 
 
+@functools.cache
 def identity() -> dict[str, str]:
     """What the rows depend on besides the note: salesnotes, its parser's source, the libraries."""
     import yaml
@@ -376,88 +384,96 @@ def identity() -> dict[str, str]:
     }
 
 
-def _load(db_path: Path, wanted: set[str]) -> dict[str, _Entry]:
-    """Every trustworthy row for a path in `wanted`; {} when there is no usable cache."""
+def _load(db_path: Path, wanted: set[str]) -> tuple[dict[str, _Entry], list[str], bool]:
+    """(trustworthy rows of the notes in `wanted`, paths of other rows, start afresh?)."""
     if not db_path.is_file():
-        return {}
+        return {}, [], True
     try:
-        con = _connect(db_path)
+        con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
     except (sqlite3.Error, OSError):
-        return {}
+        return {}, [], True
     try:
-        meta = dict(con.execute("SELECT key, value FROM meta"))
-        if meta != identity():
-            return {}
-        rows = con.execute("SELECT path, mtime_ns, ctime_ns, size, head, log, tasks FROM notes")
+        if dict(con.execute("SELECT key, value FROM meta")) != identity():
+            return {}, [], True
         out: dict[str, _Entry] = {}
-        for row in rows:
-            if row[0] in wanted and (result := _from_row(row)) is not None:
+        gone: list[str] = []
+        for row in con.execute("SELECT path, mtime_ns, ctime_ns, size, head, log, tasks "
+                               "FROM notes"):
+            if row[0] not in wanted:
+                gone.append(row[0])
+            elif (result := _from_row(row)) is not None:
                 out[row[0]] = _Entry((row[1], row[2], row[3]), result)
-        return out
-    except (sqlite3.Error, OSError, ValueError):
-        return {}
-    finally:
-        con.close()
-
-
-def _save(db_path: Path, rows: list[Row], removed: Iterable[str]) -> None:
-    """Upsert `rows` and drop `removed` in one transaction; any failure just skips the cache."""
-    try:
-        con = _open_for_writing(db_path)
-    except (sqlite3.Error, OSError):
-        return
-    if con is None:
-        return
-    try:
-        con.execute("BEGIN IMMEDIATE")
-        con.executemany("DELETE FROM notes WHERE path = ?", [(rel,) for rel in removed])
-        con.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute("COMMIT")
-    except sqlite3.Error:
-        try:
-            con.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
-    finally:
-        con.close()
-
-
-def _connect(db_path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
-    con.execute("PRAGMA journal_mode = DELETE")
-    return con
-
-
-def _open_for_writing(db_path: Path) -> sqlite3.Connection | None:
-    """A connection to a cache of this salesnotes; an other or broken file is started afresh."""
-    _make_folder(db_path.parent)
-    con = _connect(db_path)
-    try:
-        meta = dict(con.execute("SELECT key, value FROM meta"))
-        if meta == identity():
-            return con
+        return out, gone, False
     except sqlite3.OperationalError as e:
-        if "locked" in str(e) or "busy" in str(e):
+        return {}, [], not _busy(e)
+    except (sqlite3.Error, OSError, ValueError):
+        return {}, [], True
+    finally:
+        con.close()
+
+
+def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
+          entries: dict[str, _Entry], started: int) -> bool:
+    """Upsert `rows` and drop `removed` in one transaction, or write a new file holding every
+    entry when the old one is missing, broken or another salesnotes'. False when not written."""
+    try:
+        _make_folder(db_path.parent)
+        if not fresh:
+            con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                if dict(con.execute("SELECT key, value FROM meta")) == identity():
+                    con.executemany("DELETE FROM notes WHERE path = ?", [(r,) for r in removed])
+                    con.executemany(_INSERT, rows)
+                    con.execute("COMMIT")
+                    return True
+                con.execute("ROLLBACK")
+            except sqlite3.OperationalError as e:
+                if _busy(e):
+                    return True  # someone else is writing it: fine, ours is only a speed-up
+            finally:
+                con.close()
+        return _write_fresh(db_path, rows, entries, started)
+    except (sqlite3.Error, OSError):
+        return False
+
+
+_INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry], started: int) -> bool:
+    """A new file (built aside, then renamed over the old one) holding every entry."""
+    have = {row[0] for row in rows}
+    for rel, entry in entries.items():
+        if rel not in have and entry.key is not None:
+            row = _row(rel, entry.key, entry.result)
+            if not _racy(row, started):
+                rows.append(row)
+    temp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    temp.unlink(missing_ok=True)
+    try:
+        con = sqlite3.connect(temp, isolation_level=None)
+        try:
+            con.execute("BEGIN")
+            con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            con.execute("CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
+                        "ctime_ns INTEGER NOT NULL, size INTEGER NOT NULL, head BLOB NOT NULL, "
+                        "log BLOB, tasks BLOB)")
+            con.executemany("INSERT INTO meta VALUES (?, ?)", identity().items())
+            con.executemany(_INSERT, rows)
+            con.execute("COMMIT")
+        finally:
             con.close()
-            return None
-    except sqlite3.DatabaseError:
-        pass
-    con.close()
-    return _fresh(db_path)
+        journal = db_path.with_name(db_path.name + "-journal")
+        journal.unlink(missing_ok=True)  # a crashed writer's journal must not meet the new file
+        os.replace(temp, db_path)
+        return True
+    finally:
+        temp.unlink(missing_ok=True)
 
 
-def _fresh(db_path: Path) -> sqlite3.Connection:
-    for stale in (db_path, db_path.with_name(db_path.name + "-journal")):
-        stale.unlink(missing_ok=True)
-    con = _connect(db_path)
-    con.execute("BEGIN IMMEDIATE")
-    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    con.execute("CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
-                "ctime_ns INTEGER NOT NULL, size INTEGER NOT NULL, head BLOB NOT NULL, "
-                "log BLOB, tasks BLOB)")
-    con.executemany("INSERT INTO meta VALUES (?, ?)", identity().items())
-    con.execute("COMMIT")
-    return con
+def _busy(e: sqlite3.OperationalError) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
 
 
 def _make_folder(folder: Path) -> None:
@@ -479,5 +495,3 @@ def _no_gc() -> Iterator[None]:
         if enabled:
             gc.enable()
 
-
-ReaderFn = Callable[[Path, Progress | None], list[ReadResult]]

@@ -94,9 +94,18 @@ def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]
 
 
 def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
-               reader: Callable[[Path, Progress | None], list[ReadResult]] | None = None) -> Vault:
-    """The whole vault as one value; `reader` lets the cache stand in for reading every file."""
+               reader: Callable[[Path, Progress | None], list[ReadResult]] | None = None,
+               cache: bool = True) -> Vault:
+    """The whole vault as one value; `reader` lets a cache stand in for reading every file.
+
+    With `cache` (and no `reader`), notes unchanged since the last run come from
+    `.salesnotes/cache.sqlite` (salesnotes/cache.py); the result is the same either way.
+    """
     config, problems = load_config(root)
+    if reader is None and cache:
+        from salesnotes.cache import cached_reader
+
+        reader = cached_reader
     results = (reader or read_notes)(root, progress)
     notes = [r.note for r in results if r.note is not None]
     for r in results:

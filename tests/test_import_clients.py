@@ -195,7 +195,7 @@ def test_xlsx_numbers_stay_text_and_a_nip_that_lost_its_digits_is_flagged(vault,
     import_clients(vault, tmp_path / "lista.xlsx", TODAY, skip_bad=True)
     text = (vault / "clients" / "Liczbowy NIP.md").read_text(encoding="utf-8")
     assert f'nip: "{NIP_B}"' in text
-    assert 'phone: "600100200"\nbudget: 12000.50\n' in text
+    assert 'phone: "600100200"\nbudget: 12000.50\n' in text  # money to the grosz
 
 
 def test_unknown_tier_and_bad_amount_are_bad_rows(vault, tmp_path):
@@ -209,16 +209,15 @@ def test_unknown_tier_and_bad_amount_are_bad_rows(vault, tmp_path):
 
 
 def test_a_note_that_cannot_be_edited_safely_refuses_the_import(make_vault, tmp_path):
-    broken = HAND_WRITTEN.replace("tier: A\n", "tier: A\ntier: C\n")
-    root = make_vault({"clients/Hydro-Tech Sp. z o.o..md": broken,
-                       "clients/Other.md": "---\nname: Other\n---\n"})
+    mid_merge = HAND_WRITTEN + "<<<<<<< HEAD\n- 2026-11-20 email: sent\n=======\n>>>>>>> other\n"
+    root = make_vault({"clients/Hydro-Tech Sp. z o.o..md": mid_merge})
     before = snapshot(root)
     source = write(tmp_path, "klienci.csv", CLIENT_LIST)
     with pytest.raises(VaultError) as error:
         import_clients(root, source, TODAY)
     assert [str(p) for p in error.value.problems] == [
-        "clients/Hydro-Tech Sp. z o.o..md:6: not updated from the import: duplicate key 'tier' "
-        "(first on line 5)"]
+        "clients/Hydro-Tech Sp. z o.o..md:17: not updated from the import: merge conflict "
+        "markers; resolve the conflict first"]
     assert snapshot(root) == before
 
 

@@ -161,7 +161,8 @@ def test_every_due_client_planned_or_overflowed(make_vault) -> None:  # noqa: AN
            "Lambda Pompy", "Pi Technika"]
     for name in due:
         assert (name in plan_part) != (name in overflow), name
-    for waiting in ("Omikron Chłód", "Ksi Ogrzewanie", "Epsilon Energia"):
+    for waiting in ("Omikron Chłód", "Ksi Ogrzewanie", "Theta Grzanie", "Iota Solar",
+                    "Mi Serwis", "Eta Systemy"):
         assert waiting not in plan_part and waiting not in overflow
 
 
@@ -206,8 +207,10 @@ def test_ics_uids_stable_when_the_plan_changes(make_vault) -> None:  # noqa: ANN
 
 def test_current_week_plans_from_today(make_vault) -> None:  # noqa: ANN001
     text = rendered(make_vault, "en")["Week plan.md"].decode("utf-8")
-    monday = text.split("## Monday")[1].split("\n## ")[0]
-    assert "Portfolio review" in monday and "routine only" in monday
+    earlier = text.split("## Earlier this week")[1].split("\n## ")[0]
+    assert "- Monday, 2026-11-23: 🔁 Portfolio review" in earlier
+    assert "- Wednesday, 2026-11-25: 🔁 Call the old distributor" in earlier
+    assert "## Monday" not in text
     friday = text.split("## Friday")[1].split("\n## ")[0]
     assert "**Contacts: 3/3**" in friday
     assert "Send Q1 offer" in friday  # overdue task on the first plan day

@@ -184,8 +184,8 @@ def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> 
 def _value(vault: Vault, key: str, text: str) -> Value:
     """Money exact (never a float), tier and status as the config knows them, the rest text."""
     if key in MONEY:
-        amount = parse_amount(text)
-        return to_grosz(amount) if amount.as_tuple().exponent < -2 else amount  # type: ignore[operator]
+        amount = parse_amount(text)  # `240000` stays whole; `12000.5` is written `12000.50`
+        return to_grosz(amount) if amount != amount.to_integral_value() else amount
     if key == "tier" and text not in vault.config.tiers:
         raise ValueProblem(f"unknown tier {text!r} (known: {', '.join(vault.config.tiers)})")
     if key == "status" and text not in STATUSES:

@@ -37,12 +37,14 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 register({
     "pl": {
         "wp_title": "Plan tygodnia", "wp_week": "Tydzień",
-        "wp_planned": "Kontakty w planie", "wp_of_slots": "miejsc", "wp_fixed": "ustalone",
+        "wp_planned": "Kontakty w planie", "wp_fixed": "ustalone",
         "wp_tasks": "Zadania", "wp_late": "po terminie",
         "wp_not_this_week": "Nie w tym tygodniu", "wp_at_stake": "potencjał",
         "wp_routine": "Rutyna", "wp_contacts": "Kontakty", "wp_none": "–",
-        "wp_past": "Dzień przed dzisiejszym: tylko rutyna; to, czego nie zrobiono, "
-                   "jest teraz po terminie i czeka w kolejnych dniach.",
+        "wp_earlier": "Wcześniej w tym tygodniu",
+        "wp_past": "Dni przed dzisiejszym: tylko ich rutyna; kontakty i zadania, których nie "
+                   "zrobiono, są teraz po terminie i czekają w kolejnych dniach.",
+        "wp_no_routine": "bez rutyny",
         "wp_not_workday": "Dzień wolny: bez kontaktów.",
         "wp_no_contacts": "Brak kontaktów na ten dzień.",
         "wp_over": "Ponad limit dnia przez ustalone terminy",
@@ -94,12 +96,14 @@ register({
     },
     "en": {
         "wp_title": "Week plan", "wp_week": "Week",
-        "wp_planned": "Contacts planned", "wp_of_slots": "slots", "wp_fixed": "fixed",
+        "wp_planned": "Contacts planned", "wp_fixed": "fixed",
         "wp_tasks": "Tasks", "wp_late": "late",
         "wp_not_this_week": "Not this week", "wp_at_stake": "at stake",
         "wp_routine": "Routine", "wp_contacts": "Contacts", "wp_none": "–",
-        "wp_past": "A day before today: routine only; what was not done is overdue now and "
-                   "waits in the days left.",
+        "wp_earlier": "Earlier this week",
+        "wp_past": "Days before today: their routine only; contacts and tasks not done then "
+                   "are overdue now and wait in the days left.",
+        "wp_no_routine": "no routine",
         "wp_not_workday": "Not a workday: no contacts.",
         "wp_no_contacts": "No contacts this day.",
         "wp_over": "Over the day's capacity because of fixed dates",
@@ -147,6 +151,9 @@ register({
         "wp_ics_contacts": "Contacts", "wp_ics_tasks": "Tasks",
         "wp_ics_name": "Week plan",
     },
+}, plurals={
+    "wp_slot": {"pl": {"one": "miejsce", "few": "miejsca", "many": "miejsc", "other": "miejsca"},
+                "en": {"one": "slot", "other": "slots"}},
 })
 
 
@@ -229,7 +236,8 @@ def context(book: Book, week: date | None = None) -> dict:
         "per_day": plan.per_day,
         "workdays": len(set(book.config.capacity.workdays)),
         "week_capacity": plan.week_capacity,
-        "days": days,
+        "days": tuple(d for d in days if not d.past),
+        "earlier": tuple(d for d in days if d.past),
         "has_plan_days": bool(plan.plan_days),
         "planned": len(plan.contacts),
         "slots": plan.per_day * len(plan.plan_days),
@@ -241,8 +249,9 @@ def context(book: Book, week: date | None = None) -> dict:
         "overflow": overflow,
         "overflow_stake": sum((c.stake for c in overflow), ZERO),
         "later_routine": tuple(_routine(o) for o in plan.later_routine),
-        "weekly_routine": tuple(i for i in book.config.routine if i.every == "week"
-                                and (i.until is None or i.until > plan.sunday)),
+        "weekly_routine": tuple(sorted(
+            (i for i in book.config.routine if i.every == "week"
+             and (i.until is None or i.until > plan.sunday)), key=lambda i: i.day)),
         "weekday_dates": {i: plan.monday + timedelta(days=i) for i in range(7)},
         "weeks": tuple(WeekRow(iso_week(w.monday), w.monday, w.monday + timedelta(days=6), w.due,
                                w.carried, w.capacity, w.load, w.over, w.current)
