@@ -129,16 +129,15 @@ class NoteCache:
             stale = [f for f in files if (e := entries.get(f[0])) is None or e.key != f[2]]
             fresh, rows = _parse(stale, progress, keep_rows=self.store)
         listed = {f[0] for f in files}
-        removed = sorted(rel for rel in entries if rel not in listed)
+        removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
         self.changes = Changes(tuple(f[0] for f in stale if f[0] not in entries),
                                tuple(f[0] for f in stale if f[0] in entries), tuple(removed))
         for rel in removed:
-            del entries[rel]
+            entries.pop(rel, None)
         entries.update(fresh)
         rows = [row for row in rows if not _racy(row, started)]
-        if self.store and (rows or removed or gone or self.fresh_file):
-            saved = _save(self.db_path, rows, [*removed, *gone], self.fresh_file, entries,
-                          started)
+        if self.store and (rows or removed or self.fresh_file):
+            saved = _save(self.db_path, rows, removed, self.fresh_file, entries, started)
             self.fresh_file = self.fresh_file and not saved
         return [entries[f[0]].result for f in files]
 
@@ -212,8 +211,10 @@ def _parse_here(files: list, progress: Progress | None, keep_rows: bool,
 
 
 def _racy(row: Row, started: int) -> bool:
-    """Changed so shortly before it was read that a change after could keep the same key."""
-    return max(row[1], row[2]) >= started - RACY_NS
+    """Written so shortly before it was read that a later write could keep the same mtime.
+
+    (A write sets mtime and ctime alike; an mtime set back by `touch -r` is caught by ctime.)"""
+    return row[1] >= started - RACY_NS
 
 
 def _can_fork() -> bool:

@@ -79,7 +79,7 @@ def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelo
     from filelock import FileLock, Timeout
 
     try:
-        path.parent.mkdir(exist_ok=True)
+        _make_folder(path.parent)
     except OSError as e:
         raise VaultError(_problem(f"cannot create {LOCK_DIR}/: {e.strerror}; nothing was "
                                   "written")) from None
@@ -92,6 +92,14 @@ def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelo
         raise VaultError(_problem(f"cannot lock the vault: {e.strerror}; nothing was "
                                   "written")) from None
     return lock
+
+
+def _make_folder(folder: Path) -> None:
+    """`.salesnotes/` with a `.gitignore` of `*` (as the cache makes it): git never sees it."""
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# salesnotes' local cache: never commit it\n*\n", encoding="utf-8")
 
 
 def _leave(path: Path) -> None:

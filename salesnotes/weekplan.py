@@ -303,7 +303,8 @@ def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int,
 
 
 def region_key(row: ClientRow) -> str | None:
-    return fold(row.note.region) or None if row.note.region else None
+    """`Łódź` and `łódź ` are one region; no region groups nothing."""
+    return fold(row.note.region or "") or None
 
 
 def _spread(chosen: list[ClientRow], by_day: dict[date, list[Planned]], per_day: int) -> None:

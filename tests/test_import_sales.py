@@ -127,9 +127,10 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every byte of the vault (git objects too), to prove that nothing was written."""
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every byte of the vault (git objects too), to prove that nothing was written; the local
+    cache in `.salesnotes/` is not the rep's data and may be refreshed by any read."""
+    files = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    return {rel: p.read_bytes() for rel, p in files.items() if not rel.startswith(".salesnotes/")}
 
 
 def commits(root: Path) -> int:
@@ -257,7 +258,8 @@ def test_a_totals_row_that_does_not_add_up_is_an_error_even_with_skip_bad(vault,
 
 
 def test_lines_of_one_document_that_disagree_refuse_the_file(vault, tmp_path):
-    rows = "Numer;Data;NIP;Netto\nFV/1;01.03.2026;5260250274;100,00\nFV/1;02.03.2026;5260250274;5,00\n"
+    rows = ("Numer;Data;NIP;Netto\n"
+            "FV/1;01.03.2026;5260250274;100,00\nFV/1;02.03.2026;5260250274;5,00\n")
     source = write(tmp_path, "s.csv", rows.encode())
     with pytest.raises(VaultError) as error:
         import_sales(vault, source, TODAY)
@@ -274,8 +276,7 @@ def test_reimport_is_byte_identical_and_makes_no_second_commit(make_vault, tmp_p
     first = run("import", "sales", str(source), "--vault", str(root))
     assert first.exit_code == 0, first.stderr
     assert commits(root) == 2
-    shown = subprocess.run(["git", "-c", "core.quotepath=off", "show", "--name-only", "--format=%s", "HEAD"], cwd=root,
-                           check=True, capture_output=True, text=True).stdout.splitlines()
+    shown = git_show(root, "%s")
     assert shown == ["import: sales sprzedaz.csv (5 rows, 1 013 479,74 zł)", "",
                      "sales/2026-03.csv", "sales/2026-04.csv"]
     assert first.stdout.splitlines()[-1].startswith("committed ")
@@ -314,6 +315,32 @@ def test_a_ledger_with_problems_is_not_rewritten(vault, tmp_path):
     with pytest.raises(VaultError) as error:
         import_sales(vault, write(tmp_path, "a.csv", cp1250_export()), TODAY)
     assert str(error.value.problems[0]).startswith("sales/2026-03.csv:1: header must be")
+
+
+def test_formula_like_client_names_are_guarded_and_reimport_stays_unchanged(vault, tmp_path):
+    rows = [("FV/1", date(2026, 3, 1), NIP_B, '=HYPERLINK("http://x","y")', Decimal("1.00"), None),
+            ("FV/2", date(2026, 3, 2), NIP_C, "-5", Decimal("2.00"), None)]
+    source = write(tmp_path, "s.csv", bom_comma_export(rows).replace(b'"=HYPERLINK("http://x","y")"',
+                                                                     b'"=HYPERLINK(""http://x"",""y"")"'))
+    import_sales(vault, source, TODAY)
+    text = (vault / "sales" / "2026-03.csv").read_text(encoding="utf-8")
+    assert """'=HYPERLINK(""http://x"",""y"")\"""" in text and ",'-5," in text
+    again = import_sales(vault, source, TODAY)
+    assert (again.files, again.unchanged) == ({}, 2)
+
+
+def test_map_and_encoding_options(vault, tmp_path, run):
+    data = "Dokument;Dzień;NIP;Wartość\nFV/1;01.03.2026;5260250274;1,50\n".encode("cp1250")
+    source = write(tmp_path, "s.csv", data)
+    missing = run("import", "sales", str(source), "--vault", str(vault))
+    assert missing.exit_code == 1 and "missing column(s): document, date, amount" in missing.stderr
+    mapped = run("import", "sales", str(source), "--vault", str(vault), "--encoding", "cp1250",
+                 "--map", "document=Dokument", "--map", "date=Dzień", "--map", "amount=Wartość")
+    assert mapped.exit_code == 0, mapped.stderr
+    assert read_ledger(vault)[0][0].amount == Decimal("1.50")
+    assert run("import", "sales", str(source), "--vault", str(vault), "--map", "amount").exit_code == 2
+    unknown = run("import", "sales", str(source), "--vault", str(vault), "--encoding", "klingon")
+    assert unknown.exit_code == 2 and "unknown encoding 'klingon'" in unknown.stderr
 
 
 # --- clients: unknown and created --------------------------------------------------------------
@@ -408,7 +435,7 @@ def valid_nips(n: int) -> list[str]:
     found, i = [], 0
     while len(found) < n:
         digits = f"{100000000 + i * 7919:09d}"[:9]
-        check = sum(w * int(d) for w, d in zip(weights, digits)) % 11
+        check = sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11
         if check < 10:
             found.append(digits + str(check))
         i += 1

@@ -1,4 +1,4 @@
-"""Week plan.md and week.ics on a 30-client vault: golden files (pl, en), calendar, no task lines."""
+"""Week plan.md and week.ics on a 30-client vault: golden files (pl, en), calendar, no tasks."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import GOLDEN, TODAY, check_golden
+
 from salesnotes.vault import load_vault
 from salesnotes.views import render_views
 

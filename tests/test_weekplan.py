@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from conftest import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY
 from salesnotes.body import Body, Task
 from salesnotes.book import ZERO, ClientRow
 from salesnotes.breath import breath_of, money_at_stake
@@ -138,8 +137,8 @@ def test_who_should_breathe() -> None:
     sunday = MON + timedelta(days=6)
     assert should_breathe(row(1), sunday)  # never contacted
     assert not should_breathe(row(2, next_contact=date(2027, 1, 5)), sunday)  # waits for its date
-    assert should_breathe(row(3, last=date(2026, 11, 10)), sunday)  # B: next 2026-12-10? no
-    assert not should_breathe(row(4, last=date(2026, 11, 20)), sunday)
+    assert should_breathe(row(3, last=date(2026, 11, 5)), sunday)  # B: next 2026-12-05
+    assert not should_breathe(row(4, last=date(2026, 11, 10)), sunday)  # next 2026-12-10
     assert not should_breathe(row(5, status="lost", last=date(2026, 1, 1)), sunday)
 
 
@@ -219,15 +218,18 @@ def test_outlook_counts_due_and_carries_overflow() -> None:
 
 
 def test_later_routine_to_the_end_of_the_quarter() -> None:
-    cfg = config(routine=(RoutineItem("week", 0, "Review"), RoutineItem("month", 15, "Budget"),
+    cfg = config(routine=(RoutineItem("week", 0, "Review"), RoutineItem("month", 25, "Budget"),
                           RoutineItem("quarter", 2, "Segments")))
-    plan = plan_week([], cfg, TODAY, date(2026, 9, 21) + timedelta(weeks=10))  # 2026-W49
-    assert [(o.date, o.item.task) for o in plan.later_routine] == [(date(2026, 12, 15), "Budget")]
-    plan = plan_week([], cfg, date(2026, 9, 1), date(2026, 9, 21))
-    assert [o.item.task for o in plan.later_routine] == []
-    plan = plan_week([], cfg, date(2026, 9, 1), date(2026, 9, 14))
-    assert [(o.date, o.item.task) for o in plan.later_routine] == [(date(2026, 9, 21), "Budget")] \
-        or [o.item.task for o in plan.later_routine] == []
+    plan = plan_week([], cfg, TODAY, MON)  # W49: the rest of December
+    assert [(o.date, o.item.task) for o in plan.later_routine] == [(date(2026, 12, 25), "Budget")]
+    plan = plan_week([], cfg, date(2026, 9, 1), date(2026, 9, 14))  # Q3 ends with September
+    assert [(o.date, o.item.task) for o in plan.later_routine] == [(date(2026, 9, 25), "Budget")]
+    plan = plan_week([], cfg, TODAY, date(2026, 12, 28))  # W53 ends in January: Q1 2027
+    got = [(o.date, o.item.task) for o in plan.later_routine]
+    assert got == [(date(2027, 1, 4), "Segments"),  # Saturday 2 January, moved out of W53
+                   (date(2027, 1, 25), "Budget"), (date(2027, 2, 25), "Budget"),
+                   (date(2027, 3, 25), "Budget")]
+    assert all(o.item.every != "week" for o in plan.later_routine)
 
 
 def test_slugs_are_ascii_and_stable() -> None:
@@ -299,4 +301,3 @@ def test_same_rows_same_plan() -> None:
     again = plan_week(list(reversed(rows)), config(), TODAY, MON)
     assert [(d.date, names(d.contacts)) for d in first.days] == \
         [(d.date, names(d.contacts)) for d in again.days]
-    assert replace(first, overflow=()) is not None

@@ -31,8 +31,8 @@ from salesnotes.imports.sales import (
     PROGRESS_EVERY,
     NotePlanner,
     Progress,
-    count_of,
     commit_import,
+    count_of,
     settle,
     unreadable_notes,
     write_files,
@@ -94,6 +94,18 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
     export = read_export(Path(source), encoding=encoding, mapping=mapping, required=("nip",))
     columns = _columns(export)
     clients, problems = _read_clients(vault, export, columns, progress)
+    updates, new, matched = _match(vault, export, clients, problems)
+    created, refused = _create(vault, export, new, today)
+    skipped = settle(problems + refused, skip_bad)
+    return ClientsImport(Path(source), len(export.rows), len(clients), matched,
+                         tuple(k for k in KEYS if k in columns), created,
+                         sorted(updates, key=lambda u: u.path), skipped)
+
+
+def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problems: list[Problem]
+           ) -> tuple[list[Update], list[_Client], int]:
+    """(updates of the notes holding a NIP, clients no note holds, how many NIPs matched);
+    a NIP in two notes, or a note that cannot be edited, goes to `problems`."""
     by_nip: dict[str, list[Note]] = {}
     for note in vault.notes:
         if note.nip:
@@ -113,11 +125,7 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
             problems += [refused] if refused else []
         else:
             new.append(client)
-    created, refused_new = _create(vault, export, new, today)
-    skipped = settle(problems + refused_new, skip_bad)
-    return ClientsImport(Path(source), len(export.rows), len(clients), matched,
-                         tuple(k for k in KEYS if k in columns), created,
-                         sorted(updates, key=lambda u: u.path), skipped)
+    return updates, new, matched
 
 
 def _columns(export: Export) -> dict[str, str]:

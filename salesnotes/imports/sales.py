@@ -40,7 +40,7 @@ from salesnotes.imports.reader import (
     parse_nip,
     read_export,
 )
-from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, normalized, render_month
+from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, render_month
 from salesnotes.money import format_money, to_grosz
 from salesnotes.names import name_key
 from salesnotes.newclient import NewClient, plan_note
@@ -161,8 +161,7 @@ def _sale_of(values: Mapping[str, str], nips: dict[str, str | ValueProblem]
     nip = _nip(values.get("nip", ""), nips, errors)
     if errors:
         return None, errors
-    return normalized(Sale(day, document, nip, values.get("client", "").strip(), amount,
-                           margin)), []
+    return Sale(day, document, nip, values.get("client", "").strip(), amount, margin), []
 
 
 def _typed(parse: Callable[[str], object], text: str, errors: list[str]):  # noqa: ANN202

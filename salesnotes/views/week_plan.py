@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath
 
@@ -38,13 +38,12 @@ register({
     "pl": {
         "wp_title": "Plan tygodnia", "wp_week": "Tydzień",
         "wp_planned": "Kontakty w planie", "wp_fixed": "ustalone",
-        "wp_tasks": "Zadania", "wp_late": "po terminie",
+        "wp_tasks": "Zadania", "wp_late": "po terminie", "wp_late_tasks": "Zadania po terminie",
         "wp_not_this_week": "Nie w tym tygodniu", "wp_at_stake": "potencjał",
         "wp_routine": "Rutyna", "wp_contacts": "Kontakty", "wp_none": "–",
         "wp_earlier": "Wcześniej w tym tygodniu",
         "wp_past": "Dni przed dzisiejszym: tylko ich rutyna; kontakty i zadania, których nie "
                    "zrobiono, są teraz po terminie i czekają w kolejnych dniach.",
-        "wp_no_routine": "bez rutyny",
         "wp_not_workday": "Dzień wolny: bez kontaktów.",
         "wp_no_contacts": "Brak kontaktów na ten dzień.",
         "wp_over": "Ponad limit dnia przez ustalone terminy",
@@ -97,13 +96,12 @@ register({
     "en": {
         "wp_title": "Week plan", "wp_week": "Week",
         "wp_planned": "Contacts planned", "wp_fixed": "fixed",
-        "wp_tasks": "Tasks", "wp_late": "late",
+        "wp_tasks": "Tasks", "wp_late": "late", "wp_late_tasks": "Late tasks",
         "wp_not_this_week": "Not this week", "wp_at_stake": "at stake",
         "wp_routine": "Routine", "wp_contacts": "Contacts", "wp_none": "–",
         "wp_earlier": "Earlier this week",
         "wp_past": "Days before today: their routine only; contacts and tasks not done then "
                    "are overdue now and wait in the days left.",
-        "wp_no_routine": "no routine",
         "wp_not_workday": "Not a workday: no contacts.",
         "wp_no_contacts": "No contacts this day.",
         "wp_over": "Over the day's capacity because of fixed dates",
@@ -202,7 +200,8 @@ class DayView:
     planned: bool
     routine: tuple[Routine, ...]
     contacts: tuple[Contact, ...]
-    tasks: tuple[TaskRow, ...]
+    tasks: tuple[TaskRow, ...]  # dated this day (or on the weekend after it)
+    late_tasks: tuple[TaskRow, ...]  # dated before the first plan day: on that day only
     capacity: int
     fixed: int
     over: int
@@ -237,7 +236,8 @@ def context(book: Book, week: date | None = None) -> dict:
         "workdays": len(set(book.config.capacity.workdays)),
         "week_capacity": plan.week_capacity,
         "days": tuple(d for d in days if not d.past),
-        "earlier": tuple(d for d in days if d.past),
+        "has_earlier": any(d.past for d in days),
+        "earlier": tuple(d for d in days if d.past and d.routine),  # their routine only
         "has_plan_days": bool(plan.plan_days),
         "planned": len(plan.contacts),
         "slots": plan.per_day * len(plan.plan_days),
@@ -267,7 +267,8 @@ def _day(day: Day, plan: WeekPlan) -> DayView:
             regions.setdefault(region_key(p.row), []).append(p.row.note.region.strip())
     return DayView(day.date, WEEKDAYS[day.date.weekday()], day.past, day.workday, day.planned,
                    tuple(_routine(o) for o in day.routine), contacts,
-                   tuple(_task(t) for t in day.tasks), day.capacity, day.fixed, day.over,
+                   tuple(_task(t) for t in day.tasks if not t.late),
+                   tuple(_task(t) for t in day.tasks if t.late), day.capacity, day.fixed, day.over,
                    tuple((names[0], len(names)) for names in regions.values()
                          if len(names) > 1))
 
@@ -309,7 +310,7 @@ def calendar_bytes(plan: WeekPlan, locale: str) -> bytes:
     cal.add("x-salesnotes", ICS_MARKER)
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{t.wp_ics_name} {plan.label}")
-    stamp = datetime.combine(plan.today, time(0, 0), tzinfo=timezone.utc)
+    stamp = datetime.combine(plan.today, time(0, 0), tzinfo=UTC)
     for day in plan.days:
         prefix = f"{plan.label}-{WEEKDAYS[day.date.weekday()]}"
         seen: dict[str, int] = {}

@@ -1,0 +1,274 @@
+"""The note cache: never a different result, every change seen, any broken cache shrugged off."""
+
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import SPEC_NOTE, TODAY
+from salesnotes import cache
+from salesnotes.body import Body
+from salesnotes.cache import CACHE_DIR, CACHE_FILE, LazyBody, NoteCache
+from salesnotes.status import status_rows
+from salesnotes.vault import load_vault, read_notes
+from salesnotes.vaultinit import create_vault
+from salesnotes.views import render_views
+
+OLD = 1_700_000_000  # a time long past, so no note is too fresh to store (cache.RACY_NS)
+EXTRA = {
+    "clients/Hydro-Tech.md": SPEC_NOTE,
+    "clients/broken yaml.md": "---\nname: Ok\ntier: [A\n---\n",
+    "clients/crlf.md": SPEC_NOTE.replace("Hydro-Tech", "Crlf Co").replace("5260250274", "")
+    .replace("\n", "\r\n"),
+    "clients/bom.md": "\ufeff---\nname: Bom\nnext_contact: 2026-12-01\n---\n## Log\n- 2026-11-01 x\n",
+    "clients/deep/er/nested.md": "# no front-matter\n\n## Log\n- 2026-10-10 phone: hi\n",
+}
+
+
+def backdate(root: Path, seconds: int = OLD) -> None:
+    for path in (root / "clients").rglob("*.md"):
+        os.utime(path, (seconds, seconds))
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    """The demo vault (180 clients, a sales ledger) plus notes that are odd or broken."""
+    root = tmp_path / "vault"
+    create_vault(root, locale="en", demo=True, today=TODAY)
+    for rel, text in EXTRA.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(text.encode("utf-8"))
+    (root / "clients" / "latin2.md").write_bytes("---\nname: Łódź\n---\n".encode("cp1250"))
+    backdate(root)
+    return root
+
+
+def outputs(root: Path, **kwargs) -> tuple:  # noqa: ANN003
+    vault = load_vault(root, git=False, **kwargs)
+    rendered = render_views(vault, TODAY)
+    return rendered.files, rendered.problems, vault.problems, status_rows(vault, TODAY), vault
+
+
+def rows_in(root: Path) -> dict[str, tuple[int, int, int]]:
+    con = sqlite3.connect(root / CACHE_DIR / CACHE_FILE)
+    try:
+        return {p: (m, c, s) for p, m, c, s in con.execute(
+            "SELECT path, mtime_ns, ctime_ns, size FROM notes")}
+    finally:
+        con.close()
+
+
+def test_views_status_and_problems_are_identical_with_and_without_the_cache(vault):
+    plain = outputs(vault, cache=False)
+    assert not (vault / CACHE_DIR).exists()
+    cold = outputs(vault)
+    assert (vault / CACHE_DIR / CACHE_FILE).is_file()
+    warm = outputs(vault)
+    files = plain[0]
+    assert "Portfolio.md" in files and len(files) >= 3
+    for run in (cold, warm):
+        assert run[0] == files  # every view, byte for byte
+        assert run[1:4] == plain[1:4]
+        assert run[4].notes == plain[4].notes
+    assert any("malformed YAML" in p.message for p in plain[2])
+    assert any("not UTF-8" in p.message for p in plain[2])
+
+
+def test_a_warm_run_reads_no_note_and_loads_log_and_tasks_only_when_asked(vault):
+    load_vault(vault, git=False)
+    reader = NoteCache(vault)
+    results = reader(vault)
+    assert len(reader.changes) == 0
+    bodies = [r.note.body for r in results if r.note]
+    assert all(type(b) is LazyBody for b in bodies)
+    lazy = [b for b in bodies if "log" not in b.__dict__]
+    assert len(lazy) > 100 and all("log" in b.__dict__["_pickled"] for b in lazy)
+    assert lazy[0].log and "log" in lazy[0].__dict__ and "log" not in lazy[0]._pickled
+    assert results == read_notes(vault)
+
+
+def test_changed_added_deleted_and_renamed_notes_are_seen_on_the_next_run(vault):
+    load_vault(vault, git=False)
+    hydro = vault / "clients" / "Hydro-Tech.md"
+    text = hydro.read_text(encoding="utf-8")
+    hydro.write_text(text.replace("tier: A", "tier: B"), encoding="utf-8")  # same size
+    os.utime(hydro, (OLD + 1, OLD + 1))
+    new = vault / "clients" / "New One.md"
+    new.write_text("---\nname: New One\n---\n", encoding="utf-8")
+    os.utime(new, (OLD, OLD))
+    (vault / "clients" / "bom.md").unlink()
+    (vault / "clients" / "crlf.md").rename(vault / "clients" / "deep" / "Crlf moved.md")
+
+    reader = NoteCache(vault)
+    results = reader(vault)
+    assert results == read_notes(vault)
+    assert reader.changes.changed == ("clients/Hydro-Tech.md",)
+    assert set(reader.changes.added) == {"clients/New One.md", "clients/deep/Crlf moved.md"}
+    assert set(reader.changes.removed) == {"clients/bom.md", "clients/crlf.md"}
+    notes = {str(r.note.path): r.note for r in results if r.note}
+    assert notes["clients/Hydro-Tech.md"].tier == "B"
+    assert "clients/bom.md" not in rows_in(vault) and "clients/New One.md" in rows_in(vault)
+    assert outputs(vault)[:4] == outputs(vault, cache=False)[:4]
+
+
+def test_a_same_size_edit_with_the_old_mtime_put_back_is_still_seen(vault):
+    load_vault(vault, git=False)
+    hydro = vault / "clients" / "Hydro-Tech.md"
+    hydro.write_text(hydro.read_text(encoding="utf-8").replace("tier: A", "tier: C"),
+                     encoding="utf-8")
+    os.utime(hydro, (OLD, OLD))  # `touch -r`: mtime and size as cached; the ctime moved
+    note = next(n for n in load_vault(vault, git=False).notes if n.name.startswith("Hydro"))
+    assert note.tier == "C"
+
+
+def test_a_note_changed_just_now_is_used_but_not_stored(vault):
+    load_vault(vault, git=False)
+    fresh = vault / "clients" / "Fresh.md"
+    fresh.write_text("---\nname: Fresh\n---\n", encoding="utf-8")
+    assert "Fresh" in {n.name for n in load_vault(vault, git=False).notes}
+    assert "clients/Fresh.md" not in rows_in(vault)
+    os.utime(fresh, (OLD, OLD))
+    load_vault(vault, git=False)
+    assert "clients/Fresh.md" in rows_in(vault)
+
+
+def test_watch_can_force_a_reread_whatever_the_stat_says(vault):
+    reader = NoteCache(vault)
+    reader(vault)
+    reader.forget(["clients/Hydro-Tech.md", "clients/not there.md"])
+    reader(vault)
+    assert reader.changes.changed == ("clients/Hydro-Tech.md",) and not reader.changes.added
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other version", "other parser",
+                                    "bad row", "empty file"])
+def test_a_broken_or_foreign_cache_is_rebuilt_silently(vault, damage):
+    expected = outputs(vault, cache=False)[:4]
+    load_vault(vault, git=False)
+    db = vault / CACHE_DIR / CACHE_FILE
+    if damage == "garbage":
+        db.write_bytes(b"this is not a database" * 100)
+    elif damage == "truncated":
+        db.write_bytes(db.read_bytes()[: db.stat().st_size // 3])
+    elif damage == "empty file":
+        db.write_bytes(b"")
+    else:
+        con = sqlite3.connect(db)
+        with con:
+            if damage == "other version":
+                con.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'salesnotes'")
+            elif damage == "other parser":
+                con.execute("UPDATE meta SET value = '1:0123456789abcdef' WHERE key = 'schema'")
+            else:
+                con.execute("UPDATE notes SET head = x'00ff' WHERE path = 'clients/Hydro-Tech.md'")
+        con.close()
+    assert outputs(vault)[:4] == expected
+    reader = NoteCache(vault)
+    assert reader(vault) == read_notes(vault)
+    assert len(reader.changes) == 0  # rebuilt by the run before: nothing to read now
+
+
+def test_a_planted_pickle_runs_no_code(vault, tmp_path):
+    load_vault(vault, git=False)
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):  # noqa: ANN204
+            return (Path.touch, (marker,))
+
+    con = sqlite3.connect(vault / CACHE_DIR / CACHE_FILE)
+    with con:
+        con.execute("UPDATE notes SET head = ?, log = ?", (pickle.dumps(Evil()),
+                                                            pickle.dumps(Evil())))
+    con.close()
+    assert outputs(vault)[:4] == outputs(vault, cache=False)[:4]
+    assert not marker.exists()
+
+
+def test_a_cache_that_cannot_be_written_never_stops_a_run(vault):
+    expected = outputs(vault, cache=False)[:4]
+    (vault / CACHE_DIR).write_text("a file where the cache folder should be")
+    assert outputs(vault)[:4] == expected
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_cache_folder_is_read_but_not_written(vault):
+    expected = outputs(vault, cache=False)[:4]
+    load_vault(vault, git=False)
+    (vault / "clients" / "New.md").write_text("---\nname: New\n---\n", encoding="utf-8")
+    backdate(vault)
+    expected = outputs(vault, cache=False)[:4]
+    folder = vault / CACHE_DIR
+    folder.chmod(0o555)
+    (folder / CACHE_FILE).chmod(0o444)
+    try:
+        assert outputs(vault)[:4] == expected
+    finally:
+        folder.chmod(0o755)
+        (folder / CACHE_FILE).chmod(0o644)
+
+
+def test_the_cache_folder_keeps_itself_out_of_git(make_vault):
+    root = make_vault({"clients/A.md": "---\ntier: A\n---\n"}, git=True)
+    backdate(root)
+    load_vault(root, git=True)
+    assert (root / CACHE_DIR / CACHE_FILE).is_file()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    assert status == ""
+
+
+def test_a_big_cold_parse_in_two_processes_gives_the_same_notes(vault, monkeypatch):
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    if not cache._can_fork():
+        pytest.skip("no second core or no fork here")
+    reader = NoteCache(vault)
+    assert reader(vault) == read_notes(vault)
+    assert len(rows_in(vault)) == len(reader.entries)
+
+
+def test_a_failing_helper_process_only_costs_time(vault, monkeypatch):
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003 - only the child sends with pickle.dump
+        raise OSError("the child cannot send")
+
+    monkeypatch.setattr(cache.pickle, "dump", boom)
+    assert NoteCache(vault)(vault) == read_notes(vault)
+
+
+def test_a_lazy_body_is_equal_to_and_pickles_as_the_body_it_stands_for(vault):
+    load_vault(vault, git=False)
+    fresh = {str(r.note.path): r.note.body for r in read_notes(vault) if r.note}
+    for result in NoteCache(vault)(vault):
+        if result.note is None:
+            continue
+        lazy, body = result.note.body, fresh[str(result.note.path)]
+        assert lazy == body and body == lazy and hash(lazy) == hash(body)
+        again = pickle.loads(pickle.dumps(lazy))
+        assert type(again) is Body and again == body
+        assert repr(lazy) == repr(body)
+
+
+def test_the_parser_module_list_covers_every_module_a_note_is_read_with():
+    folder = Path(cache.__file__).parent
+    seen: set[str] = set()
+    todo = ["notes"]
+    while todo:
+        module = todo.pop()
+        seen.add(module)
+        tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module == "salesnotes":
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("salesnotes."):
+                names = [node.module.split(".")[1]]
+            todo.extend(n for n in names if n not in seen and (folder / f"{n}.py").is_file())
+    assert seen <= set(cache.PARSER_MODULES)
