@@ -1,22 +1,25 @@
 """Parsed notes kept between runs in `.salesnotes/cache.sqlite`, so a warm run re-reads only
 the notes that changed.
 
-Why this shape (PERFORMANCE.md sections 7 and 10):
+Why this shape (PERFORMANCE.md sections 7 and 10, and our own measurements on 10k notes):
 - One sqlite row per note, keyed by its vault path and checked against (mtime_ns, ctime_ns,
-  size): stat-ing every file costs 0.07 s per 10k notes, parsing one costs ~0.4 ms.
-- The row holds the note pickled in two parts. The front-matter, checklists and opportunities
-  are unpickled on every run; the log and the tasks (three quarters of the objects) stay as
-  bytes in a `LazyBody` until something reads them, because most runs never do (`status` reads
-  the log only when `last_contact` is missing). The values are the very ones a fresh parse
-  gives, so the cache never changes a result; a test compares every view with and without it.
-- The cache is disposable: missing, corrupt, locked, written by another salesnotes (version, or
-  the source of the parsing modules) or unwritable, it is rebuilt or skipped without a word.
+  size): stat-ing every note costs ~0.07 s per 10k, parsing one ~0.4 ms. ctime is in the key
+  because a same-size edit whose mtime is put back (`touch -r`, `rsync -t`) still moves it.
+- A row holds the note pickled in two parts. Front-matter, checklists and opportunities are
+  unpickled on every run; the log and the tasks (three quarters of a note's objects) stay bytes
+  inside a `LazyBody` until something reads them, which most runs never do (`status` reads the
+  log only when `last_contact` is missing). A full unpickle of 10k notes takes ~0.45 s, the
+  heads alone ~0.2 s. The values are the very ones a fresh parse gives, so the cache never
+  changes a result: a test compares every view with and without it.
+- Disposable: missing, corrupt, locked, written by another salesnotes (version, parser source,
+  libraries) or unwritable, the cache is rebuilt or skipped without a word; every failure
+  costs time, never a result.
 - Pickles are loaded with an allow-list of classes: a cache file planted in a shared vault can
   make salesnotes slower, never run code.
-- A cold parse of many notes uses a second process (fork, Linux only): measured 2.0 s instead
-  of 3.9 s for 10k notes on 2 cores.
+- A cold parse of many notes forks a second process on Linux (10k notes: 2.0 s instead of 3.9 s
+  on 2 cores), never once threads run (watch), where fork is unsafe.
 
-Reading the parsed notes never depends on the config, so the config is not part of the key.
+Reading a note never depends on the config, so the config is not part of the key.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import salesnotes
 from salesnotes.body import Body
@@ -44,17 +48,18 @@ from salesnotes.vault import Progress, iter_note_files
 CACHE_DIR = ".salesnotes"
 CACHE_FILE = "cache.sqlite"
 SCHEMA = 1
-# The modules whose code decides what a note parses to (tests check the list is closed under
-# their salesnotes imports); their source is part of the cache's identity, so a changed parser
+# The modules whose code decides what a note parses to (a test checks the list is closed under
+# their salesnotes imports). Their source is part of the cache's identity, so a changed parser
 # never meets old rows, even when the version number did not move.
 PARSER_MODULES = ("notes", "body", "fields", "yamlnodes", "money", "errors")
-# A file changed less than this before it was read may change again within the same mtime tick
-# (FAT has 2 s): it is used, but not stored, so the next run reads it again (git's "racy" rule).
+# A note written less than this before it was read may be written again within the same mtime
+# tick (FAT: 2 s) without its key moving: it is used, but not stored (git's "racy" rule).
 RACY_NS = 2_000_000_000
-PARALLEL_MIN = 1500  # files to parse before a second process pays for itself
+PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
 LAZY = ("log", "tasks")
 _PROTOCOL = 5
 _BODY_FIELDS = tuple(f.name for f in fields(Body))
+_INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
 Row = tuple[str, int, int, int, bytes, bytes | None, bytes | None]
@@ -88,7 +93,7 @@ class LazyBody(Body):
 
 @dataclass(frozen=True)
 class Changes:
-    """What a reader found changed since the cache (or since its previous call)."""
+    """What a reader found since the cache was written (or since its previous call)."""
 
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
@@ -98,6 +103,13 @@ class Changes:
         return len(self.added) + len(self.changed) + len(self.removed)
 
 
+class _File(NamedTuple):
+    rel: str  # vault path, posix
+    path: str  # for open()
+    key: Key | None  # None when it cannot be stat-ed
+    rel_path: PurePosixPath
+
+
 @dataclass
 class _Entry:
     key: Key | None  # None: read it again whatever its stat says
@@ -105,33 +117,34 @@ class _Entry:
 
 
 class NoteCache:
-    """A `load_vault` reader that remembers: call it again and it re-reads only changed notes.
+    """A `load_vault` reader that remembers: called again, it re-reads only changed notes.
 
     `cached_reader` uses one for a single run; `watch` keeps one for its whole life, so each
-    rebuild costs a stat of every note plus the parse of the notes that changed.
+    rebuild costs a stat of every note plus a parse of the notes that changed.
     """
 
     def __init__(self, root: Path, *, store: bool = True) -> None:
         self.db_path = Path(root) / CACHE_DIR / CACHE_FILE
         self.store = store
-        self.entries: dict[str, _Entry] | None = None  # None until the file cache is loaded
-        self.fresh_file = False  # the sqlite file must be started afresh on the next save
+        self.entries: dict[str, _Entry] | None = None  # None until the sqlite file is loaded
+        self.fresh_file = False  # the sqlite file must be written anew on the next save
         self.changes = Changes()
 
     def __call__(self, root: Path, progress: Progress | None = None) -> list[ReadResult]:
-        started = time.time_ns()  # only to spot racy files (RACY_NS); never part of a result
+        started = time.time_ns()  # only to spot racy notes (RACY_NS); never part of a result
         files = _scan(Path(root))
         gone: list[str] = []
-        with _no_gc():
+        with _bulk_load():
             if self.entries is None:
-                self.entries, gone, self.fresh_file = _load(self.db_path, {f[0] for f in files})
+                self.entries, gone, self.fresh_file = _load(
+                    self.db_path, {f.rel: f.rel_path for f in files})
             entries = self.entries
-            stale = [f for f in files if (e := entries.get(f[0])) is None or e.key != f[2]]
+            stale = [f for f in files if (e := entries.get(f.rel)) is None or e.key != f.key]
             fresh, rows = _parse(stale, progress, keep_rows=self.store)
-        listed = {f[0] for f in files}
+        listed = {f.rel for f in files}
         removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
-        self.changes = Changes(tuple(f[0] for f in stale if f[0] not in entries),
-                               tuple(f[0] for f in stale if f[0] in entries), tuple(removed))
+        self.changes = Changes(tuple(f.rel for f in stale if f.rel not in entries),
+                               tuple(f.rel for f in stale if f.rel in entries), tuple(removed))
         for rel in removed:
             entries.pop(rel, None)
         entries.update(fresh)
@@ -139,7 +152,7 @@ class NoteCache:
         if self.store and (rows or removed or self.fresh_file):
             saved = _save(self.db_path, rows, removed, self.fresh_file, entries, started)
             self.fresh_file = self.fresh_file and not saved
-        return [entries[f[0]].result for f in files]
+        return [entries[f.rel].result for f in files]
 
     def forget(self, rels: Iterable[str]) -> None:
         """Read these notes again next call, whatever their stat says (watch saw them change)."""
@@ -156,69 +169,68 @@ def cached_reader(root: Path, progress: Progress | None = None) -> list[ReadResu
 # -- reading the notes ----------------------------------------------------------------------
 
 
-def _scan(root: Path) -> list[tuple[str, str, Key | None]]:
-    """(vault path, file path, key) of every note, in `iter_note_files` order."""
+def _scan(root: Path) -> list[_File]:
+    """Every note with its key, in `iter_note_files` order (the order `read_notes` returns)."""
     out = []
     for rel, entry in iter_note_files(root):
         try:
             st = entry.stat()
+            key: Key | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
         except OSError:
-            key = None  # vanished or unreadable: read_note reports it
-        else:
-            key = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
-        out.append((str(rel), entry.path, key))
+            key = None  # vanished meanwhile: reading it says why
+        out.append(_File(str(rel), entry.path, key, rel))
     return out
 
 
-def _read_one(rel: str, path: str) -> tuple[ReadResult, Key | None]:
-    """Parse one file as `read_notes` does; the key is taken from the open file, before reading,
+def _read_one(f: _File) -> tuple[ReadResult, Key | None]:
+    """Parse one note as `read_notes` does. The key comes from the open file, before reading,
     so it never vouches for bytes newer than the ones parsed."""
-    rel_path = PurePosixPath(rel)
     try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
+        with open(f.path, "rb") as file:
+            st = os.fstat(file.fileno())
+            data = file.read()
     except OSError as e:
-        return ReadResult(None, (Problem(rel_path, 0, f"cannot read: {e.strerror}"),)), None
-    return read_note(rel_path, data), (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        return ReadResult(None, (Problem(f.rel_path, 0, f"cannot read: {e.strerror}"),)), None
+    return read_note(f.rel_path, data), (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
 
-def _parse(files: list, progress: Progress | None,
+def _parse(files: list[_File], progress: Progress | None,
            keep_rows: bool) -> tuple[dict[str, _Entry], list[Row]]:
-    """Parse `files`, in two processes when there are many; with their rows to store."""
+    """Parse `files` (in two processes when there are many), with the rows to store."""
     if len(files) >= PARALLEL_MIN and _can_fork():
         done = _parse_parallel(files, progress)
         if done is not None:
             return done if keep_rows else (done[0], [])
-    return _parse_here(files, progress, keep_rows, scale=1)
+    return _parse_here(files, progress, keep_rows)
 
 
-def _parse_here(files: list, progress: Progress | None, keep_rows: bool,
-                scale: int) -> tuple[dict[str, _Entry], list[Row]]:
+def _parse_here(files: list[_File], progress: Progress | None, keep_rows: bool,
+                share: int = 1) -> tuple[dict[str, _Entry], list[Row]]:
+    """`share`: how many processes split the work, so the bar counts them all."""
     out: dict[str, _Entry] = {}
     rows: list[Row] = []
-    total = len(files) * scale
-    for i, (rel, path, _) in enumerate(files):
-        result, key = _read_one(rel, path)
-        out[rel] = _Entry(key, result)
+    total = len(files) * share
+    for i, f in enumerate(files):
+        result, key = _read_one(f)
+        out[f.rel] = _Entry(key, result)
         if keep_rows and key is not None:
-            rows.append(_row(rel, key, result))
+            rows.append(_row(f.rel, key, result))
         if progress and i % 250 == 0:
-            progress(min(i * scale, total), total)
+            progress(min(i * share, total), total)
     if progress and files:
         progress(total, total)
     return out, rows
 
 
 def _racy(row: Row, started: int) -> bool:
-    """Written so shortly before it was read that a later write could keep the same mtime.
+    """Written so shortly before being read that a later write could keep the same mtime.
 
     (A write sets mtime and ctime alike; an mtime set back by `touch -r` is caught by ctime.)"""
     return row[1] >= started - RACY_NS
 
 
 def _can_fork() -> bool:
-    """fork is safe on Linux and before any thread starts (watch has threads: it never forks)."""
+    """Only on Linux, with a second core, and while no other thread runs (watch never forks)."""
     import threading
 
     if sys.platform != "linux" or threading.active_count() > 1:
@@ -229,9 +241,9 @@ def _can_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def _parse_parallel(files: list, progress: Progress | None
+def _parse_parallel(files: list[_File], progress: Progress | None
                     ) -> tuple[dict[str, _Entry], list[Row]] | None:
-    """Every other file parsed by a forked child, which sends back rows; None if it fails."""
+    """Every other note parsed by a forked child, which sends back rows; None if it fails."""
     mine, theirs = files[0::2], files[1::2]
     try:
         read_fd, write_fd = os.pipe()
@@ -242,7 +254,7 @@ def _parse_parallel(files: list, progress: Progress | None
         code = 1
         try:
             os.close(read_fd)
-            _, rows = _parse_here(theirs, None, True, scale=1)
+            _, rows = _parse_here(theirs, None, True)
             with os.fdopen(write_fd, "wb") as pipe:
                 pickle.dump(rows, pipe, protocol=_PROTOCOL)
             code = 0
@@ -252,7 +264,7 @@ def _parse_parallel(files: list, progress: Progress | None
     child_rows = None
     try:
         with os.fdopen(read_fd, "rb") as pipe:
-            out, rows = _parse_here(mine, progress, True, scale=2)
+            out, rows = _parse_here(mine, progress, True, share=2)
             try:
                 child_rows = pickle.load(pipe)
             except Exception:  # noqa: BLE001 - the child failed: its half is parsed here
@@ -260,19 +272,25 @@ def _parse_parallel(files: list, progress: Progress | None
     finally:
         if child_rows is None:
             _kill(pid)
-        _, status = os.waitpid(pid, 0)
+        status = os.waitpid(pid, 0)[1]
     if child_rows is None or status != 0:
         return None
+    return _take_child_rows(theirs, child_rows, out, rows)
+
+
+def _take_child_rows(theirs: list[_File], child_rows: list[Row], out: dict[str, _Entry],
+                     rows: list[Row]) -> tuple[dict[str, _Entry], list[Row]] | None:
+    paths = {f.rel: f for f in theirs}
     for row in child_rows:
-        result = _from_row(row)
+        f = paths.get(row[0])
+        result = _from_row(row, f.rel_path) if f else None
         if result is None:
             return None
         out[row[0]] = _Entry((row[1], row[2], row[3]), result)
     rows.extend(child_rows)
-    for rel, path, _ in theirs:  # unreadable files send no row: read them here
-        if rel not in out:
-            result, key = _read_one(rel, path)
-            out[rel] = _Entry(key, result)
+    for f in theirs:  # an unreadable note sends no row: read it here for its problem
+        if f.rel not in out:
+            out[f.rel] = _Entry(*_read_one(f)[::-1])
     return out, rows
 
 
@@ -281,27 +299,42 @@ def _kill(pid: int) -> None:
 
     try:
         os.kill(pid, signal.SIGKILL)
-    except OSError:  # pragma: no cover - already gone
+    except OSError:  # pragma: no cover - gone already
         pass
+
+
+@contextmanager
+def _bulk_load() -> Iterator[None]:
+    """No cyclic GC while hundreds of thousands of objects are made (PERFORMANCE.md 7), and
+    then freeze them: they hold no cycles, so later collections need not walk them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 # -- rows -----------------------------------------------------------------------------------
 
 
 def _row(rel: str, key: Key, result: ReadResult) -> Row:
+    """(path, mtime_ns, ctime_ns, size, head, log, tasks); the path is kept out of the pickles."""
     note = result.note
     if note is None:
         return (rel, *key, pickle.dumps((None, None, result.problems), _PROTOCOL), None, None)
-    state = {k: v for k, v in note.__dict__.items() if k != "body"}
-    body = {k: v for k, v in note.body.__dict__.items() if k not in LAZY and k in _BODY_FIELDS}
+    state = {k: v for k, v in note.__dict__.items() if k not in ("path", "body")}
+    body = {k: getattr(note.body, k) for k in _BODY_FIELDS if k not in LAZY}
     head = pickle.dumps((state, body, result.problems), _PROTOCOL)
     log, tasks = note.body.log, note.body.tasks
     return (rel, *key, head, pickle.dumps(log, _PROTOCOL) if log else None,
             pickle.dumps(tasks, _PROTOCOL) if tasks else None)
 
 
-def _from_row(row: Row) -> ReadResult | None:
-    """The ReadResult a row stands for; None when the row cannot be trusted (a cache miss)."""
+def _from_row(row: Row, rel_path: PurePosixPath) -> ReadResult | None:
+    """The ReadResult a row stands for; None when the row cannot be trusted (read the note)."""
     try:
         state, body_state, problems = _loads(row[4])
         if state is None:
@@ -317,10 +350,9 @@ def _from_row(row: Row) -> ReadResult | None:
         if pickled:
             body.__dict__["_pickled"] = pickled
         note = object.__new__(Note)
-        note.__dict__.update(state)
-        note.__dict__["body"] = body
+        note.__dict__.update({"path": rel_path, **state, "body": body})
         return ReadResult(note, tuple(problems))
-    except Exception:  # noqa: BLE001 - whatever is wrong with a row, the file is read instead
+    except Exception:  # noqa: BLE001 - whatever is wrong with a row, the note is read instead
         return None
 
 
@@ -331,28 +363,24 @@ class _Unpickler(pickle.Unpickler):
         try:
             return _allowed()[module, name]
         except KeyError:
-            raise pickle.UnpicklingError(f"{module}.{name} is not a note's part") from None
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a note") from None
 
 
 def _loads(blob: bytes) -> object:
     return _Unpickler(io.BytesIO(blob)).load()
 
 
-_ALLOWED: dict[tuple[str, str], type] = {}
-
-
+@functools.cache
 def _allowed() -> dict[tuple[str, str], type]:
-    if not _ALLOWED:
-        import datetime
-        import decimal
+    import datetime
+    import decimal
 
-        from salesnotes import body, notes
+    from salesnotes import body, notes
 
-        for cls in (notes.Note, notes.ReadResult, body.Body, body.LogEntry, body.Task,
-                    body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem,
-                    datetime.date, decimal.Decimal, PurePosixPath):
-            _ALLOWED[cls.__module__, cls.__qualname__] = cls
-    return _ALLOWED
+    classes = (notes.Note, notes.ReadResult, body.Body, body.LogEntry, body.Task,
+               body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem,
+               datetime.date, decimal.Decimal, PurePosixPath)
+    return {(cls.__module__, cls.__qualname__): cls for cls in classes}
 
 
 def _astuple(body: Body) -> tuple:
@@ -364,29 +392,26 @@ def _astuple(body: Body) -> tuple:
 
 @functools.cache
 def identity() -> dict[str, str]:
-    """What the rows depend on besides the note: salesnotes, its parser's source, the libraries."""
+    """What rows depend on besides the note: salesnotes, its parser's source, the libraries."""
+    import stdnum
     import yaml
 
     digest = hashlib.sha256()
     folder = Path(salesnotes.__file__).parent
     for module in PARSER_MODULES:
         digest.update((folder / f"{module}.py").read_bytes())
-    try:
-        import stdnum
-
-        stdnum_version = stdnum.__version__
-    except ImportError:  # pragma: no cover - a dependency
-        stdnum_version = "-"
     return {
         "salesnotes": salesnotes.__version__,
         "schema": f"{SCHEMA}:{digest.hexdigest()[:16]}",
         "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
-        "libraries": f"yaml {yaml.__version__} {yaml.__with_libyaml__}; stdnum {stdnum_version}",
+        "libraries": f"yaml {yaml.__version__} {yaml.__with_libyaml__}; stdnum {stdnum.__version__}",
     }
 
 
-def _load(db_path: Path, wanted: set[str]) -> tuple[dict[str, _Entry], list[str], bool]:
-    """(trustworthy rows of the notes in `wanted`, paths of other rows, start afresh?)."""
+def _load(db_path: Path, wanted: dict[str, PurePosixPath]
+          ) -> tuple[dict[str, _Entry], list[str], bool]:
+    """(the rows of the notes in `wanted` that can be trusted, paths of other rows, start the
+    file afresh?). Busy (another salesnotes writing) gives no rows, and no fresh start."""
     if not db_path.is_file():
         return {}, [], True
     try:
@@ -400,9 +425,9 @@ def _load(db_path: Path, wanted: set[str]) -> tuple[dict[str, _Entry], list[str]
         gone: list[str] = []
         for row in con.execute("SELECT path, mtime_ns, ctime_ns, size, head, log, tasks "
                                "FROM notes"):
-            if row[0] not in wanted:
+            if (rel_path := wanted.get(row[0])) is None:
                 gone.append(row[0])
-            elif (result := _from_row(row)) is not None:
+            elif (result := _from_row(row, rel_path)) is not None:
                 out[row[0]] = _Entry((row[1], row[2], row[3]), result)
         return out, gone, False
     except sqlite3.OperationalError as e:
@@ -415,8 +440,8 @@ def _load(db_path: Path, wanted: set[str]) -> tuple[dict[str, _Entry], list[str]
 
 def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
           entries: dict[str, _Entry], started: int) -> bool:
-    """Upsert `rows` and drop `removed` in one transaction, or write a new file holding every
-    entry when the old one is missing, broken or another salesnotes'. False when not written."""
+    """Upsert `rows` and drop `removed` in one transaction; or, when the file is missing, broken
+    or another salesnotes', write a new one holding every entry. False when nothing was written."""
     try:
         _make_folder(db_path.parent)
         if not fresh:
@@ -431,7 +456,7 @@ def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
                 con.execute("ROLLBACK")
             except sqlite3.OperationalError as e:
                 if _busy(e):
-                    return True  # someone else is writing it: fine, ours is only a speed-up
+                    return True  # another salesnotes is writing it: ours was only a speed-up
             finally:
                 con.close()
         return _write_fresh(db_path, rows, entries, started)
@@ -439,11 +464,8 @@ def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
         return False
 
 
-_INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)"
-
-
 def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry], started: int) -> bool:
-    """A new file (built aside, then renamed over the old one) holding every entry."""
+    """A new file, built aside and renamed over the old one, holding every entry."""
     have = {row[0] for row in rows}
     for rel, entry in entries.items():
         if rel not in have and entry.key is not None:
@@ -478,21 +500,9 @@ def _busy(e: sqlite3.OperationalError) -> bool:
 
 
 def _make_folder(folder: Path) -> None:
-    """`.salesnotes/` with a `.gitignore` of `*`: git never sees the cache, ignored or not."""
+    """`.salesnotes/` with a `.gitignore` of `*`: git never sees the cache, whatever the vault's
+    own .gitignore says (so Obsidian Git's `add -A` never commits it)."""
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# salesnotes' local cache: never commit it\n*\n", encoding="utf-8")
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Hundreds of thousands of new objects set off the cyclic GC again and again (PERF 7)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
 SUFFIX = ".md"
@@ -105,22 +105,29 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", bare).strip()
 
 
-def client_path(clients_dir: Path, name: str, existing: Iterable[str] = ()) -> Path:
+def client_path(clients_dir: Path, name: str,
+                existing: Iterable[str] | Mapping[str, str] = ()) -> Path:
     """The new note's path for `name`; refuses a name another note already has.
 
     `existing` holds the names (or vault-relative paths) of the notes already there; they are
     compared by file stem under `name_key`, so `kowalski` collides with `Kowalski.md` on Linux too.
+    A bulk caller passes `taken_keys(...)` once instead, so each check is a dict lookup.
     """
     filename = safe_filename(name)
     key = name_key(_stem(filename))
-    for other in existing:
-        if name_key(_stem(PurePath(other).name)) == key:
-            raise NameTaken(f"client {name!r} already exists as {other}")
+    taken = existing if isinstance(existing, Mapping) else taken_keys(existing)
+    if key in taken:
+        raise NameTaken(f"client {name!r} already exists as {taken[key]}")
     path = clients_dir / filename
     root = clients_dir.resolve()
     if path.resolve().parent != root:
         raise InvalidName(f"client name {name!r} would leave the clients folder")
     return path
+
+
+def taken_keys(existing: Iterable[str]) -> dict[str, str]:
+    """name_key of each existing file's stem -> that file, for client_path."""
+    return {name_key(_stem(PurePath(other).name)): other for other in existing}
 
 
 def _stem(filename: str) -> str:

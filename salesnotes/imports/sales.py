@@ -42,7 +42,7 @@ from salesnotes.imports.reader import (
 )
 from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, render_month
 from salesnotes.money import format_money, to_grosz
-from salesnotes.names import name_key
+from salesnotes.names import name_key, taken_keys
 from salesnotes.newclient import NewClient, plan_note
 from salesnotes.vault import Vault, iter_note_files, load_vault
 
@@ -411,11 +411,14 @@ class NotePlanner:
         self.names = {name_key(n.name): str(n.path) for n in vault.notes}
         self.nips = {n.nip: str(n.path) for n in vault.notes if n.nip}
         self.files: dict[str, str] = {}
+        clients = vault.root / "clients"
+        self.existing = taken_keys(p.name for p in clients.rglob("*.md")) if clients.is_dir() else {}
 
     def plan(self, client: NewClient) -> tuple[Path, bytes] | str:
         """(path, bytes) of the new note, or why it cannot be made."""
         try:
-            path, data = plan_note(self.vault, client, self.today, self.names, self.nips)
+            path, data = plan_note(self.vault, client, self.today, self.names, self.nips,
+                                   self.existing)
         except VaultError as e:
             return "; ".join(p.message for p in e.problems)
         rel = _rel(self.vault.root, path)
@@ -423,6 +426,7 @@ class NotePlanner:
         if stem in self.files:
             return f"{client.name!r} would get the same file as {self.files[stem]}"
         self.files[stem] = rel
+        self.existing[stem] = path.name
         self.names[self._key(client.name)] = rel
         if client.nip:
             self.nips[parse_nip(client.nip)] = rel

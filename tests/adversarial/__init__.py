@@ -15,6 +15,7 @@ from pathlib import Path
 
 # `path:line: message`, one line, the line a number (0 = the file as a whole)
 PROBLEM = re.compile(r"(?P<path>[^\n]+?):(?P<line>\d+): (?P<message>\S[^\n]*)")
+SUMMARY = re.compile(r"\d+ notes? checked, \d+ problems?")  # `check`'s last line
 OWN = (".git", ".salesnotes")  # git's and salesnotes' own folders: not the rep's files
 
 Snapshot = dict[str, tuple[bytes, int, int, int]]
@@ -61,8 +62,9 @@ def git_state(root: Path) -> tuple[str, str]:
 
 
 def problem_lines(stderr: str) -> list[re.Match[str]]:
-    """Every stderr line as a problem; fails on any line that is not `path:line: message`."""
-    lines = [line for line in stderr.splitlines() if line.strip()]
+    """Every stderr line as a problem; fails on any line that is not `path:line: message`
+    (`check`'s closing count excepted)."""
+    lines = [line for line in stderr.splitlines() if line.strip() and not SUMMARY.fullmatch(line)]
     matches = [PROBLEM.fullmatch(line) for line in lines]
     bad = [line for line, m in zip(lines, matches) if m is None]
     assert not bad, f"not path:line: message: {bad}"
