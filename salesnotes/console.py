@@ -54,3 +54,27 @@ def progress(label: str, threshold: int = 2000) -> Iterator[Callable[[int, int],
     finally:
         if task is not None:
             bar.stop()
+
+
+_LIBYAML_CHECKED = False
+
+
+def check_libyaml() -> None:
+    """Say once, on stderr, when PyYAML lacks its C library: every note is read ~10x slower."""
+    global _LIBYAML_CHECKED
+    if _LIBYAML_CHECKED:
+        return
+    _LIBYAML_CHECKED = True
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        click.echo("salesnotes: PyYAML is installed without libyaml, its C library, so notes "
+                   "are read about 10x slower; reinstall PyYAML with libyaml to fix it", err=True)
+
+
+@contextmanager
+def reading_notes(label: str = "reading notes") -> Iterator[Callable[[int, int], None]]:
+    """The progress callback for `load_vault(progress=...)`, after the libyaml check."""
+    check_libyaml()
+    with progress(label) as update:
+        yield update

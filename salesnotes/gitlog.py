@@ -1,4 +1,5 @@
-"""The only module that runs git: commit the paths salesnotes wrote, read the contact log.
+"""The only module that runs git: commit the paths salesnotes wrote (the contact log is read
+through `run_git` by contacthistory.py, whose names are re-exported here).
 
 Why the git binary through subprocess: one streaming `git log` is 7x faster than pygit2 and over
 100x faster than dulwich (PERFORMANCE.md section 8), and `git commit --only -- <paths>` already
@@ -12,24 +13,27 @@ the vault is a subfolder of a larger git repository.
 
 from __future__ import annotations
 
-import gc
-import json
 import os
 import re
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
+# The contact log lives in contacthistory.py; its names stay importable from here. It imports
+# this module only inside its functions, so neither import waits for the other.
+from salesnotes.contacthistory import ContactCommit, contact_history, last_contacts, split_trailers
 from salesnotes.errors import GitBusy, VaultError, problem
 
-CONTACT_PREFIX = "contact: "
+__all__ = [
+    "FALLBACK_IDENTITY", "SAVED", "ContactCommit", "GitIdentityMissing", "Repo", "commit_paths",
+    "contact_history", "find_repo", "git_said", "init_repo", "is_repo", "last_contacts", "run_git",
+    "split_trailers",
+]
+
 FALLBACK_IDENTITY = ("-c", "user.name=salesnotes", "-c", "user.email=salesnotes@localhost")
 SAVED = "your edits are saved but not committed"
-_CACHE_VERSION = 1
 _BUSY_STATES = (  # (file in the git dir, why git cannot commit now)
     ("index.lock", "{path} is held (another git program is running?)"),
     ("MERGE_HEAD", "a merge is in progress (finish it, or run `git merge --abort`)"),
@@ -40,9 +44,6 @@ _BUSY_STATES = (  # (file in the git dir, why git cannot commit now)
 )
 _NOTHING = ("nothing to commit", "nothing added to commit", "no changes added to commit")
 _NO_IDENTITY = ("Please tell me who you are", "empty ident name", "unable to auto-detect email")
-_TRAILER = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)")
-_OUR_TRAILERS = {"contact-date", "channel", "client-nip"}
-_SUBJECT = re.compile(r"contact: (?P<name>.*?)(?: \((?P<channel>[^()]*)\))?\s*")
 
 
 class GitIdentityMissing(VaultError):
@@ -57,21 +58,9 @@ class GitIdentityMissing(VaultError):
 
 
 @dataclass(frozen=True)
-class ContactCommit:
-    """One `contact:` commit as it touched one note: the contact log that git keeps."""
+class Repo:
+    """Where a vault sits in its git work tree."""
 
-    sha: str
-    path: str  # note path relative to the vault root, posix, as of that commit
-    contact_date: date | None  # from the Contact-Date: trailer
-    channel: str | None  # Channel: trailer (else the subject's `(channel)`)
-    nip: str | None  # Client-NIP: trailer
-    name: str  # from the subject `contact: <name> (<channel>)`
-    text: str  # the body without trailers
-    committed: date  # committer date (UTC date), for ordering
-
-
-@dataclass(frozen=True)
-class _Repo:
     root: Path  # the vault root, where messages' paths start
     git_dir: Path
     prefix: str  # the vault's folder inside the work tree: "" or "sub/dir/"
@@ -96,7 +85,9 @@ def _env() -> dict[str, str]:
     }
 
 
-def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_git(root: Path, *args: str,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """git with `_env()` in the vault root; text out, undecodable bytes kept as surrogates."""
     return subprocess.run(
         ["git", "-c", "core.quotepath=off", *args],
         cwd=root, env=_env(), input=stdin, capture_output=True,
@@ -104,35 +95,37 @@ def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
     )
 
 
-def _repo(root: Path) -> _Repo | None:
+def find_repo(root: Path) -> Repo | None:
+    """The repository the vault root is in, or None (no folder, not a work tree)."""
     if not Path(root).is_dir():
         return None
-    out = _git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix")
+    out = run_git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix")
     lines = out.stdout.split("\n")
     if out.returncode or len(lines) < 3 or lines[0] != "true":
         return None
-    return _Repo(Path(root), Path(lines[1]), lines[2])
+    return Repo(Path(root), Path(lines[1]), lines[2])
 
 
-def _git_said(result: subprocess.CompletedProcess[str]) -> str:
+def git_said(result: subprocess.CompletedProcess[str]) -> str:
+    """git's own words on one line, for a Problem's message."""
     said = (result.stderr.strip() or result.stdout.strip()).splitlines()
     return " | ".join(line.strip() for line in said if line.strip()) or f"exit {result.returncode}"
 
 
 def is_repo(root: Path) -> bool:
     """True when the vault root is inside a git work tree."""
-    return _repo(root) is not None
+    return find_repo(root) is not None
 
 
 def init_repo(root: Path) -> None:
     """`git init` with the branch `main`, also on git older than 2.28 (no `-b`)."""
     Path(root).mkdir(parents=True, exist_ok=True)
-    if _git(root, "init", "-q", "-b", "main").returncode == 0:
+    if run_git(root, "init", "-q", "-b", "main").returncode == 0:
         return
     for args in (("init", "-q"), ("symbolic-ref", "HEAD", "refs/heads/main")):
-        result = _git(root, *args)
+        result = run_git(root, *args)
         if result.returncode:
-            raise VaultError(problem(".", 0, f"git init failed: {_git_said(result)}"))
+            raise VaultError(problem(".", 0, f"git init failed: {git_said(result)}"))
 
 
 # -- committing -------------------------------------------------------------------------------
@@ -157,7 +150,7 @@ def commit_paths(
     GitIdentityMissing, or VaultError (conflict markers, detached HEAD, a failing hook). The files
     are never touched here, so a failure keeps the user's edit on disk.
     """
-    repo = _repo(root)
+    repo = find_repo(root)
     if repo is None:
         return None
     rel = _vault_relative(Path(root), paths)
@@ -244,7 +237,7 @@ def _refuse_conflict_markers(root: Path, rel: Sequence[str]) -> None:
                     f"git conflict markers: resolve the conflict first; {SAVED}")))
 
 
-def _busy_reason(repo: _Repo) -> str | None:
+def _busy_reason(repo: Repo) -> str | None:
     for name, why in _BUSY_STATES:
         path = repo.git_dir / name
         if path.exists():
@@ -252,7 +245,7 @@ def _busy_reason(repo: _Repo) -> str | None:
     return None
 
 
-def _wait_until_free(repo: _Repo, where: str, deadline: float) -> None:
+def _wait_until_free(repo: Repo, where: str, deadline: float) -> None:
     """Bounded backoff while another git program works; never delete its lock (obsidian-git#342)."""
     for delay in _backoff():
         if _busy_reason(repo) is None:
@@ -260,7 +253,7 @@ def _wait_until_free(repo: _Repo, where: str, deadline: float) -> None:
         _pause(delay, deadline, repo, where)
 
 
-def _pause(delay: float, deadline: float, repo: _Repo, where: str) -> None:
+def _pause(delay: float, deadline: float, repo: Repo, where: str) -> None:
     """Sleep a while, or say "busy" when the wait is over (a timeout, not the calendar)."""
     left = deadline - time.monotonic()
     if left <= 0:
@@ -270,11 +263,11 @@ def _pause(delay: float, deadline: float, repo: _Repo, where: str) -> None:
     time.sleep(min(delay, left))
 
 
-def _shown(repo: _Repo, name: str) -> str:
+def _shown(repo: Repo, name: str) -> str:
     return Path(os.path.relpath(repo.git_dir / name, repo.root)).as_posix()
 
 
-def _refuse_detached(repo: _Repo, where: str) -> None:
+def _refuse_detached(repo: Repo, where: str) -> None:
     try:
         head = (repo.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -289,7 +282,7 @@ def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
 
     git would otherwise invent `user@host` from the machine, which nobody wants in a contact log.
     """
-    out = _git(root, "config", "--get-regexp", r"^(user|author|committer)\.email$").stdout
+    out = run_git(root, "config", "--get-regexp", r"^(user|author|committer)\.email$").stdout
     keys = {line.split(" ", 1)[0] for line in out.splitlines() if line.partition(" ")[2].strip()}
     env = os.environ
     author = env.get("GIT_AUTHOR_EMAIL") or keys & {"user.email", "author.email"}
@@ -301,19 +294,19 @@ def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
     raise GitIdentityMissing(where)
 
 
-def _commit(root: Path, repo: _Repo, rel: list[str], text: str, identity: tuple[str, ...],
+def _commit(root: Path, repo: Repo, rel: list[str], text: str, identity: tuple[str, ...],
             where: str, fallback: bool) -> str | None:
     changed, untracked = _changes(root, repo, rel)
     if not changed:
         return None
     if untracked:  # `commit --only` takes only paths git knows; new notes must be added first
-        _check_lock(added := _git(root, "add", "--", *untracked))
+        _check_lock(added := run_git(root, "add", "--", *untracked))
         if added.returncode:
-            raise VaultError(problem(where, 0, f"git add failed: {_git_said(added)}; {SAVED}"))
-    result = _git(root, *identity, "commit", "-q", "--only", "--cleanup=whitespace", "-F", "-",
+            raise VaultError(problem(where, 0, f"git add failed: {git_said(added)}; {SAVED}"))
+    result = run_git(root, *identity, "commit", "-q", "--only", "--cleanup=whitespace", "-F", "-",
                   "--", *changed, stdin=text)
     if result.returncode == 0:
-        return _git(root, "rev-parse", "HEAD").stdout.strip()
+        return run_git(root, "rev-parse", "HEAD").stdout.strip()
     _unstage(root, untracked)
     _check_lock(result)
     if any(s in result.stdout for s in _NOTHING):
@@ -322,17 +315,17 @@ def _commit(root: Path, repo: _Repo, rel: list[str], text: str, identity: tuple[
         if fallback and identity != FALLBACK_IDENTITY:
             return _commit(root, repo, rel, text, FALLBACK_IDENTITY, where, fallback)
         raise GitIdentityMissing(where)
-    raise VaultError(problem(where, 0, f"git commit failed: {_git_said(result)}; {SAVED}"))
+    raise VaultError(problem(where, 0, f"git commit failed: {git_said(result)}; {SAVED}"))
 
 
-def _changes(root: Path, repo: _Repo, rel: list[str]) -> tuple[list[str], list[str]]:
+def _changes(root: Path, repo: Repo, rel: list[str]) -> tuple[list[str], list[str]]:
     """Which of `rel` differ from HEAD, and which of those git does not track yet.
 
     Ignored untracked files are not listed, so they are never committed."""
-    status = _git(root, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all",
+    status = run_git(root, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all",
                   "--", *rel)
     if status.returncode:
-        raise VaultError(problem(rel[0], 0, f"git status failed: {_git_said(status)}; {SAVED}"))
+        raise VaultError(problem(rel[0], 0, f"git status failed: {git_said(status)}; {SAVED}"))
     changed: list[str] = []
     untracked: list[str] = []
     for entry in status.stdout.split("\0"):
@@ -355,187 +348,5 @@ def _check_lock(result: subprocess.CompletedProcess[str]) -> None:
 def _unstage(root: Path, untracked: list[str]) -> None:
     """Undo our own `git add` of new files when the commit did not happen (best effort)."""
     if untracked:
-        _git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *untracked)
+        run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *untracked)
 
-
-# -- reading the contact log ------------------------------------------------------------------
-
-
-def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, list[ContactCommit]]:
-    """Every `contact:` commit per note path (vault-relative, posix), newest first.
-
-    One `git log` pass over the history (never one per file: PERFORMANCE.md section 8). With a
-    `cache_file` the result and the HEAD it reached are kept, and the next call reads only
-    `<sha>..HEAD`; a rewritten history or an unreadable cache is rebuilt silently.
-    """
-    repo = _repo(root)
-    if repo is None:
-        return {}
-    head = _git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
-    if not head:
-        return {}
-    cached = _load_cache(cache_file, repo.prefix) if cache_file else None
-    if cached is not None and cached[0] == head:
-        return cached[1]
-    if cached is not None and _is_ancestor(Path(root), cached[0], head):
-        history = _merge(_read_log(Path(root), repo.prefix, f"{cached[0]}..{head}"), cached[1])
-    else:
-        history = _read_log(Path(root), repo.prefix, head)
-    if cache_file:
-        _store_cache(cache_file, head, repo.prefix, history)
-    return history
-
-
-def last_contacts(history: Mapping[str, Sequence[ContactCommit]]) -> dict[str, date]:
-    """The newest Contact-Date per note path; paths with no dated contact are left out."""
-    newest: dict[str, date] = {}
-    for path, commits in history.items():
-        dates = [c.contact_date for c in commits if c.contact_date is not None]
-        if dates:
-            newest[path] = max(dates)
-    return newest
-
-
-def _is_ancestor(root: Path, old: str, head: str) -> bool:
-    return _git(root, "merge-base", "--is-ancestor", old, head).returncode == 0
-
-
-def _read_log(root: Path, prefix: str, revisions: str) -> dict[str, list[ContactCommit]]:
-    result = _git(
-        root, "-c", "diff.relative=false", "-c", "log.showSignature=false",
-        "log", "-z", "--no-renames", "--name-only", "--no-color", "--encoding=UTF-8",
-        "--basic-regexp", "--grep=^contact: ",
-        "--format=%x1e%H%x1f%ct%x1f%s%x1f%b%x1f", revisions, "--",
-    )
-    if result.returncode:
-        raise VaultError(problem(".", 0, f"git log failed: {_git_said(result)}"))
-    history: dict[str, list[ContactCommit]] = {}
-    with _no_gc():
-        for record in result.stdout.split("\x1e")[1:]:
-            for commit in _parse_record(record, prefix):
-                history.setdefault(commit.path, []).append(commit)
-    return history
-
-
-def _parse_record(record: str, prefix: str) -> list[ContactCommit]:
-    """`sha US ts US subject US body US NUL [LF name NUL ...]` into one ContactCommit per note."""
-    sha, stamp, subject, rest = record.split("\x1f", 3)
-    body, _, names = rest.rpartition("\x1f")
-    if not subject.startswith(CONTACT_PREFIX):
-        return []
-    text, trailers = _split_trailers(body)
-    match = _SUBJECT.fullmatch(subject)
-    name = match["name"] if match else subject[len(CONTACT_PREFIX):]
-    channel = trailers.get("channel") or (match["channel"] if match else None) or None
-    committed = datetime.fromtimestamp(int(stamp), tz=UTC).date()
-    paths = names.removeprefix("\0").removeprefix("\n").split("\0")
-    return [
-        ContactCommit(sha, path[len(prefix):], _iso_date(trailers.get("contact-date")), channel,
-                      trailers.get("client-nip") or None, name.strip(), text, committed)
-        for path in paths if path and path.startswith(prefix)
-    ]
-
-
-def _split_trailers(body: str) -> tuple[str, dict[str, str]]:
-    """The body's text and its trailers (lower-case keys) when its last paragraph is ours.
-
-    Only a last paragraph made wholly of `Key: value` lines with at least one of our keys counts,
-    so a note that happens to end with `Note: call back` is kept as text."""
-    lines = body.strip("\n").split("\n")
-    blanks = [i for i, line in enumerate(lines) if not line.strip()]
-    start = blanks[-1] + 1 if blanks else 0
-    trailers: dict[str, str] = {}
-    for line in lines[start:]:
-        if (match := _TRAILER.fullmatch(line)) is not None:
-            key = match[1].lower()
-            trailers[key] = match[2].strip()
-        elif line[:1] in (" ", "\t") and trailers:
-            trailers[key] = f"{trailers[key]} {line.strip()}"
-        else:
-            return body.strip(), {}
-    if not _OUR_TRAILERS & trailers.keys():
-        return body.strip(), {}
-    return "\n".join(lines[:start]).strip(), trailers
-
-
-def _iso_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text else None
-    except ValueError:
-        return None
-
-
-def _merge(new: dict[str, list[ContactCommit]],
-           old: dict[str, list[ContactCommit]]) -> dict[str, list[ContactCommit]]:
-    """New commits first; a merged-in side branch may bring older ones, so re-sort those notes."""
-    merged = dict(old)
-    for path, commits in new.items():
-        both = commits + old.get(path, [])
-        merged[path] = sorted(both, key=lambda c: c.committed, reverse=True)  # stable
-    return merged
-
-
-def _load_cache(cache_file: Path, prefix: str) -> tuple[str, dict[str, list[ContactCommit]]] | None:
-    """(head, history) from the cache, or None when it is missing, stale in shape or corrupt."""
-    try:
-        with _no_gc():
-            data = json.loads(Path(cache_file).read_text(encoding="utf-8"))
-            return _from_cache(data, prefix)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _from_cache(data: dict, prefix: str) -> tuple[str, dict[str, list[ContactCommit]]] | None:
-    if data["version"] != _CACHE_VERSION or data["prefix"] != prefix:
-        return None
-    day = _DayParser()
-    history = {
-        path: [ContactCommit(sha, path, day(contact), channel, nip, name, text, day(committed))
-               for sha, contact, channel, nip, name, text, committed in rows]
-        for path, rows in data["history"].items()
-    }
-    if None in (c.committed for commits in history.values() for c in commits):
-        return None
-    return str(data["head"]), history
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Tens of thousands of new objects set off the cyclic GC again and again (PERFORMANCE.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-class _DayParser(dict[str, date]):
-    """ISO text -> date, each distinct day parsed once (tens of thousands of rows share a few)."""
-
-    def __call__(self, text: str | None) -> date | None:
-        return self[text] if text else None
-
-    def __missing__(self, text: str) -> date:
-        self[text] = day = date.fromisoformat(text)
-        return day
-
-
-def _store_cache(cache_file: Path, head: str, prefix: str,
-                 history: dict[str, list[ContactCommit]]) -> None:
-    """Atomic write (temp + rename); a cache that cannot be written is only slower next time."""
-    rows = {
-        path: [[c.sha, c.contact_date and c.contact_date.isoformat(), c.channel, c.nip, c.name,
-                c.text, c.committed.isoformat()] for c in commits]
-        for path, commits in history.items()
-    }
-    data = {"version": _CACHE_VERSION, "head": head, "prefix": prefix, "history": rows}
-    cache_file = Path(cache_file)
-    temp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temp, cache_file)
-    except OSError:
-        temp.unlink(missing_ok=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import os
 import pickle
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import SPEC_NOTE, TODAY
+
 from salesnotes import cache
 from salesnotes.body import Body
 from salesnotes.cache import CACHE_DIR, CACHE_FILE, LazyBody, NoteCache
@@ -26,7 +27,8 @@ EXTRA = {
     "clients/broken yaml.md": "---\nname: Ok\ntier: [A\n---\n",
     "clients/crlf.md": SPEC_NOTE.replace("Hydro-Tech", "Crlf Co").replace("5260250274", "")
     .replace("\n", "\r\n"),
-    "clients/bom.md": "\ufeff---\nname: Bom\nnext_contact: 2026-12-01\n---\n## Log\n- 2026-11-01 x\n",
+    "clients/bom.md": "\ufeff---\nname: Bom\nnext_contact: 2026-12-01\n---\n"
+                      "## Log\n- 2026-11-01 x\n",
     "clients/deep/er/nested.md": "# no front-matter\n\n## Log\n- 2026-10-10 phone: hi\n",
 }
 
@@ -36,23 +38,37 @@ def backdate(root: Path, seconds: int = OLD) -> None:
         os.utime(path, (seconds, seconds))
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo vault (180 clients, a sales ledger) plus notes that are odd or broken."""
-    root = tmp_path / "vault"
+    root = tmp_path_factory.mktemp("template") / "vault"
     create_vault(root, locale="en", demo=True, today=TODAY)
     for rel, text in EXTRA.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(text.encode("utf-8"))
     (root / "clients" / "latin2.md").write_bytes("---\nname: Łódź\n---\n".encode("cp1250"))
+    return root
+
+
+@pytest.fixture
+def vault(template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    shutil.copytree(template, root, symlinks=True)
     backdate(root)
     return root
 
 
 def outputs(root: Path, **kwargs) -> tuple:  # noqa: ANN003
+    """Everything a command shows: the views' bytes, their problems, the vault's, status."""
     vault = load_vault(root, git=False, **kwargs)
     rendered = render_views(vault, TODAY)
     return rendered.files, rendered.problems, vault.problems, status_rows(vault, TODAY), vault
+
+
+def loaded(root: Path, **kwargs) -> tuple:  # noqa: ANN003
+    """What every view and command is made from: the notes and the problems."""
+    vault = load_vault(root, git=False, **kwargs)
+    return vault.notes, vault.problems
 
 
 def rows_in(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -149,7 +165,7 @@ def test_watch_can_force_a_reread_whatever_the_stat_says(vault):
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other version", "other parser",
                                     "bad row", "empty file"])
 def test_a_broken_or_foreign_cache_is_rebuilt_silently(vault, damage):
-    expected = outputs(vault, cache=False)[:4]
+    expected = loaded(vault, cache=False)
     load_vault(vault, git=False)
     db = vault / CACHE_DIR / CACHE_FILE
     if damage == "garbage":
@@ -168,7 +184,7 @@ def test_a_broken_or_foreign_cache_is_rebuilt_silently(vault, damage):
             else:
                 con.execute("UPDATE notes SET head = x'00ff' WHERE path = 'clients/Hydro-Tech.md'")
         con.close()
-    assert outputs(vault)[:4] == expected
+    assert loaded(vault) == expected
     reader = NoteCache(vault)
     assert reader(vault) == read_notes(vault)
     assert len(reader.changes) == 0  # rebuilt by the run before: nothing to read now
@@ -187,28 +203,27 @@ def test_a_planted_pickle_runs_no_code(vault, tmp_path):
         con.execute("UPDATE notes SET head = ?, log = ?", (pickle.dumps(Evil()),
                                                             pickle.dumps(Evil())))
     con.close()
-    assert outputs(vault)[:4] == outputs(vault, cache=False)[:4]
+    assert loaded(vault) == loaded(vault, cache=False)
     assert not marker.exists()
 
 
 def test_a_cache_that_cannot_be_written_never_stops_a_run(vault):
-    expected = outputs(vault, cache=False)[:4]
+    expected = loaded(vault, cache=False)
     (vault / CACHE_DIR).write_text("a file where the cache folder should be")
-    assert outputs(vault)[:4] == expected
+    assert loaded(vault) == expected
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_read_only_cache_folder_is_read_but_not_written(vault):
-    expected = outputs(vault, cache=False)[:4]
     load_vault(vault, git=False)
     (vault / "clients" / "New.md").write_text("---\nname: New\n---\n", encoding="utf-8")
     backdate(vault)
-    expected = outputs(vault, cache=False)[:4]
+    expected = loaded(vault, cache=False)
     folder = vault / CACHE_DIR
     folder.chmod(0o555)
     (folder / CACHE_FILE).chmod(0o444)
     try:
-        assert outputs(vault)[:4] == expected
+        assert loaded(vault) == expected
     finally:
         folder.chmod(0o755)
         (folder / CACHE_FILE).chmod(0o644)
@@ -272,3 +287,46 @@ def test_the_parser_module_list_covers_every_module_a_note_is_read_with():
                 names = [node.module.split(".")[1]]
             todo.extend(n for n in names if n not in seen and (folder / f"{n}.py").is_file())
     assert seen <= set(cache.PARSER_MODULES)
+
+
+def test_the_cache_lists_the_notes_read_notes_lists_in_the_same_order(vault):
+    from salesnotes.vault import iter_note_files
+
+    (vault / "clients" / ".hidden").mkdir()
+    (vault / "clients" / ".hidden" / "x.md").write_text("# hidden")
+    (vault / "clients" / "notes.txt").write_text("not a note")
+    (vault / "clients" / "folder.md").mkdir()
+    (vault / "clients" / "link.md").symlink_to(vault / "clients" / "Hydro-Tech.md")
+    (vault / "clients" / "dangling.md").symlink_to(vault / "nowhere.md")
+    (vault / "clients" / "Zebra" / "a").mkdir(parents=True)
+    (vault / "clients" / "Zebra" / "a" / "Deep.md").write_text("# deep")
+    expected = [(str(rel), entry.path) for rel, entry in iter_note_files(vault)]
+    assert [(f.rel, f.path) for f in cache._scan(vault)] == expected
+    assert [f.rel_path for f in cache._scan(vault)] == [rel for rel, _ in iter_note_files(vault)]
+
+
+def test_status_and_check_print_the_same_cold_warm_and_with_a_broken_cache(vault, run):
+    def both() -> tuple[str, str, str]:
+        status = run("status", "--json", "--vault", str(vault))
+        check = run("check", "--vault", str(vault))
+        return status.stdout, check.stdout, check.stderr
+
+    (vault / CACHE_DIR).mkdir()
+    (vault / CACHE_DIR / CACHE_FILE).write_bytes(b"\x00" * 4096)
+    broken = both()
+    assert (vault / CACHE_DIR / CACHE_FILE).read_bytes()[:15] == b"SQLite format 3"
+    assert both() == broken
+    assert "malformed YAML" in broken[2]
+
+
+def test_a_long_lived_reader_stores_a_fresh_note_once_it_is_old_enough(vault, monkeypatch):
+    reader = NoteCache(vault)
+    reader(vault)
+    fresh = vault / "clients" / "Fresh.md"
+    fresh.write_text("---\nname: Fresh\n---\n", encoding="utf-8")
+    reader(vault)
+    assert reader.unsaved == {"clients/Fresh.md"}
+    assert "clients/Fresh.md" not in rows_in(vault)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # as if the watch ran on for a while
+    reader(vault)
+    assert "clients/Fresh.md" in rows_in(vault) and not reader.unsaved

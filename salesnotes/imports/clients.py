@@ -26,17 +26,18 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.config import STATUSES
 from salesnotes.errors import Problem, VaultError
-from salesnotes.imports.reader import Export, ValueProblem, parse_amount, parse_nip, read_export
-from salesnotes.imports.sales import (
+from salesnotes.imports.common import (
     PROGRESS_EVERY,
     NotePlanner,
     Progress,
     commit_import,
     count_of,
+    formatted_nip,
     settle,
     unreadable_notes,
     write_files,
 )
+from salesnotes.imports.reader import Export, ValueProblem, parse_amount, parse_nip, read_export
 from salesnotes.money import to_grosz
 from salesnotes.newclient import NewClient
 from salesnotes.notes import Note
@@ -116,7 +117,7 @@ def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problem
         matched += bool(notes)
         if len(notes) > 1:
             paths = ", ".join(str(n.path) for n in notes)
-            problems.append(export.problem(client.line, f"NIP {_shown_nip(client.nip)} is in "
+            problems.append(export.problem(client.line, f"NIP {formatted_nip(client.nip)} is in "
                                                         f"{len(notes)} notes ({paths}): fix that "
                                                         "first (salesnotes check)"))
         elif notes:
@@ -207,7 +208,7 @@ def _merge(client: _Client, values: Mapping[str, Value], line: int) -> list[str]
     for key, value in values.items():
         before = client.values.setdefault(key, (value, line))
         if before[0] != value:
-            clashes.append(f"NIP {_shown_nip(client.nip)}: {key} {_shown(value)} here but "
+            clashes.append(f"NIP {formatted_nip(client.nip)}: {key} {_shown(value)} here but "
                            f"{_shown(before[0])} on line {before[1]}: not guessed, "
                            "make the rows agree")
             client.clashes.add(key)
@@ -265,7 +266,7 @@ def _create(vault: Vault, export: Export, clients: list[_Client], today: date
     for client in sorted(clients, key=lambda c: c.line):
         values = {k: v for k, (v, _) in client.values.items()}
         if not values.get("name"):
-            problems.append(export.problem(client.line, f"NIP {_shown_nip(client.nip)} is new "
+            problems.append(export.problem(client.line, f"NIP {formatted_nip(client.nip)} is new "
                                                         "and has no name: a note needs one"))
             continue
         planned = planner.plan(NewClient(
@@ -281,12 +282,6 @@ def _create(vault: Vault, export: Export, clients: list[_Client], today: date
 
 def _text(value: Value | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _shown_nip(nip: str) -> str:
-    from stdnum.pl import nip as nip_number
-
-    return str(nip_number.format(nip))
 
 
 def _shown(value: object) -> str:

@@ -16,20 +16,32 @@ Decisions a rep can rely on (they are in the command's help too):
 - a totals row that does not add up always refuses the file: the file itself is incomplete;
 - an unknown NIP is not an error: its rows go into the ledger and it is listed with its total.
 
-The helpers at the end (`settle`, `unreadable_notes`, `commit_import`) are shared with
-`imports/clients.py`, which follows the same rules.
+What `imports/clients.py` shares with it (`settle`, `unreadable_notes`, `NotePlanner`,
+`write_files`, `commit_import`) is in `imports/common.py`: both follow the same rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, VaultError
+from salesnotes.imports.common import (
+    PROGRESS_EVERY,
+    NotePlanner,
+    Progress,
+    commit_import,
+    count_of,
+    formatted_nip,
+    settle,
+    shown_path,
+    unreadable_notes,
+    write_files,
+)
 from salesnotes.imports.reader import (
     Export,
     Row,
@@ -42,13 +54,10 @@ from salesnotes.imports.reader import (
 )
 from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, render_month
 from salesnotes.money import format_money, to_grosz
-from salesnotes.names import name_key, taken_keys
-from salesnotes.newclient import NewClient, plan_note
-from salesnotes.vault import Vault, iter_note_files, load_vault
+from salesnotes.newclient import NewClient
+from salesnotes.vault import Vault, load_vault
 
 REQUIRED = ("document", "date", "nip", "amount")
-PROGRESS_EVERY = 1000
-Progress = Callable[[int, int], None]
 _LEDGER_FILE = re.compile(r"sales/[0-9]{4}-(0[1-9]|1[0-2])\.csv")
 
 
@@ -273,20 +282,14 @@ def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: 
     planner = NotePlanner(vault, today)
     notes, problems = [], []
     for client in unknown:
-        name = client.name or _formatted_nip(client.nip)
+        name = client.name or formatted_nip(client.nip)
         planned = planner.plan(NewClient(name, client.nip, status="active", region=client.region))
         if isinstance(planned, str):
             problems.append(export.problem(client.line, f"cannot create a note for NIP "
-                                                        f"{_formatted_nip(client.nip)}: {planned}"))
+                                                        f"{formatted_nip(client.nip)}: {planned}"))
         else:
             notes.append(planned)
     return notes, problems
-
-
-def _formatted_nip(nip: str) -> str:
-    from stdnum.pl import nip as nip_number
-
-    return str(nip_number.format(nip))
 
 
 def _ledger_files(vault: Vault, added: list[Sale]) -> dict[str, bytes]:
@@ -357,9 +360,9 @@ def sales_summary(plan: SalesImport, vault: Vault, *, dry_run: bool = False) -> 
     if plan.unknown:
         hint = "" if plan.notes else "; --create-missing creates their notes"
         out.append(f"unknown NIPs (their sales are in the ledger{hint}):")
-        out += [f"  {_formatted_nip(u.nip)}  {u.name or '(no name)'}  {money(u.total)} "
+        out += [f"  {formatted_nip(u.nip)}  {u.name or '(no name)'}  {money(u.total)} "
                 f"({count_of(u.rows, 'row')})" for u in plan.unknown]
-    out += [f"{'would create' if dry_run else 'created'} {_rel(vault.root, p)}"
+    out += [f"{'would create' if dry_run else 'created'} {shown_path(vault.root, p)}"
             for p, _ in plan.notes]
     out += [f"{'would write' if dry_run else 'wrote'} {rel}" for rel in plan.files]
     out.append(f"clients: {len(plan.matched)} matched, {len(plan.unknown)} unknown, "
@@ -369,97 +372,3 @@ def sales_summary(plan: SalesImport, vault: Vault, *, dry_run: bool = False) -> 
     if not dry_run and not plan.files and not plan.notes:
         out.append("nothing changed")
     return out
-
-
-def count_of(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _rel(root: Path, path: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-# --- shared with imports/clients.py ------------------------------------------------------------
-
-def settle(problems: Sequence[Problem], skip_bad: bool) -> list[Problem]:
-    """All or nothing: any problem refuses the whole import, every one listed, unless the rep
-    asked to skip bad rows; then they are what was left out, in file order."""
-    ordered = sorted(set(problems))
-    if ordered and not skip_bad:
-        raise VaultError(*ordered)
-    return ordered
-
-
-def unreadable_notes(vault: Vault) -> list[Problem]:
-    """Note files that did not load: their NIPs are unknown, so creating notes now could make a
-    second note for the same client. Creating waits until they are fixed."""
-    loaded = {n.path for n in vault.notes}
-    return [Problem(rel, 0, "cannot be read (see `salesnotes check`), so its NIP is unknown: "
-                            "fix it before importing new clients")
-            for rel, _ in iter_note_files(vault.root) if rel not in loaded]
-
-
-class NotePlanner:
-    """`plan_note` for many notes at once: names, NIPs and file names planned in this import
-    count as taken too, so two rows can never make two notes for one client or one file."""
-
-    def __init__(self, vault: Vault, today: date) -> None:
-        self.vault, self.today, self._key = vault, today, name_key
-        self.names = {name_key(n.name): str(n.path) for n in vault.notes}
-        self.nips = {n.nip: str(n.path) for n in vault.notes if n.nip}
-        self.files: dict[str, str] = {}
-        clients = vault.root / "clients"
-        self.existing = taken_keys(p.name for p in clients.rglob("*.md")) if clients.is_dir() else {}
-
-    def plan(self, client: NewClient) -> tuple[Path, bytes] | str:
-        """(path, bytes) of the new note, or why it cannot be made."""
-        try:
-            path, data = plan_note(self.vault, client, self.today, self.names, self.nips,
-                                   self.existing)
-        except VaultError as e:
-            return "; ".join(p.message for p in e.problems)
-        rel = _rel(self.vault.root, path)
-        stem = self._key(path.stem)
-        if stem in self.files:
-            return f"{client.name!r} would get the same file as {self.files[stem]}"
-        self.files[stem] = rel
-        self.existing[stem] = path.name
-        self.names[self._key(client.name)] = rel
-        if client.nip:
-            self.nips[parse_nip(client.nip)] = rel
-        return path, data
-
-
-def write_files(root: Path, replace_files: Mapping[Path, bytes],
-                new_files: Mapping[Path, bytes]) -> list[Path]:
-    """Atomic writes; a file to create that appeared meanwhile is never overwritten."""
-    from salesnotes.files import FileRefused, atomic_write
-
-    written = []
-    try:
-        for path in new_files:
-            if path.exists():
-                raise FileRefused("appeared while importing; not overwritten", path)
-        for path, data in [*replace_files.items(), *new_files.items()]:
-            if atomic_write(path, data, root=root, make_parents=True):
-                written.append(path)
-    except FileRefused as e:
-        where = _rel(root, e.path) if e.path else "."
-        done = f" ({len(written)} files were written before it)" if written else ""
-        raise VaultError(Problem(PurePosixPath(where), 0, e.message + done)) from None
-    return written
-
-
-def commit_import(root: Path, vault: Vault, paths: Iterable[Path], message: str) -> str | None:
-    """One commit of exactly the written paths, when the vault is a repo and commits are on."""
-    paths = list(paths)
-    if not paths or not vault.config.git_commit:
-        return None
-    from salesnotes import gitlog
-
-    if not gitlog.is_repo(root):
-        return None
-    return gitlog.commit_paths(root, paths, message, fallback_identity=True)

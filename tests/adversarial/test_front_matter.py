@@ -166,6 +166,16 @@ def test_6_duplicate_key_message_names_file_lines(make_vault, run):
     assert "clients/Dup.md:4: duplicate key 'tier' (first on line 2)" in result.stderr
 
 
+@pytest.mark.xfail(strict=True, reason="yamlnodes.py load(): a yaml.reader.ReaderError (a control "
+                   "character YAML forbids) is reported at front-matter line 1 as a two-line "
+                   "message; it needs the character's own line and one line of text")
+def test_7_a_control_character_is_one_problem_at_its_line(make_vault, run):
+    root = make_vault({"clients/Ctl.md": '---\nname: Ctl\ntier: A\nregion: "Kra\x7fków"\n---\n'})
+    result = run("check", "--vault", str(root))
+    [problem] = problem_lines(result.stderr)
+    assert problem["path"] == "clients/Ctl.md" and problem["line"] == "4"
+
+
 @pytest.mark.parametrize("name", ["Dup", "Tab", "Quote", "Unclosed"])
 def test_6_7_log_refuses_a_broken_note_and_leaves_it_untouched(make_vault, run, name):
     root = make_vault({**BROKEN, **GOOD}, git=True)

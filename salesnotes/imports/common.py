@@ -1,0 +1,124 @@
+"""What `import sales` and `import clients` share: all-or-nothing rules, new notes, writing.
+
+Both imports follow the same contract, so it lives in one place: any problem refuses the whole
+file unless the rep asked to skip bad rows; notes are created only when every existing note
+could be read (else a NIP could get a second note); files are written atomically, a file to
+create that appeared meanwhile is never overwritten; and one git commit holds exactly the
+written paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from salesnotes.errors import Problem, VaultError
+from salesnotes.imports.reader import parse_nip
+from salesnotes.names import name_key, taken_keys
+from salesnotes.newclient import NewClient, plan_note
+from salesnotes.vault import Vault, iter_note_files
+
+PROGRESS_EVERY = 1000
+Progress = Callable[[int, int], None]
+
+
+def settle(problems: Sequence[Problem], skip_bad: bool) -> list[Problem]:
+    """All or nothing: any problem refuses the whole import, every one listed, unless the rep
+    asked to skip bad rows; then they are what was left out, in file order."""
+    ordered = sorted(set(problems))
+    if ordered and not skip_bad:
+        raise VaultError(*ordered)
+    return ordered
+
+
+def unreadable_notes(vault: Vault) -> list[Problem]:
+    """Note files that did not load: their NIPs are unknown, so creating notes now could make a
+    second note for the same client. Creating waits until they are fixed."""
+    loaded = {n.path for n in vault.notes}
+    return [Problem(rel, 0, "cannot be read (see `salesnotes check`), so its NIP is unknown: "
+                            "fix it before importing new clients")
+            for rel, _ in iter_note_files(vault.root) if rel not in loaded]
+
+
+class NotePlanner:
+    """`plan_note` for many notes at once: names, NIPs and file names planned in this import
+    count as taken too, so two rows can never make two notes for one client or one file."""
+
+    def __init__(self, vault: Vault, today: date) -> None:
+        self.vault, self.today, self._key = vault, today, name_key
+        self.names = {name_key(n.name): str(n.path) for n in vault.notes}
+        self.nips = {n.nip: str(n.path) for n in vault.notes if n.nip}
+        self.files: dict[str, str] = {}
+        clients = vault.root / "clients"
+        self.existing = (taken_keys(p.name for p in clients.rglob("*.md")) if clients.is_dir()
+                         else {})
+
+    def plan(self, client: NewClient) -> tuple[Path, bytes] | str:
+        """(path, bytes) of the new note, or why it cannot be made."""
+        try:
+            path, data = plan_note(self.vault, client, self.today, self.names, self.nips,
+                                   self.existing)
+        except VaultError as e:
+            return "; ".join(p.message for p in e.problems)
+        rel = shown_path(self.vault.root, path)
+        stem = self._key(path.stem)
+        if stem in self.files:
+            return f"{client.name!r} would get the same file as {self.files[stem]}"
+        self.files[stem] = rel
+        self.existing[stem] = path.name
+        self.names[self._key(client.name)] = rel
+        if client.nip:
+            self.nips[parse_nip(client.nip)] = rel
+        return path, data
+
+
+def write_files(root: Path, replace_files: Mapping[Path, bytes],
+                new_files: Mapping[Path, bytes]) -> list[Path]:
+    """Atomic writes; a file to create that appeared meanwhile is never overwritten."""
+    from salesnotes.files import FileRefused, atomic_write
+
+    written = []
+    try:
+        for path in new_files:
+            if path.exists():
+                raise FileRefused("appeared while importing; not overwritten", path)
+        for path, data in [*replace_files.items(), *new_files.items()]:
+            if atomic_write(path, data, root=root, make_parents=True):
+                written.append(path)
+    except FileRefused as e:
+        where = shown_path(root, e.path) if e.path else "."
+        done = f" ({len(written)} files were written before it)" if written else ""
+        raise VaultError(Problem(PurePosixPath(where), 0, e.message + done)) from None
+    return written
+
+
+def commit_import(root: Path, vault: Vault, paths: Iterable[Path], message: str) -> str | None:
+    """One commit of exactly the written paths, when the vault is a repo and commits are on."""
+    paths = list(paths)
+    if not paths or not vault.config.git_commit:
+        return None
+    from salesnotes import gitlog
+
+    if not gitlog.is_repo(root):
+        return None
+    return gitlog.commit_paths(root, paths, message, fallback_identity=True)
+
+
+def count_of(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def formatted_nip(nip: str) -> str:
+    """A NIP as the rep writes it: `123-456-32-18`."""
+    from stdnum.pl import nip as nip_number
+
+    return str(nip_number.format(nip))
+
+
+def shown_path(root: Path, path: Path) -> str:
+    """`path` relative to the vault root, as the rep sees it (as given when outside it)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,111 @@
+"""A note file's dialect, read so that an edit can write it back byte for byte.
+
+A rep's note may come from Windows (CRLF, a UTF-8 BOM), from an editor that drops the final
+newline, or from a half-finished git merge. An edit keeps the dialect it found (DATA-SAFETY.md
+rule 7) and refuses what it cannot keep: bytes that are not strict UTF-8, a NUL byte, mixed line
+endings, conflict markers, an unclosed or oversized front-matter block. Every refusal names its
+line, so the rep sees `path:line: why`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Sequence
+
+MAX_FRONT_MATTER = 64 * 1024
+FM_LINE0 = 2  # file line of the front-matter's first line (line 1 is the opening ---)
+
+_CONFLICT = re.compile(r"(<{7}|>{7})(?: |$)")
+
+
+class EditRefused(Exception):
+    """An edit that cannot be done without risking the note; `line` is 1-based, 0 = whole file."""
+
+    def __init__(self, message: str, line: int = 0, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.detail = detail  # for VERIFY_FAILED: which check failed, for debugging
+
+
+def decode(data: bytes) -> tuple[bool, str]:
+    """Strict UTF-8 with an optional BOM; a NUL byte means a binary file."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    raw = data[len(codecs.BOM_UTF8) :] if bom else data
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise EditRefused("binary file (NUL byte); not edited", line)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        byte = raw[e.start]
+        raise EditRefused(
+            f"not UTF-8 (byte 0x{byte:02x} on line {line}); salesnotes edits UTF-8 notes only",
+            line,
+        ) from None
+    return bom, text
+
+
+def newline_style(text: str) -> str:
+    """CRLF or LF; a lone CR or a mix of both is refused with the first odd line."""
+    lone_cr = re.search(r"\r(?!\n)", text)
+    if lone_cr:
+        line = text.count("\n", 0, lone_cr.start()) + 1
+        raise EditRefused("mixed line endings (a lone CR)", line)
+    crlf = text.count("\r\n")
+    if crlf == 0:
+        return "\n"
+    if crlf != text.count("\n"):
+        for number, line in enumerate(text.split("\n")[:-1], start=1):
+            if not line.endswith("\r"):
+                raise EditRefused("mixed line endings (CRLF and LF)", number)
+    return "\r\n"
+
+
+def split_lines(text: str) -> tuple[list[str], bool]:
+    """Lines without terminators plus whether the text ends with one; joining is exact."""
+    if not text:
+        return [], False
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+        return lines, True
+    return lines, False
+
+
+def refuse_conflict_markers(lines: Sequence[str]) -> None:
+    for number, line in enumerate(lines, start=1):
+        if _CONFLICT.match(line):
+            raise EditRefused("merge conflict markers; resolve the conflict first", number)
+
+
+def front_matter_end(lines: Sequence[str]) -> int | None:
+    """Index of the closing delimiter; front-matter exists only as the file's first line."""
+    if not lines or lines[0].rstrip(" \t") != "---":
+        return None
+    size = 0
+    for index in range(1, len(lines)):
+        if lines[index].rstrip(" \t") in ("---", "..."):
+            return index
+        size += len(lines[index].encode("utf-8", "surrogatepass")) + 1
+        if size > MAX_FRONT_MATTER:
+            raise EditRefused("front-matter over 64 KB; not edited", 1)
+    raise EditRefused("unclosed front-matter block (no closing ---)", 1)
+
+
+def check_text(value: str) -> None:
+    """Lone surrogates cannot be written as UTF-8: refuse them before anything is spliced."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise EditRefused("value contains characters that are not valid text")
+
+
+def render(lines: Sequence[str], *, final_newline: bool, newline: str, bom: bool) -> bytes:
+    """The lines back as bytes in the dialect they were read in."""
+    text = "\n".join(lines)
+    if lines and final_newline:
+        text += "\n"
+    if newline == "\r\n":
+        text = text.replace("\n", "\r\n")
+    return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")

@@ -1,0 +1,267 @@
+"""`salesnotes watch`, the core: rebuild the views whenever the vault changes. Prints nothing.
+
+How (PERFORMANCE.md 9, DATA-SAFETY.md 34-36 and rule 13):
+- watchdog's inotify observer on the vault root; created, modified, closed-after-write, deleted
+  and moved events count, a move by its `dest_path` too, because editors save atomically
+  (write a temp file, rename it over the note). Opens, reads and attribute changes do not, so
+  reading the notes never triggers a rebuild.
+- Only notes (`clients/**/*.md`), templates, `salesnotes.yaml` and `sales/*.csv` matter.
+  `views/` and `.salesnotes/` (our own writes), `.git/`, `.obsidian/`, hidden and temp files are
+  ignored by path, and views are written only when their bytes change: idle means no rebuild.
+- Debounced: a rebuild starts after a quiet period (0.3 s) or, in a long burst such as a
+  `git checkout` of thousands of notes, after at most 2 s; events during a rebuild make one
+  more. Each rebuild re-reads only the notes whose stat changed or which an event named
+  (salesnotes/cache.py), then renders and writes the views as `review` does, without a commit.
+- A broken config, a note that turned unreadable (saved mid-typing) or a crash in a view keeps
+  the last good views on disk and is reported; the watch goes on. Templates that fail keep
+  their own view's last file (render_views).
+- inotify limits (ENOSPC, EMFILE) fall back to polling, with a notice.
+
+The clock is the caller's: `today` is a callable, read once per rebuild.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from salesnotes.cache import Changes, NoteCache
+from salesnotes.errors import Problem, VaultError
+from salesnotes.vault import CLIENTS, Progress
+
+QUIET = 0.3  # seconds without events before a rebuild
+MAX_WAIT = 2.0  # seconds from the first event to a rebuild, however busy the vault
+POLL_INTERVAL = 1.0  # seconds between scans when inotify is not available
+CONFIG = "salesnotes.yaml"
+IGNORED_TOP = {"views", ".salesnotes", ".git", ".obsidian", ".trash"}
+TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload")
+EVENTS = {"created", "modified", "deleted", "moved", "closed"}  # closed = closed after writing
+LIMITS = {errno.ENOSPC, errno.EMFILE, errno.ENFILE}
+
+
+@dataclass
+class Rebuild:
+    """One rebuild, for the caller to show: what changed, how long it took, what was written."""
+
+    number: int  # 0 for the first build
+    notes: Changes  # notes added, changed and removed since the previous rebuild
+    others: tuple[str, ...]  # other files that changed: config, templates, sales
+    note_count: int
+    seconds: float
+    written: tuple[str, ...] = ()  # file names under views/
+    problems: tuple[Problem, ...] = ()  # all current problems (the strict ones left out)
+    new_problems: tuple[Problem, ...] = ()  # those not reported by the previous rebuild
+    kept: str | None = None  # why the views on disk were left as they were
+
+
+def relevant(rel: PurePosixPath, is_dir: bool = False) -> bool:
+    """Can a change at this vault path change a view?"""
+    parts = rel.parts
+    if not parts or parts[0] in IGNORED_TOP or any(p.startswith(".") for p in parts):
+        return False
+    name = parts[-1]
+    if name.endswith(TEMP_SUFFIXES) or name.startswith("~$"):
+        return False
+    top = parts[0]
+    if top == CLIENTS:
+        return is_dir or name.endswith(".md")
+    if top == "templates":
+        return True
+    if top == "sales":
+        return is_dir or (len(parts) == 2 and name.lower().endswith(".csv"))
+    return len(parts) == 1 and name == CONFIG
+
+
+class Watcher:
+    """Rebuild the views of `root` on every relevant change, until `stop()`.
+
+    `on_rebuild` gets one Rebuild per rebuild (the first build included); `on_notice` gets
+    sentences about the watch itself (polling instead of inotify). Both are called from the
+    thread that calls `run()`, except `on_notice` from `start()`.
+    """
+
+    def __init__(self, root: Path, today: Callable[[], date], *,
+                 on_rebuild: Callable[[Rebuild], None],
+                 on_notice: Callable[[str], None] = lambda message: None,
+                 progress: Callable[[], AbstractContextManager[Progress | None]] | None = None,
+                 git: bool = True, quiet: float = QUIET, max_wait: float = MAX_WAIT) -> None:
+        self.root = Path(root)
+        self.today = today
+        self.on_rebuild = on_rebuild
+        self.on_notice = on_notice
+        self.progress = progress or (lambda: nullcontext(None))
+        self.git = git
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self.reader = NoteCache(self.root, freeze=False)
+        self.observer = None
+        self.count = 0
+        self._reported: set[Problem] = set()
+        self._good_notes: set[str] = set()  # readable notes in the views last written
+        self._pending: set[str] = set()
+        self._first = self._last = 0.0
+        self._stopped = False
+        self._cond = threading.Condition()
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start watching (inotify, else polling). Call before the first build, so a change
+        made during it is not missed."""
+        self.observer = _start_observer(self.root, _Handler(self), self.on_notice)
+
+    def run(self) -> None:
+        """Build once, then rebuild after each burst of changes until `stop()` (or Ctrl-C)."""
+        self.on_rebuild(self.build(set()))
+        while (batch := self._next_batch()) is not None:
+            self.on_rebuild(self.build(batch))
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        observer, self.observer = self.observer, None
+        if observer is not None:
+            observer.stop()
+            if observer.is_alive():
+                observer.join(timeout=2)
+
+    def changed(self, paths: Iterable[str]) -> None:
+        """Note changed vault paths (called by the observer's thread)."""
+        now = time.monotonic()
+        with self._cond:
+            if not self._pending:
+                self._first = now
+            self._pending.update(paths)
+            self._last = now
+            self._cond.notify_all()
+
+    def _next_batch(self) -> set[str] | None:
+        """The paths changed in the next burst, once it is quiet or has lasted max_wait."""
+        with self._cond:
+            while not self._pending and not self._stopped:
+                self._cond.wait(timeout=0.5)  # short waits: Ctrl-C is never held up
+            while not self._stopped:
+                left = min(self._last + self.quiet, self._first + self.max_wait) - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(timeout=min(left, 0.5))
+            if self._stopped:
+                return None
+            batch, self._pending = self._pending, set()
+            return batch
+
+    # -- one rebuild -----------------------------------------------------------------------
+
+    def build(self, changed: set[str]) -> Rebuild:
+        """Reload (only changed notes are read), render, write the views whose bytes changed."""
+        started = time.perf_counter()
+        number, self.count = self.count, self.count + 1
+        notes = {p for p in changed if p.startswith(CLIENTS + "/")}
+        others = tuple(sorted(changed - notes))
+        self.reader.forget(notes)
+        try:
+            with self.progress() as progress:
+                rebuild = self._build(number, others, progress)
+        except VaultError as e:  # the config is broken: nothing was read
+            rebuild = Rebuild(number, Changes(), others, 0, 0.0,
+                              problems=tuple(e.problems), kept=str(e.problems[0]))
+        except Exception as e:  # noqa: BLE001 - a watch that dies on a bug helps no one
+            if os.environ.get("SALESNOTES_DEBUG"):
+                raise
+            rebuild = Rebuild(number, self.reader.changes, others, 0, 0.0,
+                              kept=f"internal error: {type(e).__name__}: {e}")
+        rebuild.seconds = time.perf_counter() - started
+        rebuild.new_problems = tuple(p for p in rebuild.problems if p not in self._reported)
+        self._reported = set(rebuild.problems)
+        return rebuild
+
+    def _build(self, number: int, others: tuple[str, ...], progress: Progress | None) -> Rebuild:
+        from salesnotes.vault import load_vault
+        from salesnotes.views import render_views, write_views
+
+        vault = load_vault(self.root, git=self.git, progress=progress, reader=self.reader)
+        problems = tuple(p for p in vault.problems if not p.strict)
+        rebuild = Rebuild(number, self.reader.changes, others, len(vault.notes), 0.0,
+                          problems=problems)
+        readable = {str(n.path) for n in vault.notes}
+        entries = self.reader.entries or {}
+        broken = sorted(rel for rel in self._good_notes if rel in entries and rel not in readable)
+        if broken:  # a note in the last views cannot be read now: keep them until it can
+            why = next((p for p in problems if str(p.path) == broken[0]), None)
+            rebuild.kept = str(why) if why else f"{broken[0]} cannot be read"
+            return rebuild
+        rendered = render_views(vault, self.today())
+        written = write_views(self.root, rendered.files)
+        self._good_notes = readable
+        rebuild.written = tuple(p.name for p in written.written)
+        rebuild.problems = problems + tuple(rendered.problems) + tuple(written.problems)
+        return rebuild
+
+
+class _Handler:
+    """watchdog's callback: relevant vault paths of an event, handed to the watcher."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+        self.root = str(watcher.root)
+
+    def dispatch(self, event) -> None:  # noqa: ANN001 - a watchdog FileSystemEvent
+        if event.event_type not in EVENTS or (event.is_directory and event.event_type in
+                                              ("modified", "closed")):
+            return
+        found = []
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            rel = self._relative(os.fsdecode(path)) if path else None
+            if rel is not None and relevant(rel, event.is_directory):
+                found.append(str(rel))
+        if found:
+            self.watcher.changed(found)
+
+    def _relative(self, path: str) -> PurePosixPath | None:
+        try:
+            rel = os.path.relpath(path, self.root)
+        except ValueError:  # pragma: no cover - another drive on Windows
+            return None
+        if rel == "." or rel.startswith(".."):
+            return None
+        return PurePosixPath(*Path(rel).parts)
+
+
+def _start_observer(root: Path, handler: _Handler, notice: Callable[[str], None]):  # noqa: ANN202
+    """inotify (or the platform's own) observer; polling when the system limits are reached."""
+    try:
+        return _observe(_native_observer(), root, handler)
+    except OSError as e:
+        if e.errno not in LIMITS:
+            raise
+        notice(f"the system's file-watch limit is reached ({e.strerror or e}); watching by "
+               f"polling every {POLL_INTERVAL:g} s instead (raise fs.inotify.max_user_watches "
+               "to get instant updates)")
+    from watchdog.observers.polling import PollingObserver
+
+    return _observe(PollingObserver(timeout=POLL_INTERVAL), root, handler)
+
+
+def _native_observer():  # noqa: ANN202 - a test replaces it to play "inotify limit reached"
+    from watchdog.observers import Observer
+
+    return Observer()
+
+
+def _observe(observer, root: Path, handler: _Handler):  # noqa: ANN001, ANN202
+    from watchdog import events as e
+
+    wanted = [e.FileCreatedEvent, e.FileModifiedEvent, e.FileDeletedEvent, e.FileMovedEvent,
+              e.FileClosedEvent, e.DirCreatedEvent, e.DirDeletedEvent, e.DirMovedEvent]
+    observer.schedule(handler, str(root), recursive=True, event_filter=wanted)  # not opens
+    observer.daemon = True
+    observer.start()
+    return observer

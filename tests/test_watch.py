@@ -1,0 +1,226 @@
+"""`salesnotes watch`: rebuilds after an atomic save, never loops on its own output, survives a
+broken note, falls back to polling, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path, PurePosixPath
+
+import pytest
+from conftest import SPEC_NOTE, TODAY
+
+from salesnotes import watch as W
+from salesnotes.watch import Watcher, relevant
+
+NOTE = "clients/Hydro-Tech.md"
+OTHER = "clients/Baumax.md"
+OTHER_NOTE = "---\nname: Baumax\ntier: B\nlast_contact: 2026-10-01\n---\n## Log\n- 2026-10-01 x\n"
+
+
+def atomic_save(path: Path, text: str) -> None:
+    """What Obsidian and VS Code do: write a hidden temp file, rename it over the note."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def wait_for(condition, timeout: float = 10.0) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+class Lines:
+    """A subprocess' output lines, read by a thread so the test can wait for them."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:  # noqa: ANN001
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+
+    def drain(self) -> list[str]:
+        while not self._queue.empty():
+            self.lines.append(self._queue.get())
+        return self.lines
+
+    def wait(self, count: int, timeout: float = 10.0) -> bool:
+        return wait_for(lambda: len(self.drain()) >= count, timeout)
+
+
+@pytest.fixture
+def vault(make_vault) -> Path:
+    return make_vault({NOTE: SPEC_NOTE, OTHER: OTHER_NOTE},
+                      config="owner: Jan Kowalski\nlocale: en\ngit:\n  commit: false\n")
+
+
+def test_watch_rebuilds_after_an_atomic_save_and_then_stays_quiet(vault):
+    portfolio = vault / "views" / "Portfolio.md"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "salesnotes", "watch", "--vault", str(vault), "--today",
+         TODAY.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        encoding="utf-8", env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+    out, err = Lines(proc.stdout), Lines(proc.stderr)
+    try:
+        assert out.wait(1), err.drain()
+        assert "notes read" in out.lines[0] and "Portfolio.md" in out.lines[0]
+        assert wait_for(lambda: any(line.startswith("watching") for line in err.drain()))
+        before = portfolio.read_bytes()
+
+        note = vault / NOTE
+        atomic_save(note, note.read_text(encoding="utf-8").replace("Hydro-Tech Sp. z o.o.",
+                                                                   "Hydro-Tech Polska"))
+        assert wait_for(lambda: b"Hydro-Tech Polska" in portfolio.read_bytes()), out.drain()
+        assert out.wait(2)
+        assert f"{NOTE} changed" in out.lines[1] and "Portfolio.md" in out.lines[1]
+
+        views = {p: p.stat().st_mtime_ns for p in portfolio.parent.iterdir()}
+        time.sleep(2.0)  # idle: its own writes to views/ and .salesnotes/ must not rebuild
+        assert out.drain() == out.lines[:2]
+        assert {p: p.stat().st_mtime_ns for p in portfolio.parent.iterdir()} == views
+
+        good = portfolio.read_bytes()
+        atomic_save(note, "---\nname: Hydro-Tech Polska\ntier: [A\n---\n")  # mid-typing
+        assert out.wait(3), err.drain()
+        assert "views kept" in out.lines[2]
+        assert wait_for(lambda: any(line.startswith(f"{NOTE}:3: malformed YAML")
+                                    for line in err.drain())), err.lines
+        assert portfolio.read_bytes() == good  # the last good views stay
+
+        atomic_save(note, SPEC_NOTE)
+        assert out.wait(4) and "wrote" in out.lines[3], out.lines
+        assert portfolio.read_bytes() == before  # back as it was
+        assert proc.poll() is None  # still watching
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert code == 0
+    stderr = "\n".join(err.drain())
+    assert "Traceback" not in stderr and "stopped watching" in stderr
+
+
+@pytest.mark.parametrize(("path", "is_dir", "expected"), [
+    ("clients/A.md", False, True),
+    ("clients/Kraków/B.md", False, True),
+    ("clients/Kraków", True, True),
+    ("clients/notes.txt", False, False),
+    ("clients/.A.md.tmp", False, False),
+    ("clients/A.md~", False, False),
+    ("clients/.A.md.swp", False, False),
+    ("clients/4913", False, False),  # vim's probe file
+    ("templates/views/Portfolio.md", False, True),
+    ("templates/checklists/key-account.md", False, True),
+    ("salesnotes.yaml", False, True),
+    ("sales/2026-11.csv", False, True),
+    ("sales/old/2025.csv", False, False),
+    ("views/Portfolio.md", False, False),
+    (".salesnotes/cache.sqlite", False, False),
+    (".salesnotes/cache.sqlite-journal", False, False),
+    (".git/index.lock", False, False),
+    (".obsidian/workspace.json", False, False),
+    ("README.md", False, False),
+])
+def test_only_changes_that_can_change_a_view_count(path, is_dir, expected):
+    assert relevant(PurePosixPath(path), is_dir) is expected
+
+
+def test_a_burst_of_changes_makes_one_or_two_rebuilds_not_hundreds(vault):
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, quiet=0.1, max_wait=0.6)
+    batches: list[set[str]] = []
+    reader = threading.Thread(target=lambda: batches.extend(
+        iter(watcher._next_batch, None)), daemon=True)
+    reader.start()
+    for i in range(200):  # a `git checkout` touching 200 notes over ~1 s
+        watcher.changed([f"clients/n{i}.md"])
+        time.sleep(0.005)
+    assert wait_for(lambda: sum(map(len, batches)) == 200, 5)
+    watcher.stop()
+    reader.join(timeout=2)
+    assert 1 <= len(batches) <= 3
+
+
+def test_a_broken_note_keeps_the_last_good_views_until_it_is_fixed(vault):
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, git=False)
+    first = watcher.build(set())
+    assert "Portfolio.md" in first.written and first.kept is None
+    portfolio = vault / "views" / "Portfolio.md"
+    good = portfolio.read_bytes()
+
+    atomic_save(vault / OTHER, "---\nname: Baumax Polska\ntier: [B\n---\n")
+    broken = watcher.build({OTHER})
+    assert broken.kept and broken.kept.startswith(f"{OTHER}:3: malformed YAML")
+    assert [str(p) for p in broken.new_problems] == [broken.kept]
+    assert portfolio.read_bytes() == good and not broken.written
+
+    atomic_save(vault / NOTE, SPEC_NOTE.replace("Hydro-Tech Sp. z o.o.", "Hydro Two"))
+    still = watcher.build({NOTE})  # another note changed: still the last good views
+    assert still.kept and portfolio.read_bytes() == good and not still.new_problems
+
+    (vault / OTHER).unlink()  # deleting the broken note is a fix too
+    fixed = watcher.build({OTHER})
+    assert fixed.kept is None and "Portfolio.md" in fixed.written
+    assert b"Hydro Two" in portfolio.read_bytes() and b"Baumax" not in portfolio.read_bytes()
+
+
+def test_a_broken_config_keeps_the_views_and_the_watch_goes_on(vault):
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, git=False)
+    watcher.build(set())
+    config = vault / "salesnotes.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text("owner: [unclosed\n", encoding="utf-8")
+    rebuild = watcher.build({"salesnotes.yaml"})
+    assert rebuild.kept and rebuild.kept.startswith("salesnotes.yaml:")
+    assert rebuild.others == ("salesnotes.yaml",)
+    config.write_text(good, encoding="utf-8")
+    assert watcher.build({"salesnotes.yaml"}).kept is None
+
+
+def test_inotify_limits_fall_back_to_polling(vault, monkeypatch):
+    class Exhausted:
+        def schedule(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(W, "_native_observer", Exhausted)
+    monkeypatch.setattr(W, "POLL_INTERVAL", 0.2)
+    notices: list[str] = []
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, on_notice=notices.append,
+                      quiet=0.05)
+    watcher.start()
+    try:
+        from watchdog.observers.polling import PollingObserver
+
+        assert isinstance(watcher.observer, PollingObserver)
+        assert len(notices) == 1 and "polling" in notices[0]
+        time.sleep(0.3)  # the poller's first snapshot
+        atomic_save(vault / OTHER, OTHER_NOTE.replace("tier: B", "tier: A"))
+        assert wait_for(lambda: OTHER in watcher._pending, 5)
+    finally:
+        watcher.stop()
+
+
+def test_other_observer_errors_are_not_hidden(vault, monkeypatch):
+    class Broken:
+        def schedule(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            raise OSError(errno.EACCES, "permission denied")
+
+    monkeypatch.setattr(W, "_native_observer", Broken)
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None)
+    with pytest.raises(OSError):
+        watcher.start()
