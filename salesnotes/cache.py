@@ -127,13 +127,15 @@ class NoteCache:
     rebuild costs a stat of every note plus a parse of the notes that changed.
     """
 
-    def __init__(self, root: Path, *, store: bool = True, freeze: bool = True) -> None:
-        """`freeze`: move what is loaded out of the GC's sight for good (gc.freeze), right for
-        one run; a long-lived process (watch) says False, or every rebuild's garbage cycles
-        would pile up frozen."""
-        self.db_path = Path(root) / CACHE_DIR / CACHE_FILE
+    def __init__(self, root: Path, *, store: bool = True, watched: bool = False) -> None:
+        """`watched`: a long-lived reader told of every change (watch). It stores notes however
+        fresh (a later write within the same mtime tick is an event, and is read again), and
+        does not gc.freeze what it loads, or every rebuild's garbage cycles would pile up."""
+        self.root = Path(root)
+        self.db_path = self.root / CACHE_DIR / CACHE_FILE
         self.store = store
-        self.freeze = freeze
+        self.watched = watched
+        self._refreshed: dict[str, str] = {}  # rel -> added | changed | removed, by refresh()
         self.entries: dict[str, _Entry] | None = None  # None until the sqlite file is loaded
         self.fresh_file = False  # the sqlite file must be written anew on the next save
         self.unsaved: set[str] = set()  # read too soon after a write to be stored yet
@@ -142,7 +144,7 @@ class NoteCache:
     def __call__(self, root: Path, progress: Progress | None = None) -> list[ReadResult]:
         started = time.time_ns()  # only to spot racy notes (RACY_NS); never part of a result
         gone: list[str] = []
-        with _bulk_load(self.freeze):
+        with _bulk_load(freeze=not self.watched):
             files = _scan(Path(root))
             if self.entries is None:
                 self.entries, gone, self.fresh_file = _load(
@@ -153,16 +155,19 @@ class NoteCache:
             fresh, rows = _parse(stale, progress, keep_rows=self.store)
         listed = {f.rel for f in files}
         removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
-        self.changes = Changes(tuple(f.rel for f in stale if f.rel not in entries),
-                               tuple(f.rel for f in stale if f.rel in entries), tuple(removed))
+        self.changes = _changes(
+            {**self._refreshed, **{f.rel: "changed" if f.rel in entries else "added"
+                                   for f in stale}, **dict.fromkeys(removed, "removed")})
+        self._refreshed = {}
         for rel in removed:
             entries.pop(rel, None)
         rows += self._ripe(fresh)
         entries.update(fresh)
-        self.unsaved = {row[0] for row in rows if _racy(row, started)}
+        self.unsaved = {row[0] for row in rows if not self.watched and _racy(row, started)}
         rows = [row for row in rows if row[0] not in self.unsaved]
         if self.store and (rows or removed or self.fresh_file):
-            saved = _save(self.db_path, rows, removed, self.fresh_file, entries, started)
+            saved = _save(self.db_path, rows, removed, self.fresh_file, entries,
+                          None if self.watched else started)
             self.fresh_file = self.fresh_file and not saved
         return [entries[f.rel].result for f in files]
 
@@ -175,11 +180,44 @@ class NoteCache:
                 out.append(_row(rel, entry.key, entry.result))
         return out
 
+    def refresh(self, rels: Iterable[str]) -> None:
+        """Read these notes now and store them (watch, as soon as a save is over), so the file
+        cache follows an edit within milliseconds; the next call counts them as changed."""
+        if self.entries is None:
+            return  # the first call reads everything anyway
+        rows: list[Row] = []
+        removed: list[str] = []
+        for rel in rels:
+            rel_path = PurePosixPath(rel)
+            path = self.root.joinpath(*rel_path.parts)
+            had, before = rel in self.entries, self._refreshed.pop(rel, None)
+            if not path.is_file():
+                if self.entries.pop(rel, None) is not None:
+                    removed.append(rel)
+                    if before != "added":
+                        self._refreshed[rel] = "removed"
+                continue
+            result, key = _read_one(_File(rel, str(path), None, rel_path))
+            self.entries[rel] = _Entry(key, result)
+            self._refreshed[rel] = "added" if before == "added" or not (had or before) else \
+                "changed"
+            if key is not None:
+                rows.append(_row(rel, key, result))
+        if self.store and (rows or removed) and not self.fresh_file:
+            _save(self.db_path, rows, removed, False, self.entries, None)
+
     def forget(self, rels: Iterable[str]) -> None:
         """Read these notes again next call, whatever their stat says (watch saw them change)."""
         for rel in rels:
             if self.entries is not None and (entry := self.entries.get(rel)) is not None:
                 entry.key = None
+
+
+def _changes(kinds: dict[str, str]) -> Changes:
+    def of(kind: str) -> tuple[str, ...]:
+        return tuple(sorted(rel for rel, k in kinds.items() if k == kind))
+
+    return Changes(of("added"), of("changed"), of("removed"))
 
 
 def cached_reader(root: Path, progress: Progress | None = None) -> list[ReadResult]:
@@ -481,7 +519,7 @@ def _load(db_path: Path, wanted: dict[str, PurePosixPath]
 
 
 def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
-          entries: dict[str, _Entry], started: int) -> bool:
+          entries: dict[str, _Entry], started: int | None) -> bool:
     """Upsert `rows` and drop `removed` in one transaction; or, when the file is missing, broken
     or another salesnotes', write a new one holding every entry. False when nothing was written."""
     try:
@@ -506,13 +544,15 @@ def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
         return False
 
 
-def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry], started: int) -> bool:
-    """A new file, built aside and renamed over the old one, holding every entry."""
+def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry],
+                 started: int | None) -> bool:
+    """A new file, built aside and renamed over the old one, holding every entry (but racy
+    ones, unless `started` is None: a watched reader)."""
     have = {row[0] for row in rows}
     for rel, entry in entries.items():
         if rel not in have and entry.key is not None:
             row = _row(rel, entry.key, entry.result)
-            if not _racy(row, started):
+            if started is None or not _racy(row, started):
                 rows.append(row)
     temp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)

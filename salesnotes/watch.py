@@ -36,6 +36,7 @@ from salesnotes.cache import Changes, NoteCache
 from salesnotes.errors import Problem, VaultError
 from salesnotes.vault import CLIENTS, Progress
 
+INDEX_QUIET = 0.03  # seconds after a note's last event before it is re-read and stored
 QUIET = 0.3  # seconds without events before a rebuild
 MAX_WAIT = 2.0  # seconds from the first event to a rebuild, however busy the vault
 POLL_INTERVAL = 1.0  # seconds between scans when inotify is not available
@@ -100,12 +101,14 @@ class Watcher:
         self.git = git
         self.quiet = quiet
         self.max_wait = max_wait
-        self.reader = NoteCache(self.root, freeze=False)
+        self.reader = NoteCache(self.root, watched=True)
         self.observer = None
         self.count = 0
         self._reported: set[Problem] = set()
         self._good_notes: set[str] = set()  # readable notes in the views last written
-        self._pending: set[str] = set()
+        self._pending: set[str] = set()  # changed since the last rebuild
+        self._dirty: set[str] = set()  # notes changed since they were last read
+        self._unread: set[str] = set()  # notes refresh() failed on: the rebuild reads them
         self._first = self._last = 0.0
         self._stopped = False
         self._cond = threading.Condition()
@@ -121,7 +124,7 @@ class Watcher:
         """Build once, then rebuild after each burst of changes until `stop()` (or Ctrl-C)."""
         self.on_rebuild(self.build(set()))
         while (batch := self._next_batch()) is not None:
-            self.on_rebuild(self.build(batch))
+            self.on_rebuild(self.build(*batch))
 
     def stop(self) -> None:
         with self._cond:
@@ -140,33 +143,58 @@ class Watcher:
             if not self._pending:
                 self._first = now
             self._pending.update(paths)
+            self._dirty.update(p for p in paths if p.startswith(CLIENTS + "/"))
             self._last = now
             self._cond.notify_all()
 
-    def _next_batch(self) -> set[str] | None:
-        """The paths changed in the next burst, once it is quiet or has lasted max_wait."""
+    def _next_batch(self) -> tuple[set[str], set[str]] | None:
+        """(paths changed in the next burst, notes to read again), once the burst is quiet or
+        has lasted max_wait. Meanwhile each saved note is read and stored as soon as its save is
+        over (INDEX_QUIET), so the file cache follows an edit within milliseconds."""
         with self._cond:
             while not self._pending and not self._stopped:
                 self._cond.wait(timeout=0.5)  # short waits: Ctrl-C is never held up
             while not self._stopped:
-                left = min(self._last + self.quiet, self._first + self.max_wait) - time.monotonic()
-                if left <= 0:
+                now = time.monotonic()
+                due = min(self._last + self.quiet, self._first + self.max_wait)
+                if now >= due:
                     break
-                self._cond.wait(timeout=min(left, 0.5))
+                if self._dirty and now >= self._last + INDEX_QUIET:
+                    dirty, self._dirty = self._dirty, set()
+                    self._cond.release()
+                    try:
+                        self._refresh(dirty)
+                    finally:
+                        self._cond.acquire()
+                    continue
+                wake = self._last + INDEX_QUIET if self._dirty else due
+                self._cond.wait(timeout=min(max(wake - now, 0.001), 0.5))
             if self._stopped:
                 return None
             batch, self._pending = self._pending, set()
-            return batch
+            reread, self._dirty, self._unread = self._dirty | self._unread, set(), set()
+            return batch, reread
+
+    def _refresh(self, notes: set[str]) -> None:
+        try:
+            self.reader.refresh(sorted(notes))
+        except Exception:  # noqa: BLE001 - only a head start: the rebuild reads them anyway
+            if os.environ.get("SALESNOTES_DEBUG"):
+                raise
+            self._unread |= notes
 
     # -- one rebuild -----------------------------------------------------------------------
 
-    def build(self, changed: set[str]) -> Rebuild:
-        """Reload (only changed notes are read), render, write the views whose bytes changed."""
+    def build(self, changed: set[str], reread: set[str] | None = None) -> Rebuild:
+        """Reload (only changed notes are read), render, write the views whose bytes changed.
+
+        `reread`: notes to read again whatever their stat says (default: those in `changed`).
+        """
         started = time.perf_counter()
         number, self.count = self.count, self.count + 1
         notes = {p for p in changed if p.startswith(CLIENTS + "/")}
         others = tuple(sorted(changed - notes))
-        self.reader.forget(notes)
+        self.reader.forget(notes if reread is None else reread)
         try:
             with self.progress() as progress:
                 rebuild = self._build(number, others, progress)

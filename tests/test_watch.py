@@ -145,7 +145,7 @@ def test_a_burst_of_changes_makes_one_or_two_rebuilds_not_hundreds(vault):
     watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, quiet=0.1, max_wait=0.6)
     batches: list[set[str]] = []
     reader = threading.Thread(target=lambda: batches.extend(
-        iter(watcher._next_batch, None)), daemon=True)
+        batch for batch, _ in iter(watcher._next_batch, None)), daemon=True)
     reader.start()
     for i in range(200):  # a `git checkout` touching 200 notes over ~1 s
         watcher.changed([f"clients/n{i}.md"])
@@ -224,3 +224,34 @@ def test_other_observer_errors_are_not_hidden(vault, monkeypatch):
     watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None)
     with pytest.raises(OSError):
         watcher.start()
+
+
+def test_a_save_reaches_the_file_cache_at_once_and_the_views_after_the_quiet_period(vault):
+    import sqlite3
+
+    from salesnotes.cache import CACHE_DIR, CACHE_FILE
+
+    rebuilds: list = []
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=rebuilds.append, git=False, quiet=1.0)
+    watcher.start()
+    runner = threading.Thread(target=watcher.run, daemon=True)
+    runner.start()
+    try:
+        assert wait_for(lambda: len(rebuilds) == 1)
+
+        def stored_size() -> int:
+            con = sqlite3.connect(vault / CACHE_DIR / CACHE_FILE)
+            try:
+                return con.execute("SELECT size FROM notes WHERE path = ?", (OTHER,)).fetchone()[0]
+            finally:
+                con.close()
+
+        text = OTHER_NOTE.replace("name: Baumax", "name: Baumax Polska Group")
+        atomic_save(vault / OTHER, text)
+        assert wait_for(lambda: stored_size() == len(text.encode()), 0.9)  # not waiting 1 s
+        assert len(rebuilds) == 1
+        assert wait_for(lambda: len(rebuilds) == 2, 5)
+        assert rebuilds[1].notes.changed == (OTHER,) and "Portfolio.md" in rebuilds[1].written
+    finally:
+        watcher.stop()
+        runner.join(timeout=5)

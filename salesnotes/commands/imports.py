@@ -120,7 +120,7 @@ def clients(file: Path, dry_run: bool, skip_bad: bool, mapping: dict[str, str],
     """
     from salesnotes.console import progress
     from salesnotes.imports import clients as core
-    from salesnotes.imports.sales import commit_import
+    from salesnotes.imports.common import commit_import
     from salesnotes.vault import load_vault
 
     root = vault_root()

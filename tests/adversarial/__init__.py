@@ -67,7 +67,7 @@ def problem_lines(stderr: str) -> list[re.Match[str]]:
     message is checked by its own tests (test_imports.py, case 22)."""
     lines = [line for line in stderr.split("\n") if line.strip() and not SUMMARY.fullmatch(line)]
     matches = [PROBLEM.fullmatch(line) for line in lines]
-    bad = [line for line, m in zip(lines, matches) if m is None]
+    bad = [line for line, m in zip(lines, matches, strict=True) if m is None]
     assert not bad, f"not path:line: message: {bad}"
     return [m for m in matches if m is not None]
 

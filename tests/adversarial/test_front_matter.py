@@ -75,7 +75,8 @@ def test_2_crlf_note_stays_crlf_with_one_front_matter_block(make_vault, run):
 def test_2_crlf_note_without_front_matter_gets_a_crlf_block_at_byte_0(make_vault, run):
     body = "# Acme\r\n\r\n## Log\r\n- 2026-11-18 phone: first call\r\n"
     root = make_vault({"clients/Acme.md": body.encode()})
-    assert run("log", "acme", "Called", "--via", "phone", "--vault", str(root)).exit_code == 0
+    assert run("log", "acme", "Called", "--via", "phone", "--vault", str(root),
+               "--no-commit").exit_code == 0
     data = (root / "clients/Acme.md").read_bytes()
     assert data == ("---\r\nlast_contact: 2026-11-27\r\n---\r\n"
                     + body.replace("## Log\r\n", "## Log\r\n- 2026-11-27 phone: Called\r\n")
@@ -101,7 +102,8 @@ def test_4_quoted_datetime_and_short_dates_read_as_dates_without_timezone_shift(
         "clients/A.md": '---\nlast_contact: "2024-03-05"\n---\n',
         "clients/B.md": "---\nlast_contact: 2024-03-05T23:30:00-05:00\n---\n",  # 03-06 in UTC
         "clients/C.md": "---\nlast_contact: 2024-3-5\n---\n",
-        "clients/D.md": "---\nlast_contact: '2024-03-05'\nnext_contact: 2024-03-06T00:30+09:00\n---\n",
+        "clients/D.md": "---\nlast_contact: '2024-03-05'\n"
+                        "next_contact: 2024-03-06T00:30+09:00\n---\n",
     })
     rows = {r["name"]: r for r in json.loads(run("status", "--json", "--vault", str(root)).stdout)}
     assert {n: r["last_contact"] for n, r in rows.items()} == dict.fromkeys("ABCD", "2024-03-05")
@@ -116,7 +118,7 @@ def test_4_quoted_datetime_and_short_dates_read_as_dates_without_timezone_shift(
 def test_4_an_update_keeps_the_keys_quoting(make_vault, run, written, updated):
     note = f"---\nname: Acme\nlast_contact: {written}\n---\n## Log\n"
     root = make_vault({"clients/Acme.md": note})
-    assert run("log", "acme", "x", "--vault", str(root)).exit_code == 0
+    assert run("log", "acme", "x", "--vault", str(root), "--no-commit").exit_code == 0
     assert (root / "clients/Acme.md").read_text() == (
         f"---\nname: Acme\nlast_contact: {updated}\n---\n## Log\n- 2026-11-27 other: x\n")
 
@@ -216,7 +218,8 @@ def test_8_a_block_later_in_the_body_is_never_front_matter(make_vault, run):
     root = make_vault({"clients/Acme.md": body})
     rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)
     assert (rows[0]["name"], rows[0]["tier"]) == ("Acme", "C")  # the default tier, not A
-    assert run("log", "acme", "Called", "--via", "phone", "--vault", str(root)).exit_code == 0
+    assert run("log", "acme", "Called", "--via", "phone", "--vault", str(root),
+               "--no-commit").exit_code == 0
     assert (root / "clients/Acme.md").read_text() == (
         "---\nlast_contact: 2026-11-27\n---\n"
         + body.replace("## Log\n", "## Log\n- 2026-11-27 phone: Called\n"))
@@ -224,8 +227,9 @@ def test_8_a_block_later_in_the_body_is_never_front_matter(make_vault, run):
 
 # ------------------------------------------------------------ 9-10: aliases, bombs and tags
 
-BOMB = "---\nname: Bomb\n" + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-    f"{k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n" for p, k in zip("abcdefgh", "bcdefghi")) + "---\n"
+BOMB = ("---\nname: Bomb\n" + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"{k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n"
+                  for p, k in zip("abcdefgh", "bcdefghi", strict=True)) + "---\n")
 
 
 def test_9_aliases_and_an_alias_bomb_are_refused_fast_and_small(make_vault, run):

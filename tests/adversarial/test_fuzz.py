@@ -168,7 +168,8 @@ def test_fuzz_xlsx_bytes_are_refused_cleanly(make_vault, run, tmp_path):
     source = tmp_path / "export.xlsx"
 
     @settings(FUZZ, max_examples=30)
-    @given(st.binary(max_size=300) | st.builds(lambda b: b"PK\x03\x04" + b, st.binary(max_size=300)))
+    @given(st.binary(max_size=300)
+           | st.builds(lambda b: b"PK\x03\x04" + b, st.binary(max_size=300)))  # a zip's magic
     def xlsx(data: bytes) -> None:
         source.write_bytes(data)
         result = run("import", "sales", str(source), "--dry-run", "--vault", str(root))

@@ -185,7 +185,8 @@ def test_39_during_a_rebase_nothing_is_committed(vault, run, clock):
 
 
 def test_39_conflict_markers_left_by_a_sync_tool_refuse_the_edit(make_vault, run):
-    marked = NOTE + "<<<<<<< laptop\n- 2026-11-21 visit: a\n=======\n- 2026-11-20 b\n>>>>>>> phone\n"
+    marked = NOTE + ("<<<<<<< laptop\n- 2026-11-21 visit: a\n=======\n- 2026-11-20 b\n"
+                     ">>>>>>> phone\n")
     root = make_vault({PATH: marked}, git=True)
     before, state = snapshot(root), git_state(root)
     result = log(run, root)

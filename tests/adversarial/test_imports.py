@@ -109,8 +109,8 @@ def test_22_bytes_neither_utf8_nor_cp1250_are_refused_not_guessed(vault, run, tm
                    "characters must be escaped in every message")
 def test_22_control_characters_from_the_file_are_escaped_in_messages(vault, tmp_path):
     from click.testing import CliRunner
-
     from conftest import TODAY
+
     from salesnotes.cli import cli
 
     source = tmp_path / "klienci.csv"
@@ -253,7 +253,7 @@ def test_27_an_xml_bomb_is_refused_fast(vault, run, tmp_path):
     plain = write_xlsx(tmp_path / "plain.xlsx", [XLSX_HEADER, ["FV/1", 46000, "5260250274", "H",
                                                                10]])
     entities = '<!ENTITY l0 "lol">' + "".join(
-        f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     doctype = f'<?xml version="1.0"?>\n<!DOCTYPE worksheet [{entities}]>'.encode()
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(bomb, "w") as zout:
@@ -284,7 +284,8 @@ def _value(text: str, key: str) -> list:
 def test_28_phones_and_postcodes_stay_text(vault, run, tmp_path):
     source = write_csv(tmp_path / "klienci.csv", [
         "NIP;Nazwa;Kod;Telefon", "5260250274;Hydro;05-092;+48 600 100 200",
-        f"{VALID_NIPS[0]};Nowy;05-092;+48600100200", f"{VALID_NIPS[1]};Trzeci;00-950;0048221234567"])
+        f"{VALID_NIPS[0]};Nowy;05-092;+48600100200",
+        f"{VALID_NIPS[1]};Trzeci;00-950;0048221234567"])
     result = imports(run, vault, "clients", source, "--map", "region=Kod")
     assert result.exit_code == 0, result.stderr
     notes = {p.stem: p.read_text() for p in (vault / "clients").iterdir()}
@@ -313,9 +314,9 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+48 600", "-5", "@SUM(A1)", "'=quoted
 
 def test_29_formula_like_text_is_guarded_in_the_ledger_and_restored_on_reading(
         vault, run, tmp_path):
-    lines = [SALES_HEADER] + [f'FV/{i};2026-03-0{i + 1};{nip};"{name.replace(chr(34), 2 * chr(34))}";'
-                              f"{i + 1},00" for i, (nip, name) in
-                              enumerate(zip(VALID_NIPS, FORMULAS))]
+    quoted = ['"' + name.replace('"', '""') + '"' for name in FORMULAS]
+    lines = [SALES_HEADER] + [f"FV/{i};2026-03-0{i + 1};{nip};{name};{i + 1},00"
+                              for i, (nip, name) in enumerate(zip(VALID_NIPS, quoted, strict=True))]
     source = write_csv(tmp_path / "sprzedaz.csv", lines)
     result = imports(run, vault, "sales", source, "--create-missing")
     assert result.exit_code == 0, result.stderr

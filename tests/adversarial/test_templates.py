@@ -76,7 +76,8 @@ def test_30_escapes_and_exhaustion_are_refused_with_template_line_and_the_view_k
                    "render; two nested range(99999) loops (10^10 steps) hang `review`. Needs an "
                    "iteration budget (e.g. a counting `range` global shared per render)")
 def test_30_nested_loops_cannot_hang_the_review(reviewed):
-    template = "# P\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n"
+    template = ("# P\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}"
+                "{% endfor %}\n")
     (reviewed / USER).parent.mkdir(parents=True, exist_ok=True)
     (reviewed / USER).write_text(template, encoding="utf-8")
     views = {k: v for k, v in snapshot(reviewed).items() if k.startswith("views/")}
