@@ -253,6 +253,7 @@ def _front_matter(rng: random.Random, words: Words, client: Client, owner: str, 
                   last: int | None, potential: Decimal, budget: Decimal | None) -> list[str]:
     """Always 16 keys, in the order a rep's template gives them."""
     texts = words.texts
+    steps = texts["next_steps"][client.status]
     cad = CADENCE[client.tier]
     nxt = (last + cad + rng.choice((0, 0, 0, -3, 5))) if last is not None else rng.randint(-10, 20)
     nxt = max(min(nxt, 199), -799)
@@ -264,13 +265,14 @@ def _front_matter(rng: random.Random, words: Words, client: Client, owner: str, 
           f"budget: {budget if budget is not None else 0}",
           f"last_contact: {words.day(last) if last is not None else ''}".rstrip(),
           f"next_contact: {words.day(nxt)}",
-          f"next_step: {yaml_str(_say(rng, texts['next_steps'][client.status], texts, competitor))}"]
+          f"next_step: {yaml_str(_say(rng, steps, texts, competitor))}"]
     if competitor:
         fm.append(f"competitor: {yaml_str(competitor)}")
     else:
         fm.append(f"aliases: [{yaml_str(client.name.split(' ')[0])}]")
     fm.append("checklists: [key-account]" if client.tier == "A" else "checklists: []")
-    fm.append(f"tags: [{texts['segments'][segment]['tag']}, {client.town.lower().replace(' ', '-')}]")
+    town_tag = client.town.lower().replace(" ", "-")
+    fm.append(f"tags: [{texts['segments'][segment]['tag']}, {town_tag}]")
     fm.append('phone: "+48 {} {} {}"'.format(*digits))
     fm.append(f"email: biuro{rng.randrange(10**6)}@example.pl")
     return fm
@@ -316,7 +318,8 @@ def _tasks(rng: random.Random, words: Words, client: Client, competitor: str) ->
         text = _say(rng, pool, words.texts, competitor)
         if rng.random() < 0.55:
             done = -rng.randint(1, 300)
-            lines.append(f"- [x] {text} 📅 {words.day(done - rng.randint(0, 5))} ✅ {words.day(done)}")
+            due = words.day(done - rng.randint(0, 5))
+            lines.append(f"- [x] {text} 📅 {due} ✅ {words.day(done)}")
         else:
             lines.append(f"- [ ] {text} 📅 {words.day(rng.randint(-30, 60))}")
     return lines
@@ -390,7 +393,8 @@ def _write_vault(root: Path, files: dict[str, bytes], notes: dict[str, bytes], g
         _write_all(root, {**files, **notes})
         return
     history = git == "history"
-    writer = None if history else threading.Thread(target=_write_all, args=(root, {**files, **notes}))
+    everything = {**files, **notes}
+    writer = None if history else threading.Thread(target=_write_all, args=(root, everything))
     if writer:
         writer.start()
     final = build_git()
@@ -525,7 +529,7 @@ def clients_export(path: Path, known: list[Client], count: int, *, seed: int = S
     taken = {name_key(c.name): 2 for c in known}
     fresh = []
     nips = {c.nip for c in known}
-    for i in range(count - len(updates)):
+    for _ in range(count - len(updates)):
         profile = demo._new_profile(rng, words.words, _pick(rng, ["A", "B", "C", "C"]))
         name = _unique_name(profile.name, profile.town, taken)
         fresh.append(Client(name, demo._nip(rng, words.words["nip_prefixes"], nips), "",

@@ -31,8 +31,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -115,8 +115,8 @@ class Table:
 
     def timed(self, what: str, size: str, m: Measurement, target: str | None = None,
               notes: int | None = None, stat: str = "median") -> None:
-        if m.failure:
-            self.add(what, size, f"failed: {m.failure}", target, None, notes)
+        if m.failure or not m.times:
+            self.add(what, size, f"failed: {m.failure or 'no run finished'}", target, None, notes)
             return
         value = m.median if stat == "median" else m.p95
         self.add(what, size, f"{seconds(value)} {m.spread()}", target, value, notes)

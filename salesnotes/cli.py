@@ -111,6 +111,20 @@ def common_options(f):  # noqa: ANN001, ANN201 - decorator
     return vault_option(today_option(f))
 
 
+def locked(f):  # noqa: ANN001, ANN201 - decorator
+    """Hold the vault lock for the whole command, so two commands never edit or commit at once."""
+    import functools
+
+    @functools.wraps(f)
+    def run_locked(*args: Any, **kwargs: Any) -> Any:
+        from salesnotes.locking import vault_lock
+
+        with vault_lock(vault_root()):
+            return f(*args, **kwargs)
+
+    return run_locked
+
+
 def vault_root() -> Path:
     from salesnotes.vault import find_root
 

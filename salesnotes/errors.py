@@ -20,10 +20,21 @@ class Problem:
     strict: bool = False  # only reported by `check --strict`
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return _shown(f"{self.path}:{self.line}: {self.message}")
 
     def as_json(self) -> dict[str, object]:
         return {"path": str(self.path), "line": self.line, "message": self.message}
+
+
+import re as _re
+
+_CONTROL = _re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _shown(text: str) -> str:
+    """Control characters from a user's file, escaped: never a split line or a terminal code."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
 
 
 class VaultError(Exception):

@@ -55,6 +55,7 @@ class Note:
     aliases: tuple[str, ...] = ()
     phone: str | None = None
     email: str | None = None
+    city: str | None = None
     key_lines: dict[str, int] = field(default_factory=dict)
     key_types: dict[str, str] = field(default_factory=dict)  # for the vault-wide type check
     body: Body = field(default_factory=lambda: scan_body("", 1))
@@ -130,7 +131,7 @@ def read_note(rel: PurePosixPath, data: bytes) -> ReadResult:
     if len(fm) > MAX_FRONT_MATTER:
         return fail(1, "front-matter over 64 KB; salesnotes reads at most 64 KB")
     try:
-        doc = Y.load(fm)
+        doc = Y.load(fm, first_line=2)
     except Y.YamlProblem as e:
         return fail(e.line + 1, e.message)
     tab = _tab_line(fm)

@@ -8,10 +8,13 @@ How (PERFORMANCE.md 9, DATA-SAFETY.md 34-36 and rule 13):
 - Only notes (`clients/**/*.md`), templates, `salesnotes.yaml` and `sales/*.csv` matter.
   `views/` and `.salesnotes/` (our own writes), `.git/`, `.obsidian/`, hidden and temp files are
   ignored by path, and views are written only when their bytes change: idle means no rebuild.
-- Debounced: a rebuild starts after a quiet period (0.3 s) or, in a long burst such as a
-  `git checkout` of thousands of notes, after at most 2 s; events during a rebuild make one
-  more. Each rebuild re-reads only the notes whose stat changed or which an event named
-  (salesnotes/cache.py), then renders and writes the views as `review` does, without a commit.
+- Two paces. A saved note is read and stored in the file cache 30 ms after its last event
+  (PERFORMANCE.md's "save -> index updated" target), so `status` in another terminal is current
+  at once. The views wait for a quiet period (0.3 s) or, in a long burst such as a
+  `git checkout` of thousands of notes, at most 2 s; events during a rebuild make one more.
+  A rebuild re-reads only the notes whose stat changed or which an event named since they
+  were last read (salesnotes/cache.py), then renders and writes the views as `review` does,
+  without a commit.
 - A broken config, a note that turned unreadable (saved mid-typing) or a crash in a view keeps
   the last good views on disk and is reported; the watch goes on. Templates that fail keep
   their own view's last file (render_views).
@@ -92,8 +95,10 @@ class Watcher:
                  on_rebuild: Callable[[Rebuild], None],
                  on_notice: Callable[[str], None] = lambda message: None,
                  progress: Callable[[], AbstractContextManager[Progress | None]] | None = None,
-                 git: bool = True, quiet: float = QUIET, max_wait: float = MAX_WAIT) -> None:
+                 git: bool = True, quiet: float = QUIET, max_wait: float = MAX_WAIT,
+                 guard: Callable[[], AbstractContextManager[object]] | None = None) -> None:
         self.root = Path(root)
+        self.guard = guard or (lambda: nullcontext(None))  # the CLI's vault lock, per rebuild
         self.today = today
         self.on_rebuild = on_rebuild
         self.on_notice = on_notice
@@ -196,7 +201,7 @@ class Watcher:
         others = tuple(sorted(changed - notes))
         self.reader.forget(notes if reread is None else reread)
         try:
-            with self.progress() as progress:
+            with self.guard(), self.progress() as progress:
                 rebuild = self._build(number, others, progress)
         except VaultError as e:  # the config is broken: nothing was read
             rebuild = Rebuild(number, Changes(), others, 0, 0.0,

@@ -60,10 +60,14 @@ class Map:
 Value = Union[Scalar, Seq, Map]
 
 
-def load(text: str) -> Value | None:
+def load(text: str, first_line: int = 1) -> Value | None:
     """Compose `text` into Scalars/Seqs/Maps with lines; None for an empty document."""
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        char = e.character if isinstance(e.character, int) else ord(e.character)
+        raise YamlProblem(line, f"malformed YAML: control character #x{char:04x} is not allowed") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and mark and mark.line >= text.count("\n"):
@@ -75,10 +79,10 @@ def load(text: str) -> Value | None:
         raise YamlProblem(1, f"malformed YAML: {e}") from None
     if node is None:
         return None
-    return _convert(node, set())
+    return _convert(node, set(), first_line - 1)
 
 
-def _convert(node: yaml.Node, seen: set[int]) -> Value:
+def _convert(node: yaml.Node, seen: set[int], shift: int = 0) -> Value:
     line = node.start_mark.line + 1
     if id(node) in seen:
         raise YamlProblem(line, "anchors/aliases are not supported")
@@ -88,7 +92,7 @@ def _convert(node: yaml.Node, seen: set[int]) -> Value:
     if isinstance(node, yaml.ScalarNode):
         return Scalar(node.value, line, node.style in ("'", '"', "|", ">"))
     if isinstance(node, yaml.SequenceNode):
-        return Seq(tuple(_convert(n, seen) for n in node.value), line)
+        return Seq(tuple(_convert(n, seen, shift) for n in node.value), line)
     items: dict[str, Value] = {}
     key_lines: dict[str, int] = {}
     for knode, vnode in node.value:
@@ -97,9 +101,9 @@ def _convert(node: yaml.Node, seen: set[int]) -> Value:
         key = knode.value
         kline = knode.start_mark.line + 1
         if key in items:
-            raise YamlProblem(kline, f"duplicate key '{key}' (first on line {key_lines[key]})")
+            raise YamlProblem(kline, f"duplicate key '{key}' (first on line {key_lines[key] + shift})")
         if key == "<<":
             raise YamlProblem(kline, "merge keys (<<) are not supported")
-        items[key] = _convert(vnode, seen)
+        items[key] = _convert(vnode, seen, shift)
         key_lines[key] = kline
     return Map(items, key_lines, line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesnotes.cli import common_options, vault_root
+from salesnotes.cli import common_options, locked, vault_root
 
 
 @click.group(name="checklist")
@@ -29,6 +29,7 @@ def checklist_group() -> None:
 @click.option("--sync", is_flag=True, help="Also add template items a note's section lacks "
               "(nothing is removed or unticked).")
 @common_options
+@locked
 def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> None:
     """Insert the `## Checklist: <title>` section of checklist NAME into client notes.
 

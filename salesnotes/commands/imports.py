@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, locked, today, vault_root
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MAP_HELP = ("Column for a key when its header is not recognized, e.g. amount=Netto or "
@@ -67,6 +67,7 @@ def import_group() -> None:
               help="Create a note (status active) for every NIP no note holds.")
 @_import_options
 @common_options
+@locked
 def sales(file: Path, create_missing: bool, dry_run: bool, skip_bad: bool,
           mapping: dict[str, str], encoding: str | None) -> None:
     """Add FILE's sales to the ledger (sales/YYYY-MM.csv), keyed by document number.
@@ -103,6 +104,7 @@ def sales(file: Path, create_missing: bool, dry_run: bool, skip_bad: bool,
 @click.argument("file", type=_FILE)
 @_import_options
 @common_options
+@locked
 def clients(file: Path, dry_run: bool, skip_bad: bool, mapping: dict[str, str],
             encoding: str | None) -> None:
     """Create or update client notes from FILE, a client list keyed by NIP.

@@ -35,14 +35,30 @@ def log(client: str, text: str, channel: str, when: datetime | None, next_date: 
     Example:
         salesnotes log hydro "Buyer wants the Q1 offer by Friday" --via phone --next 2026-12-04
     """
-    from salesnotes import contactlog
-    from salesnotes.errors import Problem, UsageProblem
-    from salesnotes.lookup import find_client
-    from salesnotes.vault import load_vault
+    from salesnotes.locking import vault_lock
 
     root = vault_root()
+    with vault_lock(root):
+        _log(root, client, text, channel, when, next_date, no_commit)
+
+
+def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
+    from salesnotes import contactlog
+    from salesnotes.errors import Problem, UsageProblem, VaultError
+    from salesnotes.lookup import find_client
+    from salesnotes.names import fold
+    from salesnotes.vault import load_vault
+
     vault = load_vault(root, git=False)
-    note = find_client(vault.notes, client)
+    try:
+        note = find_client(vault.notes, client)
+    except UsageProblem:
+        q = fold(client.strip())
+        broken = [p for p in vault.problems if p.path.suffix == ".md"
+                  and q in (fold(p.path.stem), fold(p.path.name))]
+        if broken:
+            raise VaultError(*broken) from None
+        raise
     try:
         contact = contactlog.make_contact(text, channel, (when.date() if when else today()),
                                           next_date.date() if next_date else None)
@@ -54,7 +70,10 @@ def log(client: str, text: str, channel: str, when: datetime | None, next_date: 
         return
     from salesnotes import gitlog
 
-    if gitlog.is_repo(root):
-        sha = contactlog.commit_contact(root, note, contact)
-        if sha:
-            click.echo(f"committed {sha[:10]} contact: {note.name} ({contact.channel})")
+    if not gitlog.is_repo(root):  # a vault without git is allowed: the note is the record
+        click.echo("note: not a git repository, so the contact is saved but not committed "
+                   "(run `git init`, or set git: {commit: false} to silence this)", err=True)
+        return
+    sha = contactlog.commit_contact(root, note, contact)
+    if sha:
+        click.echo(f"committed {sha[:10]} contact: {note.name} ({contact.channel})")

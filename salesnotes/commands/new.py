@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, locked, today, vault_root
 
 
 @click.command()
@@ -16,6 +16,7 @@ from salesnotes.cli import common_options, today, vault_root
 @click.option("--region", help="Town or area, to group visits on the same day.")
 @click.option("--no-commit", is_flag=True, help="Do not commit the new note.")
 @common_options
+@locked
 def new(name: str, nip: str | None, tier: str | None, status: str, region: str | None,
         no_commit: bool) -> None:
     """Create a client note under clients/ from templates/client.md.

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, locked, today, vault_root
 
 
 class IsoWeek(click.ParamType):
@@ -31,6 +31,7 @@ class IsoWeek(click.ParamType):
               help="The ISO week to plan (e.g. 2026-W49; default: the week of --today).")
 @click.option("--no-commit", is_flag=True, help="Write the views but do not commit them.")
 @common_options
+@locked
 def review(week: date | None, no_commit: bool) -> None:
     """Write every view into views/, print a short summary and commit the views.
 

@@ -35,8 +35,10 @@ def watch() -> None:
 
     today_now()  # a bad --today or $SALESNOTES_TODAY is a usage error now, not at a rebuild
     check_libyaml()
+    from salesnotes.locking import vault_lock
+
     watcher = Watcher(root, today_now, on_rebuild=_show, on_notice=_notice,
-                      progress=lambda: progress("reading notes"))
+                      progress=lambda: progress("reading notes"), guard=lambda: vault_lock(root))
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         watcher.start()

@@ -219,10 +219,7 @@ def _single_byte(data: bytes) -> tuple[str, str]:
     """Bytes 0x80-0x9F are controls in ISO-8859-2, so they confirm cp1250; otherwise the two
     differ only on ą ś ź Ą Ś Ź, and the decoding with more Polish letters wins."""
     if re.search(rb"[\x80-\x9f]", data):
-        try:
-            return data.decode("cp1250"), "cp1250"
-        except UnicodeDecodeError:
-            return _detected(data)
+        return _strict(data, "cp1250"), "cp1250"
     cp, latin2 = data.decode("cp1250"), data.decode("iso8859_2")
     cp_score, latin2_score = (sum(c in _POLISH for c in t) for t in (cp, latin2))
     if not cp_score and not latin2_score:

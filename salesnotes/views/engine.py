@@ -187,6 +187,25 @@ def _refuse_repetition(left: Any, right: Any) -> None:
                 raise _security("repetition too large")
 
 
+LOOP_BUDGET = 2_000_000
+
+
+def _budgeted_range():  # noqa: ANN202
+    """`range` sharing one budget per render: nested loops cannot multiply into a hang."""
+    from jinja2.sandbox import safe_range
+
+    used = [0]
+
+    def budgeted(*args: int) -> range:
+        steps = safe_range(*args)
+        used[0] += len(steps)
+        if used[0] > LOOP_BUDGET:
+            raise _security("loops too long")
+        return steps
+
+    return budgeted
+
+
 def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None, Problem | None]:
     """The view's text with the marker on its first line, or the template problem.
 
@@ -196,6 +215,7 @@ def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
     where = _template_path(env, template)
+    env.globals["range"] = _budgeted_range()
     try:
         text = env.get_template(template).render(**context)
     except TemplateSyntaxError as e:

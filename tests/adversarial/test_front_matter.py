@@ -160,17 +160,12 @@ def test_6_7_check_reports_each_broken_note_at_its_line(make_vault, run):
     assert not any(path == "clients/Good.md" for path, _ in found)
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py/yamlnodes.py: the 'first on line N' of a "
-                   "duplicate key counts front-matter lines, not file lines (says 1, is 2)")
 def test_6_duplicate_key_message_names_file_lines(make_vault, run):
     root = make_vault({"clients/Dup.md": BROKEN["clients/Dup.md"]})
     result = run("check", "--vault", str(root))
     assert "clients/Dup.md:4: duplicate key 'tier' (first on line 2)" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="yamlnodes.py load(): a yaml.reader.ReaderError (a control "
-                   "character YAML forbids) is reported at front-matter line 1 as a two-line "
-                   "message; it needs the character's own line and one line of text")
 def test_7_a_control_character_is_one_problem_at_its_line(make_vault, run):
     root = make_vault({"clients/Ctl.md": '---\nname: Ctl\ntier: A\nregion: "Kra\x7fków"\n---\n'})
     result = run("check", "--vault", str(root))
@@ -188,9 +183,6 @@ def test_6_7_log_refuses_a_broken_note_and_leaves_it_untouched(make_vault, run, 
     assert_unchanged(root, before)
 
 
-@pytest.mark.xfail(strict=True, reason="commands/log.py + lookup.py: a note that does not load "
-                   "is not among the candidates, so `log` says 'no client matches' instead of "
-                   "the note's own path:line problem")
 @pytest.mark.parametrize("name", ["Dup", "Unclosed"])
 def test_6_7_log_on_a_broken_note_says_what_is_wrong_with_it(make_vault, run, name):
     root = make_vault({**BROKEN, **GOOD})

@@ -62,17 +62,10 @@ def _note_vault(make_vault) -> Path:  # noqa: ANN001
     return make_vault({"clients/Good.md": "---\nname: Good\ntier: A\n---\n## Log\n"})
 
 
-# yamlnodes.py turns a YAML reader error (a control character) into a two-line message; that
-# defect is stated by test_front_matter.py::test_7_a_control_character_is_one_problem_at_its_line
-# (xfail). Drop this allowance when that test passes.
-KNOWN_SECOND_LINE = '  in "<unicode string>", position '
-
-
 def _assert_answers(result, root: Path, allowed_extra: tuple[str, ...] = ()) -> None:  # noqa: ANN001
     no_traceback(result)
     assert result.exit_code in (0, 1), result.output
-    lines = [ln for ln in result.stderr.split("\n") if not ln.endswith(allowed_extra)
-             and not ln.startswith(KNOWN_SECOND_LINE)]
+    lines = [ln for ln in result.stderr.split("\n") if not ln.endswith(allowed_extra)]
     for problem in problem_lines("\n".join(lines)):
         assert (root / problem["path"]).exists() or problem["path"] in (".", "clients"), problem[0]
 
@@ -110,8 +103,7 @@ def test_fuzz_note_review_and_log(make_vault, run):
         result = run("log", "Fuzz.md", "call", "--no-commit", "--vault", str(root))
         no_traceback(result)
         assert result.exit_code in (0, 1, 2)
-        problem_lines("\n".join(ln for ln in result.stderr.split("\n")
-                                if not ln.startswith(KNOWN_SECOND_LINE)))
+        problem_lines(result.stderr)
         if result.exit_code:
             assert path.read_bytes() == data  # refused: untouched
 

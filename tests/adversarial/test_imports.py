@@ -71,8 +71,6 @@ def test_22_cp1250_bom_and_utf16_exports_are_read_exactly(vault, run, tmp_path, 
         "2026-03-02,FV/1,5260250274,Łódź Żółć Sp. z o.o.,1234.56,")
 
 
-@pytest.mark.xfail(strict=True, reason="imports/sales.py + imports/clients.py summaries: the "
-                   "cp1250 fallback is silent; DATA-SAFETY rule 10 asks for a reported one")
 def test_22_the_cp1250_fallback_is_reported(vault, run, tmp_path):
     source = write_csv(tmp_path / "sprzedaz.csv", [
         SALES_HEADER, "FV/1;2026-03-02;5260250274;Łódź;1"], "cp1250")
@@ -91,9 +89,6 @@ def test_22_an_undecodable_byte_is_an_error_at_row_and_column(vault, run, tmp_pa
                            "with --encoding)"}
 
 
-@pytest.mark.xfail(strict=True, reason="imports/reader.py _single_byte/_detected: bytes invalid "
-                   "in both UTF-8 and cp1250 fall through to charset-normalizer's guess and are "
-                   "imported; strict decoding must stop at row:column instead")
 def test_22_bytes_neither_utf8_nor_cp1250_are_refused_not_guessed(vault, run, tmp_path):
     source = tmp_path / "sprzedaz.csv"
     source.write_bytes(f"{SALES_HEADER}\nFV/1;2026-03-02;5260250274;Hydro \x81\x98;1\n".encode(
@@ -103,10 +98,6 @@ def test_22_bytes_neither_utf8_nor_cp1250_are_refused_not_guessed(vault, run, tm
     assert list(problems) == [2] and "column" in problems[2]
 
 
-@pytest.mark.xfail(strict=True, reason="errors.py Problem.__str__ (or imports/reader.py "
-                   "_map_columns): text from the file is echoed raw, so a header with \\x0b "
-                   "splits the message and an ESC sequence reaches the rep's terminal; control "
-                   "characters must be escaped in every message")
 def test_22_control_characters_from_the_file_are_escaped_in_messages(vault, tmp_path):
     from click.testing import CliRunner
     from conftest import TODAY

@@ -111,9 +111,6 @@ def test_18_tricky_characters_are_replaced_in_the_file_name_and_kept_in_name(
     assert run("check", "--vault", str(root)).exit_code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="yamltext.py yaml_str: json.dumps leaves DEL (0x7F) and "
-                   "C1 controls (0x80-0x9F) raw inside the quotes; YAML forbids them, so `new` "
-                   "writes a note that salesnotes itself cannot read")
 @pytest.mark.parametrize("name", ["Del\x7fchar", "C1\x85next\x9bline"])
 def test_18_control_characters_yaml_forbids_still_round_trip(make_vault, run, name):
     root = make_vault({})
