@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from stdnum.pl import nip as nip_number
@@ -210,11 +211,17 @@ def _valid_date(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
+def _valid_nip(nip: str) -> bool:
+    """A ledger repeats each client's NIP on every sale: check each NIP once."""
+    return len(nip) == 10 and nip_number.is_valid(nip)
+
+
 def _doubts(rel: str, sale: Sale) -> list[str]:
     out = []
     if not sale.document:
         out.append("no document number")
-    if sale.nip is not None and not (len(sale.nip) == 10 and nip_number.is_valid(sale.nip)):
+    if sale.nip is not None and not _valid_nip(sale.nip):
         out.append(f"invalid NIP {sale.nip!r}")
     if (m := _MONTH_FILE.fullmatch(PurePosixPath(rel).name)) and (
             f"{sale.date:%Y-%m}" != f"{m[1]}-{m[2]}"):

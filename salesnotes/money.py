@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 GROSZ = Decimal("0.01")
 _AMOUNT_SUFFIX = re.compile(r"\s*(?:zł|zl|pln)\.?$", re.I)

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path, PurePath
 
 SUFFIX = ".md"
@@ -98,6 +99,7 @@ def name_key(name: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Search form: `Łódź Serwis` -> `lodz serwis`, so a rep can type without diacritics."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))

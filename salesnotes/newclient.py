@@ -7,8 +7,8 @@ duplicate NIP, naming the note that already holds it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from salesnotes.config import STATUSES, Config

@@ -27,7 +27,14 @@ from decimal import ROUND_CEILING, Decimal
 
 from salesnotes.book import Book, add_months
 from salesnotes.budget import (
-    MONTHS, ZERO, attainment, budget_by_month, exact, fy_sales, month_index, sales_by_month,
+    MONTHS,
+    ZERO,
+    attainment,
+    budget_by_month,
+    exact,
+    fy_sales,
+    month_index,
+    sales_by_month,
 )
 from salesnotes.config import Band, Benefit, Bonus, PayPlan
 from salesnotes.money import GROSZ, to_grosz

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from salesnotes.book import Book, ClientRow
+from salesnotes.book import Book
 from salesnotes.breath import Breath
 from salesnotes.errors import Problem, VaultError
+from salesnotes.reviewstate import ReviewSummary
 from salesnotes.vault import Vault, load_vault
 from salesnotes.views import VIEWS_DIR, render_views, write_views
 
@@ -24,31 +24,30 @@ TOP_AT_STAKE = 5
 
 @dataclass
 class ReviewResult:
-    vault: Vault
-    book: Book
+    vault: Vault | None  # None when nothing changed since the last review (nothing was read)
+    book: Book | None
     written: list[Path] = field(default_factory=list)  # absolute paths under views/
     unchanged: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # the vault's (non-strict), views'
     sha: str | None = None  # the review commit, when one was made
     commit_error: VaultError | None = None  # git busy or failing: the views are written anyway
+    summary: ReviewSummary = field(default_factory=ReviewSummary)
+    today: date | None = None
+    skipped: bool = False  # inputs unchanged since the last review: nothing rendered
 
-    @property
-    def breath_counts(self) -> dict[Breath, int]:
-        counts = {b: 0 for b in (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)}
-        for row in self.book.rows:
-            counts[row.breath.state] += 1
-        return counts
 
-    @property
-    def most_at_stake(self) -> list[ClientRow]:
-        """The overdue clients with the most money at stake (ties: the most urgent first)."""
-        overdue = [r for r in self.book.rows if r.breath.state is Breath.OVERDUE]
-        return sorted(overdue, key=lambda r: -r.stake)[:TOP_AT_STAKE]
-
-    @property
-    def stake_overdue(self) -> Decimal:
-        return sum((r.stake for r in self.book.rows if r.breath.state is Breath.OVERDUE),
-                   Decimal(0))
+def summarize(book: Book) -> ReviewSummary:
+    """Counts by breath and the overdue clients with the most money at stake."""
+    counts = {b.value: 0 for b in (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)}
+    for row in book.rows:
+        counts[row.breath.state.value] += 1
+    overdue = [r for r in book.rows if r.breath.state is Breath.OVERDUE]
+    top = sorted(overdue, key=lambda r: -r.stake)[:TOP_AT_STAKE]
+    cfg = book.config
+    return ReviewSummary(len(book.rows), counts,
+                         [(r.breath.state.glyph, " ".join(r.name.split()), str(r.stake),
+                           r.breath.days_overdue or 0) for r in top],
+                         cfg.currency, cfg.locale)
 
 
 def iso_week(day: date) -> str:
@@ -73,17 +72,55 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
 
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
+    from salesnotes import reviewstate, views
+
+    inputs = reviewstate.inputs_key(root, today, week, tuple(views.VIEW_MODULES))
+    skipped = _unchanged(root, inputs, today, commit)
+    if skipped is not None:
+        return skipped
     vault = load_vault(root, git=git)
     book = Book.of(vault, today)
     rendered = render_views(vault, today, week=week, book=book)
     written = write_views(vault.root, rendered.files)
     result = ReviewResult(vault, book, written.written, written.unchanged,
-                          [*book.problems, *rendered.problems, *written.problems])
+                          [*book.problems, *rendered.problems, *written.problems],
+                          summary=summarize(book), today=today)
     if commit and vault.config.git_commit and written.written:
         try:
             result.sha = _commit(vault.root, written.written, today)
         except VaultError as e:  # GitBusy (exit 75) or a failing commit: views stay written
             result.commit_error = e
+    if result.commit_error is None and not rendered.problems:
+        reviewstate.save(root, inputs=inputs, views=sorted(rendered.files),
+                         problems=result.problems, summary=result.summary,
+                         git_commit=vault.config.git_commit)
+    else:
+        reviewstate.forget(root)
+    return result
+
+
+def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResult | None:
+    """The last review's result when nothing it read has changed, else None."""
+    from pathlib import PurePosixPath
+
+    from salesnotes import reviewstate
+
+    state = reviewstate.load(root)
+    if not state or state["inputs"] != inputs or state["outputs"] != reviewstate.outputs_key(root):
+        return None
+    paths = [root / VIEWS_DIR / name for name in state["views"]]
+    result = ReviewResult(None, None, [], paths,
+                          [Problem(PurePosixPath(p), line, m) for p, line, m in state["problems"]],
+                          summary=reviewstate.ReviewSummary(**state["summary"]), today=today,
+                          skipped=True)
+    if commit and state["git_commit"]:
+        try:  # a --no-commit run may have left the views uncommitted
+            result.sha = _commit(root, paths, today)
+        except VaultError as e:
+            result.commit_error = e
+        if result.sha:
+            reviewstate.save(root, inputs=inputs, views=state["views"], problems=result.problems,
+                             summary=result.summary, git_commit=True)
     return result
 
 

@@ -95,11 +95,12 @@ def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]
 
 def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
                reader: Callable[[Path, Progress | None], list[ReadResult]] | None = None,
-               cache: bool = True) -> Vault:
+               cache: bool = True, sales: bool = True) -> Vault:
     """The whole vault as one value; `reader` lets a cache stand in for reading every file.
 
     With `cache` (and no `reader`), notes unchanged since the last run come from
     `.salesnotes/cache.sqlite` (salesnotes/cache.py); the result is the same either way.
+    Commands that never look at money (`status`, `log`, `history`, `new`) pass sales=False.
     """
     config, problems = load_config(root)
     if reader is None and cache:
@@ -111,11 +112,11 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
     for r in results:
         problems.extend(r.problems)
     problems.extend(_vault_checks(notes, config))
-    sales, sale_problems = _read_sales(root)
+    sold, sale_problems = _read_sales(root) if sales else ([], [])
     problems.extend(sale_problems)
     contacts = _git_contacts(root) if git else {}
     notes.sort(key=lambda n: str(n.path))
-    return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sales), contacts)
+    return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sold), contacts)
 
 
 def _read_sales(root: Path) -> tuple[list, list[Problem]]:

@@ -23,10 +23,9 @@ def check(strict: bool, as_json: bool) -> None:
     Example:
         salesnotes check --strict
     """
+    from salesnotes.checklists import load_checklists
     from salesnotes.console import echo_problems
     from salesnotes.vault import load_vault
-
-    from salesnotes.checklists import load_checklists
 
     root = vault_root()
     vault = load_vault(root, git=False)

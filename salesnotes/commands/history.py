@@ -27,7 +27,7 @@ def history(client: str, as_json: bool) -> None:
     from salesnotes.vault import load_vault
 
     root = vault_root()
-    note = find_client(load_vault(root, git=False).notes, client)
+    note = find_client(load_vault(root, git=False, sales=False).notes, client)
     entries = contactlog.history(root, note)
     if as_json:
         click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))

@@ -49,7 +49,7 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
     from salesnotes.names import fold
     from salesnotes.vault import load_vault
 
-    vault = load_vault(root, git=False)
+    vault = load_vault(root, git=False, sales=False)
     try:
         note = find_client(vault.notes, client)
     except UsageProblem:

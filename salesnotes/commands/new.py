@@ -32,7 +32,7 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
     from salesnotes.vault import load_vault
 
     root = vault_root()
-    vault = load_vault(root, git=False)
+    vault = load_vault(root, git=False, sales=False)
     path, data = plan_note(vault, NewClient(name, nip, tier, status, region), today())
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data, root=root, exclusive=True)

@@ -57,6 +57,7 @@ def review(week: date | None, no_commit: bool) -> None:
 
 def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
     """Where the portfolio stands, in five to ten lines: the rest is in views/Portfolio.md."""
+    from salesnotes.breath import Breath
     from salesnotes.console import console
     from salesnotes.review import iso_week
 
@@ -65,32 +66,34 @@ def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
     def say(text: object) -> None:
         out.print(text, markup=False, emoji=False, soft_wrap=True)
 
-    n = len(result.book.rows)
-    breaths = " · ".join(f"{b.glyph} {k} {b.value}" for b, k in result.breath_counts.items())
+    s = result.summary
+    n = s.clients
+    breaths = " · ".join(f"{Breath(b).glyph} {k} {b}" for b, k in s.counts.items())
     say(f"Portfolio: {n} client{'' if n == 1 else 's'}  {breaths}")
-    if result.most_at_stake:
+    if s.top:
         say("Most money at stake, out of breath:")
-        say(_top_table(result))
+        say(_top_table(s))
     written = ", ".join(p.name for p in result.written) or "none"
-    say(f"Views written: {written}; unchanged: {len(result.unchanged)}")
+    say(f"Views written: {written}; unchanged: {len(result.unchanged)}"
+        + (" (nothing changed since the last review)" if result.skipped else ""))
     if result.sha:
-        say(f"Committed {result.sha[:7]}: review: {iso_week(result.book.today)}")
+        say(f"Committed {result.sha[:7]}: review: {iso_week(result.today)}")
     if result.problems:
         k = len(result.problems)
         say(f"{k} problem{'' if k == 1 else 's'} (listed on stderr)")
 
 
-def _top_table(result):  # noqa: ANN001, ANN202 - a rich Table
+def _top_table(s):  # noqa: ANN001, ANN202 - a rich Table
+    from decimal import Decimal
+
     from rich.table import Table
 
     from salesnotes.money import format_money
 
-    cfg = result.vault.config
     table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
     for justify in ("left", "left", "right", "right"):
         table.add_column(justify=justify)  # type: ignore[arg-type]
-    for row in result.most_at_stake:
-        table.add_row(row.breath.state.glyph, " ".join(row.name.split()),
-                      format_money(row.stake, cfg.currency, cfg.locale),
-                      f"{row.breath.days_overdue or 0} days late")
+    for glyph, name, stake, days in s.top:
+        table.add_row(glyph, name, format_money(Decimal(stake), s.currency, s.locale),
+                      f"{days} days late")
     return table

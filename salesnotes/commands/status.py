@@ -25,7 +25,7 @@ def status(as_json: bool) -> None:
     vault_path = vault_root()
     from salesnotes.vault import load_vault
 
-    vault = load_vault(vault_path)
+    vault = load_vault(vault_path, sales=False)
     rows = status_rows(vault, today())
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
@@ -37,24 +37,35 @@ def status(as_json: bool) -> None:
     click.get_current_context().exit(1 if problems else 0)
 
 
+COLUMNS = ("", "client", "tier", "status", "last", "next", "late", "next step")
+
+
 def _print_table(rows) -> None:  # noqa: ANN001
-    from rich.table import Table
+    """Plain aligned columns: 10,000 rows in a fraction of a second (rich needed seconds)."""
+    import shutil
+    import sys
 
-    from salesnotes.console import console
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for col in ("", "client", "tier", "status", "last", "next", "late", "next step"):
-        table.add_column(col, no_wrap=True, overflow="ellipsis",
-                         max_width=36 if col == "client" else None,
-                         justify="right" if col == "late" else "left")
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    name_w = min(36, max([len(r.name) for r in rows] + [6]))
+    lines = [_line(COLUMNS, name_w)]
     for r in rows:
         late = str(r.days_overdue) if r.breath == "overdue" else ""
-        table.add_row(r.glyph, r.name, r.tier, r.status, _d(r.last_contact), _d(r.next_contact),
-                      late, r.next_step or "")
-    out = console()
-    if not out.is_terminal:
-        out.width = 160  # piped into a file or less: keep one client per line
-    out.print(table)
+        lines.append(_line((r.glyph, r.name, r.tier, r.status, _d(r.last_contact),
+                            _d(r.next_contact), late, r.next_step or ""), name_w))
+    click.echo("\n".join(_fit(line, width) for line in lines))
+
+
+def _line(cells, name_w: int) -> str:  # noqa: ANN001
+    glyph, name, tier, status, last, nxt, late, step = cells
+    name = " ".join(name.split())
+    name = name if len(name) <= name_w else name[: name_w - 1] + "…"
+    glyph = glyph or "  "  # an emoji takes two columns
+    return (f"{glyph} {name:<{name_w}}  {tier:<4} {status:<9} {last:<10}  {nxt:<10}  "
+            f"{late:>4}  {step}")
+
+
+def _fit(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _d(d) -> str:  # noqa: ANN001

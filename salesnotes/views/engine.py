@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -45,7 +46,12 @@ class Linker:
             target = str(path.with_suffix("")) if path.suffix == ".md" else str(path)
             bar = "\\|" if in_table else "|"
             return f"[[{target}{bar}{cell(text).replace(chr(92) + '|', '-')}]]"
-        return f"[{cell(text)}]({self.up}{quote(str(path), safe='/')})"
+        return f"[{cell(text)}]({self.up}{_quoted(str(path))})"
+
+
+@lru_cache(maxsize=65536)
+def _quoted(path: str) -> str:
+    return quote(path, safe="/")
 
 
 def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa: ANN201
@@ -76,6 +82,20 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
         env.filters[name] = _guarded(env.filters[name])
     env.filters["format"] = _safe_format
     env.globals.update(t=Labels(locale), locale=locale, currency=currency)
+    env.trusted = _trusted_twin(env)
+    return env
+
+
+def _trusted_twin(sandboxed: Any) -> Any:
+    """salesnotes' own templates, unsandboxed: the sandbox checks every attribute access, which
+    doubled the render time of 10,000 clients; the user's templates always run sandboxed."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(BUILTIN)), undefined=StrictUndefined,
+                      keep_trailing_newline=True, autoescape=False, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters.update(sandboxed.filters)
+    env.globals.update(sandboxed.globals)
     return env
 
 
@@ -215,6 +235,8 @@ def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
     where = _template_path(env, template)
+    if where.parts[:2] != USER_TEMPLATES.parts and hasattr(env, "trusted"):
+        env = env.trusted
     env.globals["range"] = _budgeted_range()
     try:
         text = env.get_template(template).render(**context)

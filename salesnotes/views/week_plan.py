@@ -221,8 +221,19 @@ class WeekRow:
     current: bool
 
 
-def context(book: Book, week: date | None = None) -> dict:
+_last: list = []  # [(book, week, plan)]: context and extra_files plan the same week once
+
+
+def _plan(book: Book, week: date | None) -> WeekPlan:
+    if _last and _last[0][0] is book and _last[0][1] == week:
+        return _last[0][2]
     plan = plan_week(book.rows, book.config, book.today, week)
+    _last[:] = [(book, week, plan)]
+    return plan
+
+
+def context(book: Book, week: date | None = None) -> dict:
+    plan = _plan(book, week)
     days = tuple(_day(d, plan) for d in plan.days)
     overflow = tuple(_contact(r, False, plan) for r in plan.overflow)
     tasks = plan.tasks
@@ -295,7 +306,7 @@ def _routine(o: Occurrence) -> Routine:
 # week.ics ------------------------------------------------------------------------------------
 
 def extra_files(book: Book, week: date | None = None) -> dict[str, bytes]:
-    plan = plan_week(book.rows, book.config, book.today, week)
+    plan = _plan(book, week)
     return {ICS_FILENAME: calendar_bytes(plan, book.config.locale)}
 
 
@@ -329,8 +340,18 @@ def calendar_bytes(plan: WeekPlan, locale: str) -> bytes:
             cal.add_component(_event(
                 f"{prefix}-tasks", day.date, stamp,
                 f"{t.wp_ics_tasks}: {t.plural('task', len(day.tasks))}",
-                "\n".join(_task_line(item) for item in day.tasks)))
+                _task_lines(day.tasks, t)))
     return cal.to_ical()
+
+
+ICS_TASK_LIMIT = 50  # a calendar entry is read on a phone: the rest is in Week plan.md
+
+
+def _task_lines(tasks, t: Labels) -> str:  # noqa: ANN001 - DueTask list
+    lines = [_task_line(item) for item in tasks[:ICS_TASK_LIMIT]]
+    if len(tasks) > ICS_TASK_LIMIT:
+        lines.append(f"+ {t.plural('task', len(tasks) - ICS_TASK_LIMIT)}: Week plan.md")
+    return "\n".join(lines)
 
 
 def _event(uid: str, day: date, stamp: datetime, summary: str, description: str):  # noqa: ANN202

@@ -1,0 +1,53 @@
+"""A review whose inputs did not change is skipped, and skipping never changes a result."""
+
+import os
+import shutil
+
+from conftest import SPEC_NOTE, TODAY
+from salesnotes.review import run_review
+
+NOTE = "clients/Hydro-Tech Sp. z o.o..md"
+
+
+def views_bytes(root):
+    return {p.name: p.read_bytes() for p in sorted((root / "views").iterdir())}
+
+
+def test_unchanged_vault_is_skipped_and_a_change_renders_again(make_vault):
+    root = make_vault({NOTE: SPEC_NOTE, "clients/B.md": "---\ntier: B\n---\n"}, git=True)
+    first = run_review(root, TODAY)
+    assert not first.skipped and first.written
+    second = run_review(root, TODAY)
+    assert second.skipped and not second.written and second.summary == first.summary
+    assert second.sha is None
+    path = root / NOTE
+    path.write_text(path.read_text().replace("tier: A", "tier: C"))
+    third = run_review(root, TODAY)
+    assert not third.skipped and third.written
+    # the same bytes as a review from scratch (no state, no cache)
+    fresh = root.parent / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".salesnotes", "views"))
+    run_review(fresh, TODAY, commit=False)
+    assert views_bytes(fresh) == views_bytes(root)
+
+
+def test_other_date_deleted_view_or_no_commit_run_are_not_skipped(make_vault):
+    root = make_vault({NOTE: SPEC_NOTE}, git=True)
+    run_review(root, TODAY, commit=False)
+    committed = run_review(root, TODAY)  # the --no-commit run left views uncommitted
+    assert committed.sha is not None
+    assert not run_review(root, TODAY.replace(day=28)).skipped
+    (root / "views" / "Pay.md").unlink()
+    again = run_review(root, TODAY.replace(day=28))
+    assert not again.skipped and (root / "views" / "Pay.md").exists()
+
+
+def test_hand_edited_view_is_noticed(make_vault):
+    root = make_vault({NOTE: SPEC_NOTE})
+    run_review(root, TODAY)
+    view = root / "views" / "Portfolio.md"
+    before = view.read_bytes()
+    view.write_bytes(before + b"\nmy scribble\n")
+    os.utime(view, ns=(1, 1))
+    result = run_review(root, TODAY)
+    assert not result.skipped and view.read_bytes() == before
