@@ -26,6 +26,9 @@ def find_client(notes: Sequence[Note], query: str) -> Note:
         hits = [n for n in notes if n.nip == nip]
         if len(hits) == 1:
             return hits[0]
+    verbatim = [n for n in notes if query in (n.name, n.path.stem, n.path.name)]
+    if len(verbatim) == 1:
+        return verbatim[0]
     exact = [n for n in notes if q in (fold(n.name), fold(n.path.stem), fold(n.path.name),
                                        fold(str(n.path)))
              or q in (fold(a) for a in n.aliases)]

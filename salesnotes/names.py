@@ -102,6 +102,8 @@ def name_key(name: str) -> str:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Search form: `Łódź Serwis` -> `lodz serwis`, so a rep can type without diacritics."""
+    if text.isascii():
+        return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", bare).strip()
