@@ -30,6 +30,7 @@ from salesnotes.imports.common import (
     PROGRESS_EVERY,
     NotePlanner,
     Progress,
+    cached_nip,
     commit_import,
     count_of,
     formatted_nip,
@@ -37,7 +38,7 @@ from salesnotes.imports.common import (
     unreadable_notes,
     write_files,
 )
-from salesnotes.imports.reader import Export, ValueProblem, parse_amount, parse_nip, read_export
+from salesnotes.imports.reader import Export, ValueProblem, parse_amount, read_export
 from salesnotes.money import to_grosz
 from salesnotes.newclient import NewClient
 from salesnotes.notes import Note
@@ -164,7 +165,7 @@ def _read_clients(vault: Vault, export: Export, columns: Mapping[str, str],
 def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
          nips: dict[str, str | ValueProblem]) -> tuple[str | None, dict[str, Value], list[str]]:
     errors: list[str] = []
-    nip = _nip(cells.get("nip", ""), nips, errors)
+    nip = cached_nip(cells.get("nip", ""), nips, errors)
     values: dict[str, Value] = {}
     for key, column in columns.items():
         text = cells.get(column, "").strip()
@@ -175,19 +176,6 @@ def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
         except ValueProblem as e:
             errors.append(f"{key}: {e.message}")
     return nip, values, errors
-
-
-def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
-    if text not in cache:
-        try:
-            cache[text] = parse_nip(text)
-        except ValueProblem as e:
-            cache[text] = e
-    found = cache[text]
-    if isinstance(found, ValueProblem):
-        errors.append(found.message)
-        return None
-    return found
 
 
 def _value(vault: Vault, key: str, text: str) -> Value:

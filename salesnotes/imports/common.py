@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, VaultError
-from salesnotes.imports.reader import parse_nip
+from salesnotes.imports.reader import ValueProblem, parse_nip
 from salesnotes.names import name_key, taken_keys
 from salesnotes.newclient import NewClient, plan_note
 from salesnotes.vault import Vault, iter_note_files
@@ -122,3 +122,18 @@ def shown_path(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
+    """A row's NIP, each written form checked once: an export names the same few hundred NIPs
+    tens of thousands of times. A wrong one adds its message to `errors` and gives None."""
+    if text not in cache:
+        try:
+            cache[text] = parse_nip(text)
+        except ValueProblem as e:
+            cache[text] = e
+    found = cache[text]
+    if isinstance(found, ValueProblem):
+        errors.append(found.message)
+        return None
+    return found

@@ -34,6 +34,7 @@ from salesnotes.imports.common import (
     PROGRESS_EVERY,
     NotePlanner,
     Progress,
+    cached_nip,
     commit_import,
     count_of,
     formatted_nip,
@@ -49,7 +50,6 @@ from salesnotes.imports.reader import (
     check_totals,
     parse_amount,
     parse_date,
-    parse_nip,
     read_export,
 )
 from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, render_month
@@ -183,20 +183,8 @@ def _typed(parse: Callable[[str], object], text: str, errors: list[str]):  # noq
 
 
 def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
-    """An empty NIP is a sale to no known client (kept); a wrong one is a bad row. Cached: an
-    export names the same few hundred NIPs tens of thousands of times."""
-    if not text.strip():
-        return None
-    if text not in cache:
-        try:
-            cache[text] = parse_nip(text)
-        except ValueProblem as e:
-            cache[text] = e
-    found = cache[text]
-    if isinstance(found, ValueProblem):
-        errors.append(found.message)
-        return None
-    return found
+    """An empty NIP is a sale to no known client (kept); a wrong one is a bad row."""
+    return cached_nip(text, cache, errors) if text.strip() else None
 
 
 def _whole_documents(export: Export, lines: list[Line], problems: list[Problem]
