@@ -45,20 +45,25 @@ def parse_month(text: str) -> date:
 
 
 def parse_nip(text: str) -> str:
-    """Any written form (`526-025-02-74`, `PL 526 025 02 74`) to 10 compact digits."""
-    from stdnum.exceptions import InvalidChecksum, ValidationError
+    """Any written form (`526-025-02-74`, `PL 526 025 02 74`) to 10 compact digits.
+
+    The one NIP reader, for notes, imports, lookups and `new` alike (python-stdnum checks it).
+    """
+    from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
     from stdnum.pl import nip
 
     raw = text.strip()
-    compact = re.sub(r"[\s\-.]", "", raw).upper()
-    if compact.startswith("PL"):
-        compact = compact[2:]
+    if not raw:
+        raise FieldError("no NIP")
     try:
-        return str(nip.validate(compact))
+        return str(nip.validate(raw.replace(".", "")))
     except InvalidChecksum:
-        raise FieldError(f"invalid NIP {raw!r}: checksum does not match") from None
+        raise FieldError(f"invalid NIP checksum: {raw!r}") from None
+    except InvalidLength:
+        digits = len(nip.compact(raw.replace(".", "")))
+        raise FieldError(f"invalid NIP {raw!r}: {digits} digits, a NIP has 10") from None
     except ValidationError:
-        raise FieldError(f"invalid NIP {raw!r}: a NIP has 10 digits") from None
+        raise FieldError(f"invalid NIP {raw!r}: not digits") from None
 
 
 def is_plain_number(text: str) -> bool:

@@ -31,7 +31,7 @@ def test_a_nip_is_never_an_int_even_with_a_leading_zero(make_vault, run):
 PROBLEM_NOTES = {
     "clients/yaml.md": ("---\nname: Ok\ntier: [A\n---\n", 3, "malformed YAML"),
     "clients/checksum.md": ("---\nname: Check\nnip: 5260250275\n---\n", 3,
-                            "invalid NIP '5260250275': checksum does not match"),
+                            "invalid NIP checksum: '5260250275'"),
     "clients/tier.md": ("---\ntier: D\n---\n", 2, "unknown tier 'D' (known: A, B, C)"),
     "clients/status.md": ("---\n\nstatus: sleeping\n---\n", 3, "unknown status 'sleeping'"),
     "clients/date.md": ("---\nlast_contact: 2026-02-30\n---\n", 2, "impossible date"),

@@ -23,9 +23,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
-from stdnum.pl import nip
-
+from salesnotes import fields
 from salesnotes.errors import Problem, VaultError
 from salesnotes.money import MoneyError, parse_money, to_grosz
 
@@ -530,19 +528,11 @@ def parse_date(text: str) -> date:
 
 
 def parse_nip(text: str) -> str:
-    """`PL 526-025-02-74` -> `5260250274`; a wrong checksum or length is an error."""
-    s = text.strip()
-    if not s:
-        raise ValueProblem("no NIP")
+    """`PL 526-025-02-74` -> `5260250274`, by the one NIP reader (errors as ValueProblem)."""
     try:
-        return nip.validate(s)
-    except InvalidChecksum:
-        raise ValueProblem(f"invalid NIP checksum: {s!r}") from None
-    except InvalidLength:
-        digits = len(nip.compact(s))
-        raise ValueProblem(f"invalid NIP {s!r}: {digits} digits, a NIP has 10") from None
-    except ValidationError:
-        raise ValueProblem(f"invalid NIP {s!r}: not digits") from None
+        return fields.parse_nip(text)
+    except fields.FieldError as e:
+        raise ValueProblem(str(e)) from None
 
 
 def check_totals(export: Export, key: str = "amount") -> list[Problem]:
