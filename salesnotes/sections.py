@@ -107,14 +107,21 @@ def checked_lines(lines: Sequence[str]) -> list[str]:
 # ------------------------------------------------------------------------------ where lines go
 
 
+def _section(body: Sequence[str], heading: str, level: int
+             ) -> tuple[Outline, int | None, int]:
+    """(outline, heading's index or None, the section's end) for the two insertions below."""
+    found = outline(body)
+    index = heading_index(body, found, heading)
+    end = _section_end(found, index, level, len(body)) if index is not None else len(body)
+    return found, index, end
+
+
 def prepend_insertion(body: Sequence[str], heading: str, level: int,
                       new: list[str]) -> Insertion:
     """`new` as the first list items under `heading`; the section at the end if missing."""
-    found = outline(body)
-    index = heading_index(body, found, heading)
+    found, index, end = _section(body, heading, level)
     if index is None:
         return Insertion(None, [heading, "", *new], found.open_fence)
-    end = _section_end(found, index, level, len(body))
     items = [i for i in range(index + 1, end) if _is_item(body, found, i)]
     if items:
         return Insertion(items[0], new, found.open_fence)
@@ -130,11 +137,9 @@ def prepend_insertion(body: Sequence[str], heading: str, level: int,
 def append_insertion(body: Sequence[str], heading: str, level: int,
                      new: list[str]) -> Insertion:
     """`new` after the section's last non-blank line; the section at the end if missing."""
-    found = outline(body)
-    index = heading_index(body, found, heading)
+    found, index, end = _section(body, heading, level)
     if index is None:
         return Insertion(None, [heading, "", *new], found.open_fence)
-    end = _section_end(found, index, level, len(body))
     last = max([i for i in range(index + 1, end) if body[i].strip()], default=index)
     return Insertion(last + 1, new, found.open_fence)
 
