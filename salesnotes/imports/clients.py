@@ -25,17 +25,16 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 from salesnotes.config import STATUSES
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
-    NotePlanner,
     Progress,
     cached_nip,
     commit_import,
     count_of,
     formatted_nip,
+    note_planner,
     settle,
-    unreadable_notes,
     write_files,
 )
 from salesnotes.imports.reader import Export, ValueProblem, parse_amount, read_export
@@ -246,10 +245,7 @@ def _create(vault: Vault, export: Export, clients: list[_Client], today: date
     """A note per new NIP, through the one note template; a new client needs a name."""
     if not clients:
         return [], []
-    refused = unreadable_notes(vault)
-    if refused:
-        raise VaultError(*refused)
-    planner = NotePlanner(vault, today)
+    planner = note_planner(vault, today)
     created, problems = [], []
     for client in sorted(clients, key=lambda c: c.line):
         values = {k: v for k, (v, _) in client.values.items()}

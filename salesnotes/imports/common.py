@@ -137,3 +137,12 @@ def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str
         errors.append(found.message)
         return None
     return found
+
+
+def note_planner(vault: Vault, today: date) -> NotePlanner:
+    """A planner for new notes; refused while any note is unreadable (its NIP is unknown, so a
+    second note for the same client could appear)."""
+    refused = unreadable_notes(vault)
+    if refused:
+        raise VaultError(*refused)
+    return NotePlanner(vault, today)

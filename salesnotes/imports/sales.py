@@ -32,15 +32,14 @@ from pathlib import Path, PurePosixPath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
-    NotePlanner,
     Progress,
     cached_nip,
     commit_import,
     count_of,
     formatted_nip,
+    note_planner,
     settle,
     shown_path,
-    unreadable_notes,
     write_files,
 )
 from salesnotes.imports.reader import (
@@ -265,10 +264,7 @@ def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: 
     """A note per unknown NIP (status active), through `plan_note` like `salesnotes new`."""
     if not unknown:
         return [], []
-    refused = unreadable_notes(vault)
-    if refused:
-        raise VaultError(*refused)
-    planner = NotePlanner(vault, today)
+    planner = note_planner(vault, today)
     notes, problems = [], []
     for client in unknown:
         name = client.name or formatted_nip(client.nip)
