@@ -197,6 +197,8 @@ class _Scanner:
             self.opportunity(rest, no)
 
     def task(self, status: str, text: str, no: int) -> Task:
+        if text.isascii() and "::" not in text:  # no emoji, no Dataview field: plain text
+            return Task(" ".join(text.split()), status, None, None, None, None, None, no)
         dates: dict[str, date] = {}
         for key, value in _EMOJI_DATE.findall(text):
             self.date_into(dates, _EMOJI_KEYS[key], value, no)
