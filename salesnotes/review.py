@@ -80,7 +80,7 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
         return skipped
     vault = load_vault(root, git=git)
     book = Book.of(vault, today)
-    rendered = render_views(vault, today, week=week, book=book)
+    rendered = render_views(vault, today, week=week, book=book, parallel=True)
     written = write_views(vault.root, rendered.files)
     result = ReviewResult(vault, book, written.written, written.unchanged,
                           [*book.problems, *rendered.problems, *written.problems],

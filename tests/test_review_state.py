@@ -51,3 +51,19 @@ def test_hand_edited_view_is_noticed(make_vault):
     os.utime(view, ns=(1, 1))
     result = run_review(root, TODAY)
     assert not result.skipped and view.read_bytes() == before
+
+
+def test_rendering_in_a_forked_child_gives_the_same_bytes(make_vault, monkeypatch):
+    from salesnotes import views
+    from salesnotes.vault import load_vault
+
+    files = {f"clients/C{i:02d}.md": SPEC_NOTE.replace("Hydro-Tech Sp. z o.o.", f"Client {i}")
+             .replace('"5260250274"', '""') for i in range(30)}
+    root = make_vault(files)
+    vault = load_vault(root, git=False)
+    monkeypatch.setattr(views, "PARALLEL_FROM", 0)
+    forked = views.render_views(vault, TODAY, parallel=True)
+    alone = views.render_views(vault, TODAY, parallel=False)
+    assert list(forked.files) == list(alone.files) and forked.files == alone.files
+    assert forked.problems == alone.problems
+    assert len(forked.files) == 7

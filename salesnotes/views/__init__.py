@@ -49,38 +49,93 @@ def available_views() -> list:  # noqa: ANN201 - modules
     return out
 
 
+PARALLEL_FROM = 2000  # clients: below this a fork costs more than it saves
+_COST = {"week_plan": 3, "portfolio": 2, "budget": 2, "checklists": 1, "pay": 0}
+
+
 def render_views(vault: Vault, today: date, *, week: date | None = None,
-                 book: Book | None = None) -> Rendered:
+                 book: Book | None = None, parallel: bool = False) -> Rendered:
     """All views as bytes; a pure function of (vault, today, week).
 
     `book` may be handed in when the caller computed it already (review prints from it too).
     A view that fails (its template or its code) is left out with a Problem, so the other views
-    are still written and the previous file of the failed one stays as it was.
+    are still written and the previous file of the failed one stays as it was. `parallel`
+    renders half of the views in a forked child on big vaults (one-shot commands only: never
+    in a process running threads, like watch); the bytes are the same either way.
     """
     from salesnotes.book import Book
-    from salesnotes.views.engine import make_env, render
+    from salesnotes.views.engine import make_env
 
     book = book or Book.of(vault, today)
     cfg = vault.config
     env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links)
+    views = available_views()
+    parts: dict[str, Rendered] = {}
+    if parallel and len(book.rows) >= PARALLEL_FROM and hasattr(os, "fork"):
+        parts = _render_forked(views, book, env, week)
+    for view in views:
+        if view.__name__ not in parts:
+            parts[view.__name__] = _render_one(view, book, env, week)
     out = Rendered()
-    for view in available_views():
-        try:
-            context = _call(view.context, book, week)
-            extra = _call(view.extra_files, book, week) if hasattr(view, "extra_files") else {}
-        except Exception as e:  # noqa: BLE001 - one failing view never stops the review
-            if os.environ.get("SALESNOTES_DEBUG"):
-                raise
-            out.problems.append(Problem(PurePosixPath(VIEWS_DIR, view.FILENAME), 0,
-                                        f"view not built: {type(e).__name__}: {e}"))
-            continue
-        text, problem = render(env, view.TEMPLATE, context)
-        if problem:
-            out.problems.append(problem)
-        else:
-            out.files[view.FILENAME] = text.encode("utf-8")
-        out.files.update(extra)
+    for view in views:  # merged in the views' order, so the output never depends on the fork
+        out.files.update(parts[view.__name__].files)
+        out.problems.extend(parts[view.__name__].problems)
     return out
+
+
+def _render_one(view, book: Book, env, week: date | None) -> Rendered:  # noqa: ANN001
+    from salesnotes.views.engine import render
+
+    out = Rendered()
+    try:
+        context = _call(view.context, book, week)
+        extra = _call(view.extra_files, book, week) if hasattr(view, "extra_files") else {}
+    except Exception as e:  # noqa: BLE001 - one failing view never stops the review
+        if os.environ.get("SALESNOTES_DEBUG"):
+            raise
+        out.problems.append(Problem(PurePosixPath(VIEWS_DIR, view.FILENAME), 0,
+                                    f"view not built: {type(e).__name__}: {e}"))
+        return out
+    text, problem = render(env, view.TEMPLATE, context)
+    if problem:
+        out.problems.append(problem)
+    else:
+        out.files[view.FILENAME] = text.encode("utf-8")
+    out.files.update(extra)
+    return out
+
+
+def _render_forked(views: list, book: Book, env, week: date | None) -> dict[str, Rendered]:  # noqa: ANN001
+    """The costliest views in a forked child, the rest here; {} parts are redone here if the
+    child fails, so a fork problem only costs time."""
+    import pickle
+
+    ranked = sorted(views, key=lambda v: -_COST.get(v.__name__.rsplit(".", 1)[-1], 1))
+    mine, theirs, load = [], [], [0, 0]
+    for view in ranked:  # greedy: each view to the lighter side
+        side = 0 if load[0] <= load[1] else 1
+        (mine, theirs)[side].append(view)
+        load[side] += _COST.get(view.__name__.rsplit(".", 1)[-1], 1)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, hand the bytes over, leave without cleanup
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps({v.__name__: _render_one(v, book, env, week) for v in theirs})
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    parts = {v.__name__: _render_one(v, book, env, week) for v in mine}
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        parts.update(pickle.loads(data))
+    return parts
 
 
 def _call(fn, book: Book, week: date | None):  # noqa: ANN001, ANN202
