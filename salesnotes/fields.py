@@ -7,9 +7,9 @@ FieldError with a message fit for `path:line: message`. Nothing here guesses.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from salesnotes.money import MoneyError, parse_money
 

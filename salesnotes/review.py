@@ -16,7 +16,7 @@ from salesnotes.book import Book
 from salesnotes.breath import Breath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.reviewstate import ReviewSummary
-from salesnotes.vault import Vault, load_vault
+from salesnotes.vault import Progress, Vault, load_vault
 from salesnotes.views import VIEWS_DIR, render_views, write_views
 
 TOP_AT_STAKE = 5
@@ -67,7 +67,7 @@ def monday_of(iso: str) -> date:
 
 
 def run_review(root: Path, today: date, week: date | None = None, commit: bool = True, *,
-               git: bool = True) -> ReviewResult:
+               git: bool = True, progress: Progress | None = None) -> ReviewResult:
     """Write every view for `today` (and `week`) and commit the files written under views/.
 
     Raises VaultError only when there is no vault to review (bad config, no folder).
@@ -78,7 +78,7 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     skipped = _unchanged(root, inputs, today, commit)
     if skipped is not None:
         return skipped
-    vault = load_vault(root, git=git)
+    vault = load_vault(root, git=git, progress=progress)
     book = Book.of(vault, today)
     rendered = render_views(vault, today, week=week, book=book, parallel=True)
     written = write_views(vault.root, rendered.files)

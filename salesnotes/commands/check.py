@@ -28,7 +28,10 @@ def check(strict: bool, as_json: bool) -> None:
     from salesnotes.vault import load_vault
 
     root = vault_root()
-    vault = load_vault(root, git=False)
+    from salesnotes.console import reading_notes
+
+    with reading_notes() as progress:
+        vault = load_vault(root, git=False, progress=progress)
     problems = [p for p in vault.problems if strict or not p.strict]
     problems += load_checklists(root).problems
     if as_json:

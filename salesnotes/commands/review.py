@@ -44,10 +44,11 @@ def review(week: date | None, no_commit: bool) -> None:
         salesnotes review
         salesnotes review --week 2026-W49 --no-commit
     """
-    from salesnotes.console import echo_problems
+    from salesnotes.console import echo_problems, reading_notes
     from salesnotes.review import run_review
 
-    result = run_review(vault_root(), today(), week, commit=not no_commit)
+    with reading_notes() as progress:
+        result = run_review(vault_root(), today(), week, commit=not no_commit, progress=progress)
     echo_problems(result.problems)
     _print_summary(result)
     if result.commit_error is not None:

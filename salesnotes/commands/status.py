@@ -23,9 +23,11 @@ def status(as_json: bool) -> None:
     from salesnotes.status import status_rows
 
     vault_path = vault_root()
+    from salesnotes.console import reading_notes
     from salesnotes.vault import load_vault
 
-    vault = load_vault(vault_path, sales=False)
+    with reading_notes() as progress:
+        vault = load_vault(vault_path, sales=False, progress=progress)
     rows = status_rows(vault, today())
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
