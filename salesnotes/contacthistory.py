@@ -72,6 +72,49 @@ def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, lis
     return history
 
 
+def last_contact_dates(root: Path, state_file: Path, history_file: Path | None = None
+                       ) -> dict[str, date]:
+    """The newest Contact-Date per note, kept apart from the full history: the breath of every
+    review needs only this, and loading 50,000 cached contacts to get it cost 160 ms a run.
+
+    Same HEAD: the stored map. New commits on top: only `<sha>..HEAD` is read and merged. A
+    rewritten history or an unreadable file: one full pass (which refreshes the history too).
+    """
+    from salesnotes import gitlog
+
+    repo = gitlog.find_repo(root)
+    if repo is None:
+        return {}
+    head = gitlog.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
+    if not head:
+        return {}
+    stored = _load_last(state_file, repo.prefix)
+    if stored is not None and stored[0] == head:
+        return stored[1]
+    if stored is not None and _is_ancestor(Path(root), stored[0], head):
+        last = dict(stored[1])
+        for path, newest in last_contacts(
+                _read_log(Path(root), repo.prefix, f"{stored[0]}..{head}")).items():
+            last[path] = max(newest, last.get(path, newest))
+    else:
+        last = last_contacts(contact_history(root, history_file))
+    _write_json(Path(state_file), {"version": _CACHE_VERSION, "head": head,
+                                   "prefix": repo.prefix,
+                                   "last": {p: d.isoformat() for p, d in sorted(last.items())}})
+    return last
+
+
+def _load_last(state_file: Path, prefix: str) -> tuple[str, dict[str, date]] | None:
+    try:
+        data = json.loads(Path(state_file).read_text(encoding="utf-8"))
+        if data["version"] != _CACHE_VERSION or data["prefix"] != prefix:
+            return None
+        day = _DayParser()
+        return str(data["head"]), {str(p): day(d) for p, d in data["last"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def last_contacts(history: Mapping[str, Sequence[ContactCommit]]) -> dict[str, date]:
     """The newest Contact-Date per note path; paths with no dated contact are left out."""
     newest: dict[str, date] = {}
@@ -223,12 +266,16 @@ def _store_cache(cache_file: Path, head: str, prefix: str,
                 c.text, c.committed.isoformat()] for c in commits]
         for path, commits in history.items()
     }
-    data = {"version": _CACHE_VERSION, "head": head, "prefix": prefix, "history": rows}
-    cache_file = Path(cache_file)
-    temp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
+    _write_json(Path(cache_file), {"version": _CACHE_VERSION, "head": head, "prefix": prefix,
+                                   "history": rows})
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Atomic write (temp + rename); a cache that cannot be written is only slower next time."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         temp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temp, cache_file)
+        os.replace(temp, path)
     except OSError:
         temp.unlink(missing_ok=True)

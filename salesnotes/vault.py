@@ -131,13 +131,13 @@ def _read_sales(root: Path) -> tuple[list, list[Problem]]:
 def _git_contacts(root: Path) -> dict[str, date]:
     if not (root / ".git").exists() and not _inside_git(root):
         return {}
-    from salesnotes import gitlog
+    from salesnotes.contacthistory import last_contact_dates
 
+    local = root / ".salesnotes"
     try:
-        history = gitlog.contact_history(root, root / ".salesnotes" / "git-contacts.json")
+        return last_contact_dates(root, local / "git-last.json", local / "git-contacts.json")
     except Exception:  # noqa: BLE001 - the contact log is a bonus; a git hiccup never stops a review
         return {}
-    return gitlog.last_contacts(history)
 
 
 def _inside_git(root: Path) -> bool:

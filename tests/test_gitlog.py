@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from datetime import date
@@ -381,3 +382,36 @@ def test_vault_in_a_subfolder_of_the_repo(tmp_path: Path) -> None:
     with pytest.raises(GitBusy) as caught:
         commit_paths(vault, [note], "salesnotes: x", wait_seconds=0.05)
     assert str(caught.value).startswith("clients/Ada.md:0: vault busy: ../.git/index.lock is held")
+
+
+def test_last_contact_dates_follow_new_commits_and_rewritten_history(tmp_path):
+    from salesnotes.contacthistory import last_contact_dates
+
+    root = tmp_path / "v"
+    (root / "clients").mkdir(parents=True)
+    note = root / "clients" / "a.md"
+    note.write_text("x\n")
+    env = dict(os.environ, GIT_AUTHOR_NAME="T", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="T",
+               GIT_COMMITTER_EMAIL="t@e")
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                              text=True, env=env).stdout
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+
+    def contact(day):
+        note.write_text(note.read_text() + day + "\n")
+        git("commit", "-qam", f"contact: A (phone)\n\ncall\n\nContact-Date: {day}\nChannel: phone")
+
+    state = root / ".salesnotes" / "git-last.json"
+    contact("2026-11-02")
+    assert last_contact_dates(root, state) == {"clients/a.md": date(2026, 11, 2)}
+    contact("2026-11-20")
+    assert last_contact_dates(root, state) == {"clients/a.md": date(2026, 11, 20)}
+    git("reset", "-q", "--hard", "HEAD~1")  # history rewritten: the later contact is gone
+    assert last_contact_dates(root, state) == {"clients/a.md": date(2026, 11, 2)}
+    state.write_text("{broken")
+    assert last_contact_dates(root, state) == {"clients/a.md": date(2026, 11, 2)}
