@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from salesnotes.config import Config
 from salesnotes.errors import Problem, UsageProblem
 from salesnotes.fields import FieldError, parse_nip
 from salesnotes.names import fold
@@ -46,6 +47,37 @@ def find_client(notes: Sequence[Note], query: str) -> Note:
     hint = f"; did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
     _refuse(query, f"no client matches {query!r}{hint}")
     raise AssertionError  # pragma: no cover
+
+
+def find_note(root: Path, query: str) -> tuple[Note, Config]:
+    """The note `query` names, and the config: through the small who-is-who index when it is
+    certain (a blink on 10,000 notes), else by loading the vault, which also names a broken
+    note the query meant."""
+    from salesnotes.config import load_config
+    from salesnotes.errors import VaultError
+    from salesnotes.lookupindex import who_is_who
+    from salesnotes.notes import read_note
+    from salesnotes.vault import load_vault
+
+    people = who_is_who(root)
+    if people is not None:
+        try:
+            who = find_client(people, query)
+            note = read_note(who.path, (root / who.path).read_bytes()).note
+        except (UsageProblem, OSError):
+            note = None
+        if note is not None:
+            return note, load_config(root)[0]
+    vault = load_vault(root, git=False, sales=False)
+    try:
+        return find_client(vault.notes, query), vault.config
+    except UsageProblem:
+        q = fold(query.strip())
+        broken = [p for p in vault.problems if p.path.suffix == ".md"
+                  and q in (fold(p.path.stem), fold(p.path.name))]
+        if broken:
+            raise VaultError(*broken) from None
+        raise
 
 
 def _as_nip(query: str) -> str | None:

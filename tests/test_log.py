@@ -170,3 +170,29 @@ def test_log_property_changes_only_intended_lines(tmp_path_factory, data, days):
     reread = read_note(PurePosixPath("clients/n.md"), new).note
     assert reread.last_contact == when
     assert reread.body.log[0].text == "called" and reread.body.log[0].date == when
+
+
+def test_who_is_who_index_follows_renames_and_edits(make_vault, run):
+    import os
+
+    from salesnotes.lookupindex import INDEX_FILE, who_is_who
+
+    root = make_vault({"clients/Acme.md": "---\nname: Acme\nnip: 5260250274\n---\n",
+                       "clients/Beta.md": "---\nname: Beta\n---\n"})
+    old = 1_600_000_000_000_000_000  # long ago: not racy, so the index keeps the rows
+    for p in (root / "clients").iterdir():
+        os.utime(p, ns=(old, old))
+    assert {w.name for w in who_is_who(root)} == {"Acme", "Beta"}
+    assert (root / INDEX_FILE).is_file()
+    beta = root / "clients/Beta.md"
+    beta.write_text("---\nname: Gamma Trade\n---\n")
+    os.utime(beta, ns=(old + 10**9, old + 10**9))
+    (root / "clients/Acme.md").rename(root / "clients/Acme2.md")
+    people = {w.name: str(w.path) for w in who_is_who(root)}
+    assert people == {"Acme": "clients/Acme2.md", "Gamma Trade": "clients/Beta.md"}
+    assert run("log", "gamma", "hi", "--vault", str(root)).exit_code == 0
+    assert "- 2026-11-27 other: hi" in beta.read_text()
+    assert run("log", "beta", "hi", "--vault", str(root)).exit_code == 0  # the file name still
+    (root / "clients/Broken.md").write_text("---\nname: [x\n---\n")
+    assert who_is_who(root) is None  # a broken note: the caller loads the vault and says why
+    assert run("log", "acme", "again", "--vault", str(root)).exit_code == 0

@@ -23,11 +23,10 @@ def history(client: str, as_json: bool) -> None:
         salesnotes history "Hydro-Tech" --json
     """
     from salesnotes import contactlog
-    from salesnotes.lookup import find_client
-    from salesnotes.vault import load_vault
+    from salesnotes.lookup import find_note
 
     root = vault_root()
-    note = find_client(load_vault(root, git=False, sales=False).notes, client)
+    note, _ = find_note(root, client)
     entries = contactlog.history(root, note)
     if as_json:
         click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))

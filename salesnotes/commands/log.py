@@ -44,21 +44,10 @@ def log(client: str, text: str, channel: str, when: datetime | None, next_date: 
 
 def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
     from salesnotes import contactlog
-    from salesnotes.errors import Problem, UsageProblem, VaultError
-    from salesnotes.lookup import find_client
-    from salesnotes.names import fold
-    from salesnotes.vault import load_vault
+    from salesnotes.errors import Problem, UsageProblem
+    from salesnotes.lookup import find_note
 
-    vault = load_vault(root, git=False, sales=False)
-    try:
-        note = find_client(vault.notes, client)
-    except UsageProblem:
-        q = fold(client.strip())
-        broken = [p for p in vault.problems if p.path.suffix == ".md"
-                  and q in (fold(p.path.stem), fold(p.path.name))]
-        if broken:
-            raise VaultError(*broken) from None
-        raise
+    note, config = find_note(root, client)
     try:
         contact = contactlog.make_contact(text, channel, (when.date() if when else today()),
                                           next_date.date() if next_date else None)
@@ -66,7 +55,7 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
         raise UsageProblem(Problem(note.path, 0, str(e))) from None
     contactlog.log_contact(root, note, contact)
     click.echo(f"{note.path}: {contact.line}")
-    if no_commit or not vault.config.git_commit:
+    if no_commit or not config.git_commit:
         return
     from salesnotes import gitlog
 
