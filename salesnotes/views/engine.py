@@ -235,9 +235,11 @@ def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
     where = _template_path(env, template)
-    if where.parts[:2] != USER_TEMPLATES.parts and hasattr(env, "trusted"):
-        env = env.trusted
-    env.globals["range"] = _budgeted_range()
+    users = where.parts[:2] == USER_TEMPLATES.parts
+    if not users and hasattr(env, "trusted"):
+        env = env.trusted  # salesnotes' own template: no sandbox, no loop or size limits
+    else:
+        env.globals["range"] = _budgeted_range()
     try:
         text = env.get_template(template).render(**context)
     except TemplateSyntaxError as e:
@@ -247,7 +249,7 @@ def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None
     except Exception as e:  # noqa: BLE001 - a user's template may raise anything
         message = _message(e)
         return None, Problem(where, _error_line(e, template), f"template: {message}")
-    if len(text) > MAX_OUTPUT:
+    if users and len(text) > MAX_OUTPUT:  # the user's template: bounded like its loops
         return None, Problem(where, 0, "template output over 20 MB")
     return f"{MARKER}\n{text.lstrip(chr(10))}", None
 
