@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ import salesnotes
 from salesnotes.vault import iter_note_files
 
 STATE_FILE = Path(".salesnotes") / "review.json"
+RACY_NS = 2_000_000_000  # as the note cache: a file this fresh may change within one mtime tick
 _STATE_VERSION = 1
 _PACKAGE = Path(salesnotes.__file__).parent
 
@@ -39,13 +41,17 @@ class ReviewSummary:
 def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...]) -> str:
     """Everything a view is computed from, by (path, mtime, size), plus the date and version."""
     h = hashlib.sha256(f"{salesnotes.__version__}|{today}|{week}|{views}".encode())
+    newest = 0
     for rel, entry in iter_note_files(root):
         st = entry.stat()
+        newest = max(newest, st.st_mtime_ns)
         h.update(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
     for folder in ("sales", "templates"):
-        _walk(h, root / folder)
-    _stat(h, root / "salesnotes.yaml")
+        newest = max(newest, _walk(h, root / folder))
+    newest = max(newest, _stat(h, root / "salesnotes.yaml"))
     _walk(h, _PACKAGE)  # salesnotes itself: an upgrade or a template change renders again
+    if time.time_ns() - newest < RACY_NS:  # saved just now: may change again within one tick
+        return f"racy:{os.getpid()}:{time.time_ns()}"  # never matches a later run
     return h.hexdigest()
 
 
@@ -53,27 +59,36 @@ def outputs_key(root: Path) -> str:
     """views/ as the last review left it, and the git HEAD (contact commits move breath)."""
     h = hashlib.sha256()
     _walk(h, root / "views")
-    if (root / ".git").exists() or any((p / ".git").exists() for p in root.parents):
-        head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
-                              capture_output=True, text=True)
-        h.update(head.stdout.encode())
+    h.update(git_head(root).encode())
     return h.hexdigest()
 
 
-def _walk(h: "hashlib._Hash", folder: Path) -> None:
+def git_head(root: Path) -> str:
+    """The commit HEAD names ('' outside git): new contact commits move clients' breath."""
+    if (root / ".git").exists() or any((p / ".git").exists() for p in root.parents):
+        return subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
+                              capture_output=True, text=True).stdout.strip()
+    return ""
+
+
+def _walk(h: "hashlib._Hash", folder: Path) -> int:
+    """Hash the folder's files by stat; the newest mtime in it."""
+    newest = 0
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
-            _stat(h, Path(dirpath, name))
+            newest = max(newest, _stat(h, Path(dirpath, name)))
+    return newest
 
 
-def _stat(h: "hashlib._Hash", path: Path) -> None:
+def _stat(h: "hashlib._Hash", path: Path) -> int:
     try:
         st = path.stat()
     except OSError:
         h.update(f"{path}\0-\n".encode())
-        return
+        return 0
     h.update(f"{path}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
+    return st.st_mtime_ns
 
 
 def load(root: Path) -> dict | None:

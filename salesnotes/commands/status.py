@@ -20,20 +20,15 @@ def status(as_json: bool) -> None:
         salesnotes status
         salesnotes status --json | jq '.[] | select(.breath == "overdue") | .name'
     """
-    from salesnotes.status import status_rows
-
-    vault_path = vault_root()
     from salesnotes.console import reading_notes
-    from salesnotes.vault import load_vault
+    from salesnotes.status import status_of
 
     with reading_notes() as progress:
-        vault = load_vault(vault_path, sales=False, progress=progress)
-    rows = status_rows(vault, today())
+        rows, problems = status_of(vault_root(), today(), progress)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
     else:
         _print_table(rows)
-    problems = [p for p in vault.problems if not p.strict]
     if problems and not as_json:
         click.echo(f"{len(problems)} problems: run `salesnotes check`", err=True)
     click.get_current_context().exit(1 if problems else 0)
