@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -26,7 +27,9 @@ def status(as_json: bool) -> None:
     with reading_notes() as progress:
         rows, problems = status_of(vault_root(), today(), progress)
     if as_json:
-        click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+        # pretty for a person at a terminal; compact (C encoder, 5x faster) for scripts
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=indent))
     else:
         _print_table(rows)
     if problems and not as_json:
