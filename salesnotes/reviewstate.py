@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import salesnotes
-from salesnotes.vault import iter_note_files
+from salesnotes.vault import in_git, iter_note_files
 
 STATE_FILE = Path(".salesnotes") / "review.json"
 RACY_NS = 2_000_000_000  # as the note cache: a file this fresh may change within one mtime tick
@@ -65,7 +65,7 @@ def outputs_key(root: Path) -> str:
 
 def git_head(root: Path) -> str:
     """The commit HEAD names ('' outside git): new contact commits move clients' breath."""
-    if (root / ".git").exists() or any((p / ".git").exists() for p in root.parents):
+    if in_git(root):
         return subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
                               capture_output=True, text=True).stdout.strip()
     return ""

@@ -129,7 +129,7 @@ def _read_sales(root: Path) -> tuple[list, list[Problem]]:
 
 
 def _git_contacts(root: Path) -> dict[str, date]:
-    if not (root / ".git").exists() and not _inside_git(root):
+    if not in_git(root):
         return {}
     from salesnotes.contacthistory import last_contact_dates
 
@@ -140,8 +140,9 @@ def _git_contacts(root: Path) -> dict[str, date]:
         return {}
 
 
-def _inside_git(root: Path) -> bool:
-    return any((p / ".git").exists() for p in root.parents)
+def in_git(root: Path) -> bool:
+    """The vault is in a git work tree (its own, or a repository it is a folder of)."""
+    return any((p / ".git").exists() for p in (root, *root.parents))
 
 
 def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
