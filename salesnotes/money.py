@@ -104,8 +104,3 @@ def _babel_money(amount: Decimal, currency: str, locale: str) -> str:
             return format_currency(amount, currency, locale="pl_PL")
         return format_currency(amount, currency, locale="en_US", format="¤ #,##0.00",
                                currency_digits=True)
-
-
-def plain(value: Decimal) -> str:
-    """Money as salesnotes writes it into files: plain number, point decimal, no exponent."""
-    return format(to_grosz(value), "f")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from salesnotes.book import ZERO, Book, ClientRow
@@ -75,9 +74,8 @@ def _money(book: Book) -> Callable[[Decimal], str]:
     return _formatter(book.config.currency, book.config.locale)
 
 
-@lru_cache(maxsize=8)
 def _formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
-    return money_formatter(currency, locale)
+    return lambda value: format_money(value, currency, locale)
 
 
 def _by_potential(row: ClientRow) -> tuple[Decimal, Decimal, str, str]:
@@ -125,11 +123,6 @@ def _tier(tier: str, rows: list[ClientRow], book: Book, t: Labels,
     out.append("</g>")
     rows_drawn = (len(rows) + COLUMNS - 1) // COLUMNS
     return out, top + rows_drawn * PITCH
-
-
-def money_formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
-    """format_money for one vault (kept for callers; money.py caches the babel layout)."""
-    return lambda value: format_money(value, currency, locale)
 
 
 def _tooltip(row: ClientRow, book: Book, t: Labels) -> str:
