@@ -75,6 +75,25 @@ def check_golden(path: Path, actual: str | bytes, update: bool) -> None:
         assert data == expected
 
 
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every byte of the vault (git objects too), to prove that nothing was written; the local
+    cache in `.salesnotes/` is not the rep's data and may be refreshed by any read."""
+    files = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    return {rel: p.read_bytes() for rel, p in files.items() if not rel.startswith(".salesnotes/")}
+
+
+def commits(root: Path) -> int:
+    out = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=root, check=True,
+                         capture_output=True, text=True)
+    return int(out.stdout)
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     for rel, content in files.items():
         p = root / rel

@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
 from salesnotes.book import Book
 from salesnotes.budget import budget_year, month_index, spread, weighted
 from salesnotes.vault import load_vault

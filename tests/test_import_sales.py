@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import commits, snapshot, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,23 +122,6 @@ def xlsx_export(path: Path, rows=ROWS) -> Path:
     return path
 
 
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every byte of the vault (git objects too), to prove that nothing was written; the local
-    cache in `.salesnotes/` is not the rep's data and may be refreshed by any read."""
-    files = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
-    return {rel: p.read_bytes() for rel, p in files.items() if not rel.startswith(".salesnotes/")}
-
-
-def commits(root: Path) -> int:
-    out = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=root, check=True,
-                         capture_output=True, text=True)
-    return int(out.stdout)
 
 
 def git_show(root: Path, fmt: str) -> list[str]:

@@ -5,10 +5,10 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import PurePosixPath
 
+from conftest import SPEC_NOTE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SPEC_NOTE
 from salesnotes import contactlog
 from salesnotes.notes import read_note
 

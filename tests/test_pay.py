@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import GOLDEN, TODAY, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import GOLDEN, TODAY, check_golden
 from salesnotes.book import Book
 from salesnotes.config import Band, Bonus
 from salesnotes.money import to_grosz

@@ -4,6 +4,7 @@ import os
 import shutil
 
 from conftest import SPEC_NOTE, TODAY
+
 from salesnotes.review import run_review
 
 NOTE = "clients/Hydro-Tech Sp. z o.o..md"
