@@ -28,6 +28,9 @@ _LOG = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\b[ \t]*(?:([^\s:]+)[ \t]*:[ \t]*|:[ 
 _EMOJI_DATE = re.compile(r"(📅|⏳|🛫|✅|➕|❌)\ufe0f?[ \t]*(\d{4}-\d{2}-\d{2})")
 _RECUR = re.compile(r"🔁\ufe0f?[ \t]*([^📅⏳🛫✅➕❌⏫🔼🔽⏬🔺🆔⛔🏁]*)")
 _FIELD = re.compile(r"[\[(]([\w\- ]+?)::[ \t]*([^\])]*?)[ \t]*[\])]")
+_PRIORITY = re.compile(r"[⏫🔼🔽⏬🔺]\ufe0f?")
+_PRIORITY_CHARS = frozenset("⏫🔼🔽⏬🔺")
+_CLOSED = ("x", "X", "-")  # done or cancelled task boxes
 _EMOJI_KEYS = {"📅": "due", "⏳": "scheduled", "🛫": "start", "✅": "done", "➕": "created",
                "❌": "cancelled"}
 
@@ -53,7 +56,7 @@ class Task:
 
     @property
     def open(self) -> bool:
-        return self.status not in ("x", "X", "-")
+        return self.status not in _CLOSED
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,25 @@ class Body:
     checklists: tuple[ChecklistSection, ...]
     opportunities: tuple[Opportunity, ...]
     problems: tuple[tuple[int, str], ...]  # (file line, message)
+    # False: a summary, what the views read of a note (see `scan_body`); commands showing one
+    # note's whole log (`history`) read the note itself.
+    whole: bool = True
 
 
-def scan_body(body: str, first_line: int) -> Body:
-    """Scan `body`, whose first line is line `first_line` of the file."""
-    return _Scanner(first_line).run(body)
+def scan_body(body: str, first_line: int, *, summary: bool = False) -> Body:
+    """Scan `body`, whose first line is line `first_line` of the file.
+
+    `summary` keeps of the log only its newest entry and of the tasks only the open ones with a
+    date: all that the views and the breath rule read, and a tenth of a whole note's objects,
+    so 100,000 notes fit in memory (PERFORMANCE.md section 10). Problems are the same either way.
+    """
+    return _Scanner(first_line, summary).run(body)
 
 
 class _Scanner:
-    def __init__(self, first_line: int) -> None:
+    def __init__(self, first_line: int, summary: bool = False) -> None:
         self.first = first_line
+        self.summary = summary
         self.log: list[LogEntry] = []
         self.tasks: list[Task] = []
         self.sections: list[ChecklistSection] = []
@@ -110,8 +122,11 @@ class _Scanner:
     def run(self, body: str) -> Body:
         fence = ""
         in_comment = False
-        prev_blank, in_list = True, False
-        for no, line in enumerate(body.split("\n"), self.first):
+        in_list = False
+        item_match, item = _ITEM.match, self.item
+        no = self.first - 1
+        for line in body.split("\n"):
+            no += 1
             if fence:
                 stripped = line.strip()
                 if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
@@ -120,18 +135,17 @@ class _Scanner:
             if in_comment:
                 in_comment = "-->" not in line
                 continue
-            if not line or line.isspace():
-                prev_blank = True
-                continue
-            lead = len(line) - len(line.lstrip(" "))
-            if lead >= 4 and not in_list and prev_blank:
-                continue  # indented code block
-            if lead >= 4 and not in_list and not prev_blank:
-                prev_blank = False
-                continue  # paragraph continuation
-            prev_blank = False
             s = line.lstrip(" ")
-            c = s[:1]
+            if not s or s.isspace():
+                continue
+            lead = len(line) - len(s)
+            if lead >= 4 and not in_list:
+                continue  # indented code, or a paragraph's continuation
+            c = s[0]
+            if c in "-*+" and (m := item_match(line)):
+                in_list = True
+                item(len(m.group(1)), m.group(2), no)
+                continue
             if c in "`~" and (m := _FENCE.match(line)):
                 fence = m.group(1)
                 in_list = False
@@ -146,15 +160,11 @@ class _Scanner:
                 self.heading(len(h.group(1)), (h.group(2) or "").strip(), no)
                 in_list = False
                 continue
-            if c in "-*+" and (m := _ITEM.match(line)):
-                in_list = True
-                self.item(len(m.group(1)), m.group(2), no)
-                continue
             if lead < 2:
                 in_list = in_list and lead > 0
         self.close_checklist()
         return Body(tuple(self.log), tuple(self.tasks), tuple(self.sections), tuple(self.opps),
-                    tuple(self.problems))
+                    tuple(self.problems), not self.summary)
 
     def heading(self, level: int, title: str, no: int) -> None:
         if level > 2:
@@ -186,8 +196,8 @@ class _Scanner:
             if self.kind == "checklist":
                 self.check_items.append(
                     ChecklistItem(box.group(2).strip(), box.group(1) in "xX", no))
-            else:
-                self.tasks.append(self.task(box.group(1), box.group(2), no))
+            elif (task := self.task(box.group(1), box.group(2), no)) is not None:
+                self.tasks.append(task)
             return
         if indent > 1:
             return
@@ -196,21 +206,32 @@ class _Scanner:
         elif self.kind == "opportunities":
             self.opportunity(rest, no)
 
-    def task(self, status: str, text: str, no: int) -> Task:
+    def task(self, status: str, text: str, no: int) -> Task | None:
+        """The task, or None when a summary leaves it out (done, or without a date)."""
         if text.isascii() and "::" not in text:  # no emoji, no Dataview field: plain text
+            if self.summary:
+                return None
             return Task(" ".join(text.split()), status, None, None, None, None, None, no)
         dates: dict[str, date] = {}
         for key, value in _EMOJI_DATE.findall(text):
             self.date_into(dates, _EMOJI_KEYS[key], value, no)
-        fields = {k.strip().lower(): v for k, v in _FIELD.findall(text)}
+        fielded = "::" in text  # a Dataview field (patterns that cannot match are skipped)
+        fields = {k.strip().lower(): v for k, v in _FIELD.findall(text)} if fielded else {}
         for key, name in (("due", "due"), ("scheduled", "scheduled"), ("start", "start"),
                           ("completion", "done")):
             if key in fields:
                 self.date_into(dates, name, fields[key], no)
-        recur = _RECUR.search(text)
+        if self.summary and (status in _CLOSED or not ("due" in dates or "scheduled" in dates)):
+            return None
+        recur = _RECUR.search(text) if "🔁" in text else None
         recurrence = recur.group(1).strip() if recur else fields.get("repeat")
-        clean = _FIELD.sub("", _RECUR.sub("", _EMOJI_DATE.sub("", text)))
-        clean = re.sub(r"[⏫🔼🔽⏬🔺]\ufe0f?", "", clean)
+        clean = _EMOJI_DATE.sub("", text)
+        if recur:
+            clean = _RECUR.sub("", clean)
+        if fielded:
+            clean = _FIELD.sub("", clean)
+        if not _PRIORITY_CHARS.isdisjoint(clean):
+            clean = _PRIORITY.sub("", clean)
         return Task(" ".join(clean.split()), status, dates.get("due"), dates.get("scheduled"),
                     dates.get("start"), dates.get("done"), recurrence or None, no)
 
@@ -229,6 +250,8 @@ class _Scanner:
         except FieldError as e:
             self.problems.append((no, f"log: {e}"))
             return
+        if self.summary and self.log and when <= self.log[0].date:
+            return  # a summary keeps the first of the newest entries only
         word, text = m.group(2), m.group(3).strip()
         channel = None
         if word:
@@ -236,7 +259,11 @@ class _Scanner:
             channel = w if w in CHANNELS else CHANNEL_ALIASES.get(w)
             if channel is None:  # `- 2026-11-18 note: text` - the word is part of the text
                 text = f"{word}: {text}".strip()
-        self.log.append(LogEntry(when, channel, text, no))
+        entry = LogEntry(when, channel, text, no)
+        if self.summary:
+            self.log[:] = [entry]
+        else:
+            self.log.append(entry)
 
     def opportunity(self, rest: str, no: int) -> None:
         fields = {k.strip().lower(): v.strip() for k, v in _FIELD.findall(rest)}

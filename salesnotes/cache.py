@@ -5,12 +5,11 @@ Why this shape (PERFORMANCE.md sections 7 and 10, and our own measurements on 10
 - One sqlite row per note, keyed by its vault path and checked against (mtime_ns, ctime_ns,
   size): stat-ing every note costs ~0.07 s per 10k, parsing one ~0.4 ms. ctime is in the key
   because a same-size edit whose mtime is put back (`touch -r`, `rsync -t`) still moves it.
-- A row holds the note pickled in two parts. Front-matter, checklists and opportunities are
-  unpickled on every run; the log and the tasks (three quarters of a note's objects) stay bytes
-  inside a `LazyBody` until something reads them, which most runs never do (`status` reads the
-  log only when `last_contact` is missing). A full unpickle of 10k notes takes ~0.45 s, the
-  heads alone ~0.2 s. The values are the very ones a fresh parse gives, so the cache never
-  changes a result: a test compares every view with and without it.
+- A row holds the note's summary (`read_note(..., summary=True)`: front-matter, the newest log
+  entry, open dated tasks, checklists, opportunities), pickled: what the views read, a tenth of a
+  whole note, so 100,000 of them load in about a second and fit in memory (PERFORMANCE.md 7, 10).
+  The values are the very ones a fresh read gives, so the cache never changes a result: a test
+  compares every view with and without it.
 - Disposable: missing, corrupt, locked, written by another salesnotes (version, parser source,
   libraries) or unwritable, the cache is rebuilt or skipped without a word; every failure
   costs time, never a result.
@@ -43,11 +42,11 @@ import salesnotes
 from salesnotes.body import Body
 from salesnotes.errors import Problem
 from salesnotes.notes import Note, ReadResult, read_note
-from salesnotes.vault import CLIENTS, Progress
+from salesnotes.vault import Progress, walk_notes
 
 CACHE_DIR = ".salesnotes"
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
 # never meets old rows, even when the version number did not move.
@@ -56,43 +55,15 @@ PARSER_MODULES = ("notes", "body", "fields", "yamlnodes", "money", "errors")
 # tick (FAT: 2 s) without its key moving: it is used, but not stored (git's "racy" rule).
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
-LAZY = ("log", "tasks")
 _PROTOCOL = 5
-_BODY_FIELDS = tuple(f.name for f in fields(Body))
-# A head pickles field values in field order, without the names (25% faster to load); the
-# path (known from the row) and the body (made from its parts) are left as None there.
+# A row pickles field values in field order, without the names (25% faster to load); the
+# path (known from the row) and the body (made from its fields) are left as None there.
 _NOTE_FIELDS = tuple(f.name for f in fields(Note))
-_BODY_STATE = tuple(name for name in _BODY_FIELDS if name not in LAZY)
-_INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)"
+_BODY_FIELDS = tuple(f.name for f in fields(Body))
+_INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)"
 
 Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
-Row = tuple[str, int, int, int, bytes, bytes | None, bytes | None]
-
-
-class LazyBody(Body):
-    """A Body whose log and tasks are unpickled on first use; equal to the Body it stands for."""
-
-    def __getattr__(self, name: str) -> object:  # only for fields not loaded yet
-        pickled = self.__dict__.get("_pickled")
-        if not pickled or name not in pickled:
-            raise AttributeError(name)
-        value = _loads(pickled[name])
-        object.__setattr__(self, name, value)
-        pickled.pop(name, None)
-        return value
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Body):
-            return NotImplemented
-        return _astuple(self) == _astuple(other)
-
-    __hash__ = Body.__hash__
-
-    def __repr__(self) -> str:
-        return repr(Body(*_astuple(self)))
-
-    def __reduce__(self) -> tuple:
-        return Body, _astuple(self)
+Row = tuple[str, int, int, int, bytes]
 
 
 @dataclass(frozen=True)
@@ -230,30 +201,15 @@ def cached_reader(root: Path, progress: Progress | None = None) -> list[ReadResu
 
 def _scan(root: Path) -> list[_File]:
     """Every note with its key, as `iter_note_files` lists them and in its order (the order
-    `read_notes` returns): the same walk on plain strings, 2x faster at 100k notes."""
+    `read_notes` returns)."""
     out: list[_File] = []
-    stack = [(os.path.join(root, CLIENTS), CLIENTS)]
-    while stack:
-        folder, rel = stack.pop()
+    for rel, entry in walk_notes(root):
         try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{rel}/{name}"))
-            elif name.endswith(".md") and entry.is_file():
-                try:
-                    st = entry.stat()
-                    key: Key | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
-                except OSError:
-                    key = None  # vanished meanwhile: reading it says why
-                rel_name = f"{rel}/{name}"
-                out.append(_File(rel_name, entry.path, key, PurePosixPath(rel_name)))
+            st = entry.stat()
+            key: Key | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        except OSError:
+            key = None  # vanished meanwhile: reading it says why
+        out.append(_File(rel, entry.path, key, PurePosixPath(rel)))
     return out
 
 
@@ -266,7 +222,8 @@ def _read_one(f: _File) -> tuple[ReadResult, Key | None]:
             data = file.read()
     except OSError as e:
         return ReadResult(None, (Problem(f.rel_path, 0, f"cannot read: {e.strerror}"),)), None
-    return read_note(f.rel_path, data), (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    return (read_note(f.rel_path, data, summary=True),
+            (st.st_mtime_ns, st.st_ctime_ns, st.st_size))
 
 
 def _parse(files: list[_File], progress: Progress | None,
@@ -398,16 +355,13 @@ def _bulk_load(freeze: bool) -> Iterator[None]:
 
 
 def _row(rel: str, key: Key, result: ReadResult) -> Row:
-    """(path, mtime_ns, ctime_ns, size, head, log, tasks); the path is kept out of the pickles."""
+    """(path, mtime_ns, ctime_ns, size, note); the path is kept out of the pickle."""
     note = result.note
     if note is None:
-        return (rel, *key, pickle.dumps((None, None, result.problems), _PROTOCOL), None, None)
+        return (rel, *key, pickle.dumps((None, None, result.problems), _PROTOCOL))
     state = tuple(None if k in ("path", "body") else getattr(note, k) for k in _NOTE_FIELDS)
-    body = tuple(getattr(note.body, k) for k in _BODY_STATE)
-    head = pickle.dumps((state, body, result.problems), _PROTOCOL)
-    log, tasks = note.body.log, note.body.tasks
-    return (rel, *key, head, pickle.dumps(log, _PROTOCOL) if log else None,
-            pickle.dumps(tasks, _PROTOCOL) if tasks else None)
+    body = tuple(getattr(note.body, k) for k in _BODY_FIELDS)
+    return (rel, *key, pickle.dumps((state, body, result.problems), _PROTOCOL))
 
 
 def _from_row(row: Row, rel_path: PurePosixPath) -> ReadResult | None:
@@ -416,16 +370,8 @@ def _from_row(row: Row, rel_path: PurePosixPath) -> ReadResult | None:
         state, body_state, problems = _loads(row[4])
         if state is None:
             return ReadResult(None, tuple(problems))
-        body = object.__new__(LazyBody)
-        body.__dict__.update(zip(_BODY_STATE, body_state, strict=True))
-        pickled = {}
-        for name, blob in zip(LAZY, row[5:7], strict=True):
-            if blob is None:
-                body.__dict__[name] = ()
-            else:
-                pickled[name] = bytes(blob)
-        if pickled:
-            body.__dict__["_pickled"] = pickled
+        body = object.__new__(Body)
+        body.__dict__.update(zip(_BODY_FIELDS, body_state, strict=True))
         note = object.__new__(Note)
         note.__dict__.update(zip(_NOTE_FIELDS, state, strict=True))
         note.__dict__["path"] = rel_path
@@ -460,10 +406,6 @@ def _allowed() -> dict[tuple[str, str], type]:
                body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem,
                datetime.date, decimal.Decimal, PurePosixPath)
     return {(cls.__module__, cls.__qualname__): cls for cls in classes}
-
-
-def _astuple(body: Body) -> tuple:
-    return tuple(getattr(body, name) for name in _BODY_FIELDS)
 
 
 # -- the sqlite file ------------------------------------------------------------------------
@@ -503,8 +445,7 @@ def _load(db_path: Path, wanted: dict[str, PurePosixPath]
             return {}, [], True
         out: dict[str, _Entry] = {}
         gone: list[str] = []
-        for row in con.execute("SELECT path, mtime_ns, ctime_ns, size, head, log, tasks "
-                               "FROM notes"):
+        for row in con.execute("SELECT path, mtime_ns, ctime_ns, size, note FROM notes"):
             if (rel_path := wanted.get(row[0])) is None:
                 gone.append(row[0])
             elif (result := _from_row(row, rel_path)) is not None:
@@ -562,8 +503,7 @@ def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry],
             con.execute("BEGIN")
             con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             con.execute("CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
-                        "ctime_ns INTEGER NOT NULL, size INTEGER NOT NULL, head BLOB NOT NULL, "
-                        "log BLOB, tasks BLOB)")
+                        "ctime_ns INTEGER NOT NULL, size INTEGER NOT NULL, note BLOB NOT NULL)")
             con.executemany("INSERT INTO meta VALUES (?, ?)", identity().items())
             con.executemany(_INSERT, rows)
             con.execute("COMMIT")

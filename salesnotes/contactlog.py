@@ -104,6 +104,8 @@ def history(root: Path, note: Note, commits: list | None = None) -> list[History
     A commit whose date, channel and text match a log line is the same contact, shown once
     with both sources; a commit whose line was later deleted by hand still shows.
     """
+    if not note.body.whole:
+        raise ValueError("history needs the note read whole, not the vault's summary of it")
     if commits is None:
         from salesnotes import gitlog
 

@@ -70,7 +70,7 @@ def find_note(root: Path, query: str) -> tuple[Note, Config]:
             return note, load_config(root)[0]
     vault = load_vault(root, git=False, sales=False)
     try:
-        return find_client(vault.notes, query), vault.config
+        found = find_client(vault.notes, query)
     except UsageProblem:
         q = fold(query.strip())
         broken = [p for p in vault.problems if p.path.suffix == ".md"
@@ -78,6 +78,21 @@ def find_note(root: Path, query: str) -> tuple[Note, Config]:
         if broken:
             raise VaultError(*broken) from None
         raise
+    return _whole(root, found), vault.config
+
+
+def _whole(root: Path, summary: Note) -> Note:
+    """The note read whole (the vault holds summaries: `history` shows every log line)."""
+    from salesnotes.errors import VaultError
+    from salesnotes.notes import read_note
+
+    try:
+        read = read_note(summary.path, (root / summary.path).read_bytes())
+    except OSError as e:
+        raise VaultError(Problem(summary.path, 0, f"cannot read: {e.strerror}")) from None
+    if read.note is None:  # changed since the vault was read, and broken now
+        raise VaultError(*read.problems)
+    return read.note
 
 
 def _as_nip(query: str) -> str | None:

@@ -49,7 +49,8 @@ def who_is_who(root: Path) -> list[Who] | None:
         key = f"{rel}"
         row = stored.get(key)
         if row is None or row[0] != st.st_mtime_ns or row[1] != st.st_size:
-            note = known.get(key) or read_note(rel, Path(entry.path).read_bytes()).note
+            note = known.get(key) or read_note(rel, Path(entry.path).read_bytes(),
+                                               summary=True).note
             if note is None:
                 return None
             row = [st.st_mtime_ns, st.st_size, note.name, note.nip, list(note.aliases)]

@@ -105,8 +105,11 @@ def decode(data: bytes) -> tuple[str, bool, bool]:
     return text, bom, crlf
 
 
-def read_note(rel: PurePosixPath, data: bytes) -> ReadResult:
-    """Parse one note's bytes; problems carry the note's path and the file line."""
+def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> ReadResult:
+    """Parse one note's bytes; problems carry the note's path and the file line.
+
+    `summary`: the body as the views need it (`body.scan_body`); reading the whole vault uses it.
+    """
     def fail(line: int, message: str) -> ReadResult:
         return ReadResult(None, (Problem(rel, line, message),))
 
@@ -126,7 +129,7 @@ def read_note(rel: PurePosixPath, data: bytes) -> ReadResult:
         return fail(1, str(e))
     stem = unicodedata.normalize("NFC", rel.stem)
     if fm is None:
-        parsed = scan_body(body, 1)
+        parsed = scan_body(body, 1, summary=summary)
         return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom), _body_problems(rel, parsed))
     if len(fm) > MAX_FRONT_MATTER:
         return fail(1, "front-matter over 64 KB; salesnotes reads at most 64 KB")
@@ -143,7 +146,7 @@ def read_note(rel: PurePosixPath, data: bytes) -> ReadResult:
     if not isinstance(doc, Y.Map):
         return fail(2, "front-matter must be key: value lines")
     kw, problems = _typed(rel, doc)
-    parsed = scan_body(body, body_line)
+    parsed = scan_body(body, body_line, summary=summary)
     name = kw.pop("name", None) or stem
     note = Note(rel, unicodedata.normalize("NFC", name), body=parsed, crlf=crlf, bom=bom, **kw)
     return ReadResult(note, tab_problem + tuple(problems) + _body_problems(rel, parsed))
@@ -177,6 +180,8 @@ def _kind(v: Y.Value) -> str:
         return "number"
     if not v.quoted and t in ("true", "false", "True", "False"):
         return "checkbox"
+    if not t.lstrip()[:1].isdigit():  # every date starts with its year: no exception to raise
+        return "text"
     try:
         parse_date(t)
         return "date"

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import salesnotes
-from salesnotes.vault import in_git, iter_note_files
+from salesnotes.vault import in_git, walk_notes
 
 STATE_FILE = Path(".salesnotes") / "review.json"
 RACY_NS = 2_000_000_000  # as the note cache: a file this fresh may change within one mtime tick
@@ -42,10 +42,13 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
     """Everything a view is computed from, by (path, mtime, size), plus the date and version."""
     h = hashlib.sha256(f"{salesnotes.__version__}|{today}|{week}|{views}".encode())
     newest = 0
-    for rel, entry in iter_note_files(root):
+    lines = []
+    for rel, entry in walk_notes(root):
         st = entry.stat()
-        newest = max(newest, st.st_mtime_ns)
-        h.update(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
+        if st.st_mtime_ns > newest:
+            newest = st.st_mtime_ns
+        lines.append(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\n")
+    h.update("".join(lines).encode())
     for folder in ("sales", "templates"):
         newest = max(newest, _walk(h, root / folder))
     newest = max(newest, _stat(h, root / "salesnotes.yaml"))

@@ -61,21 +61,29 @@ def find_root(explicit: str | None, env: str | None, cwd: Path) -> Path:
 
 def iter_note_files(root: Path) -> Iterator[tuple[PurePosixPath, os.DirEntry[str]]]:
     """Every `.md` under clients/, hidden folders skipped, in a stable order."""
-    base = root / CLIENTS
-    stack = [(base, PurePosixPath(CLIENTS))]
+    for rel, entry in walk_notes(root):
+        yield PurePosixPath(rel), entry
+
+
+def walk_notes(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """`iter_note_files` with the vault path as a plain string (`clients/a/b.md`): stat walks
+    of 100,000 notes run twice as fast without making a PurePosixPath for each."""
+    stack = [(os.path.join(root, CLIENTS), CLIENTS)]
     while stack:
         folder, rel = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), rel / entry.name))
-            elif entry.name.endswith(".md") and entry.is_file():
-                yield rel / entry.name, entry
+                stack.append((entry.path, f"{rel}/{name}"))
+            elif name.endswith(".md") and entry.is_file():
+                yield f"{rel}/{name}", entry
 
 
 def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]:
@@ -87,7 +95,7 @@ def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]
         except OSError as e:
             results.append(ReadResult(None, (Problem(rel, 0, f"cannot read: {e.strerror}"),)))
             continue
-        results.append(read_note(rel, data))
+        results.append(read_note(rel, data, summary=True))
         if progress and i % 500 == 0:
             progress(i, len(files))
     return results
@@ -97,6 +105,9 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
                reader: Callable[[Path, Progress | None], list[ReadResult]] | None = None,
                cache: bool = True, sales: bool = True) -> Vault:
     """The whole vault as one value; `reader` lets a cache stand in for reading every file.
+
+    Its notes are summaries (`notes.read_note`): what the views need of each. A command that
+    shows one note whole (`history`) reads that note again.
 
     With `cache` (and no `reader`), notes unchanged since the last run come from
     `.salesnotes/cache.sqlite` (salesnotes/cache.py); the result is the same either way.

@@ -52,3 +52,23 @@ def test_scanner_matches_markdown_it_on_tasks(parts):
 def test_code_blocks_and_quotes_are_not_tasks():
     text = "```\n- [ ] in code\n```\n\n> - [ ] quoted\n\n    - [ ] indented code\n\n- [ ] real\n"
     assert [t.text for t in scan_body(text, 1).tasks] == ["real"]
+
+
+dated_task = st.builds(lambda box, w, day, field: f"- [{box}] {w} " + (
+    f"📅 2026-11-{day:02d}" if field == "emoji" else f"[{field}:: 2026-11-{day:02d}]"),
+    st.sampled_from([" ", "x", "-", "/"]), words, st.integers(0, 31),
+    st.sampled_from(["emoji", "due", "scheduled", "start"]))
+log_line = st.builds(lambda day, w: f"- 2026-10-{day:02d} phone: {w}", st.integers(0, 31), words)
+summary_blocks = st.lists(st.one_of(task, dated_task, log_line, plain, heading, fence), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(summary_blocks)
+def test_a_summary_is_the_whole_body_filtered_with_the_same_problems(parts):
+    text = "\n".join(parts) + "\n"
+    whole, summary = scan_body(text, 5), scan_body(text, 5, summary=True)
+    newest = max(whole.log, key=lambda e: e.date, default=None)  # the first of the newest
+    assert summary.log == ((newest,) if newest else ())
+    assert summary.tasks == tuple(t for t in whole.tasks if t.open and (t.due or t.scheduled))
+    assert (summary.checklists, summary.opportunities) == (whole.checklists, whole.opportunities)
+    assert summary.problems == whole.problems and whole.whole and not summary.whole

@@ -15,7 +15,8 @@ from conftest import SPEC_NOTE, TODAY
 
 from salesnotes import cache
 from salesnotes.body import Body
-from salesnotes.cache import CACHE_DIR, CACHE_FILE, LazyBody, NoteCache
+from salesnotes.cache import CACHE_DIR, CACHE_FILE, NoteCache
+from salesnotes.notes import read_note
 from salesnotes.status import status_rows
 from salesnotes.vault import load_vault, read_notes
 from salesnotes.vaultinit import create_vault
@@ -96,17 +97,19 @@ def test_views_status_and_problems_are_identical_with_and_without_the_cache(vaul
     assert any("not UTF-8" in p.message for p in plain[2])
 
 
-def test_a_warm_run_reads_no_note_and_loads_log_and_tasks_only_when_asked(vault):
+def test_a_warm_run_reads_no_note_and_holds_summaries(vault):
     load_vault(vault, git=False)
     reader = NoteCache(vault)
     results = reader(vault)
     assert len(reader.changes) == 0
-    bodies = [r.note.body for r in results if r.note]
-    assert all(type(b) is LazyBody for b in bodies)
-    lazy = [b for b in bodies if "log" not in b.__dict__]
-    assert len(lazy) > 100 and all("log" in b.__dict__["_pickled"] for b in lazy)
-    assert lazy[0].log and "log" in lazy[0].__dict__ and "log" not in lazy[0]._pickled
     assert results == read_notes(vault)
+    hydro = next(r.note for r in results if r.note and r.note.name == "Hydro-Tech Sp. z o.o.")
+    whole = read_note(hydro.path, (vault / hydro.path).read_bytes()).note
+    assert not hydro.body.whole and whole.body.whole
+    assert len(whole.body.log) > 1 and hydro.body.log == (max(whole.body.log, key=lambda e: e.date),)
+    assert hydro.body.tasks == tuple(t for t in whole.body.tasks if t.open and (t.due or t.scheduled))
+    assert hydro.body.checklists == whole.body.checklists
+    assert hydro.body.opportunities == whole.body.opportunities
 
 
 def test_changed_added_deleted_and_renamed_notes_are_seen_on_the_next_run(vault):
@@ -182,7 +185,7 @@ def test_a_broken_or_foreign_cache_is_rebuilt_silently(vault, damage):
             elif damage == "other parser":
                 con.execute("UPDATE meta SET value = '1:0123456789abcdef' WHERE key = 'schema'")
             else:
-                con.execute("UPDATE notes SET head = x'00ff' WHERE path = 'clients/Hydro-Tech.md'")
+                con.execute("UPDATE notes SET note = x'00ff' WHERE path = 'clients/Hydro-Tech.md'")
         con.close()
     assert loaded(vault) == expected
     reader = NoteCache(vault)
@@ -200,8 +203,7 @@ def test_a_planted_pickle_runs_no_code(vault, tmp_path):
 
     con = sqlite3.connect(vault / CACHE_DIR / CACHE_FILE)
     with con:
-        con.execute("UPDATE notes SET head = ?, log = ?", (pickle.dumps(Evil()),
-                                                            pickle.dumps(Evil())))
+        con.execute("UPDATE notes SET note = ?", (pickle.dumps(Evil()),))
     con.close()
     assert loaded(vault) == loaded(vault, cache=False)
     assert not marker.exists()

@@ -109,6 +109,19 @@ def test_history_keeps_a_contact_whose_line_was_deleted(make_vault, run):
     assert hist[0]["text"] == "to be deleted" and hist[0]["source"] == "git"
 
 
+def test_history_shows_every_log_line_when_a_broken_note_makes_it_load_the_vault(make_vault, run):
+    # a broken note leaves the who-is-who index unsure: the client is found in the loaded vault,
+    # whose notes are summaries; history must still read the note whole
+    root = make_vault({NOTE: SPEC_NOTE, "clients/Broken.md": "---\ntier: [A\n---\n"})
+    whole = read_note(PurePosixPath(NOTE), (root / NOTE).read_bytes()).note
+    result = run("history", "hydro", "--json", "--vault", str(root))
+    assert result.exit_code == 0, result.output
+    hist = json.loads(result.stdout)
+    assert len(whole.body.log) > 1
+    assert [h["text"] for h in hist] == [e.text for e in sorted(
+        whole.body.log, key=lambda e: e.date, reverse=True)]
+
+
 def test_breath_takes_last_contact_from_git_when_note_has_none(make_vault, run):
     root = make_vault({"clients/Bare.md": "Notes without front-matter or log.\n"}, git=True)
     before = json.loads(run("status", "--json", "--vault", str(root)).stdout)

@@ -99,8 +99,13 @@ def test_status_remembered_gives_the_same_rows_and_follows_changes(make_vault, r
     assert (root / ".salesnotes" / "status.json").is_file()
     again = run("status", "--json", "--vault", str(root))
     assert again.stdout == first.stdout and again.exit_code == first.exit_code == 1
-    table = run("status", "--vault", str(root))
-    assert run("status", "--vault", str(root)).stdout == table.stdout
+    table = run("status", "--vault", str(root))  # remembered: the run before computed it
+    (root / ".salesnotes" / "status.json").unlink()
+    assert run("status", "--vault", str(root)).stdout == table.stdout  # computed again
+    # an output file left by another run (a crash between writes) is never shown
+    out = root / ".salesnotes" / "status-out.txt"
+    out.write_text("another key\n[]", encoding="utf-8")
+    assert run("status", "--json", "--vault", str(root)).stdout == first.stdout
     (root / "clients/B.md").write_text("---\ntier: A\nlast_contact: 2026-11-26\n---\n")
     changed = run("status", "--json", "--vault", str(root))
     rows = {r["file"]: r for r in json.loads(changed.stdout)}
