@@ -41,7 +41,7 @@ from typing import NamedTuple
 import salesnotes
 from salesnotes.body import Body
 from salesnotes.errors import Problem
-from salesnotes.notes import Note, ReadResult, read_note
+from salesnotes.notes import Note, ReadResult, read_note, shared
 from salesnotes.vault import Progress, walk_notes
 
 CACHE_DIR = ".salesnotes"
@@ -373,9 +373,12 @@ def _from_row(row: Row, rel_path: PurePosixPath) -> ReadResult | None:
         body = object.__new__(Body)
         body.__dict__.update(zip(_BODY_FIELDS, body_state, strict=True))
         note = object.__new__(Note)
-        note.__dict__.update(zip(_NOTE_FIELDS, state, strict=True))
-        note.__dict__["path"] = rel_path
-        note.__dict__["body"] = body
+        fields = note.__dict__
+        fields.update(zip(_NOTE_FIELDS, state, strict=True))
+        fields["key_lines"] = {shared(k): v for k, v in fields["key_lines"].items()}
+        fields["key_types"] = {shared(k): shared(v) for k, v in fields["key_types"].items()}
+        fields["path"] = rel_path
+        fields["body"] = body
         return ReadResult(note, tuple(problems))
     except Exception:  # noqa: BLE001 - whatever is wrong with a row, the note is read instead
         return None
