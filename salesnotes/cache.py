@@ -82,7 +82,10 @@ class _File(NamedTuple):
     rel: str  # vault path, posix
     path: str  # for open()
     key: Key | None  # None when it cannot be stat-ed
-    rel_path: PurePosixPath
+
+    @property
+    def rel_path(self) -> PurePosixPath:  # made only for the notes read (watch: a few)
+        return PurePosixPath(self.rel)
 
 
 @dataclass
@@ -168,7 +171,7 @@ class NoteCache:
                     if before != "added":
                         self._refreshed[rel] = "removed"
                 continue
-            result, key = _read_one(_File(rel, str(path), None, rel_path))
+            result, key = _read_one(_File(rel, str(path), None))
             self.entries[rel] = _Entry(key, result)
             self._refreshed[rel] = "added" if before == "added" or not (had or before) else \
                 "changed"
@@ -209,7 +212,7 @@ def _scan(root: Path) -> list[_File]:
             key: Key | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
         except OSError:
             key = None  # vanished meanwhile: reading it says why
-        out.append(_File(rel, entry.path, key, PurePosixPath(rel)))
+        out.append(_File(rel, entry.path, key))
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -140,15 +141,30 @@ def read_ledger(root: Path) -> tuple[list[Sale], list[Problem]]:
             problems.append(_problem(rel, 0, "not a ledger file name (YYYY-MM.csv): not read"))
             continue
         try:
-            data = file.read_bytes()
+            rows, bad = _parsed(rel, file)
         except OSError as e:
             problems.append(_problem(rel, 0, f"cannot read: {e.strerror}"))
             continue
-        rows, bad = _parse_rows(rel, data)
         found += rows
         problems += bad
     problems += _repeated_documents(found)
     return sorted((s for _, _, s in found), key=_order), problems
+
+
+_PARSED: dict[str, tuple[tuple[int, int, int], tuple[tuple, tuple]]] = {}  # file: (stat, parsed)
+
+
+def _parsed(rel: str, file: Path) -> tuple[list[tuple[str, int, Sale]], list[Problem]]:
+    """One ledger file parsed, remembered by its stat for the life of the process: `watch`
+    rebuilds after every save, and the ledger (0.3 s for 20,000 rows) rarely changes."""
+    with file.open("rb") as f:
+        st = os.fstat(f.fileno())
+        key = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        known = _PARSED.get(str(file))
+        if known is None or known[0] != key:
+            rows, bad = _parse_rows(rel, f.read())
+            known = _PARSED[str(file)] = (key, (tuple(rows), tuple(bad)))
+    return list(known[1][0]), list(known[1][1])
 
 
 def parse_month(relpath: str, data: bytes) -> tuple[list[Sale], list[Problem]]:

@@ -10,7 +10,7 @@ How (PERFORMANCE.md 9, DATA-SAFETY.md 34-36 and rule 13):
   ignored by path, and views are written only when their bytes change: idle means no rebuild.
 - Two paces. A saved note is read and stored in the file cache 30 ms after its last event
   (PERFORMANCE.md's "save -> index updated" target), so `status` in another terminal is current
-  at once. The views wait for a quiet period (0.3 s) or, in a long burst such as a
+  at once. The views wait for a quiet period (0.1 s) or, in a long burst such as a
   `git checkout` of thousands of notes, at most 2 s; events during a rebuild make one more.
   A rebuild re-reads only the notes whose stat changed or which an event named since they
   were last read (salesnotes/cache.py), then renders and writes the views as `review` does,
@@ -34,13 +34,18 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from salesnotes.cache import Changes, NoteCache
 from salesnotes.errors import Problem, VaultError
-from salesnotes.vault import CLIENTS, Progress
+from salesnotes.vault import CLIENTS, Progress, walk_notes
+from salesnotes.views.worker import collected_once
+
+if TYPE_CHECKING:
+    from salesnotes.views.worker import RenderWorker
 
 INDEX_QUIET = 0.03  # seconds after a note's last event before it is re-read and stored
-QUIET = 0.3  # seconds without events before a rebuild
+QUIET = 0.1  # seconds without events before a rebuild (an editor's save is one burst)
 MAX_WAIT = 2.0  # seconds from the first event to a rebuild, however busy the vault
 POLL_INTERVAL = 1.0  # seconds between scans when inotify is not available
 CONFIG = "salesnotes.yaml"
@@ -108,6 +113,7 @@ class Watcher:
         self.max_wait = max_wait
         self.reader = NoteCache(self.root, watched=True)
         self.observer = None
+        self.worker: RenderWorker | None = None  # renders half of the views on big vaults
         self.count = 0
         self._reported: set[Problem] = set()
         self._good_notes: set[str] = set()  # readable notes in the views last written
@@ -122,7 +128,14 @@ class Watcher:
 
     def start(self) -> None:
         """Start watching (inotify, else polling). Call before the first build, so a change
-        made during it is not missed."""
+        made during it is not missed. A big vault's render worker is forked first, while no
+        thread runs (salesnotes/views/worker.py)."""
+        from salesnotes.views import PARALLEL_FROM
+        from salesnotes.views.worker import RenderWorker
+
+        if sum(1 for _ in walk_notes(self.root)) >= PARALLEL_FROM:
+            worker = RenderWorker()
+            self.worker = worker if worker.start() else None
         self.observer = _start_observer(self.root, _Handler(self), self.on_notice)
 
     def run(self) -> None:
@@ -135,6 +148,9 @@ class Watcher:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop()
         observer, self.observer = self.observer, None
         if observer is not None:
             observer.stop()
@@ -201,7 +217,7 @@ class Watcher:
         others = tuple(sorted(changed - notes))
         self.reader.forget(notes if reread is None else reread)
         try:
-            with self.guard(), self.progress() as progress:
+            with collected_once(), self.guard(), self.progress() as progress:
                 rebuild = self._build(number, others, progress)
         except VaultError as e:  # the config is broken: nothing was read
             rebuild = Rebuild(number, Changes(), others, 0, 0.0,
@@ -231,7 +247,7 @@ class Watcher:
             why = next((p for p in problems if str(p.path) == broken[0]), None)
             rebuild.kept = str(why) if why else f"{broken[0]} cannot be read"
             return rebuild
-        rendered = render_views(vault, self.today())
+        rendered = render_views(vault, self.today(), worker=self.worker)
         written = write_views(self.root, rendered.files)
         self._good_notes = readable
         rebuild.written = tuple(p.name for p in written.written)

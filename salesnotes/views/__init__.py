@@ -18,6 +18,7 @@ from salesnotes.vault import Vault
 
 if TYPE_CHECKING:
     from salesnotes.book import Book
+    from salesnotes.views.worker import RenderWorker
 
 VIEWS_DIR = "views"
 VIEW_MODULES = ("portfolio", "week_plan", "checklists", "budget", "pay")
@@ -54,14 +55,16 @@ _COST = {"week_plan": 3, "portfolio": 2, "budget": 2, "checklists": 1, "pay": 0}
 
 
 def render_views(vault: Vault, today: date, *, week: date | None = None,
-                 book: Book | None = None, parallel: bool = False) -> Rendered:
+                 book: Book | None = None, parallel: bool = False,
+                 worker: RenderWorker | None = None) -> Rendered:
     """All views as bytes; a pure function of (vault, today, week).
 
     `book` may be handed in when the caller computed it already (review prints from it too).
     A view that fails (its template or its code) is left out with a Problem, so the other views
     are still written and the previous file of the failed one stays as it was. `parallel`
     renders half of the views in a forked child on big vaults (one-shot commands only: never
-    in a process running threads, like watch); the bytes are the same either way.
+    in a process running threads, like watch); `worker`, a process forked before any thread
+    (watch's), does the same. The bytes are the same either way.
     """
     from salesnotes.book import Book
     from salesnotes.views.engine import make_env
@@ -71,11 +74,18 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links)
     views = available_views()
     parts: dict[str, Rendered] = {}
-    if parallel and len(book.rows) >= PARALLEL_FROM and hasattr(os, "fork"):
-        parts = _render_forked(views, book, env, week)
+    if len(book.rows) >= PARALLEL_FROM:
+        if worker is not None:
+            mine, theirs = _split(views)
+            submitted = worker.submit(vault, today, [v.__name__ for v in theirs], week)
+            parts = {v.__name__: render_one(v, book, env, week) for v in mine}
+            if submitted:
+                parts.update(worker.collect() or {})
+        elif parallel and hasattr(os, "fork"):
+            parts = _render_forked(views, book, env, week)
     for view in views:
         if view.__name__ not in parts:
-            parts[view.__name__] = _render_one(view, book, env, week)
+            parts[view.__name__] = render_one(view, book, env, week)
     out = Rendered()
     for view in views:  # merged in the views' order, so the output never depends on the fork
         out.files.update(parts[view.__name__].files)
@@ -83,7 +93,7 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     return out
 
 
-def _render_one(view, book: Book, env, week: date | None) -> Rendered:  # noqa: ANN001
+def render_one(view, book: Book, env, week: date | None) -> Rendered:  # noqa: ANN001
     from salesnotes.views.engine import render
 
     out = Rendered()
@@ -110,32 +120,40 @@ def _render_forked(views: list, book: Book, env, week: date | None) -> dict[str,
     child fails, so a fork problem only costs time."""
     import pickle
 
-    ranked = sorted(views, key=lambda v: -_COST.get(v.__name__.rsplit(".", 1)[-1], 1))
-    mine, theirs, load = [], [], [0, 0]
-    for view in ranked:  # greedy: each view to the lighter side
-        side = 0 if load[0] <= load[1] else 1
-        (mine, theirs)[side].append(view)
-        load[side] += _COST.get(view.__name__.rsplit(".", 1)[-1], 1)
+    mine, theirs = _split(views)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: render, hand the bytes over, leave without cleanup
         status = 1
         try:
             os.close(read_end)
-            data = pickle.dumps({v.__name__: _render_one(v, book, env, week) for v in theirs})
+            data = pickle.dumps({v.__name__: render_one(v, book, env, week) for v in theirs})
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
-    parts = {v.__name__: _render_one(v, book, env, week) for v in mine}
+    parts = {v.__name__: render_one(v, book, env, week) for v in mine}
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if status == 0 and data:
         parts.update(pickle.loads(data))
     return parts
+
+
+def _split(views: list) -> tuple[list, list]:
+    """(views to render here, views for the other process), about equal in cost."""
+    ranked = sorted(views, key=lambda v: -_COST.get(v.__name__.rsplit(".", 1)[-1], 1))
+    mine: list = []
+    theirs: list = []
+    load = [0, 0]
+    for view in ranked:  # greedy: each view to the lighter side
+        side = 0 if load[0] <= load[1] else 1
+        (mine, theirs)[side].append(view)
+        load[side] += _COST.get(view.__name__.rsplit(".", 1)[-1], 1)
+    return mine, theirs
 
 
 def _call(fn, book: Book, week: date | None):  # noqa: ANN001, ANN202

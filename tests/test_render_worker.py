@@ -1,0 +1,69 @@
+"""watch's render worker: the same bytes as rendering alone, through every kind of change."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import SPEC_NOTE, TODAY
+
+from salesnotes import views
+from salesnotes.cache import NoteCache
+from salesnotes.vault import load_vault
+from salesnotes.vaultinit import create_vault
+from salesnotes.views import render_views
+from salesnotes.views.worker import RenderWorker
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    create_vault(root, locale="en", demo=True, today=TODAY)
+    return root
+
+
+def test_the_worker_renders_what_rendering_alone_does_through_changes(demo, monkeypatch):
+    monkeypatch.setattr(views, "PARALLEL_FROM", 0)  # the demo's 180 clients count as big
+    worker = RenderWorker()
+    if not worker.start():
+        pytest.skip("no second core or threads running: watch renders alone here")
+    notes = sorted((demo / "clients").rglob("*.md"))
+    ledger = sorted((demo / "sales").glob("*.csv"))[-1]
+    steps = {
+        "first build": lambda: None,
+        "a note edited": lambda: notes[0].write_text(
+            notes[0].read_text(encoding="utf-8").replace("tier: A", "tier: C")
+            .replace("tier: B", "tier: C"), encoding="utf-8"),
+        "a note deleted": lambda: notes[1].unlink(),
+        "a note added": lambda: (demo / "clients" / "Hydro-Tech.md").write_text(
+            SPEC_NOTE, encoding="utf-8"),
+        "a sale added": lambda: ledger.write_bytes(
+            ledger.read_bytes() + ledger.read_bytes().splitlines(keepends=True)[-1]),
+        "nothing": lambda: None,
+    }
+    reader = NoteCache(demo, watched=True)
+    try:
+        for step, change in steps.items():
+            change()
+            reader.forget([str(p.relative_to(demo).as_posix()) for p in notes])
+            vault = load_vault(demo, git=False, reader=reader)
+            shared = render_views(vault, TODAY, worker=worker)
+            assert worker.pid, f"{step}: the worker failed and was stopped"
+            alone = render_views(vault, TODAY)
+            assert shared.files == alone.files, step
+            assert shared.problems == alone.problems, step
+    finally:
+        worker.stop()
+    assert not worker.pid
+
+
+def test_a_dead_worker_costs_time_never_a_view(demo, monkeypatch):
+    monkeypatch.setattr(views, "PARALLEL_FROM", 0)
+    worker = RenderWorker()
+    if not worker.start():
+        pytest.skip("no second core or threads running: watch renders alone here")
+    os.kill(worker.pid, 9)
+    vault = load_vault(demo, git=False)
+    assert render_views(vault, TODAY, worker=worker).files == render_views(vault, TODAY).files
+    assert not worker.pid  # stopped, so the next rebuild does not wait on it
