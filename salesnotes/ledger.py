@@ -187,6 +187,8 @@ def _parse_rows(rel: str, data: bytes) -> tuple[list[tuple[str, int, Sale]], lis
         header = None
     if header is None or tuple(c.strip() for c in header) != HEADER:
         return [], [_problem(rel, 1, f"header must be {','.join(HEADER)}")]
+    named = _MONTH_FILE.fullmatch(PurePosixPath(rel).name)
+    month = f"{named[1]}-{named[2]}" if named else None  # every sale's date must be in it
     while True:
         line = reader.line_num + 1
         try:
@@ -196,53 +198,49 @@ def _parse_rows(rel: str, data: bytes) -> tuple[list[tuple[str, int, Sale]], lis
         except csv.Error as e:
             return rows, problems + [_problem(rel, line, f"cannot split into cells: {e}")]
         if any(c.strip() for c in cells):
-            _parse_row(rel, line, cells, rows, problems)
+            _parse_row(rel, month, line, cells, rows, problems)
 
 
-def _parse_row(rel: str, line: int, cells: list[str], rows: list, problems: list) -> None:
+def _parse_row(rel: str, month: str | None, line: int, cells: list[str], rows: list,
+               problems: list) -> None:
     """Append the row's sale, or its problem. A sale with a doubtful field is still kept (and
     reported): the ledger is the rep's record, and dropping a row would hide money."""
     if len(cells) != len(HEADER):
         problems.append(_problem(rel, line, f"{len(cells)} cells, expected {len(HEADER)}"))
         return
     day, document, nip, client, amount, margin = cells
-    if not _ISO_DATE.fullmatch(day) or not _valid_date(day):
+    when = _iso_date(day)
+    if when is None:
         problems.append(_problem(rel, line, f"not a date (YYYY-MM-DD): {day!r}"))
         return
     for text in (amount, margin) if margin else (amount,):
         if not _PLAIN.fullmatch(text):
             problems.append(_problem(rel, line, f"not a plain amount (1234.50): {text!r}"))
             return
-    sale = Sale(date.fromisoformat(day), unguard(document), unguard(nip) or None, unguard(client),
+    sale = Sale(when, unguard(document), unguard(nip) or None, unguard(client),
                 Decimal(amount), Decimal(margin) if margin else None)
-    problems += [_problem(rel, line, m) for m in _doubts(rel, sale)]
+    if not sale.document:
+        problems.append(_problem(rel, line, "no document number"))
+    if sale.nip is not None and not _valid_nip(sale.nip):
+        problems.append(_problem(rel, line, f"invalid NIP {sale.nip!r}"))
+    if month is not None and day[:7] != month:
+        problems.append(_problem(rel, line, f"date {sale.date} is not in {month}"))
     rows.append((rel, line, sale))
 
 
-def _valid_date(text: str) -> bool:
+def _iso_date(text: str) -> date | None:
+    if not _ISO_DATE.fullmatch(text):
+        return None
     try:
-        date.fromisoformat(text)
+        return date.fromisoformat(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 @lru_cache(maxsize=65536)
 def _valid_nip(nip: str) -> bool:
     """A ledger repeats each client's NIP on every sale: check each NIP once."""
     return len(nip) == 10 and nip_number.is_valid(nip)
-
-
-def _doubts(rel: str, sale: Sale) -> list[str]:
-    out = []
-    if not sale.document:
-        out.append("no document number")
-    if sale.nip is not None and not _valid_nip(sale.nip):
-        out.append(f"invalid NIP {sale.nip!r}")
-    if (m := _MONTH_FILE.fullmatch(PurePosixPath(rel).name)) and (
-            f"{sale.date:%Y-%m}" != f"{m[1]}-{m[2]}"):
-        out.append(f"date {sale.date} is not in {m[1]}-{m[2]}")
-    return out
 
 
 def _repeated_documents(rows: list[tuple[str, int, Sale]]) -> list[Problem]:
