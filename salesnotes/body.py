@@ -189,7 +189,7 @@ class _Scanner:
             self.kind = ""
 
     def item(self, indent: int, rest: str, no: int) -> None:
-        box = _CHECKBOX.match(rest)
+        box = _CHECKBOX.match(rest) if rest[:1] == "[" else None
         if box:
             if self.kind == "checklist":
                 self.check_items.append(

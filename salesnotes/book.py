@@ -7,15 +7,18 @@ Book.of(vault, today) is computed once per review and handed to every view, so "
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from salesnotes.breath import BreathInfo, breath_of, money_at_stake, urgency
 from salesnotes.notes import Note
 from salesnotes.vault import Vault
 
 ZERO = Decimal(0)
+T = TypeVar("T")
 
 
 def add_months(d: date, months: int) -> date:
@@ -57,10 +60,19 @@ class Book:
     rows: tuple[ClientRow, ...]  # most urgent first
     sales_by_nip: dict[str, tuple]  # nip -> sales of this fiscal year up to today
     unmatched_sales: tuple  # sales whose NIP is no client's
+    _once: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     @property
     def config(self):  # noqa: ANN201
         return self.vault.config
+
+    def once(self, fn: Callable[[Book], T]) -> T:
+        """`fn(self)`, computed once per book: what several views derive alike (the year's
+        sales, each client's budget by month) is then shared, not redone per view."""
+        if fn not in self._once:
+            self._once[fn] = fn(self)
+        return self._once[fn]
 
     @property
     def problems(self):  # noqa: ANN201
@@ -83,11 +95,11 @@ class Book:
         for note in vault.notes:
             cadence = vault.cadence(note)
             info = breath_of(note, today, cadence, vault.git_contacts.get(str(note.path)))
-            sales = by_nip.get(note.nip, []) if note.nip else []
+            sales = by_nip.get(note.nip) if note.nip else None
             rows.append(ClientRow(
                 note, vault.tier(note), vault.status(note), info, cadence, money_at_stake(note),
-                sum((s.amount for s in sales), ZERO),
-                sum((s.margin for s in sales if s.margin is not None), ZERO),
+                sum((s.amount for s in sales), ZERO) if sales else ZERO,
+                sum((s.margin for s in sales if s.margin is not None), ZERO) if sales else ZERO,
                 urgency(note, info, cadence)))
         rows.sort(key=lambda r: r.sort_key)
         return cls(vault, today, fy_start, fy_end, tuple(rows),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 from salesnotes.body import ChecklistItem, ChecklistSection
@@ -45,6 +46,15 @@ class Checklist:
     @property
     def heading(self) -> str:
         return f"## Checklist: {self.title}"
+
+    @cached_property
+    def keyed(self) -> tuple[tuple[str, str], ...]:
+        """(text, item_key) of each item: made once per template, not once per note."""
+        return tuple((i.text, item_key(i.text)) for i in self.items)
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        return frozenset(key for _, key in self.keyed)
 
 
 @dataclass(frozen=True)
@@ -79,13 +89,18 @@ class Progress:
         return not self.open
 
 
+@lru_cache(maxsize=65536)
 def item_key(text: str) -> str:
     """The form two item texts are compared in: Tasks dates and fields dropped, case and
-    spacing ignored, Unicode normalised (`Decision  maker ✅ 2026-11-15` = `decision maker`)."""
+    spacing ignored, Unicode normalised (`Decision  maker ✅ 2026-11-15` = `decision maker`).
+
+    Cached: the same few item texts recur in every note, and the Checklists view compares
+    about 170,000 of them for 10,000 clients."""
     bare = _TASK_NOISE.sub(" ", unicodedata.normalize("NFC", text))
     return " ".join(bare.casefold().split())
 
 
+@lru_cache(maxsize=4096)
 def title_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
@@ -187,11 +202,11 @@ def rule_matches(rule: ChecklistRule, note: Note, config: Config) -> bool:
     assigns the checklist to nobody, so it is only added where a note asks for it."""
     if not (rule.tiers or rule.statuses or rule.has or rule.tags):
         return False
-    tier = note.tier if note.tier in config.tiers else config.default_tier
-    status = note.status if note.status in STATUSES else "active"
-    if rule.tiers and tier not in rule.tiers:
+    if rule.tiers and (note.tier if note.tier in config.tiers
+                       else config.default_tier) not in rule.tiers:
         return False
-    if rule.statuses and status not in rule.statuses:
+    if rule.statuses and (note.status if note.status in STATUSES
+                          else "active") not in rule.statuses:
         return False
     if rule.has and not all(_has(note, key) for key in rule.has):
         return False
@@ -235,22 +250,25 @@ def sections_of(checklist: Checklist, note: Note) -> tuple[ChecklistSection, ...
     """The note's sections for this checklist: `## Checklist: <title>` (or `<name>`), loosely."""
     if not note.body.checklists:
         return ()
-    wanted = {title_key(checklist.title), title_key(checklist.name)}
+    wanted = (title_key(checklist.title), title_key(checklist.name))
     return tuple(s for s in note.body.checklists if title_key(s.title) in wanted)
 
 
 def progress(checklist: Checklist, sections: tuple[ChecklistSection, ...]) -> Progress:
     """Match item by item: a template item is done when any note item with its key is ticked."""
+    keys = checklist.keys
     ticked: dict[str, bool] = {}
+    extra = []
     for section in sections:
         for item in section.items:
             key = item_key(item.text)
             ticked[key] = ticked.get(key, False) or item.done
-    keys = {item_key(i.text) for i in checklist.items}
-    done = tuple(i.text for i in checklist.items if ticked.get(item_key(i.text)))
-    open_ = tuple(i.text for i in checklist.items if not ticked.get(item_key(i.text)))
-    extra = tuple(item for s in sections for item in s.items if item_key(item.text) not in keys)
-    return Progress(done, open_, extra)
+            if key not in keys:
+                extra.append(item)
+    done, open_ = [], []
+    for text, key in checklist.keyed:
+        (done if ticked.get(key) else open_).append(text)
+    return Progress(tuple(done), tuple(open_), tuple(extra))
 
 
 def missing_items(checklist: Checklist, sections: tuple[ChecklistSection, ...]

@@ -72,6 +72,13 @@ def _plural_rule(locale: str):  # noqa: ANN202 - babel type
     return Locale.parse("pl_PL" if locale == "pl" else "en_US").plural_form
 
 
+@lru_cache(maxsize=4096)
+def _int_category(locale: str, n: int) -> str:
+    """The CLDR category of a whole number, cached: a view asks it for thousands of rows (days
+    late, tasks), and babel evaluates the rule in Python. Only ints: 1.0 is not 1 in CLDR."""
+    return _plural_rule(locale)(n)
+
+
 class Labels:
     """`t.overdue`, `t['overdue']`, `t.plural('client', 3)` -> '3 klientów'."""
 
@@ -91,7 +98,8 @@ class Labels:
 
     def word(self, noun: str, n: int) -> str:
         forms = PLURALS[noun][self.locale]
-        category = _plural_rule(self.locale)(n)
+        category = (_int_category(self.locale, n) if n.__class__ is int
+                    else _plural_rule(self.locale)(n))
         return forms.get(category, forms["other"])
 
     def plural(self, noun: str, n: int) -> str:

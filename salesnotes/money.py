@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
 GROSZ = Decimal("0.01")
+MEMO_LIMIT = 32768  # formatted amounts kept per (currency, locale)
 _AMOUNT_SUFFIX = re.compile(r"\s*(?:zł|zl|pln)\.?$", re.I)
 _SPACE_LIKE = re.compile(r"[ \u00a0\u202f\u2009]")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:([ .,])[0-9]{3})(?:\1[0-9]{3})*")
@@ -68,16 +69,17 @@ def to_grosz(value: Decimal) -> Decimal:
 
 
 def format_money(value: Decimal, currency: str = "PLN", locale: str = "pl") -> str:
-    """`12 345,67 zł` (pl, with no-break spaces) or `PLN 12,345.67` (en), half-up to the grosz.
-
-    babel formats one probe amount per (currency, locale); its separators and layout are then
-    reused, which is 50x faster and gives babel's exact text (a view may hold 40,000 amounts).
-    """
-    return _formatter(currency, locale)(value)
+    """`12 345,67 zł` (pl, with no-break spaces) or `PLN 12,345.67` (en), half-up to the grosz."""
+    return money_formatter(currency, locale)(value)
 
 
 @lru_cache(maxsize=8)
-def _formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
+def money_formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
+    """format_money for one (currency, locale), for callers formatting thousands of amounts.
+
+    babel formats one probe amount; its separators and layout are then reused, which is 50x
+    faster and gives babel's exact text (a view may hold 40,000 amounts).
+    """
     probe = _babel_money(Decimal("1234567.89"), currency, locale)
     digits = re.search(r"1.?234.?567.89", probe)
     if digits is None:  # an unexpected layout: stay exact, if slow
@@ -86,11 +88,29 @@ def _formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
     group = number[1] if not number[1].isdigit() else ""
     point = number[-3]
     before, after = probe[: digits.start()], probe[digits.end():]
+    plain = (group, point) == (",", ".")  # Python's own layout: nothing to swap
+
+    def layout(value: Decimal) -> str:
+        amount = to_grosz(value)
+        text = f"{abs(amount):,.2f}"
+        if not plain:  # three replaces: quicker than str.translate, and any marks may swap
+            text = text.replace(",", "\0").replace(".", point).replace("\0", group)
+        return ("-" if amount < 0 else "") + before + text + after
+
+    # Amounts repeat (round potentials and budgets: 215 distinct in 10,000 clients), so texts
+    # are kept by value; `150000` and `150000.00` rightly share one. Only Decimals: a float
+    # equal to one must still be refused by to_grosz.
+    done: dict[Decimal, str] = {}
 
     def fmt(value: Decimal) -> str:
-        amount = to_grosz(value)
-        text = f"{abs(amount):,.2f}".translate({ord(","): group or None, ord("."): point})
-        return ("-" if amount < 0 else "") + before + text + after
+        if value.__class__ is not Decimal or not value.is_finite():
+            return layout(value)
+        text = done.get(value)
+        if text is None:
+            if len(done) >= MEMO_LIMIT:
+                done.clear()
+            text = done[value] = layout(value)
+        return text
 
     return fmt
 

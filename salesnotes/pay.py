@@ -126,12 +126,12 @@ def commission(revenue: Decimal, budget: Decimal, bands: Sequence[Band],
     parts = band_revenue(revenue, budget, bands)
     if basis is not None:
         parts = [p * basis / revenue if revenue > 0 else ZERO for p in parts]
-    earned = [band.rate * part for band, part in zip(bands, parts)]
+    earned = [band.rate * part for band, part in zip(bands, parts, strict=False)]
     slices = tuple(
         Slice(band.start, nxt.start if nxt else None, to_grosz(band.start * budget),
               to_grosz(nxt.start * budget) if nxt else None, band.rate, b, c)
         for band, nxt, b, c in zip(bands, [*bands[1:], None], _cumulative(parts),
-                                   _cumulative(earned)))
+                                   _cumulative(earned), strict=False))
     rate, next_band = _position(revenue, budget, bands)
     to_next = grosz_up(next_band.start * budget - revenue) if next_band else None
     return Commission(to_grosz(sum(earned, ZERO)), slices, rate,
@@ -263,9 +263,9 @@ def pay_year(book: Book) -> PayYear | None:
 
 def _month_lines(plan: PayPlan, book: Book, sales: tuple) -> tuple[MonthLine, ...]:
     budgets = budget_by_month(book)
-    revenue = sales_by_month(sales, book.fy_start)
+    revenue = sales_by_month(book)
     margin: dict[int, Decimal] = {}
-    for sale in sales:
+    for sale in sales if plan.basis == "margin" else ():  # only a margin plan reads them
         exact(sale.margin)
         i = month_index(book.fy_start, sale.date)
         margin[i] = margin.get(i, ZERO) + (sale.margin or ZERO)

@@ -66,6 +66,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from salesnotes.body import Task
 from salesnotes.book import ClientRow
@@ -90,14 +91,14 @@ class Occurrence:
         return self.date != self.nominal
 
 
-@dataclass(frozen=True)
-class Planned:
+# Planned and DueTask are named tuples, not dataclasses: a week of 10,000 clients makes
+# tens of thousands, and a tuple is built three times faster in a third of the memory.
+class Planned(NamedTuple):
     row: ClientRow
     fixed: bool  # the note's next_contact is this day
 
 
-@dataclass(frozen=True)
-class DueTask:
+class DueTask(NamedTuple):
     row: ClientRow
     task: Task
     when: date  # the earliest of scheduled and due
@@ -344,49 +345,64 @@ def _display_key(planned: list[Planned], at: date, tier_order: Sequence[str]):  
 
 def task_date(task: Task) -> date | None:
     """The earliest of the task's scheduled and due dates."""
-    dates = [d for d in (task.scheduled, task.due) if d is not None]
-    return min(dates) if dates else None
+    scheduled, due = task.scheduled, task.due
+    if scheduled is None or due is None:
+        return due if scheduled is None else scheduled
+    return min(scheduled, due)
 
 
 def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date
                 ) -> tuple[dict[date, list[DueTask]], list[DueTask]]:
     """({plan day: tasks}, unplaced): open tasks of this week, late ones on the first day."""
     by_day: dict[date, list[DueTask]] = {d: [] for d in days}
-    unplaced: list[DueTask] = []
     first = days[0] if days else week_end + timedelta(days=1)
+    # each date from the first plan day to Sunday -> the last plan day on or before it
+    day_of = {first + timedelta(days=k): max(d for d in days if d <= first + timedelta(days=k))
+              for k in range((week_end - first).days + 1)} if days else {}
+    keyed: list[tuple] = []  # (*sort key, arrival, item): sorted as plain tuples, the arrival
+    # keeps ties stable and items uncompared; the row's part of the key is made once per row
     for row in rows:
-        for task in row.note.body.tasks:
+        tasks = row.note.body.tasks
+        if not tasks:
+            continue
+        who = None
+        for task in tasks:
             when = task_date(task)
-            if not task.open or when is None or when > week_end:
+            if when is None or when > week_end or not task.open:
                 continue
-            item = DueTask(row, task, when, when < first)
-            if not days:
-                unplaced.append(item)
-            else:
-                by_day[max((d for d in days if d <= when), default=first)].append(item)
-    key = lambda t: (not t.late, t.when, fold(t.row.name), str(t.row.note.path), t.task.line)  # noqa: E731
-    for items in by_day.values():
-        items.sort(key=key)
-    unplaced.sort(key=key)
-    return by_day, unplaced
+            who = who or (fold(row.name), str(row.note.path))
+            late = when < first
+            keyed.append((not late, when, *who, task.line, len(keyed),
+                          DueTask(row, task, when, late)))
+    keyed.sort()
+    if not days:
+        return by_day, [k[-1] for k in keyed]
+    for k in keyed:
+        by_day[day_of.get(k[1], first)].append(k[-1])
+    return by_day, []
 
 
 # Outlook -------------------------------------------------------------------------------------
 
-def due_in(rows: Iterable[ClientRow], start: date, end: date) -> int:
-    """Clients whose next contact falls start..end (lost ones only with their own date)."""
-    return sum(1 for r in rows
-               if r.breath.next is not None and start <= r.breath.next <= end
-               and (r.status != "lost" or r.note.next_contact is not None))
+def due_by_week(rows: Iterable[ClientRow], first: date, weeks: int) -> list[int]:
+    """Per week from the Monday `first`: clients whose next contact falls in it (lost ones only
+    with their own date). One pass over the rows for all the weeks."""
+    due = [0] * weeks
+    end = first + timedelta(days=7 * weeks)
+    for r in rows:
+        nxt = r.breath.next
+        if nxt is not None and first <= nxt < end and (r.status != "lost"
+                                                       or r.note.next_contact is not None):
+            due[(nxt - first).days // 7] += 1
+    return due
 
 
 def outlook(rows: Sequence[ClientRow], monday: date, week_capacity: int, carried: int,
             weeks: int = OUTLOOK_WEEKS) -> tuple[WeekLoad, ...]:
     out = []
+    due = due_by_week(rows, monday + timedelta(days=7), weeks)
     for k in range(1, weeks + 1):
-        start = monday + timedelta(days=7 * k)
-        load = WeekLoad(start, due_in(rows, start, start + timedelta(days=6)), carried,
-                        week_capacity)
+        load = WeekLoad(monday + timedelta(days=7 * k), due[k - 1], carried, week_capacity)
         out.append(load)
         carried = max(0, load.load - week_capacity)
     return tuple(out)

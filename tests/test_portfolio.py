@@ -296,3 +296,12 @@ def test_fast_money_matches_babel_itself(currency, locale):
                  "-0.015", "1000000", "123.456"):
         babel = _babel_money(to_grosz(Decimal(text)), currency, locale)
         assert format_money(Decimal(text), currency, locale) == babel, text
+
+
+def test_money_texts_are_kept_by_value_and_a_float_is_still_refused():
+    from salesnotes.money import format_money
+
+    assert format_money(Decimal("150000"), "PLN", "en") == "PLN 150,000.00"
+    assert format_money(Decimal("150000.00"), "PLN", "en") == "PLN 150,000.00"
+    with pytest.raises(TypeError):
+        format_money(150000.0, "PLN", "en")  # equal to a kept Decimal, refused all the same

@@ -68,6 +68,13 @@ def test_links_are_url_encoded_relative_markdown(tmp_path):
     assert text.endswith("[[clients/Hydro-Tech Sp. z o.o.\\|A-B]]")
 
 
+def test_link_text_of_any_type_is_a_cell(tmp_path):
+    note = type("N", (), {"path": PurePosixPath("clients/A.md"), "name": "A"})()
+    source = "{{ n|link(['a|b']) }} {{ n|link(5) }} {{ 'x.md'|linkto(none) }}"
+    text, _ = render_one(tmp_path, source, {"n": note})
+    assert text.endswith("[\\['a\\|b'\\]](../clients/A.md) [5](../clients/A.md) [](../x.md)")
+
+
 def test_strict_undefined_names_the_template_line(tmp_path):
     text, problem = render_one(tmp_path, "# Title\n\n{{ clinet.name }}\n", {"client": {}})
     assert text is None

@@ -204,6 +204,15 @@ def test_tasks_by_day() -> None:
                    "saturday": ("Client 001", MON + timedelta(days=4), False)}
 
 
+def test_tasks_with_the_same_date_keep_the_order_of_their_note() -> None:
+    tasks = (task("second", due=MON, line=7), task("first", due=MON, line=7),
+             task("third", due=MON, line=9))  # one line twice: only a hand-made Body does that
+    rows = [row(2, last=date(2026, 11, 25), tasks=tasks), row(1, last=date(2026, 11, 25),
+                                                          tasks=(task("other", due=MON),))]
+    plan = plan_week(rows, config(), TODAY, MON)
+    assert [t.task.text for t in plan.days[0].tasks] == ["other", "second", "first", "third"]
+
+
 # Outlook -------------------------------------------------------------------------------------
 
 def test_outlook_counts_due_and_carries_overflow() -> None:

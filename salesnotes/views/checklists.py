@@ -62,7 +62,8 @@ register({
         "cl_no_competitors": "Żadna notatka nie wymienia konkurenta (`competitor:`).",
         "cl_no_list": "bez listy", "cl_more": "więcej",
         "cl_no_templates": "Nie ma jeszcze szablonów list: dodaj po jednym pliku na listę w "
-                           "`templates/checklists/` (wiersz `# Tytuł`, potem po jednym polu wyboru na punkt).",
+                           "`templates/checklists/` (wiersz `# Tytuł`, potem po jednym polu "
+                           "wyboru na punkt).",
         "cl_problems": "Problemy z listami",
     },
     "en": {
@@ -91,7 +92,8 @@ register({
         "cl_no_competitors": "No client note names a competitor (`competitor:`).",
         "cl_no_list": "no checklist", "cl_more": "more",
         "cl_no_templates": "No checklist templates yet: add one file per checklist in "
-                           "`templates/checklists/` (a `# Title` line, then one checkbox line per item).",
+                           "`templates/checklists/` (a `# Title` line, then one checkbox line "
+                           "per item).",
         "cl_problems": "Problems with checklists",
     },
 })
@@ -188,12 +190,13 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
 def context(book: Book) -> dict:
     """The checklist templates are read from the vault here: Vault does not carry them (yet)."""
     found = load_checklists(book.vault.root)
-    blocks = tuple(_block(c, book) for c in _in_config_order(found, book))
+    blocks = _blocks(_in_config_order(found, book), book)
     win = _win_checklist(found, book)
     return {
         "blocks": blocks,
         "has_templates": bool(found.by_name),
-        "competitors": _competitors(book, win),
+        "competitors": _competitors(book, win, next((b for b in blocks if b.checklist is win),
+                                                    None)),
         "win": win,
         "problems": tuple(sorted(set(found.problems) | set(_problems(found, book)))),
     }
@@ -205,23 +208,35 @@ def _in_config_order(found: Checklists, book: Book) -> list[Checklist]:
     return list(dict.fromkeys(ordered + list(found.by_name.values())))
 
 
-def _block(checklist: Checklist, book: Book) -> Block:
-    clients, missing, extra = [], [], []
+def _blocks(checklists: list[Checklist], book: Book) -> tuple[Block, ...]:
+    """Every checklist's block from one pass over the rows: a pass over 10,000 notes costs more
+    than matching them, so the checklists share it."""
+    found: list[tuple[list, list, list]] = [([], [], []) for _ in checklists]
     for row in book.rows:
-        sections = sections_of(checklist, row.note)
-        if sections:
-            p = progress(checklist, sections)
-            clients.append(ClientProgress(row, p, bar(len(p.done), p.total)))
-            extra.extend(ExtraItem(row, i.text, i.done, i.line) for i in p.extra)
-        elif applies(checklist, row.note, book.config):
-            missing.append(row)
+        note = row.note
+        own = note.body.checklists  # most notes have none: then no checklist looks for them
+        for checklist, (clients, missing, extra) in zip(checklists, found, strict=True):
+            sections = sections_of(checklist, note) if own else ()
+            if sections:
+                p = progress(checklist, sections)
+                clients.append(ClientProgress(row, p, bar(len(p.done), p.total)))
+                extra.extend(ExtraItem(row, i.text, i.done, i.line) for i in p.extra)
+            elif applies(checklist, note, book.config):
+                missing.append(row)
+    return tuple(_block(c, *lists, book) for c, lists in zip(checklists, found, strict=True))
+
+
+def _block(checklist: Checklist, clients: list[ClientProgress], missing: list[ClientRow],
+           extra: list[ExtraItem], book: Book) -> Block:
+    """One checklist's rows, found by `_blocks`, put in order and counted."""
     clients.sort(key=lambda c: (c.progress.complete, -c.row.stake, fold(c.row.name)))
     missing.sort(key=_by_money)
     extra.sort(key=lambda e: (fold(e.row.name), e.line))
     scope = len(clients) + len(missing)
+    ticked = Counter(text for c in clients for text in set(c.progress.done))  # clients per item
     items = []
     for item in checklist.items:
-        done = sum(1 for c in clients if item.text in c.progress.done)
+        done = ticked[item.text]
         items.append(ItemCount(item.text, done, scope, bar(done, scope)))
     return Block(checklist, _rule(book.config.checklists.get(checklist.name)), tuple(clients),
                  tuple(items), tuple(missing), tuple(extra))
@@ -247,7 +262,9 @@ def _win_checklist(found: Checklists, book: Book) -> Checklist | None:
                  if "competitor" in getattr(book.config.checklists.get(c.name), "has", ())), None)
 
 
-def _competitors(book: Book, win: Checklist | None) -> tuple[Competitor, ...]:
+def _competitors(book: Book, win: Checklist | None, won: Block | None
+                 ) -> tuple[Competitor, ...]:
+    """`won`: the win checklist's block, whose progress per client is reused."""
     groups: dict[str, list[ClientRow]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for row in book.rows:
@@ -255,10 +272,11 @@ def _competitors(book: Book, win: Checklist | None) -> tuple[Competitor, ...]:
             key = fold(row.note.competitor)
             groups[key].append(row)
             spellings[key][" ".join(row.note.competitor.split())] += 1
+    progress_of = {c.row.note.path: c.progress for c in won.clients} if won else {}
     out = []
     for key, rows in groups.items():
         rows.sort(key=_by_money)
-        clients = tuple(CompetitorClient(r, _win_progress(win, r)) for r in rows)
+        clients = tuple(CompetitorClient(r, progress_of.get(r.note.path)) for r in rows)
         done = sum(len(c.progress.done) for c in clients if c.progress)
         total = len(win.items) * len(clients) if win else 0
         name = min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -266,13 +284,6 @@ def _competitors(book: Book, win: Checklist | None) -> tuple[Competitor, ...]:
                               bar(done, total)))
     out.sort(key=lambda c: (-c.stake, fold(c.name)))
     return tuple(out)
-
-
-def _win_progress(win: Checklist | None, row: ClientRow) -> Progress | None:
-    if win is None:
-        return None
-    sections = sections_of(win, row.note)
-    return progress(win, sections) if sections else None
 
 
 def _problems(found: Checklists, book: Book) -> list[Problem]:

@@ -8,16 +8,18 @@ still shows every client, so nobody disappears, and the file stays readable with
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesnotes.book import ZERO, Book, ClientRow
 from salesnotes.breath import Breath
-from salesnotes.budget import budget_to_date
+from salesnotes.budget import opportunities, row_budgets
 from salesnotes.errors import Problem
 from salesnotes.i18n import register
 from salesnotes.money import to_grosz
@@ -34,10 +36,13 @@ EXPECTED_LIMIT = 40
 PROBLEM_LIMIT = 50
 BREATHS = (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)  # the legend's order: worst first
 STATUS_ORDER = ("active", "prospect", "dormant", "lost")
+_LOOKS = {b: (b.glyph, b.value) for b in Breath}  # the enum's properties, read once not per client
+OVERDUE, NEVER = Breath.OVERDUE.value, Breath.NEVER.value
 
 
-@dataclass(frozen=True)
-class Client:
+# Client and Purchase are named tuples, not dataclasses: one per client (and opportunity),
+# and a tuple is built three times faster in a third of the memory.
+class Client(NamedTuple):
     """One client as a template sees it; `path` and `name` make it work with the `link` filter."""
 
     path: PurePosixPath
@@ -104,8 +109,7 @@ class CompetitorGroup:
     more: int
 
 
-@dataclass(frozen=True)
-class Purchase:
+class Purchase(NamedTuple):
     client: Client
     name: str
     close: date | None
@@ -157,8 +161,8 @@ def context(book: Book) -> dict[str, Any]:
         "revenue": revenue(book),
         "columns": MAP_COLUMNS,
         "map": _tier_maps(clients, tiers),
-        "overdue": _ranked([c for c in clients if c.breath == Breath.OVERDUE.value]),
-        "never": _ranked([c for c in clients if c.breath == Breath.NEVER.value]),
+        "overdue": _ranked([c for c in clients if c.breath == OVERDUE]),
+        "never": _ranked([c for c in clients if c.breath == NEVER]),
         "gaps": _gaps(clients),
         "dormant": _dormant(clients),
         "competitors": _ranked(competitor_groups(clients)),
@@ -174,14 +178,14 @@ def extra_files(book: Book) -> dict[str, bytes]:
 
 
 def _client(row: ClientRow) -> Client:
-    note = row.note
+    note, info = row.note, row.breath
     name = " ".join(note.name.split())
     short = name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
     gap = max(ZERO, note.potential - row.actual_ytd) if note.potential else ZERO
-    return Client(note.path, name, short, row.breath.state.glyph, row.breath.state.value,
-                  row.tier, row.status, note.region, row.stake, note.potential, note.budget,
-                  row.actual_ytd, gap, row.breath.last, row.breath.next,
-                  row.breath.days_overdue or 0, note.next_step, _competitor(note.competitor))
+    glyph, breath = _LOOKS[info.state]
+    return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
+                  row.stake, note.potential, note.budget, row.actual_ytd, gap, info.last,
+                  info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor))
 
 
 def _competitor(name: str | None) -> str | None:
@@ -237,20 +241,25 @@ def _tier_maps(clients: list[Client], tiers: list[str]) -> tuple[TierMap, ...]:
     return tuple(maps)
 
 
-def _ranked(rows: list[Any], limit: int = LIST_LIMIT, amount: Decimal = ZERO) -> Ranked:
-    return Ranked(tuple(rows[:limit]), len(rows), max(0, len(rows) - limit), amount)
+def _ranked(rows: list[Any], limit: int = LIST_LIMIT, amount: Decimal = ZERO,
+            key: Callable[[Any], Any] | None = None) -> Ranked:
+    """The first `limit` rows, in `key` order when given: only those are sorted (nsmallest is
+    sorted()[:limit], ties included), since a list of 10,000 shows 25."""
+    first = rows[:limit] if key is None else heapq.nsmallest(limit, rows, key=key)
+    return Ranked(tuple(first), len(rows), max(0, len(rows) - limit), amount)
 
 
 def _gaps(clients: list[Client]) -> Ranked:
     """The largest potential not yet bought this year: where the next money is."""
-    rows = sorted((c for c in clients if c.gap > 0), key=lambda c: (-c.gap, c.name.casefold()))
-    return _ranked(rows, amount=sum((c.gap for c in rows), ZERO))
+    rows = [c for c in clients if c.gap > 0]
+    return _ranked(rows, amount=sum((c.gap for c in rows), ZERO),
+                   key=lambda c: (-c.gap, c.name.casefold()))
 
 
 def _dormant(clients: list[Client]) -> Ranked:
-    rows = sorted((c for c in clients if c.status == "dormant" and (c.potential or ZERO) > 0),
-                  key=lambda c: (-(c.potential or ZERO), c.name.casefold()))
-    return _ranked(rows, amount=sum((c.potential or ZERO for c in rows), ZERO))
+    rows = [c for c in clients if c.status == "dormant" and (c.potential or ZERO) > 0]
+    return _ranked(rows, amount=sum((c.potential or ZERO for c in rows), ZERO),
+                   key=lambda c: (-(c.potential or ZERO), c.name.casefold()))
 
 
 def competitor_groups(clients: list[Client]) -> list[CompetitorGroup]:
@@ -281,22 +290,19 @@ def expected_purchases(book: Book, clients: dict[PurePosixPath, Client]) -> Expe
     start = book.today.replace(day=1)
     end = book.today + timedelta(days=EXPECTED_DAYS)
     due, slipped = [], []
-    for row in book.rows:
-        for opp in row.note.body.opportunities:
-            weighted = to_grosz(opp.value * opp.probability) if opp.value is not None else None
-            value = to_grosz(opp.value) if opp.value is not None else None
-            p = Purchase(clients[row.note.path], opp.name, opp.close, opp.stage, value,
-                         opp.probability, weighted)
-            if opp.close is not None and start <= opp.close <= end:
-                due.append(p)
-            elif opp.close is not None and opp.close < start:
-                slipped.append(p)
-    due.sort(key=lambda p: (p.close, -(p.value or ZERO), p.client.name.casefold(), p.name))
-    slipped.sort(key=lambda p: (p.close, p.client.name.casefold(), p.name))
-    return Expected(start, end, _ranked(due, EXPECTED_LIMIT),
+    for row, opp, weighted in opportunities(book):
+        if opp.close is None or opp.close > end:  # neither listed: skip their rounding
+            continue
+        value = to_grosz(opp.value) if opp.value is not None else None
+        p = Purchase(clients[row.note.path], opp.name, opp.close, opp.stage, value,
+                     opp.probability, weighted)
+        (due if opp.close >= start else slipped).append(p)
+    return Expected(start, end, _ranked(due, EXPECTED_LIMIT, key=lambda p: (
+                        p.close, -(p.value or ZERO), p.client.name.casefold(), p.name)),
                     sum((p.value for p in due if p.value is not None), ZERO),
                     sum((p.weighted for p in due if p.weighted is not None), ZERO),
-                    _ranked(slipped, LIST_LIMIT))
+                    _ranked(slipped, LIST_LIMIT,
+                            key=lambda p: (p.close, p.client.name.casefold(), p.name)))
 
 
 def revenue(book: Book) -> Revenue | None:
@@ -306,9 +312,7 @@ def revenue(book: Book) -> Revenue | None:
     matched = sum((r.actual_ytd for r in book.rows), ZERO)
     unmatched = sum((s.amount for s in book.unmatched_sales), ZERO)
     budget_year = sum((r.note.budget or ZERO for r in book.rows), ZERO)
-    weights = book.config.seasonality
-    due = sum((budget_to_date(r.note.budget, weights, book.fy_start, book.today)
-               for r in book.rows if r.note.budget), ZERO)
+    due = sum((to_date for _, _, to_date in row_budgets(book)), ZERO)
     actual = matched + unmatched
     return Revenue(book.fy_start, actual, unmatched, len(book.unmatched_sales), budget_year, due,
                    actual / due if due else None)

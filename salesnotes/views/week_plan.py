@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from salesnotes.book import ZERO, Book, ClientRow
 from salesnotes.config import WEEKDAYS
@@ -155,8 +156,9 @@ register({
 })
 
 
-@dataclass(frozen=True)
-class Contact:
+# Contact and TaskRow are named tuples, not dataclasses: 10,000 clients make tens of
+# thousands of rows, and a tuple is built three times faster in a third of the memory.
+class Contact(NamedTuple):
     """A client in a day's list or the overflow; `path` and `name` feed the `link` filter."""
 
     path: PurePosixPath
@@ -173,8 +175,7 @@ class Contact:
     fixed: bool
 
 
-@dataclass(frozen=True)
-class TaskRow:
+class TaskRow(NamedTuple):
     path: PurePosixPath
     name: str  # the client's
     text: str
@@ -234,8 +235,10 @@ def _plan(book: Book, week: date | None) -> WeekPlan:
 
 def context(book: Book, week: date | None = None) -> dict:
     plan = _plan(book, week)
-    days = tuple(_day(d, plan) for d in plan.days)
-    overflow = tuple(_contact(r, False, plan) for r in plan.overflow)
+    plan_days = plan.plan_days  # a property that makes a tuple: read once, not per contact
+    start = plan_days[0].date if plan_days else plan.sunday + timedelta(days=1)
+    days = tuple(_day(d, start) for d in plan.days)
+    overflow = tuple(_contact(r, False, start) for r in plan.overflow)
     tasks = plan.tasks
     return {
         "label": plan.label,
@@ -249,9 +252,9 @@ def context(book: Book, week: date | None = None) -> dict:
         "days": tuple(d for d in days if not d.past),
         "has_earlier": any(d.past for d in days),
         "earlier": tuple(d for d in days if d.past and d.routine),  # their routine only
-        "has_plan_days": bool(plan.plan_days),
+        "has_plan_days": bool(plan_days),
         "planned": len(plan.contacts),
-        "slots": plan.per_day * len(plan.plan_days),
+        "slots": plan.per_day * len(plan_days),
         "fixed": sum(d.fixed for d in plan.days),
         "over_days": tuple(d for d in days if d.over),
         "task_count": len(tasks) + len(plan.unplaced_tasks),
@@ -270,8 +273,8 @@ def context(book: Book, week: date | None = None) -> dict:
     }
 
 
-def _day(day: Day, plan: WeekPlan) -> DayView:
-    contacts = tuple(_contact(p.row, p.fixed, plan) for p in day.contacts)
+def _day(day: Day, start: date) -> DayView:
+    contacts = tuple(_contact(p.row, p.fixed, start) for p in day.contacts)
     regions: dict[str, list] = {}
     for p in day.contacts:
         if region_key(p.row):
@@ -284,9 +287,9 @@ def _day(day: Day, plan: WeekPlan) -> DayView:
                          if len(names) > 1))
 
 
-def _contact(row: ClientRow, fixed: bool, plan: WeekPlan) -> Contact:
+def _contact(row: ClientRow, fixed: bool, start: date) -> Contact:
+    """`start`: the first plan day (else the Monday after), from which lateness counts."""
     note = row.note
-    start = plan.plan_days[0].date if plan.plan_days else plan.sunday + timedelta(days=1)
     nxt = row.breath.next
     late = max(0, (start - nxt).days) if nxt else 0
     reach = " · ".join(x.strip() for x in (note.phone, note.email) if x and x.strip())
@@ -295,8 +298,8 @@ def _contact(row: ClientRow, fixed: bool, plan: WeekPlan) -> Contact:
 
 
 def _task(item: DueTask) -> TaskRow:
-    return TaskRow(item.row.note.path, item.row.note.name, item.task.text, item.task.due,
-                   item.task.scheduled, item.late)
+    note, task = item.row.note, item.task
+    return TaskRow(note.path, note.name, task.text, task.due, task.scheduled, item.late)
 
 
 def _routine(o: Occurrence) -> Routine:
