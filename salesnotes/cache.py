@@ -24,7 +24,6 @@ Reading a note never depends on the config, so the config is not part of the key
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import io
 import os
@@ -32,8 +31,7 @@ import pickle
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -41,6 +39,7 @@ from typing import NamedTuple
 import salesnotes
 from salesnotes.body import Body
 from salesnotes.errors import Problem
+from salesnotes.gcpause import gc_paused
 from salesnotes.notes import Note, ReadResult, read_note, shared
 from salesnotes.vault import Progress, walk_notes
 
@@ -118,7 +117,7 @@ class NoteCache:
     def __call__(self, root: Path, progress: Progress | None = None) -> list[ReadResult]:
         started = time.time_ns()  # only to spot racy notes (RACY_NS); never part of a result
         gone: list[str] = []
-        with _bulk_load(freeze=not self.watched):
+        with gc_paused(freeze=not self.watched):
             files = _scan(Path(root))
             if self.entries is None:
                 self.entries, gone, self.fresh_file = _load(
@@ -336,22 +335,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except OSError:  # pragma: no cover - gone already
         pass
-
-
-@contextmanager
-def _bulk_load(freeze: bool) -> Iterator[None]:
-    """No cyclic GC while hundreds of thousands of objects are made (PERFORMANCE.md 7); then,
-    with `freeze`, keep them out of later collections: notes hold no cycles (refcounting frees
-    them), and a full collection walking them all costs ~0.1 s per 10k notes."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 # -- rows -----------------------------------------------------------------------------------

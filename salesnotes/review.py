@@ -15,6 +15,7 @@ from pathlib import Path
 from salesnotes.book import Book
 from salesnotes.breath import Breath
 from salesnotes.errors import Problem, VaultError
+from salesnotes.gcpause import gc_paused
 from salesnotes.reviewstate import ReviewSummary
 from salesnotes.vault import Progress, Vault, load_vault
 from salesnotes.views import VIEWS_DIR, render_views, write_views
@@ -79,8 +80,9 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     if skipped is not None:
         return skipped
     vault = load_vault(root, git=git, progress=progress)
-    book = Book.of(vault, today)
-    rendered = render_views(vault, today, week=week, book=book, parallel=True)
+    with gc_paused():  # one review: what it renders is freed with the process
+        book = Book.of(vault, today)
+        rendered = render_views(vault, today, week=week, book=book, parallel=True)
     written = write_views(vault.root, rendered.files)
     result = ReviewResult(vault, book, written.written, written.unchanged,
                           [*book.problems, *rendered.problems, *written.problems],

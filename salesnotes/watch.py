@@ -10,7 +10,7 @@ How (PERFORMANCE.md 9, DATA-SAFETY.md 34-36 and rule 13):
   ignored by path, and views are written only when their bytes change: idle means no rebuild.
 - Two paces. A saved note is read and stored in the file cache 30 ms after its last event
   (PERFORMANCE.md's "save -> index updated" target), so `status` in another terminal is current
-  at once. The views wait for a quiet period (0.1 s) or, in a long burst such as a
+  at once. The views wait for a quiet period (50 ms) or, in a long burst such as a
   `git checkout` of thousands of notes, at most 2 s; events during a rebuild make one more.
   A rebuild re-reads only the notes whose stat changed or which an event named since they
   were last read (salesnotes/cache.py), then renders and writes the views as `review` does,
@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING
 
 from salesnotes.cache import Changes, NoteCache
 from salesnotes.errors import Problem, VaultError
+from salesnotes.gcpause import gc_paused
 from salesnotes.vault import CLIENTS, Progress, walk_notes
-from salesnotes.views.worker import collected_once
 
 if TYPE_CHECKING:
     from salesnotes.views.worker import RenderWorker
 
 INDEX_QUIET = 0.03  # seconds after a note's last event before it is re-read and stored
-QUIET = 0.1  # seconds without events before a rebuild (an editor's save is one burst)
+QUIET = 0.05  # seconds without events before a rebuild (an editor's save is one burst)
 MAX_WAIT = 2.0  # seconds from the first event to a rebuild, however busy the vault
 POLL_INTERVAL = 1.0  # seconds between scans when inotify is not available
 CONFIG = "salesnotes.yaml"
@@ -217,7 +217,8 @@ class Watcher:
         others = tuple(sorted(changed - notes))
         self.reader.forget(notes if reread is None else reread)
         try:
-            with collected_once(), self.guard(), self.progress() as progress:
+            with gc_paused(collect=True, freeze=True), self.guard(), \
+                    self.progress() as progress:
                 rebuild = self._build(number, others, progress)
         except VaultError as e:  # the config is broken: nothing was read
             rebuild = Rebuild(number, Changes(), others, 0, 0.0,

@@ -67,3 +67,10 @@ def test_a_dead_worker_costs_time_never_a_view(demo, monkeypatch):
     vault = load_vault(demo, git=False)
     assert render_views(vault, TODAY, worker=worker).files == render_views(vault, TODAY).files
     assert not worker.pid  # stopped, so the next rebuild does not wait on it
+
+
+def test_the_split_keeps_views_sharing_book_values_together_and_both_sides_busy():
+    mine, theirs = (sorted(v.__name__.rsplit(".", 1)[1] for v in side)
+                    for side in views._split(views.available_views()))
+    assert mine and theirs
+    assert any({"portfolio", "budget"} <= set(side) for side in (mine, theirs))

@@ -15,17 +15,15 @@ Why this shape:
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import signal
 import struct
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from salesnotes.gcpause import gc_paused
 from salesnotes.notes import Note
 from salesnotes.vault import Vault
 
@@ -139,7 +137,7 @@ def _serve(inbox: int, outbox: int) -> None:
             sales = new_sales
         vault = Vault(Path(root), config, tuple(notes[rel] for rel in sorted(notes)), problems,
                       sales, contacts)
-        with collected_once():
+        with gc_paused(collect=True, freeze=True):
             try:
                 book = Book.of(vault, today)
                 env = make_env(vault.root, config.locale, config.currency, config.links)
@@ -149,26 +147,6 @@ def _serve(inbox: int, outbox: int) -> None:
                 reply = None
             _send(outbox, reply)
             del vault, reply
-
-
-@contextmanager
-def collected_once() -> Iterator[None]:
-    """No cyclic GC during a rebuild, one collection after it, then freeze what is left.
-
-    A long-lived process holding every note (watch, this worker) would otherwise walk them all
-    in a full collection (0.1-0.3 s at 10k notes) every few rebuilds, inside the second a save
-    has to reach the views. Collected once at the end, a rebuild's cycles go; frozen, the notes
-    that live on are not walked again (they hold no cycles: refcounting frees them when re-read).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.collect()
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _same(a: tuple, b: tuple) -> bool:
