@@ -197,3 +197,23 @@ def test_a_symlink_out_of_the_templates_folder_is_not_followed(tmp_path):
     text, problem = render(env, "Leak.md", {})
     assert text is None and problem.message == "template not found: Leak.md"
     assert render(env, "ok.md", {})[0].endswith("fine")
+
+
+def test_compiled_builtin_templates_render_the_same_bytes(tmp_path, monkeypatch):
+    import sys
+
+    from salesnotes.vaultinit import create_vault
+    from salesnotes.views import engine
+
+    root = tmp_path / "vault"
+    create_vault(root, locale="pl", demo=True, today=TODAY)
+    vault = load_vault(root, git=False)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    monkeypatch.setattr(engine, "_TWINS", {})
+    plain = render_views(vault, TODAY).files
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(engine, "COMPILED", tmp_path / "compiled")
+    for _ in range(2):  # compiled and stored, then loaded from the stored bytecode
+        monkeypatch.setattr(engine, "_TWINS", {})
+        assert render_views(vault, TODAY).files == plain
+    assert len(list((tmp_path / "compiled").iterdir())) == len(plain) - 2  # svg, ics: no template
