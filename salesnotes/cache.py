@@ -31,7 +31,7 @@ import pickle
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -62,6 +62,8 @@ _BODY_FIELDS = tuple(f.name for f in fields(Body))
 _INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)"
 
 Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
+# Work to do while notes are parsed, and what it weighs in bytes of notes read as long.
+Meanwhile = tuple[Callable[[], object], int]
 Row = tuple[str, int, int, int, bytes]
 
 
@@ -100,6 +102,8 @@ class NoteCache:
     rebuild costs a stat of every note plus a parse of the notes that changed.
     """
 
+    takes_meanwhile = True  # load_vault hands it the ledger to read while notes are parsed
+
     def __init__(self, root: Path, *, store: bool = True, watched: bool = False) -> None:
         """`watched`: a long-lived reader told of every change (watch). It stores notes however
         fresh (a later write within the same mtime tick is an event, and is read again), and
@@ -114,7 +118,10 @@ class NoteCache:
         self.unsaved: set[str] = set()  # read too soon after a write to be stored yet
         self.changes = Changes()
 
-    def __call__(self, root: Path, progress: Progress | None = None) -> list[ReadResult]:
+    def __call__(self, root: Path, progress: Progress | None = None, *,
+                 meanwhile: Meanwhile | None = None) -> list[ReadResult]:
+        """Every note's ReadResult, in `iter_note_files` order. `meanwhile`: other work for
+        this process (the ledger), run once, while a forked child parses a bigger share."""
         started = time.time_ns()  # only to spot racy notes (RACY_NS); never part of a result
         gone: list[str] = []
         with gc_paused(freeze=not self.watched):
@@ -125,7 +132,7 @@ class NoteCache:
             entries = self.entries
             stale = [f for f in files
                      if (e := entries.get(f.rel)) is None or e.key is None or e.key != f.key]
-            fresh, rows = _parse(stale, progress, keep_rows=self.store)
+            fresh, rows = _parse(stale, progress, self.store, meanwhile)
         listed = {f.rel for f in files}
         removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
         self.changes = _changes(
@@ -228,14 +235,29 @@ def _read_one(f: _File) -> tuple[ReadResult, Key | None]:
             (st.st_mtime_ns, st.st_ctime_ns, st.st_size))
 
 
-def _parse(files: list[_File], progress: Progress | None,
-           keep_rows: bool) -> tuple[dict[str, _Entry], list[Row]]:
+def _parse(files: list[_File], progress: Progress | None, keep_rows: bool,
+           meanwhile: Meanwhile | None = None) -> tuple[dict[str, _Entry], list[Row]]:
     """Parse `files` (in two processes when there are many), with the rows to store."""
+    if meanwhile is not None:
+        meanwhile = (_once(meanwhile[0]), meanwhile[1])
     if len(files) >= PARALLEL_MIN and _can_fork():
-        done = _parse_parallel(files, progress)
+        done = _parse_parallel(files, progress, meanwhile)
         if done is not None:
             return done if keep_rows else (done[0], [])
+    if meanwhile is not None:
+        meanwhile[0]()  # unless it ran before a forked child failed
     return _parse_here(files, progress, keep_rows)
+
+
+def _once(work: Callable[[], object]) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def run() -> None:
+        if not done:
+            done.append(True)
+            work()
+
+    return run
 
 
 def _parse_here(files: list[_File], progress: Progress | None, keep_rows: bool,
@@ -275,10 +297,16 @@ def _can_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def _parse_parallel(files: list[_File], progress: Progress | None
+def _parse_parallel(files: list[_File], progress: Progress | None,
+                    meanwhile: Meanwhile | None = None
                     ) -> tuple[dict[str, _Entry], list[Row]] | None:
-    """Every other note parsed by a forked child, which sends back rows; None if it fails."""
+    """Every other note parsed by a forked child, which sends back rows; None if it fails.
+    With `meanwhile`, the child takes over notes of about its weight, and it runs here first."""
     mine, theirs = files[0::2], files[1::2]
+    if meanwhile is not None and meanwhile[1] > 0:
+        size = sum(f.key[2] for f in files if f.key) / len(files) or 1
+        handed = min(len(mine) // 2, int(meanwhile[1] / size / 2))
+        mine, theirs = mine[: len(mine) - handed], theirs + mine[len(mine) - handed:]
     try:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -296,6 +324,8 @@ def _parse_parallel(files: list[_File], progress: Progress | None
             os._exit(code)
     os.close(write_fd)
     child_rows = None
+    if meanwhile is not None:
+        meanwhile[0]()
     try:
         with os.fdopen(read_fd, "rb") as pipe:
             out, rows = _parse_here(mine, progress, True, share=2)

@@ -260,17 +260,38 @@ def test_a_failing_helper_process_only_costs_time(vault, monkeypatch):
     assert NoteCache(vault)(vault) == read_notes(vault)
 
 
-def test_a_lazy_body_is_equal_to_and_pickles_as_the_body_it_stands_for(vault):
+def test_a_cached_body_is_equal_to_and_pickles_as_the_body_it_stands_for(vault):
     load_vault(vault, git=False)
     fresh = {str(r.note.path): r.note.body for r in read_notes(vault) if r.note}
     for result in NoteCache(vault)(vault):
         if result.note is None:
             continue
-        lazy, body = result.note.body, fresh[str(result.note.path)]
-        assert lazy == body and body == lazy and hash(lazy) == hash(body)
-        again = pickle.loads(pickle.dumps(lazy))
+        cached, body = result.note.body, fresh[str(result.note.path)]
+        assert cached == body and body == cached and hash(cached) == hash(body)
+        again = pickle.loads(pickle.dumps(cached))
         assert type(again) is Body and again == body
-        assert repr(lazy) == repr(body)
+        assert repr(cached) == repr(body)
+
+
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_the_ledger_read_during_a_two_process_parse_is_read_once_and_the_same(
+        vault, monkeypatch, child):
+    from salesnotes import vault as vault_module
+
+    expected = load_vault(vault, git=False, cache=False)
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    if not cache._can_fork():
+        pytest.skip("no second core or no fork here")
+    if child == "fails":
+        monkeypatch.setattr(cache.pickle, "dump", lambda *a, **k: 1 / 0)  # the child's send
+    reads = []
+    real = vault_module._read_sales
+    monkeypatch.setattr(vault_module, "_read_sales", lambda root: reads.append(1) or real(root))
+    got = load_vault(vault, git=False)
+    assert reads == [1]
+    assert (got.notes, got.problems, got.sales) == (expected.notes, expected.problems,
+                                                    expected.sales)
+    assert got.sales
 
 
 def test_the_parser_module_list_covers_every_module_a_note_is_read_with():
