@@ -68,12 +68,16 @@ class Status:
     problems: list[Problem]
     computed: list[StatusRow] | None = None
     remembered: Callable[[Path], str | None] | None = None  # file -> its text, when still valid
+    compute: Callable[[], list[StatusRow]] | None = None  # when a remembered file is not
 
     @property
     def rows(self) -> list[StatusRow]:
         if self.computed is None:
             text = self.remembered(ROWS_FILE) if self.remembered else None
-            self.computed = [_row(r) for r in json.loads(text or "[]")]
+            if text is not None:
+                self.computed = [_row(r) for r in json.loads(text)]
+            else:  # another status overwrote it meanwhile: never show a stale or empty list
+                self.computed = self.compute() if self.compute else []
         return self.computed
 
     def json(self, pretty: bool = False) -> str:
@@ -127,16 +131,20 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     from salesnotes.vault import load_vault
 
     key = reviewstate.inputs_key(root, today, None, ("status",)) + reviewstate.git_head(root)
+
+    def compute() -> tuple[list[StatusRow], list[Problem]]:
+        vault = load_vault(root, sales=False, progress=progress)
+        return status_rows(vault, today), [p for p in vault.problems if not p.strict]
+
     try:
         state = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
         if state["key"] == key:
             return Status([Problem(PurePosixPath(p), line, m) for p, line, m in state["problems"]],
-                          remembered=lambda rel: _remembered(root / rel, key))
+                          remembered=lambda rel: _remembered(root / rel, key),
+                          compute=lambda: compute()[0])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    vault = load_vault(root, sales=False, progress=progress)
-    rows = status_rows(vault, today)
-    problems = [p for p in vault.problems if not p.strict]
+    rows, problems = compute()
     _remember(root, key, rows, problems)
     return Status(problems, rows)
 

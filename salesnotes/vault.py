@@ -118,20 +118,23 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
         from salesnotes.cache import NoteCache
 
         reader = NoteCache(root)
-    ledger: list[tuple[list, list[Problem]]] = []
-    if not sales:
-        ledger.append(([], []))
-    if getattr(reader, "takes_meanwhile", False) and not ledger:
+    ledger: list[tuple[list, list[Problem]]] = []  # (sales, problems), once read
+
+    def read_ledger() -> None:
+        ledger.append(_read_sales(root) if sales else ([], []))
+
+    if sales and getattr(reader, "takes_meanwhile", False):
         # the ledger is read by this process while a forked child parses more of the notes
-        results = reader(root, progress, meanwhile=(lambda: ledger.append(_read_sales(root)),
-                                                    _ledger_weight(root)))
+        results = reader(root, progress, meanwhile=(read_ledger, _ledger_weight(root)))
     else:
         results = (reader or read_notes)(root, progress)
     notes = [r.note for r in results if r.note is not None]
     for r in results:
         problems.extend(r.problems)
     problems.extend(_vault_checks(notes, config))
-    sold, sale_problems = ledger[0] if ledger else _read_sales(root)
+    if not ledger:
+        read_ledger()
+    sold, sale_problems = ledger[0]
     problems.extend(sale_problems)
     contacts = _git_contacts(root) if git else {}
     notes.sort(key=lambda n: str(n.path))

@@ -106,6 +106,10 @@ def test_status_remembered_gives_the_same_rows_and_follows_changes(make_vault, r
     out = root / ".salesnotes" / "status-out.txt"
     out.write_text("another key\n[]", encoding="utf-8")
     assert run("status", "--json", "--vault", str(root)).stdout == first.stdout
+    for name in ("status-rows.txt", "status-table.txt"):  # all of them: computed again
+        (root / ".salesnotes" / name).write_text("another key\n[]", encoding="utf-8")
+    assert run("status", "--json", "--vault", str(root)).stdout == first.stdout
+    assert run("status", "--vault", str(root)).stdout == table.stdout
     (root / "clients/B.md").write_text("---\ntier: A\nlast_contact: 2026-11-26\n---\n")
     changed = run("status", "--json", "--vault", str(root))
     rows = {r["file"]: r for r in json.loads(changed.stdout)}
