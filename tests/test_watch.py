@@ -255,3 +255,48 @@ def test_a_save_reaches_the_file_cache_at_once_and_the_views_after_the_quiet_per
     finally:
         watcher.stop()
         runner.join(timeout=5)
+
+
+def test_a_big_vaults_watch_renders_with_its_worker_and_leaves_no_process_behind(make_vault):
+    from salesnotes.views import PARALLEL_FROM
+
+    notes = {f"clients/r{i % 20}/Client {i:04d}.md":
+             f"---\nname: Client {i:04d}\ntier: C\nnext_contact: 2026-12-{1 + i % 28:02d}\n---\n"
+             for i in range(PARALLEL_FROM)}  # enough clients for the render worker
+    root = make_vault({**notes, NOTE: SPEC_NOTE},
+                      config="owner: Jan Kowalski\nlocale: en\ngit:\n  commit: false\n")
+    portfolio = root / "views" / "Portfolio.md"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "salesnotes", "watch", "--vault", str(root), "--today",
+         TODAY.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        encoding="utf-8", env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+    out, err = Lines(proc.stdout), Lines(proc.stderr)
+    try:
+        assert out.wait(1, timeout=60), err.drain()
+        children = _children(proc.pid)
+        if sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1:
+            assert len(children) == 1  # the render worker
+        note = root / NOTE
+        atomic_save(note, note.read_text(encoding="utf-8").replace("Hydro-Tech Sp. z o.o.",
+                                                                   "Hydro-Tech Polska"))
+        assert wait_for(lambda: b"Hydro-Tech Polska" in portfolio.read_bytes(), 30), out.drain()
+        assert out.wait(2, timeout=30) and "wrote" in out.lines[1], (out.lines, err.drain())
+        assert _children(proc.pid) == children  # the same worker, alive all along
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=10)
+    assert code == 0, err.drain()
+    assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    """The process' children on Linux ([] elsewhere, where the worker is not forked either)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except OSError:
+        return True
