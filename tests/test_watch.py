@@ -61,6 +61,14 @@ class Lines:
         return wait_for(lambda: len(self.drain()) >= count, timeout)
 
 
+def start_watch(root: Path) -> subprocess.Popen:
+    """`salesnotes watch` on `root` in its own process, as a rep starts it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "salesnotes", "watch", "--vault", str(root), "--today",
+         TODAY.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        encoding="utf-8", env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+
+
 @pytest.fixture
 def vault(make_vault) -> Path:
     return make_vault({NOTE: SPEC_NOTE, OTHER: OTHER_NOTE},
@@ -69,10 +77,7 @@ def vault(make_vault) -> Path:
 
 def test_watch_rebuilds_after_an_atomic_save_and_then_stays_quiet(vault):
     portfolio = vault / "views" / "Portfolio.md"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "salesnotes", "watch", "--vault", str(vault), "--today",
-         TODAY.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        encoding="utf-8", env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+    proc = start_watch(vault)
     out, err = Lines(proc.stdout), Lines(proc.stderr)
     try:
         assert out.wait(1), err.drain()
@@ -266,10 +271,7 @@ def test_a_big_vaults_watch_renders_with_its_worker_and_leaves_no_process_behind
     root = make_vault({**notes, NOTE: SPEC_NOTE},
                       config="owner: Jan Kowalski\nlocale: en\ngit:\n  commit: false\n")
     portfolio = root / "views" / "Portfolio.md"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "salesnotes", "watch", "--vault", str(root), "--today",
-         TODAY.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        encoding="utf-8", env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+    proc = start_watch(root)
     out, err = Lines(proc.stdout), Lines(proc.stderr)
     try:
         assert out.wait(1, timeout=60), err.drain()
