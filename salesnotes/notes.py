@@ -139,7 +139,8 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
     stem = unicodedata.normalize("NFC", rel.stem)
     if fm is None:
         parsed = scan_body(body, 1, summary=summary)
-        return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom), _body_problems(rel, parsed))
+        return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom),
+                          _body_problems(rel, parsed))
     if len(fm) > MAX_FRONT_MATTER:
         return fail(1, "front-matter over 64 KB; salesnotes reads at most 64 KB")
     try:

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from salesnotes.config import CONFIG_FILE, STATUSES, Config, load_config
@@ -49,8 +50,8 @@ def find_root(explicit: str | None, env: str | None, cwd: Path) -> Path:
         if not root.is_dir():
             raise UsageProblem(Problem(PurePosixPath(given), 0, "no such vault folder"))
         if not (root / CONFIG_FILE).is_file():
-            raise UsageProblem(Problem(PurePosixPath(given), 0,
-                                       f"not a vault: no {CONFIG_FILE} here (run `salesnotes init`)"))
+            raise UsageProblem(Problem(PurePosixPath(given), 0, f"not a vault: no {CONFIG_FILE} "
+                                       "here (run `salesnotes init`)"))
         return root.resolve()
     for folder in (cwd, *cwd.parents):
         if (folder / CONFIG_FILE).is_file():
@@ -182,7 +183,8 @@ def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
     tiers = ", ".join(config.tiers)
     for n in notes:
         if n.tier is not None and n.tier not in config.tiers:
-            problems.append(Problem(n.path, n.line_of("tier"), f"unknown tier '{n.tier}' (known: {tiers})"))
+            problems.append(Problem(n.path, n.line_of("tier"),
+                                    f"unknown tier '{n.tier}' (known: {tiers})"))
         if n.status is not None and n.status not in STATUSES:
             problems.append(Problem(n.path, n.line_of("status"),
                                     f"unknown status '{n.status}' (known: {', '.join(STATUSES)})"))
@@ -193,9 +195,15 @@ def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
 
 
 def _name_key(note: Note) -> str:
+    return _folded_name(note.name)
+
+
+@lru_cache(maxsize=1 << 17)
+def _folded_name(name: str) -> str:
+    """Cached: watch checks every name on every rebuild, and names rarely change."""
     import unicodedata
 
-    return " ".join(unicodedata.normalize("NFC", note.name).casefold().split())
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str) -> list[Problem]:
@@ -217,16 +225,15 @@ def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str)
 
 def _type_mismatches(notes: list[Note]) -> list[Problem]:
     """Obsidian keeps one property type per key across the vault (strict check)."""
-    kinds: dict[str, Counter[str]] = defaultdict(Counter)
-    for n in notes:
-        for k, t in n.key_types.items():
-            if t != "empty":
-                kinds[k][t] += 1
+    kinds: dict[str, dict[str, int]] = {}  # key -> kind -> notes, in order of first sight
+    for (k, t), count in Counter(kt for n in notes for kt in n.key_types.items()).items():
+        if t != "empty":
+            kinds.setdefault(k, {})[t] = count
     out = []
     for key, counts in kinds.items():
         if len(counts) < 2:
             continue
-        usual, seen = counts.most_common(1)[0]
+        usual, seen = max(counts.items(), key=lambda kc: kc[1])  # the first seen on a tie
         for n in notes:
             t = n.key_types.get(key)
             if t not in (None, "empty", usual):
