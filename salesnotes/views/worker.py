@@ -46,7 +46,12 @@ class RenderWorker:
             return False
         child_in, parent_out = os.pipe()  # os.pipe() is (read end, write end)
         parent_in, child_out = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: the watch renders alone
+            for fd in (child_in, parent_out, parent_in, child_out):
+                os.close(fd)
+            return False
         if pid == 0:  # the worker: serve until the watcher closes its pipe, then leave
             code = 1
             try:
