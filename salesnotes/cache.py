@@ -42,7 +42,7 @@ from salesnotes.body import Body
 from salesnotes.errors import Problem
 from salesnotes.gcpause import gc_paused
 from salesnotes.notes import Note, ReadResult, read_note, shared
-from salesnotes.vault import Progress, walk_notes
+from salesnotes.vault import Meanwhile, Progress, walk_notes
 
 CACHE_DIR = ".salesnotes"
 CACHE_FILE = "cache.sqlite"
@@ -63,8 +63,6 @@ _BODY_FIELDS = tuple(f.name for f in fields(Body))
 _INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)"
 
 Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
-# Work to do while notes are parsed, and what it weighs in bytes of notes read as long.
-Meanwhile = tuple[Callable[[], object], int]
 Row = tuple[str, int, int, int, bytes]
 
 
@@ -102,8 +100,6 @@ class NoteCache:
     `cached_reader` uses one for a single run; `watch` keeps one for its whole life, so each
     rebuild costs a stat of every note plus a parse of the notes that changed.
     """
-
-    takes_meanwhile = True  # load_vault hands it the ledger to read while notes are parsed
 
     def __init__(self, root: Path, *, store: bool = True, watched: bool = False) -> None:
         """`watched`: a long-lived reader told of every change (watch). It stores notes however
@@ -201,9 +197,10 @@ def _changes(kinds: dict[str, str]) -> Changes:
     return Changes(of("added"), of("changed"), of("removed"))
 
 
-def cached_reader(root: Path, progress: Progress | None = None) -> list[ReadResult]:
+def cached_reader(root: Path, progress: Progress | None = None, *,
+                  meanwhile: Meanwhile | None = None) -> list[ReadResult]:
     """What `read_notes` returns, re-reading only the notes changed since the cache was written."""
-    return NoteCache(root)(root, progress)
+    return NoteCache(root)(root, progress, meanwhile=meanwhile)
 
 
 # -- reading the notes ----------------------------------------------------------------------

@@ -21,6 +21,10 @@ from salesnotes.notes import Note, ReadResult, read_note
 
 CLIENTS = "clients"
 Progress = Callable[[int, int], None]
+# Work for the reader to do once while it reads the notes, and what it weighs in bytes of
+# notes that take as long to read (a reader that forks hands the child that much more).
+Meanwhile = tuple[Callable[[], object], int]
+Reader = Callable[..., list[ReadResult]]  # (root, progress, *, meanwhile) -> every note
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,11 @@ def walk_notes(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
                 yield f"{rel}/{name}", entry
 
 
-def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]:
+def read_notes(root: Path, progress: Progress | None = None, *,
+               meanwhile: Meanwhile | None = None) -> list[ReadResult]:
+    """Every note read now (no cache). `meanwhile`: other work of the caller's, done first."""
+    if meanwhile is not None:
+        meanwhile[0]()
     files = list(iter_note_files(root))
     results = []
     for i, (rel, entry) in enumerate(files):
@@ -103,7 +111,7 @@ def read_notes(root: Path, progress: Progress | None = None) -> list[ReadResult]
 
 
 def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
-               reader: Callable[[Path, Progress | None], list[ReadResult]] | None = None,
+               reader: Reader | None = None,
                cache: bool = True, sales: bool = True) -> Vault:
     """The whole vault as one value; `reader` lets a cache stand in for reading every file.
 
@@ -120,22 +128,16 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
 
         reader = NoteCache(root)
     ledger: list[tuple[list, list[Problem]]] = []  # (sales, problems), once read
-
-    def read_ledger() -> None:
-        ledger.append(_read_sales(root) if sales else ([], []))
-
-    if sales and getattr(reader, "takes_meanwhile", False):
-        # the ledger is read by this process while a forked child parses more of the notes
-        results = reader(root, progress, meanwhile=(read_ledger, _ledger_weight(root)))
-    else:
-        results = (reader or read_notes)(root, progress)
+    # the ledger is read while notes are: by this process while a forked child parses
+    meanwhile = (lambda: ledger.append(_read_sales(root)), _ledger_weight(root)) if sales else None
+    results = (reader or read_notes)(root, progress, meanwhile=meanwhile)
     notes = [r.note for r in results if r.note is not None]
     for r in results:
         problems.extend(r.problems)
     problems.extend(_vault_checks(notes, config))
-    if not ledger:
-        read_ledger()
-    sold, sale_problems = ledger[0]
+    if sales and not ledger:  # a reader of the caller's that does no other work
+        ledger.append(_read_sales(root))
+    sold, sale_problems = ledger[0] if ledger else ([], [])
     problems.extend(sale_problems)
     contacts = _git_contacts(root) if git else {}
     notes.sort(key=lambda n: str(n.path))
