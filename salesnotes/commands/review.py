@@ -59,42 +59,34 @@ def review(week: date | None, no_commit: bool) -> None:
 def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
     """Where the portfolio stands, in five to ten lines: the rest is in views/Portfolio.md."""
     from salesnotes.breath import Breath
-    from salesnotes.console import console
     from salesnotes.review import iso_week
-
-    out = console()
-
-    def say(text: object) -> None:
-        out.print(text, markup=False, emoji=False, soft_wrap=True)
 
     s = result.summary
     n = s.clients
     breaths = " · ".join(f"{Breath(b).glyph} {k} {b}" for b, k in s.counts.items())
-    say(f"Portfolio: {n} client{'' if n == 1 else 's'}  {breaths}")
+    click.echo(f"Portfolio: {n} client{'' if n == 1 else 's'}  {breaths}")
     if s.top:
-        say("Most money at stake, out of breath:")
-        say(_top_table(s))
+        click.echo("Most money at stake, out of breath:")
+        for line in _top_lines(s):
+            click.echo(line)
     written = ", ".join(p.name for p in result.written) or "none"
-    say(f"Views written: {written}; unchanged: {len(result.unchanged)}"
-        + (" (nothing changed since the last review)" if result.skipped else ""))
+    click.echo(f"Views written: {written}; unchanged: {len(result.unchanged)}"
+               + (" (nothing changed since the last review)" if result.skipped else ""))
     if result.sha:
-        say(f"Committed {result.sha[:7]}: review: {iso_week(result.today)}")
+        click.echo(f"Committed {result.sha[:7]}: review: {iso_week(result.today)}")
     if result.problems:
         k = len(result.problems)
-        say(f"{k} problem{'' if k == 1 else 's'} (listed on stderr)")
+        click.echo(f"{k} problem{'' if k == 1 else 's'} (listed on stderr)")
 
 
-def _top_table(s):  # noqa: ANN001, ANN202 - a rich Table
+def _top_lines(s) -> list[str]:  # noqa: ANN001 - ReviewSummary
+    """Aligned columns as plain text: rich's table cost 0.07 s of every review for five rows."""
     from decimal import Decimal
-
-    from rich.table import Table
 
     from salesnotes.money import format_money
 
-    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-    for justify in ("left", "left", "right", "right"):
-        table.add_column(justify=justify)  # type: ignore[arg-type]
-    for glyph, name, stake, days in s.top:
-        table.add_row(glyph, name, format_money(Decimal(stake), s.currency, s.locale),
-                      f"{days} days late")
-    return table
+    rows = [(glyph, name, format_money(Decimal(stake), s.currency, s.locale), f"{days} days late")
+            for glyph, name, stake, days in s.top]
+    name_w, money_w, late_w = (max(len(r[i]) for r in rows) for i in (1, 2, 3))
+    return [f"{glyph}  {name:<{name_w}}  {money:>{money_w}}  {late:>{late_w}}"
+            for glyph, name, money, late in rows]
