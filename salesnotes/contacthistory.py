@@ -52,14 +52,10 @@ def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, lis
     `cache_file` the result and the HEAD it reached are kept, and the next call reads only
     `<sha>..HEAD`; a rewritten history or an unreadable cache is rebuilt silently.
     """
-    from salesnotes import gitlog  # at call time: gitlog re-exports this module's names
-
-    repo = gitlog.find_repo(root)
-    if repo is None:
+    found = _repo_head(root)
+    if found is None:
         return {}
-    head = gitlog.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
-    if not head:
-        return {}
+    repo, head = found
     cached = _load_cache(cache_file, repo.prefix) if cache_file else None
     if cached is not None and cached[0] == head:
         return cached[1]
@@ -72,6 +68,18 @@ def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, lis
     return history
 
 
+def _repo_head(root: Path):  # noqa: ANN202 - (gitlog.Repo, sha) or None
+    """The repository the vault is in and the commit HEAD names; None outside git or before
+    the first commit (no history to read)."""
+    from salesnotes import gitlog  # at call time: gitlog re-exports this module's names
+
+    repo = gitlog.find_repo(root)
+    if repo is None:
+        return None
+    head = gitlog.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
+    return (repo, head) if head else None
+
+
 def last_contact_dates(root: Path, state_file: Path, history_file: Path | None = None
                        ) -> dict[str, date]:
     """The newest Contact-Date per note, kept apart from the full history: the breath of every
@@ -80,14 +88,10 @@ def last_contact_dates(root: Path, state_file: Path, history_file: Path | None =
     Same HEAD: the stored map. New commits on top: only `<sha>..HEAD` is read and merged. A
     rewritten history or an unreadable file: one full pass (which refreshes the history too).
     """
-    from salesnotes import gitlog
-
-    repo = gitlog.find_repo(root)
-    if repo is None:
+    found = _repo_head(root)
+    if found is None:
         return {}
-    head = gitlog.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
-    if not head:
-        return {}
+    repo, head = found
     stored = _load_last(state_file, repo.prefix)
     if stored is not None and stored[0] == head:
         return stored[1]
