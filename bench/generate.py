@@ -3,7 +3,7 @@
 The notes look like PERFORMANCE.md's synthetic ones (about 2.8 KB: 16 front-matter keys, 5-20
 tasks, 5-50 log lines, opportunities, checklists), spread over one subfolder per region, with
 valid NIPs, a sales ledger and, on request, a git history of `salesnotes log` commits. The names,
-towns and NIPs come from the demo portfolio's own helpers (`salesnotes.demo`), the texts from its
+towns and NIPs come from the demo portfolio's own helpers (`salesnotes.edit.demo`), the texts from its
 word lists, so a bench vault reads like a real one.
 
 Speed matters as much as realism: 100,000 notes are written directly (no salesnotes code on the
@@ -36,10 +36,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from salesnotes import demo  # noqa: E402 - the word lists and name/NIP helpers
-from salesnotes.names import name_key, safe_filename  # noqa: E402
-from salesnotes.vaultinit import template_files  # noqa: E402
-from salesnotes.yamltext import yaml_str  # noqa: E402
+from salesnotes.edit import demo  # noqa: E402 - the word lists and name/NIP helpers
+from salesnotes.read.names import name_key, safe_filename  # noqa: E402
+from salesnotes.edit.vaultinit import template_files  # noqa: E402
+from salesnotes.edit.yamltext import yaml_str  # noqa: E402
 
 TODAY = date(2026, 11, 27)
 SEED = 2026

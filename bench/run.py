@@ -578,7 +578,7 @@ HISTORY_SCRIPT = """
 import json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
-from salesnotes.contacthistory import last_contact_dates
+from salesnotes.git.history import last_contact_dates
 t1 = time.perf_counter()
 root = Path(sys.argv[1])
 local = root / ".salesnotes"  # what review and status call for the breath rule's git part

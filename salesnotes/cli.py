@@ -117,7 +117,7 @@ def locked(f):  # noqa: ANN001, ANN201 - decorator
 
     @functools.wraps(f)
     def run_locked(*args: Any, **kwargs: Any) -> Any:
-        from salesnotes.locking import vault_lock
+        from salesnotes.local.lock import vault_lock
 
         with vault_lock(vault_root()):
             return f(*args, **kwargs)
@@ -126,7 +126,7 @@ def locked(f):  # noqa: ANN001, ANN201 - decorator
 
 
 def vault_root() -> Path:
-    from salesnotes.vault import find_root
+    from salesnotes.model.vault import find_root
 
     ctx = click.get_current_context()
     return find_root(ctx.meta.get("salesnotes.vault"), os.environ.get("SALESNOTES_VAULT") or None,

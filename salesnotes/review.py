@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from salesnotes.book import Book
-from salesnotes.breath import Breath
+from salesnotes.model.portfolio import Book
+from salesnotes.model.breath import Breath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
-from salesnotes.reviewstate import ReviewSummary
-from salesnotes.vault import Progress, Vault, load_vault
+from salesnotes.local.reviewstate import ReviewSummary
+from salesnotes.model.vault import Progress, Vault, load_vault
 from salesnotes.views import VIEWS_DIR, render_views, write_views
 
 TOP_AT_STAKE = 5
@@ -73,7 +73,8 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
 
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
-    from salesnotes import reviewstate, views
+    from salesnotes import views
+    from salesnotes.local import reviewstate
 
     inputs = reviewstate.inputs_key(root, today, week, tuple(views.VIEW_MODULES))
     skipped = _unchanged(root, inputs, today, commit)
@@ -105,7 +106,7 @@ def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResu
     """The last review's result when nothing it read has changed, else None."""
     from pathlib import PurePosixPath
 
-    from salesnotes import reviewstate
+    from salesnotes.local import reviewstate
 
     state = reviewstate.load(root)
     if not state or state["inputs"] != inputs or state["outputs"] != reviewstate.outputs_key(root):
@@ -127,7 +128,7 @@ def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResu
 
 
 def _commit(root: Path, paths: list[Path], today: date) -> str | None:
-    from salesnotes import gitlog
+    from salesnotes.git import gitlog
 
     if not gitlog.is_repo(root):
         return None

@@ -36,10 +36,10 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from salesnotes.cache import Changes, NoteCache
+from salesnotes.local.cache import Changes, NoteCache
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
-from salesnotes.vault import CLIENTS, Progress, walk_notes
+from salesnotes.model.vault import CLIENTS, Progress, walk_notes
 
 if TYPE_CHECKING:
     from salesnotes.views.worker import RenderWorker
@@ -234,7 +234,7 @@ class Watcher:
         return rebuild
 
     def _build(self, number: int, others: tuple[str, ...], progress: Progress | None) -> Rebuild:
-        from salesnotes.vault import load_vault
+        from salesnotes.model.vault import load_vault
         from salesnotes.views import render_views, write_views
 
         vault = load_vault(self.root, git=self.git, progress=progress, reader=self.reader)

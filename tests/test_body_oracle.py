@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from salesnotes.body import scan_body
+from salesnotes.read.body import scan_body
 
 _MD = MarkdownIt("commonmark").use(tasklists_plugin)
 

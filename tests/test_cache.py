@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import SPEC_NOTE, TODAY
 
-from salesnotes import cache
-from salesnotes.body import Body
-from salesnotes.cache import CACHE_DIR, CACHE_FILE, NoteCache
-from salesnotes.notes import read_note
-from salesnotes.status import status_rows
-from salesnotes.vault import load_vault, read_notes
-from salesnotes.vaultinit import create_vault
+from salesnotes.local import cache
+from salesnotes.read.body import Body
+from salesnotes.local.cache import CACHE_DIR, CACHE_FILE, NoteCache
+from salesnotes.read.note import read_note
+from salesnotes.reports.status import status_rows
+from salesnotes.model.vault import load_vault, read_notes
+from salesnotes.edit.vaultinit import create_vault
 from salesnotes.views import render_views
 
 OLD = 1_700_000_000  # a time long past, so no note is too fresh to store (cache.RACY_NS)
@@ -276,7 +276,7 @@ def test_a_cached_body_is_equal_to_and_pickles_as_the_body_it_stands_for(vault):
 @pytest.mark.parametrize("child", ["works", "fails"])
 def test_the_ledger_read_during_a_two_process_parse_is_read_once_and_the_same(
         vault, monkeypatch, child):
-    from salesnotes import vault as vault_module
+    from salesnotes.model import vault as vault_module
 
     expected = load_vault(vault, git=False, cache=False)
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
@@ -295,25 +295,24 @@ def test_the_ledger_read_during_a_two_process_parse_is_read_once_and_the_same(
 
 
 def test_the_parser_module_list_covers_every_module_a_note_is_read_with():
-    folder = Path(cache.__file__).parent
+    folder = Path(cache.__file__).parent.parent
     seen: set[str] = set()
-    todo = ["notes"]
+    todo = ["read/note"]
     while todo:
         module = todo.pop()
         seen.add(module)
         tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
-            if isinstance(node, ast.ImportFrom) and node.module == "salesnotes":
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("salesnotes."):
-                names = [node.module.split(".")[1]]
-            todo.extend(n for n in names if n not in seen and (folder / f"{n}.py").is_file())
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("salesnotes"):
+                base = node.module.split(".")[1:]
+                names = ["/".join([*base, a.name]) for a in node.names] + ["/".join(base)]
+            todo.extend(n for n in names if n and n not in seen and (folder / f"{n}.py").is_file())
     assert seen <= set(cache.PARSER_MODULES)
 
 
 def test_the_cache_lists_the_notes_read_notes_lists_in_the_same_order(vault):
-    from salesnotes.vault import iter_note_files
+    from salesnotes.model.vault import iter_note_files
 
     (vault / "clients" / ".hidden").mkdir()
     (vault / "clients" / ".hidden" / "x.md").write_text("# hidden")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import SPEC_NOTE
 
-from salesnotes import files
-from salesnotes.checklist_apply import apply_checklist
-from salesnotes.vault import load_vault
+from salesnotes.edit import files
+from salesnotes.edit.checklist_apply import apply_checklist
+from salesnotes.model.vault import load_vault
 
 KEY_ACCOUNT = """# Key account
 

@@ -7,8 +7,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
 
-from salesnotes.book import Book
-from salesnotes.checklists import (
+from salesnotes.model.portfolio import Book
+from salesnotes.reports.checklists import (
     applies,
     item_key,
     item_lines,
@@ -19,9 +19,9 @@ from salesnotes.checklists import (
     rule_matches,
     sections_of,
 )
-from salesnotes.config import ChecklistRule, Config
-from salesnotes.notes import read_note
-from salesnotes.vault import load_vault
+from salesnotes.model.config import ChecklistRule, Config
+from salesnotes.read.note import read_note
+from salesnotes.model.vault import load_vault
 from salesnotes.views import checklists as view
 from salesnotes.views.engine import make_env, render
 

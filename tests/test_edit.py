@@ -11,8 +11,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from salesnotes import files
-from salesnotes.edit import VERIFY_FAILED, EditRefused, NoteText, edit_note
+from salesnotes.edit import files
+from salesnotes.edit.editor import VERIFY_FAILED, EditRefused, NoteText, edit_note
 from salesnotes.errors import Problem, VaultError
 
 TODAY = date(2026, 11, 27)
@@ -528,7 +528,7 @@ def test_verification_catches_a_lost_comment() -> None:
 
 
 def test_verification_catches_a_wrong_value(monkeypatch: pytest.MonkeyPatch) -> None:
-    from salesnotes import edit
+    from salesnotes.edit import editor as edit
 
     monkeypatch.setattr(edit, "_plain_ok", lambda value, flow: True)  # a broken quoting rule
     note = NoteText(b"---\nactive: yes\n---\n")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from salesnotes import files
-from salesnotes.files import (
+from salesnotes.edit import files
+from salesnotes.edit.files import (
     FileRefused,
     FileTooLarge,
     NoteChanged,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from salesnotes.errors import GitBusy, VaultError
-from salesnotes.gitlog import (
+from salesnotes.git.gitlog import (
     ContactCommit,
     GitIdentityMissing,
     commit_paths,
@@ -385,7 +385,7 @@ def test_vault_in_a_subfolder_of_the_repo(tmp_path: Path) -> None:
 
 
 def test_last_contact_dates_follow_new_commits_and_rewritten_history(tmp_path):
-    from salesnotes.contacthistory import last_contact_dates
+    from salesnotes.git.history import last_contact_dates
 
     root = tmp_path / "v"
     (root / "clients").mkdir(parents=True)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesnotes.imports.reader import parse_amount, read_export
-from salesnotes.ledger import (
+from salesnotes.model.ledger import (
     MergeResult,
     Sale,
     combine_lines,

@@ -9,8 +9,8 @@ from conftest import SPEC_NOTE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesnotes import contactlog
-from salesnotes.notes import read_note
+from salesnotes.edit import contactlog
+from salesnotes.read.note import read_note
 
 NOTE = "clients/Kraków/Hydro-Tech Sp. z o.o..md"
 
@@ -188,7 +188,7 @@ def test_log_property_changes_only_intended_lines(tmp_path_factory, data, days):
 def test_who_is_who_index_follows_renames_and_edits(make_vault, run):
     import os
 
-    from salesnotes.lookupindex import INDEX_FILE, who_is_who
+    from salesnotes.local.lookupindex import INDEX_FILE, who_is_who
 
     root = make_vault({"clients/Acme.md": "---\nname: Acme\nnip: 5260250274\n---\n",
                        "clients/Beta.md": "---\nname: Beta\n---\n"})

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes.names import (
+from salesnotes.read.names import (
     MAX_BYTES,
     InvalidName,
     NameTaken,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, TODAY, check_golden
 
-from salesnotes.book import Book
-from salesnotes.budget import budget_to_date
-from salesnotes.vault import load_vault
+from salesnotes.model.portfolio import Book
+from salesnotes.reports.budget import budget_to_date
+from salesnotes.model.vault import load_vault
 from salesnotes.views import render_views
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -290,7 +290,7 @@ def test_budget_to_date_follows_seasonality():
 @pytest.mark.parametrize("currency", ["PLN", "EUR", "USD"])
 @pytest.mark.parametrize("locale", ["pl", "en"])
 def test_fast_money_matches_babel_itself(currency, locale):
-    from salesnotes.money import _babel_money, format_money, to_grosz
+    from salesnotes.model.money import _babel_money, format_money, to_grosz
 
     for text in ("0", "0.005", "0.004", "1", "-1234.5", "12345.675", "999999999.995", "7.1",
                  "-0.015", "1000000", "123.456"):
@@ -299,7 +299,7 @@ def test_fast_money_matches_babel_itself(currency, locale):
 
 
 def test_money_texts_are_kept_by_value_and_a_float_is_still_refused():
-    from salesnotes.money import format_money
+    from salesnotes.model.money import format_money
 
     assert format_money(Decimal("150000"), "PLN", "en") == "PLN 150,000.00"
     assert format_money(Decimal("150000.00"), "PLN", "en") == "PLN 150,000.00"

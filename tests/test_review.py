@@ -165,7 +165,7 @@ def test_bad_week_is_a_usage_error(make_vault, run, bad):
 
 
 def test_busy_git_reports_75_after_writing(make_vault, run, only_portfolio, monkeypatch):
-    from salesnotes import gitlog
+    from salesnotes.git import gitlog
 
     def busy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise GitBusy(problem("views/Portfolio.md", 0, "vault busy: .git/index.lock is held"))

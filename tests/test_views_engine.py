@@ -11,7 +11,7 @@ import pytest
 from conftest import TODAY
 
 from salesnotes.errors import Problem
-from salesnotes.vault import load_vault
+from salesnotes.model.vault import load_vault
 from salesnotes.views import GENERATED, render_views, write_views
 from salesnotes.views.engine import MARKER, cell, make_env, render
 
@@ -202,7 +202,7 @@ def test_a_symlink_out_of_the_templates_folder_is_not_followed(tmp_path):
 def test_compiled_builtin_templates_render_the_same_bytes(tmp_path, monkeypatch):
     import sys
 
-    from salesnotes.vaultinit import create_vault
+    from salesnotes.edit.vaultinit import create_vault
     from salesnotes.views import engine
 
     root = tmp_path / "vault"

@@ -234,7 +234,7 @@ def test_other_observer_errors_are_not_hidden(vault, monkeypatch):
 def test_a_save_reaches_the_file_cache_at_once_and_the_views_after_the_quiet_period(vault):
     import sqlite3
 
-    from salesnotes.cache import CACHE_DIR, CACHE_FILE
+    from salesnotes.local.cache import CACHE_DIR, CACHE_FILE
 
     rebuilds: list = []
     watcher = Watcher(vault, lambda: TODAY, on_rebuild=rebuilds.append, git=False, quiet=1.0)

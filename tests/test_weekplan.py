@@ -10,13 +10,13 @@ from conftest import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes.body import Body, Task
-from salesnotes.book import ZERO, ClientRow
-from salesnotes.breath import breath_of, money_at_stake
-from salesnotes.config import Capacity, Config, RoutineItem
-from salesnotes.notes import Note
+from salesnotes.read.body import Body, Task
+from salesnotes.model.portfolio import ZERO, ClientRow
+from salesnotes.model.breath import breath_of, money_at_stake
+from salesnotes.model.config import Capacity, Config, RoutineItem
+from salesnotes.read.note import Note
 from salesnotes.views.week_plan import slugify
-from salesnotes.weekplan import (
+from salesnotes.reports.week_plan import (
     iso_week,
     monday_of,
     plan_days,

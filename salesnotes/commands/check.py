@@ -23,9 +23,9 @@ def check(strict: bool, as_json: bool) -> None:
     Example:
         salesnotes check --strict
     """
-    from salesnotes.checklists import load_checklists
+    from salesnotes.reports.checklists import load_checklists
     from salesnotes.console import echo_problems
-    from salesnotes.vault import load_vault
+    from salesnotes.model.vault import load_vault
 
     root = vault_root()
     from salesnotes.console import reading_notes

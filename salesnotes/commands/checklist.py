@@ -45,9 +45,9 @@ def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> Non
         salesnotes checklist apply competitor-win "Hydro-Tech"
         salesnotes checklist apply key-account --sync
     """
-    from salesnotes.checklist_apply import apply_checklist
+    from salesnotes.edit.checklist_apply import apply_checklist
     from salesnotes.console import echo_problems
-    from salesnotes.vault import load_vault
+    from salesnotes.model.vault import load_vault
 
     result = apply_checklist(load_vault(vault_root(), git=False), name, clients, sync=sync,
                              dry_run=dry_run)

@@ -22,8 +22,8 @@ def history(client: str, as_json: bool) -> None:
     Example:
         salesnotes history "Hydro-Tech" --json
     """
-    from salesnotes import contactlog
-    from salesnotes.lookup import find_note
+    from salesnotes.edit import contactlog
+    from salesnotes.model.lookup import find_note
 
     root = vault_root()
     note, _ = find_note(root, client)

@@ -86,7 +86,7 @@ def sales(file: Path, create_missing: bool, dry_run: bool, skip_bad: bool,
     """
     from salesnotes.console import progress
     from salesnotes.imports import sales as core
-    from salesnotes.vault import load_vault
+    from salesnotes.model.vault import load_vault
 
     root = vault_root()
     vault = load_vault(root, git=False)
@@ -123,7 +123,7 @@ def clients(file: Path, dry_run: bool, skip_bad: bool, mapping: dict[str, str],
     from salesnotes.console import progress
     from salesnotes.imports import clients as core
     from salesnotes.imports.common import commit_import
-    from salesnotes.vault import load_vault
+    from salesnotes.model.vault import load_vault
 
     root = vault_root()
     vault = load_vault(root, git=False)

@@ -24,8 +24,8 @@ def init(directory: Path, demo: bool, locale: str) -> None:
         salesnotes init my-vault --demo --locale en
         cd my-vault && salesnotes review
     """
-    from salesnotes import gitlog
-    from salesnotes.vaultinit import create_vault
+    from salesnotes.git import gitlog
+    from salesnotes.edit.vaultinit import create_vault
 
     directory = directory.resolve()
     written = create_vault(directory, locale=locale, demo=demo, today=today())

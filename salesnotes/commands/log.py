@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from salesnotes.body import CHANNELS
+from salesnotes.read.body import CHANNELS
 from salesnotes.cli import common_options, today, vault_root
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -35,7 +35,7 @@ def log(client: str, text: str, channel: str, when: datetime | None, next_date: 
     Example:
         salesnotes log hydro "Buyer wants the Q1 offer by Friday" --via phone --next 2026-12-04
     """
-    from salesnotes.locking import vault_lock
+    from salesnotes.local.lock import vault_lock
 
     root = vault_root()
     with vault_lock(root):
@@ -43,9 +43,9 @@ def log(client: str, text: str, channel: str, when: datetime | None, next_date: 
 
 
 def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
-    from salesnotes import contactlog
+    from salesnotes.edit import contactlog
     from salesnotes.errors import Problem, UsageProblem
-    from salesnotes.lookup import find_note
+    from salesnotes.model.lookup import find_note
 
     note, config = find_note(root, client)
     try:
@@ -57,7 +57,7 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
     click.echo(f"{note.path}: {contact.line}")
     if no_commit or not config.git_commit:
         return
-    from salesnotes import gitlog
+    from salesnotes.git import gitlog
 
     if not gitlog.is_repo(root):  # a vault without git is allowed: the note is the record
         click.echo("note: not a git repository, so the contact is saved but not committed "

@@ -27,9 +27,9 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
     Example:
         salesnotes new "Hydro-Tech Sp. z o.o." --nip 526-025-02-74 --tier A --region Kraków
     """
-    from salesnotes.files import atomic_write
-    from salesnotes.newclient import NewClient, plan_note
-    from salesnotes.vault import load_vault
+    from salesnotes.edit.files import atomic_write
+    from salesnotes.edit.newclient import NewClient, plan_note
+    from salesnotes.model.vault import load_vault
 
     root = vault_root()
     vault = load_vault(root, git=False, sales=False)
@@ -39,7 +39,7 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
     rel = path.relative_to(root)
     click.echo(f"created {rel}")
     if vault.config.git_commit and not no_commit:
-        from salesnotes import gitlog
+        from salesnotes.git import gitlog
 
         if gitlog.is_repo(root):
             gitlog.commit_paths(root, [path], f"new: {name}", fallback_identity=True)

@@ -58,7 +58,7 @@ def review(week: date | None, no_commit: bool) -> None:
 
 def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
     """Where the portfolio stands, in five to ten lines: the rest is in views/Portfolio.md."""
-    from salesnotes.breath import Breath
+    from salesnotes.model.breath import Breath
     from salesnotes.review import iso_week
 
     s = result.summary
@@ -83,7 +83,7 @@ def _top_lines(s) -> list[str]:  # noqa: ANN001 - ReviewSummary
     """Aligned columns as plain text: rich's table cost 0.07 s of every review for five rows."""
     from decimal import Decimal
 
-    from salesnotes.money import format_money
+    from salesnotes.model.money import format_money
 
     rows = [(glyph, name, format_money(Decimal(stake), s.currency, s.locale), f"{days} days late")
             for glyph, name, stake, days in s.top]

@@ -21,7 +21,7 @@ def status(as_json: bool) -> None:
         salesnotes status --json | jq '.[] | select(.breath == "overdue") | .name'
     """
     from salesnotes.console import reading_notes
-    from salesnotes.status import status_of
+    from salesnotes.reports.status import status_of
 
     with reading_notes() as progress:
         report = status_of(vault_root(), today(), progress)

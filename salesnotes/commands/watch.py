@@ -35,7 +35,7 @@ def watch() -> None:
 
     today_now()  # a bad --today or $SALESNOTES_TODAY is a usage error now, not at a rebuild
     check_libyaml()
-    from salesnotes.locking import vault_lock
+    from salesnotes.local.lock import vault_lock
 
     watcher = Watcher(root, today_now, on_rebuild=_show, on_notice=_notice,
                       progress=lambda: progress("reading notes"), guard=lambda: vault_lock(root))

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from salesnotes.config import STATUSES
+from salesnotes.model.config import STATUSES
 from salesnotes.errors import Problem
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
@@ -38,10 +38,10 @@ from salesnotes.imports.common import (
     write_files,
 )
 from salesnotes.imports.reader import Export, ValueProblem, parse_amount, read_export
-from salesnotes.money import to_grosz
-from salesnotes.newclient import NewClient
-from salesnotes.notes import Note
-from salesnotes.vault import Vault, load_vault
+from salesnotes.model.money import to_grosz
+from salesnotes.edit.newclient import NewClient
+from salesnotes.read.note import Note
+from salesnotes.model.vault import Vault, load_vault
 
 KEYS = ("name", "tier", "status", "region", "phone", "email", "budget", "potential", "owner",
         "competitor")  # the front-matter keys an import may set, in the order a new note has them
@@ -211,7 +211,7 @@ def _update(vault: Vault, note: Note, client: _Client) -> tuple[Update | None, P
             changes.append((key, getattr(note, key), client.values[key][0]))
     if not changes:
         return None, None
-    from salesnotes.edit import EditRefused, NoteText
+    from salesnotes.edit.editor import EditRefused, NoteText
 
     try:
         text = NoteText((vault.root / note.path).read_bytes())
@@ -280,7 +280,7 @@ def _shown(value: object) -> str:
 
 def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
     """Create the new notes, then edit the existing ones; returns the paths written."""
-    from salesnotes.edit import edit_note
+    from salesnotes.edit.editor import edit_note
 
     written = write_files(root, {}, dict(plan.created))
     for update in plan.updates:

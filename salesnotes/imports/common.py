@@ -15,9 +15,9 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, VaultError
 from salesnotes.imports.reader import ValueProblem, parse_nip
-from salesnotes.names import name_key, taken_keys
-from salesnotes.newclient import NewClient, plan_note
-from salesnotes.vault import Vault, iter_note_files
+from salesnotes.read.names import name_key, taken_keys
+from salesnotes.edit.newclient import NewClient, plan_note
+from salesnotes.model.vault import Vault, iter_note_files
 
 PROGRESS_EVERY = 1000
 Progress = Callable[[int, int], None]
@@ -76,7 +76,7 @@ class NotePlanner:
 def write_files(root: Path, replace_files: Mapping[Path, bytes],
                 new_files: Mapping[Path, bytes]) -> list[Path]:
     """Atomic writes; a file to create that appeared meanwhile is never overwritten."""
-    from salesnotes.files import FileRefused, atomic_write
+    from salesnotes.edit.files import FileRefused, atomic_write
 
     written = []
     try:
@@ -98,7 +98,7 @@ def commit_import(root: Path, vault: Vault, paths: Iterable[Path], message: str)
     paths = list(paths)
     if not paths or not vault.config.git_commit:
         return None
-    from salesnotes import gitlog
+    from salesnotes.git import gitlog
 
     if not gitlog.is_repo(root):
         return None

@@ -23,9 +23,9 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from salesnotes import fields
+from salesnotes.read import fields
 from salesnotes.errors import Problem, VaultError
-from salesnotes.money import MoneyError, parse_money, to_grosz
+from salesnotes.model.money import MoneyError, parse_money, to_grosz
 
 MAX_BYTES = 50 * 1024 * 1024  # an export bigger than this is not a rep's sales file
 MAX_UNZIPPED = 500 * 1024 * 1024  # an XLSX that inflates beyond this is a zip bomb
@@ -497,7 +497,7 @@ def _uncached_formulas(path: Path, where: PurePosixPath,
 # --- values ------------------------------------------------------------------------------------
 
 def parse_amount(text: str) -> Decimal:
-    """An amount cell, by the one grammar of salesnotes.money (errors as ValueProblem)."""
+    """An amount cell, by the one grammar of salesnotes.model.money (errors as ValueProblem)."""
     try:
         return parse_money(text)
     except MoneyError as e:

@@ -51,10 +51,10 @@ from salesnotes.imports.reader import (
     parse_date,
     read_export,
 )
-from salesnotes.ledger import Sale, combine_lines, merge_sales, month_path, render_month
-from salesnotes.money import format_money, to_grosz
-from salesnotes.newclient import NewClient
-from salesnotes.vault import Vault, load_vault
+from salesnotes.model.ledger import Sale, combine_lines, merge_sales, month_path, render_month
+from salesnotes.model.money import format_money, to_grosz
+from salesnotes.edit.newclient import NewClient
+from salesnotes.model.vault import Vault, load_vault
 
 REQUIRED = ("document", "date", "nip", "amount")
 _LEDGER_FILE = re.compile(r"sales/[0-9]{4}-(0[1-9]|1[0-2])\.csv")

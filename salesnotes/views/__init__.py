@@ -14,10 +14,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem
-from salesnotes.vault import Vault
+from salesnotes.model.vault import Vault
 
 if TYPE_CHECKING:
-    from salesnotes.book import Book
+    from salesnotes.model.portfolio import Book
     from salesnotes.views.worker import RenderWorker
 
 VIEWS_DIR = "views"
@@ -68,7 +68,7 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     in a process running threads, like watch); `worker`, a process forked before any thread
     (watch's), does the same. The bytes are the same either way.
     """
-    from salesnotes.book import Book
+    from salesnotes.model.portfolio import Book
     from salesnotes.views.engine import make_env
 
     views = available_views()
@@ -170,7 +170,7 @@ def _call(fn, book: Book, week: date | None):  # noqa: ANN001, ANN202
 
 def write_views(root: Path, files: dict[str, bytes]) -> Written:
     """Write changed views atomically; never overwrite a file in views/ salesnotes did not make."""
-    from salesnotes.files import FileRefused, atomic_write
+    from salesnotes.edit.files import FileRefused, atomic_write
 
     result = Written()
     folder = root / VIEWS_DIR

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from salesnotes.book import Book, add_months
-from salesnotes.budget import budget_year
+from salesnotes.model.portfolio import Book, add_months
+from salesnotes.reports.budget import budget_year
 from salesnotes.i18n import register
 
 FILENAME = "Budget.md"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 
-from salesnotes.book import Book, ClientRow
-from salesnotes.checklists import (
+from salesnotes.model.portfolio import Book, ClientRow
+from salesnotes.reports.checklists import (
     Checklist,
     Checklists,
     Progress,
@@ -25,10 +25,10 @@ from salesnotes.checklists import (
     sections_of,
     title_key,
 )
-from salesnotes.config import CONFIG_FILE, ChecklistRule
+from salesnotes.model.config import CONFIG_FILE, ChecklistRule
 from salesnotes.errors import Problem
 from salesnotes.i18n import register
-from salesnotes.names import fold
+from salesnotes.read.names import fold
 
 FILENAME = "Checklists.md"
 TEMPLATE = "Checklists.md"

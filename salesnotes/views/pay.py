@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from salesnotes.book import Book
+from salesnotes.model.portfolio import Book
 from salesnotes.i18n import register
-from salesnotes.pay import pay_year
+from salesnotes.reports.pay import pay_year
 from salesnotes.views.budget import fiscal_label, substitute
 
 FILENAME = "Pay.md"

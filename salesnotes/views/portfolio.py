@@ -17,12 +17,12 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from salesnotes.book import ZERO, Book, ClientRow
-from salesnotes.breath import Breath
-from salesnotes.budget import opportunities, row_budgets
+from salesnotes.model.portfolio import ZERO, Book, ClientRow
+from salesnotes.model.breath import Breath
+from salesnotes.reports.budget import opportunities, row_budgets
 from salesnotes.errors import Problem
 from salesnotes.i18n import register
-from salesnotes.money import to_grosz
+from salesnotes.model.money import to_grosz
 
 FILENAME = "Portfolio.md"
 TEMPLATE = "Portfolio.md"

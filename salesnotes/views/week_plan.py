@@ -15,10 +15,10 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from salesnotes.book import ZERO, Book, ClientRow
-from salesnotes.config import WEEKDAYS
+from salesnotes.model.portfolio import ZERO, Book, ClientRow
+from salesnotes.model.config import WEEKDAYS
 from salesnotes.i18n import Labels, register
-from salesnotes.weekplan import (
+from salesnotes.reports.week_plan import (
     Day,
     DueTask,
     Occurrence,

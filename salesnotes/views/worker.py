@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 
 from salesnotes.gcpause import gc_paused
-from salesnotes.notes import Note
-from salesnotes.vault import Vault
+from salesnotes.read.note import Note
+from salesnotes.model.vault import Vault
 
 _HEADER = struct.Struct("!Q")
 
@@ -122,7 +122,7 @@ class RenderWorker:
 
 def _serve(inbox: int, outbox: int) -> None:
     """The worker's loop: keep the notes in step with the watcher's, render what is asked."""
-    from salesnotes.book import Book
+    from salesnotes.model.portfolio import Book
     from salesnotes.views import available_views, render_one
     from salesnotes.views.engine import make_env
 

@@ -27,7 +27,7 @@ from adversarial import (
     problem_lines,
     snapshot,
 )
-from salesnotes import files
+from salesnotes.edit import files
 
 NOTE = """---
 name: Acme
@@ -147,7 +147,7 @@ def test_13_a_failing_write_fsync_or_replace_leaves_the_note_whole(
 
 KILLER = textwrap.dedent("""
     import os, signal, sys
-    from salesnotes import files
+    from salesnotes.edit import files
     real_write = os.write
 
     def die() -> None:
@@ -271,7 +271,7 @@ def test_race_two_log_processes_on_one_note_lose_nothing(make_vault):
 PAUSE_BEFORE_COMMIT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from salesnotes import gitlog
+    from salesnotes.git import gitlog
     ready, go = Path(sys.argv[1]), Path(sys.argv[2])
     real_commit = gitlog.commit_paths
 
@@ -322,7 +322,7 @@ def test_race_each_contact_commit_holds_its_own_line(make_vault, tmp_path):
 HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from salesnotes.locking import vault_lock
+    from salesnotes.local.lock import vault_lock
     with vault_lock(sys.argv[1], what="salesnotes log acme"):
         Path(sys.argv[2]).touch()
         time.sleep(float(sys.argv[3]))
@@ -338,7 +338,7 @@ def _hold_lock(root: Path, tmp_path: Path, seconds: float = 30) -> subprocess.Po
 
 
 def test_lock_a_second_holder_gets_vault_busy_with_the_pid(make_vault, tmp_path):
-    from salesnotes.locking import VaultBusy, vault_lock
+    from salesnotes.local.lock import VaultBusy, vault_lock
 
     root = make_vault({PATH: NOTE}, git=True)
     holder = _hold_lock(root, tmp_path)

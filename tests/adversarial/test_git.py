@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adversarial import git, git_state, head, problem_lines, snapshot
-from salesnotes import gitlog
+from salesnotes.git import gitlog
 
 NOTE = """---
 name: Acme

@@ -314,7 +314,7 @@ def test_29_formula_like_text_is_guarded_in_the_ledger_and_restored_on_reading(
     cells = [line.split(",", 3)[3].rsplit(",", 2)[0] for line in ledger(vault).splitlines()[1:]]
     assert cells == ['"\'=HYPERLINK(""http://x"",""y"")"', "'+48 600", "'-5", "'@SUM(A1)",
                      "''=quoted"]
-    from salesnotes.ledger import read_ledger
+    from salesnotes.model.ledger import read_ledger
 
     sales, problems = read_ledger(vault)
     assert not problems

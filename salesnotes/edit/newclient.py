@@ -1,0 +1,115 @@
+"""`salesnotes new`: one client note from the vault's template, under a safe file name.
+
+Refuses a duplicate name (case- and NFC-insensitively, as macOS and Windows would collide) or a
+duplicate NIP, naming the note that already holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from salesnotes.model.config import STATUSES, Config
+from salesnotes.errors import Problem, UsageProblem, VaultError
+from salesnotes.read.fields import FieldError, parse_nip
+from salesnotes.read.names import InvalidName, NameTaken, client_path, name_key
+from salesnotes.model.vault import CLIENTS, Vault
+from salesnotes.edit.yamltext import yaml_str
+
+TEMPLATE = PurePosixPath("templates/client.md")
+
+
+@dataclass(frozen=True)
+class NewClient:
+    name: str
+    nip: str | None = None
+    tier: str | None = None
+    status: str = "active"
+    region: str | None = None
+    extra: tuple[tuple[str, object], ...] = ()  # more front-matter keys, e.g. from an import
+
+
+def plan_note(vault: Vault, client: NewClient, today: date,
+              taken_names: dict[str, str] | None = None, taken_nips: dict[str, str] | None = None,
+              existing_files: dict[str, str] | None = None) -> tuple[Path, bytes]:
+    """Where the note goes and its bytes; raises UsageProblem when it must not be created.
+
+    A bulk caller (an import) passes what it has already planned as taken, and the file names
+    of the clients folder once, so planning 5,000 notes stays linear.
+    """
+    cfg = vault.config
+    nip = _nip(client.nip)
+    tier = client.tier or cfg.default_tier
+    if tier not in cfg.tiers:
+        _refuse(f"unknown tier {tier!r} (known: {', '.join(cfg.tiers)})")
+    if client.status not in STATUSES:
+        _refuse(f"unknown status {client.status!r} (known: {', '.join(STATUSES)})")
+    nips = taken_nips if taken_nips is not None else {n.nip: str(n.path) for n in vault.notes if n.nip}
+    if nip and nip in nips:
+        _refuse(f"NIP {nip} already belongs to {nips[nip]}")
+    names = taken_names if taken_names is not None else {name_key(n.name): str(n.path)
+                                                          for n in vault.notes}
+    if name_key(client.name) in names:
+        _refuse(f"client {client.name!r} already exists as {names[name_key(client.name)]}")
+    clients = vault.root / CLIENTS
+    if existing_files is not None:
+        existing = existing_files
+    else:
+        existing = [p.name for p in clients.rglob("*.md")] if clients.is_dir() else []
+    try:
+        path = client_path(clients, client.name, existing)
+    except (InvalidName, NameTaken) as e:
+        _refuse(str(e))
+    text = render_note(vault.root, cfg, client, nip, tier, today)
+    return path, text.encode("utf-8")
+
+
+def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tier: str,
+                today: date) -> str:
+    from jinja2 import TemplateError
+
+    source = root / TEMPLATE
+    if source.is_file():
+        text = source.read_text(encoding="utf-8")
+    else:
+        text = _builtin_template(cfg.locale)
+    try:
+        return _compiled(text).render(
+            name=client.name, nip=nip or "", tier=tier, status=client.status,
+            region=client.region or "", today=today.isoformat(), extra=dict(client.extra))
+    except TemplateError as e:
+        raise VaultError(Problem(TEMPLATE, getattr(e, "lineno", 0) or 0, f"template: {e}")) from None
+
+
+@lru_cache(maxsize=2)
+def _builtin_template(locale: str) -> str:
+    from salesnotes.edit.vaultinit import template_files
+
+    return template_files(locale)[str(TEMPLATE)].decode("utf-8")
+
+
+@lru_cache(maxsize=4)
+def _compiled(text: str):  # noqa: ANN202 - a jinja2 Template
+    """The client template compiled once per text (an import renders thousands of notes)."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+    env.filters["yaml_str"] = yaml_str
+    return env.from_string(text)
+
+
+def _nip(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return parse_nip(text)
+    except FieldError as e:
+        _refuse(str(e))
+    return None  # pragma: no cover
+
+
+def _refuse(message: str) -> None:
+    raise UsageProblem(Problem(PurePosixPath(CLIENTS), 0, message))

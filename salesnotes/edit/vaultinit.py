@@ -1,0 +1,94 @@
+"""A new vault from `vault_template/`: the shared files, then the chosen language laid over them.
+
+`salesnotes init` must never damage an existing folder: it refuses a vault or a folder with
+content, and creates every file exclusively, so nothing that exists is ever overwritten. It returns
+the paths it wrote so the caller commits exactly those (never `git add -A`).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from datetime import date
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePosixPath
+
+import salesnotes
+from salesnotes.errors import UsageProblem, problem
+
+LOCALES = ("pl", "en")
+CONFIG = "salesnotes.yaml"
+# Stored without the dot so packaging keeps them; copied with it.
+DOTFILES = {"gitignore", "gitattributes", "gitkeep"}
+# A folder holding only these still counts as empty (a fresh clone, an Obsidian vault just made).
+IGNORABLE = {".git", ".obsidian", ".DS_Store"}
+
+
+def template_root() -> Traversable:
+    """The packaged template; the source tree's `vault_template/` when running from a checkout."""
+    try:
+        return importlib.resources.files("salesnotes.vault_template")
+    except ModuleNotFoundError:
+        return Path(salesnotes.__file__).parent.parent / "vault_template"
+
+
+def template_files(locale: str) -> dict[str, bytes]:
+    """Relative posix path in the new vault -> bytes: `common/` overlaid by `<locale>/`."""
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
+    root = template_root()
+    files = dict(_walk(root / "common", PurePosixPath()))
+    files.update(_walk(root / locale, PurePosixPath()))
+    return files
+
+
+def _walk(folder: Traversable, rel: PurePosixPath) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name == "__pycache__":
+            continue
+        name = f".{entry.name}" if entry.name in DOTFILES else entry.name
+        if entry.is_dir():
+            found.update(_walk(entry, rel / name))
+        else:
+            found[str(rel / name)] = entry.read_bytes()
+    return found
+
+
+def create_vault(target: Path, *, locale: str, demo: bool, today: date) -> list[Path]:
+    """Write a new vault into `target`; returns the written files, for the caller's commit."""
+    if locale not in LOCALES:
+        message = f"unknown locale {locale!r} (known: {', '.join(LOCALES)})"
+        raise UsageProblem(problem(target, 0, message))
+    _refuse_existing(target)
+    files = template_files(locale)
+    if demo:
+        from salesnotes.edit.demo import demo_files  # demo reads the templates through this module
+
+        files.update({rel: text.encode("utf-8") for rel, text in demo_files(today, locale).items()})
+    return [_create(target, rel, data) for rel, data in sorted(files.items())]
+
+
+def _refuse_existing(target: Path) -> None:
+    if (target / CONFIG).exists():
+        raise UsageProblem(problem(target / CONFIG, 0, "a vault already exists here"))
+    if target.exists() and not target.is_dir():
+        raise UsageProblem(problem(target, 0, "not a folder; give a new or empty folder"))
+    if target.is_dir():
+        extra = sorted(p.name for p in target.iterdir() if p.name not in IGNORABLE)
+        if extra:
+            shown = ", ".join(extra[:5]) + (", ..." if len(extra) > 5 else "")
+            raise UsageProblem(
+                problem(target, 0, f"folder is not empty ({shown}); give a new or empty folder")
+            )
+
+
+def _create(target: Path, rel: str, data: bytes) -> Path:
+    """Exclusive create: a file that appeared meanwhile is reported, never overwritten."""
+    path = target.joinpath(*PurePosixPath(rel).parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("xb") as out:
+            out.write(data)
+    except FileExistsError:
+        raise UsageProblem(problem(path, 0, "already exists; not overwritten")) from None
+    return path

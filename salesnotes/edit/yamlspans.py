@@ -1,0 +1,229 @@
+"""Where each front-matter value sits in the text, so an edit replaces only that value's span.
+
+YAML is only *located*, never re-serialised: libyaml's composer gives each top-level value's
+start and end, and ruamel.yaml (the YAML 1.2 reader) must agree on every key's position, so
+comments, quoting, indentation and key order survive an edit (DATA-SAFETY.md rule 1). Anchors,
+aliases, custom tags, directives, duplicate and merge keys are refused from a token scan before
+anything is built, so an alias bomb costs microseconds. Offsets are into the front-matter text
+(the lines between the delimiters, each ending in '\\n'); lines are 0-based within it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from salesnotes.read.notefile import FM_LINE0, EditRefused
+
+_Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_CORE_TAGS = {"str", "int", "float", "bool", "null", "timestamp", "seq", "map"}
+_KEY_NAME = re.compile(r"[^\W\d][\w-]*")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One top-level key: offsets into the front-matter text, lines 0-based within it."""
+
+    key: str
+    key_index: int  # offset of the key's first character
+    key_line: int
+    colon: int  # offset just after the key's ':'
+    start: int  # value span [start, end)
+    end: int
+    last_line: int  # line holding the end of the value
+    kind: str  # scalar | flow | block | map
+    style: str  # scalar style: '' plain, "'", '"', '|', '>'
+    indent: int  # column of a block list's '-'
+
+
+# ---------------------------------------------------------------------------------- locating
+
+
+def parse_front_matter(text: str) -> list[Entry]:
+    """The top-level keys of `text`; anything unsafe or ambiguous is refused with its line."""
+    _refuse_unsafe_tokens(text)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_refusal(e, text) from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        raise EditRefused("front-matter must be 'key: value' lines", _line(text, root.start_mark))
+    _refuse_bad_keys(root, text)
+    return [_entry(k, v, text) for k, v in root.value]
+
+
+def _refuse_unsafe_tokens(text: str) -> None:
+    """Scan tokens only (C speed, nothing built): aliases, anchors, tags, directives."""
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            line = _line(text, token.start_mark)
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise EditRefused("anchors/aliases not supported", line)
+            if isinstance(token, yaml.TagToken) and not _core_tag(token.value):
+                handle, suffix = token.value
+                raise EditRefused(f"unsupported YAML tag {handle or ''}{suffix}", line)
+            if isinstance(token, yaml.DirectiveToken):
+                raise EditRefused("YAML directives not supported in front-matter", line)
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_refusal(e, text) from None
+
+
+def _core_tag(value: tuple[str | None, str]) -> bool:
+    handle, suffix = value
+    return handle == "!!" and suffix in _CORE_TAGS
+
+
+def _yaml_refusal(error: Any, text: str) -> EditRefused:
+    """Point at the cause: an unclosed quote is reported where it opens, not at the end."""
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = str(getattr(error, "context", None) or "")
+    mark, context_mark = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+    what = str(problem).strip()
+    if "\t" in what or "'\\t'" in what:
+        what = "a tab where YAML allows only spaces"
+    if context_mark is not None and (mark is None or mark.index >= len(text) - 1):
+        mark = context_mark
+        what = "unclosed quote" if "quoted scalar" in context else f"{context}: {what}"
+    return EditRefused(f"malformed YAML: {what}", _line(text, mark) if mark else FM_LINE0)
+
+
+def _line(text: str, mark: Any) -> int:
+    """File line of a mark, counted in '\\n' only (libyaml also breaks lines at U+2028)."""
+    return FM_LINE0 + text.count("\n", 0, min(mark.index, len(text)))
+
+
+def _refuse_bad_keys(root: yaml.MappingNode, text: str) -> None:
+    """Duplicate, merge and non-text keys, at every level (iterative: depth is unbounded)."""
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            line = _line(text, key.start_mark)
+            if not isinstance(key, yaml.ScalarNode):
+                raise EditRefused("a key must be plain text", line)
+            if key.value == "<<" and not key.style:
+                raise EditRefused("merge keys (<<) not supported", line)
+            if key.value in seen:
+                raise EditRefused(
+                    f"duplicate key '{key.value}' (first on line {seen[key.value]})", line
+                )
+            seen[key.value] = line
+            stack.append(value)
+
+
+def _entry(key: yaml.ScalarNode, value: yaml.Node, text: str) -> Entry:
+    line = _line(text, key.start_mark) - FM_LINE0
+    if _column(text, key.start_mark.index) != 0:
+        raise EditRefused("indented front-matter keys are not supported", FM_LINE0 + line)
+    colon = key.end_mark.index
+    while colon < len(text) and text[colon] in " \t":
+        colon += 1
+    if colon >= len(text) or text[colon] != ":":
+        raise EditRefused("unsupported key syntax", FM_LINE0 + line)
+    start, end = value.start_mark.index, _node_end(value, text)
+    if isinstance(value, yaml.ScalarNode):
+        kind = "scalar"
+    elif isinstance(value, yaml.SequenceNode):
+        kind = "flow" if value.flow_style else "block"
+    else:
+        kind = "map"
+    last_line = text.count("\n", 0, end) if end > start else line
+    style = (value.style or "") if isinstance(value, yaml.ScalarNode) else ""
+    return Entry(key.value, key.start_mark.index, line, colon + 1, start, end, last_line, kind,
+                 style, _column(text, start))
+
+
+def _column(text: str, index: int) -> int:
+    return index - (text.rfind("\n", 0, index) + 1)
+
+
+def _node_end(node: yaml.Node, text: str) -> int:
+    """Where a value really ends: after its last character, never on a following line."""
+    while True:
+        if isinstance(node, yaml.ScalarNode):
+            end = node.end_mark.index
+            if node.style in ("|", ">"):
+                start = node.start_mark.index
+                end = start + len(text[start:end].rstrip(" \t\n"))
+            return end
+        if node.flow_style or not node.value:
+            return node.end_mark.index
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+
+
+def cross_check(text: str, entries: Sequence[Entry]) -> None:
+    """ruamel.yaml (YAML 1.2) must find the same keys at the same places, or we do not edit."""
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    try:
+        root = ruamel().compose(text)
+    except RuamelError as e:
+        raise _yaml_refusal(e, text) from None
+    found = [] if root is None else [(k.value, k.start_mark.index) for k, _ in root.value]
+    if found != [(e.key, e.key_index) for e in entries]:
+        raise EditRefused("front-matter reads differently in YAML 1.1 and 1.2; not edited", 1)
+
+
+@functools.lru_cache(maxsize=1)
+def ruamel() -> Any:
+    from ruamel.yaml import YAML  # imported lazily: only edits pay for it (PERFORMANCE.md)
+
+    return YAML(typ="rt")
+
+
+# ---------------------------------------------------------------------------- replacing spans
+
+
+def replace_span(text: str, entry: Entry, token: str) -> tuple[str, str]:
+    """`token` spliced over the value span, and the rest of its line, which must stay."""
+    eol = text.index("\n", entry.end)
+    tail = text[entry.end : eol]
+    token = token if entry.end > entry.start else " " + token  # `key:` with no value
+    return text[: entry.start] + token + text[entry.end :], tail
+
+
+def replace_block(text: str, entry: Entry, token: str) -> str:
+    """A block list becomes a one-line value; a comment on the key's line stays."""
+    rest = text[entry.colon : text.index("\n", entry.colon)]
+    comment = rest if rest.strip().startswith("#") else ""
+    return text[: entry.colon] + " " + token + comment + text[entry.end :]
+
+
+def replace_block_items(text: str, entry: Entry, tokens: Sequence[str]) -> str:
+    """A block list's items replaced, at the indentation of its first '-'."""
+    items = ("\n" + " " * entry.indent).join("- " + t for t in tokens)
+    return text[: entry.start] + items + text[entry.end :]
+
+
+def key_line(key: str, token: str) -> str:
+    """The line of a new top-level key; only plain key names are ever written."""
+    if not _KEY_NAME.fullmatch(key):
+        raise ValueError(f"not a plain key name: {key!r}")
+    return f"{key}: {token}"
+
+
+# --------------------------------------------------------------------------- lines of a key
+
+
+def owned(fm: Sequence[str], entry: Entry) -> list[str]:
+    """The front-matter lines that belong to `entry`: its key line to its value's last line."""
+    return list(fm[entry.key_line : entry.last_line + 1])
+
+
+def unowned(fm: Sequence[str], entries: Sequence[Entry]) -> list[str]:
+    """The lines no key owns: comments and blank lines between keys."""
+    taken = {i for e in entries for i in range(e.key_line, e.last_line + 1)}
+    return [line for i, line in enumerate(fm) if i not in taken]

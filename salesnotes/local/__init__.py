@@ -1,0 +1,1 @@
+"""Everything under `.salesnotes/`: cache, review state, who-is-who index, lock."""

@@ -1,0 +1,549 @@
+"""Parsed notes kept between runs in `.salesnotes/cache.sqlite`, so a warm run re-reads only
+the notes that changed.
+
+Why this shape (PERFORMANCE.md sections 7 and 10, and our own measurements on 10k notes):
+- One sqlite row per note, keyed by its vault path and checked against (mtime_ns, ctime_ns,
+  size): stat-ing every note costs ~0.07 s per 10k, parsing one ~0.4 ms. ctime is in the key
+  because a same-size edit whose mtime is put back (`touch -r`, `rsync -t`) still moves it.
+- A row holds the note's summary (`read_note(..., summary=True)`: front-matter, the newest log
+  entry, open dated tasks, checklists, opportunities), pickled: what the views read, not every
+  log line and done task (PERFORMANCE.md 7, 10). On the 10k bench vault the file went from 54
+  to 23 MB and the notes held in memory from 116 to 77 MB. The values are the very ones a
+  fresh read gives, so the cache never changes a result: a test compares every view with and
+  without it.
+- Disposable: missing, corrupt, locked, written by another salesnotes (version, parser source,
+  libraries) or unwritable, the cache is rebuilt or skipped without a word; every failure
+  costs time, never a result.
+- Pickles are loaded with an allow-list of classes: a cache file planted in a shared vault can
+  make salesnotes slower, never run code.
+- A cold parse of many notes forks a second process on Linux (10k notes: 2.0 s instead of 3.9 s
+  on 2 cores), never once threads run (watch), where fork is unsafe.
+
+Reading a note never depends on the config, so the config is not part of the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+import salesnotes
+from salesnotes.read.body import Body
+from salesnotes.errors import Problem
+from salesnotes.gcpause import gc_paused
+from salesnotes.read.note import Note, ReadResult, read_note, shared
+from salesnotes.model.vault import Meanwhile, Progress, walk_notes
+
+CACHE_DIR = ".salesnotes"
+CACHE_FILE = "cache.sqlite"
+SCHEMA = 2
+# The modules whose code decides what a note parses to (a test checks the list is closed under
+# their salesnotes imports). Their source is part of the cache's identity, so a changed parser
+# never meets old rows, even when the version number did not move.
+PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money", "errors")
+# A note written less than this before it was read may be written again within the same mtime
+# tick (FAT: 2 s) without its key moving: it is used, but not stored (git's "racy" rule).
+RACY_NS = 2_000_000_000
+PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
+_PROTOCOL = 5
+# A row pickles field values in field order, without the names (25% faster to load); the
+# path (known from the row) and the body (made from its fields) are left as None there.
+_NOTE_FIELDS = tuple(f.name for f in fields(Note))
+_BODY_FIELDS = tuple(f.name for f in fields(Body))
+_INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)"
+
+Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
+Row = tuple[str, int, int, int, bytes]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a reader found since the cache was written (or since its previous call)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+
+class _File(NamedTuple):
+    rel: str  # vault path, posix
+    path: str  # for open()
+    key: Key | None  # None when it cannot be stat-ed
+
+    @property
+    def rel_path(self) -> PurePosixPath:  # made only for the notes read (watch: a few)
+        return PurePosixPath(self.rel)
+
+
+@dataclass
+class _Entry:
+    key: Key | None  # None: read it again whatever its stat says
+    result: ReadResult
+
+
+class NoteCache:
+    """A `load_vault` reader that remembers: called again, it re-reads only changed notes.
+
+    `cached_reader` uses one for a single run; `watch` keeps one for its whole life, so each
+    rebuild costs a stat of every note plus a parse of the notes that changed.
+    """
+
+    def __init__(self, root: Path, *, store: bool = True, watched: bool = False) -> None:
+        """`watched`: a long-lived reader told of every change (watch). It stores notes however
+        fresh (a later write within the same mtime tick is an event, and is read again), and
+        does not gc.freeze what it loads, or every rebuild's garbage cycles would pile up."""
+        self.root = Path(root)
+        self.db_path = self.root / CACHE_DIR / CACHE_FILE
+        self.store = store
+        self.watched = watched
+        self._refreshed: dict[str, str] = {}  # rel -> added | changed | removed, by refresh()
+        self.entries: dict[str, _Entry] | None = None  # None until the sqlite file is loaded
+        self.fresh_file = False  # the sqlite file must be written anew on the next save
+        self.unsaved: set[str] = set()  # read too soon after a write to be stored yet
+        self.changes = Changes()
+
+    def __call__(self, root: Path, progress: Progress | None = None, *,
+                 meanwhile: Meanwhile | None = None) -> list[ReadResult]:
+        """Every note's ReadResult, in `iter_note_files` order. `meanwhile`: other work for
+        this process (the ledger), run once, while a forked child parses a bigger share."""
+        started = time.time_ns()  # only to spot racy notes (RACY_NS); never part of a result
+        gone: list[str] = []
+        with gc_paused(freeze=not self.watched):
+            files = _scan(Path(root))
+            if self.entries is None:
+                self.entries, gone, self.fresh_file = _load(
+                    self.db_path, {f.rel: f.rel_path for f in files})
+            entries = self.entries
+            stale = [f for f in files
+                     if (e := entries.get(f.rel)) is None or e.key is None or e.key != f.key]
+            fresh, rows = _parse(stale, progress, self.store, meanwhile)
+        listed = {f.rel for f in files}
+        removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
+        self.changes = _changes(
+            {**self._refreshed, **{f.rel: "changed" if f.rel in entries else "added"
+                                   for f in stale}, **dict.fromkeys(removed, "removed")})
+        self._refreshed = {}
+        for rel in removed:
+            entries.pop(rel, None)
+        rows += self._ripe(fresh)
+        entries.update(fresh)
+        self.unsaved = {row[0] for row in rows if not self.watched and _racy(row, started)}
+        rows = [row for row in rows if row[0] not in self.unsaved]
+        if self.store and (rows or removed or self.fresh_file):
+            saved = _save(self.db_path, rows, removed, self.fresh_file, entries,
+                          None if self.watched else started)
+            self.fresh_file = self.fresh_file and not saved
+        return [entries[f.rel].result for f in files]
+
+    def _ripe(self, fresh: dict[str, _Entry]) -> list[Row]:
+        """Rows of notes once too fresh to store, unchanged since (watch lives that long)."""
+        out = []
+        for rel in self.unsaved:
+            entry = (self.entries or {}).get(rel)
+            if rel not in fresh and entry is not None and entry.key is not None:
+                out.append(_row(rel, entry.key, entry.result))
+        return out
+
+    def refresh(self, rels: Iterable[str]) -> None:
+        """Read these notes now and store them (watch, as soon as a save is over), so the file
+        cache follows an edit within milliseconds; the next call counts them as changed."""
+        if self.entries is None:
+            return  # the first call reads everything anyway
+        rows: list[Row] = []
+        removed: list[str] = []
+        for rel in rels:
+            rel_path = PurePosixPath(rel)
+            path = self.root.joinpath(*rel_path.parts)
+            had, before = rel in self.entries, self._refreshed.pop(rel, None)
+            if not path.is_file():
+                if self.entries.pop(rel, None) is not None:
+                    removed.append(rel)
+                    if before != "added":
+                        self._refreshed[rel] = "removed"
+                continue
+            result, key = _read_one(_File(rel, str(path), None))
+            self.entries[rel] = _Entry(key, result)
+            self._refreshed[rel] = "added" if before == "added" or not (had or before) else \
+                "changed"
+            if key is not None:
+                rows.append(_row(rel, key, result))
+        if self.store and (rows or removed) and not self.fresh_file:
+            _save(self.db_path, rows, removed, False, self.entries, None)
+
+    def forget(self, rels: Iterable[str]) -> None:
+        """Read these notes again next call, whatever their stat says (watch saw them change)."""
+        for rel in rels:
+            if self.entries is not None and (entry := self.entries.get(rel)) is not None:
+                entry.key = None
+
+
+def _changes(kinds: dict[str, str]) -> Changes:
+    def of(kind: str) -> tuple[str, ...]:
+        return tuple(sorted(rel for rel, k in kinds.items() if k == kind))
+
+    return Changes(of("added"), of("changed"), of("removed"))
+
+
+def cached_reader(root: Path, progress: Progress | None = None, *,
+                  meanwhile: Meanwhile | None = None) -> list[ReadResult]:
+    """What `read_notes` returns, re-reading only the notes changed since the cache was written."""
+    return NoteCache(root)(root, progress, meanwhile=meanwhile)
+
+
+# -- reading the notes ----------------------------------------------------------------------
+
+
+def _scan(root: Path) -> list[_File]:
+    """Every note with its key, as `iter_note_files` lists them and in its order (the order
+    `read_notes` returns)."""
+    out: list[_File] = []
+    for rel, entry in walk_notes(root):
+        try:
+            st = entry.stat()
+            key: Key | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        except OSError:
+            key = None  # vanished meanwhile: reading it says why
+        out.append(_File(rel, entry.path, key))
+    return out
+
+
+def _read_one(f: _File) -> tuple[ReadResult, Key | None]:
+    """Parse one note as `read_notes` does. The key comes from the open file, before reading,
+    so it never vouches for bytes newer than the ones parsed."""
+    try:
+        with open(f.path, "rb") as file:
+            st = os.fstat(file.fileno())
+            data = file.read()
+    except OSError as e:
+        return ReadResult(None, (Problem(f.rel_path, 0, f"cannot read: {e.strerror}"),)), None
+    return (read_note(f.rel_path, data, summary=True),
+            (st.st_mtime_ns, st.st_ctime_ns, st.st_size))
+
+
+def _parse(files: list[_File], progress: Progress | None, keep_rows: bool,
+           meanwhile: Meanwhile | None = None) -> tuple[dict[str, _Entry], list[Row]]:
+    """Parse `files` (in two processes when there are many), with the rows to store."""
+    if meanwhile is not None:
+        meanwhile = (_once(meanwhile[0]), meanwhile[1])
+    if len(files) >= PARALLEL_MIN and _can_fork():
+        done = _parse_parallel(files, progress, meanwhile)
+        if done is not None:
+            return done if keep_rows else (done[0], [])
+    if meanwhile is not None:
+        meanwhile[0]()  # unless it ran before a forked child failed
+    return _parse_here(files, progress, keep_rows)
+
+
+def _once(work: Callable[[], object]) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def run() -> None:
+        if not done:
+            done.append(True)
+            work()
+
+    return run
+
+
+def _parse_here(files: list[_File], progress: Progress | None, keep_rows: bool,
+                share: int = 1) -> tuple[dict[str, _Entry], list[Row]]:
+    """`share`: how many processes split the work, so the bar counts them all."""
+    out: dict[str, _Entry] = {}
+    rows: list[Row] = []
+    total = len(files) * share
+    for i, f in enumerate(files):
+        result, key = _read_one(f)
+        out[f.rel] = _Entry(key, result)
+        if keep_rows and key is not None:
+            rows.append(_row(f.rel, key, result))
+        if progress and i % 250 == 0:
+            progress(min(i * share, total), total)
+    if progress and files:
+        progress(total, total)
+    return out, rows
+
+
+def _racy(row: Row, started: int) -> bool:
+    """Written so shortly before being read that a later write could keep the same mtime.
+
+    (A write sets mtime and ctime alike; an mtime set back by `touch -r` is caught by ctime.)"""
+    return row[1] >= started - RACY_NS
+
+
+def _can_fork() -> bool:
+    """Only on Linux, with a second core, and while no other thread runs (watch never forks)."""
+    import threading
+
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):  # pragma: no cover
+        return (os.cpu_count() or 1) > 1
+
+
+def _parse_parallel(files: list[_File], progress: Progress | None,
+                    meanwhile: Meanwhile | None = None
+                    ) -> tuple[dict[str, _Entry], list[Row]] | None:
+    """Every other note parsed by a forked child, which sends back rows; None if it fails.
+    With `meanwhile`, the child takes over notes of about its weight, and it runs here first."""
+    mine, theirs = files[0::2], files[1::2]
+    if meanwhile is not None and meanwhile[1] > 0:
+        size = sum(f.key[2] for f in files if f.key) / len(files) or 1
+        handed = min(len(mine) // 2, int(meanwhile[1] / size / 2))
+        mine, theirs = mine[: len(mine) - handed], theirs + mine[len(mine) - handed:]
+    try:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: parse, send the rows, leave without running any exit handler
+        code = 1
+        try:
+            os.close(read_fd)
+            _, rows = _parse_here(theirs, None, True)
+            with os.fdopen(write_fd, "wb") as pipe:
+                pickle.dump(rows, pipe, protocol=_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    child_rows = None
+    if meanwhile is not None:
+        meanwhile[0]()
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            out, rows = _parse_here(mine, progress, True, share=2)
+            try:
+                child_rows = pickle.load(pipe)
+            except Exception:  # noqa: BLE001 - the child failed: its half is parsed here
+                child_rows = None
+    finally:
+        if child_rows is None:
+            _kill(pid)
+        status = os.waitpid(pid, 0)[1]
+    if child_rows is None or status != 0:
+        return None
+    return _take_child_rows(theirs, child_rows, out, rows)
+
+
+def _take_child_rows(theirs: list[_File], child_rows: list[Row], out: dict[str, _Entry],
+                     rows: list[Row]) -> tuple[dict[str, _Entry], list[Row]] | None:
+    paths = {f.rel: f for f in theirs}
+    for row in child_rows:
+        f = paths.get(row[0])
+        result = _from_row(row, f.rel_path) if f else None
+        if result is None:
+            return None
+        out[row[0]] = _Entry((row[1], row[2], row[3]), result)
+    rows.extend(child_rows)
+    for f in theirs:  # an unreadable note sends no row: read it here for its problem
+        if f.rel not in out:
+            out[f.rel] = _Entry(*_read_one(f)[::-1])
+    return out, rows
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:  # pragma: no cover - gone already
+        pass
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def _row(rel: str, key: Key, result: ReadResult) -> Row:
+    """(path, mtime_ns, ctime_ns, size, note); the path is kept out of the pickle."""
+    note = result.note
+    if note is None:
+        return (rel, *key, pickle.dumps((None, None, result.problems), _PROTOCOL))
+    state = tuple(None if k in ("path", "body") else getattr(note, k) for k in _NOTE_FIELDS)
+    body = tuple(getattr(note.body, k) for k in _BODY_FIELDS)
+    return (rel, *key, pickle.dumps((state, body, result.problems), _PROTOCOL))
+
+
+def _from_row(row: Row, rel_path: PurePosixPath) -> ReadResult | None:
+    """The ReadResult a row stands for; None when the row cannot be trusted (read the note)."""
+    try:
+        state, body_state, problems = _loads(row[4])
+        if state is None:
+            return ReadResult(None, tuple(problems))
+        body = object.__new__(Body)
+        body.__dict__.update(zip(_BODY_FIELDS, body_state, strict=True))
+        note = object.__new__(Note)
+        fields = note.__dict__
+        fields.update(zip(_NOTE_FIELDS, state, strict=True))
+        fields["key_lines"] = {shared(k): v for k, v in fields["key_lines"].items()}
+        fields["key_types"] = {shared(k): shared(v) for k, v in fields["key_types"].items()}
+        fields["path"] = rel_path
+        fields["body"] = body
+        return ReadResult(note, tuple(problems))
+    except Exception:  # noqa: BLE001 - whatever is wrong with a row, the note is read instead
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the classes a parsed note is made of: a planted cache file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> type:
+        try:
+            return _allowed()[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a note") from None
+
+
+def _loads(blob: bytes) -> object:
+    return _Unpickler(io.BytesIO(blob)).load()
+
+
+@functools.cache
+def _allowed() -> dict[tuple[str, str], type]:
+    import datetime
+    import decimal
+
+    from salesnotes.read import body
+
+    from salesnotes.read import note as notes
+
+    classes = (notes.Note, notes.ReadResult, body.Body, body.LogEntry, body.Task,
+               body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem,
+               datetime.date, decimal.Decimal, PurePosixPath)
+    return {(cls.__module__, cls.__qualname__): cls for cls in classes}
+
+
+# -- the sqlite file ------------------------------------------------------------------------
+
+
+@functools.cache
+def identity() -> dict[str, str]:
+    """What rows depend on besides the note: salesnotes, its parser's source, the libraries."""
+    import stdnum
+    import yaml
+
+    digest = hashlib.sha256()
+    folder = Path(salesnotes.__file__).parent
+    for module in (*PARSER_MODULES, "local/cache"):  # the parser, and this module's row format
+        digest.update((folder / f"{module}.py").read_bytes())
+    return {
+        "salesnotes": salesnotes.__version__,
+        "schema": f"{SCHEMA}:{digest.hexdigest()[:16]}",
+        "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
+        "yaml": f"{yaml.__version__} libyaml={yaml.__with_libyaml__}",
+        "stdnum": stdnum.__version__,
+    }
+
+
+def _load(db_path: Path, wanted: dict[str, PurePosixPath]
+          ) -> tuple[dict[str, _Entry], list[str], bool]:
+    """(the rows of the notes in `wanted` that can be trusted, paths of other rows, start the
+    file afresh?). Busy (another salesnotes writing) gives no rows, and no fresh start."""
+    if not db_path.is_file():
+        return {}, [], True
+    try:
+        con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
+    except (sqlite3.Error, OSError):
+        return {}, [], True
+    try:
+        if dict(con.execute("SELECT key, value FROM meta")) != identity():
+            return {}, [], True
+        out: dict[str, _Entry] = {}
+        gone: list[str] = []
+        for row in con.execute("SELECT path, mtime_ns, ctime_ns, size, note FROM notes"):
+            if (rel_path := wanted.get(row[0])) is None:
+                gone.append(row[0])
+            elif (result := _from_row(row, rel_path)) is not None:
+                out[row[0]] = _Entry((row[1], row[2], row[3]), result)
+        return out, gone, False
+    except sqlite3.OperationalError as e:
+        return {}, [], not _busy(e)
+    except (sqlite3.Error, OSError, ValueError):
+        return {}, [], True
+    finally:
+        con.close()
+
+
+def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
+          entries: dict[str, _Entry], started: int | None) -> bool:
+    """Upsert `rows` and drop `removed` in one transaction; or, when the file is missing, broken
+    or another salesnotes', write a new one holding every entry. False when nothing was written."""
+    try:
+        _make_folder(db_path.parent)
+        if not fresh:
+            con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                if dict(con.execute("SELECT key, value FROM meta")) == identity():
+                    con.executemany("DELETE FROM notes WHERE path = ?", [(r,) for r in removed])
+                    con.executemany(_INSERT, rows)
+                    con.execute("COMMIT")
+                    return True
+                con.execute("ROLLBACK")
+            except sqlite3.OperationalError as e:
+                if _busy(e):
+                    return True  # another salesnotes is writing it: ours was only a speed-up
+            finally:
+                con.close()
+        return _write_fresh(db_path, rows, entries, started)
+    except (sqlite3.Error, OSError):
+        return False
+
+
+def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry],
+                 started: int | None) -> bool:
+    """A new file, built aside and renamed over the old one, holding every entry (but racy
+    ones, unless `started` is None: a watched reader)."""
+    have = {row[0] for row in rows}
+    for rel, entry in entries.items():
+        if rel not in have and entry.key is not None:
+            row = _row(rel, entry.key, entry.result)
+            if started is None or not _racy(row, started):
+                rows.append(row)
+    temp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    temp.unlink(missing_ok=True)
+    try:
+        con = sqlite3.connect(temp, isolation_level=None)
+        try:
+            con.execute("BEGIN")
+            con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            con.execute("CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
+                        "ctime_ns INTEGER NOT NULL, size INTEGER NOT NULL, note BLOB NOT NULL)")
+            con.executemany("INSERT INTO meta VALUES (?, ?)", identity().items())
+            con.executemany(_INSERT, rows)
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        journal = db_path.with_name(db_path.name + "-journal")
+        journal.unlink(missing_ok=True)  # a crashed writer's journal must not meet the new file
+        os.replace(temp, db_path)
+        return True
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _busy(e: sqlite3.OperationalError) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def _make_folder(folder: Path) -> None:
+    """`.salesnotes/` with a `.gitignore` of `*`: git never sees the cache, whatever the vault's
+    own .gitignore says (so Obsidian Git's `add -A` never commits it)."""
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# salesnotes' local cache: never commit it\n*\n", encoding="utf-8")

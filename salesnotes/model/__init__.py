@@ -1,0 +1,1 @@
+"""The vault as data: config, notes, ledger, breath, the portfolio. Pure."""

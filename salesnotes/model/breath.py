@@ -1,0 +1,84 @@
+"""A client's breath for a date, exactly as SPEC defines it, and how urgent it is.
+
+Pure functions of the note, the date, the cadence and the git contact date; every view and
+`status` use these, so "overdue" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+
+from salesnotes.read.note import Note
+
+DUE_WINDOW_DAYS = 7
+
+
+class Breath(str, Enum):
+    OK = "ok"
+    DUE = "due"
+    OVERDUE = "overdue"
+    NEVER = "never"
+
+    @property
+    def glyph(self) -> str:
+        return {"ok": "🟢", "due": "🟡", "overdue": "🔴", "never": "⚪"}[self.value]
+
+
+@dataclass(frozen=True)
+class BreathInfo:
+    state: Breath
+    last: date | None
+    next: date | None
+    days_overdue: int | None  # None when there is no next contact at all
+    last_source: str | None  # front-matter | log | git
+
+
+def last_contact(note: Note, git_last: date | None = None) -> tuple[date | None, str | None]:
+    """`last_contact`, else the newest `## Log` date, else the newest git contact."""
+    if note.last_contact:
+        return note.last_contact, "front-matter"
+    if note.body.log:
+        return max(e.date for e in note.body.log), "log"
+    if git_last:
+        return git_last, "git"
+    return None, None
+
+
+def breath_of(note: Note, today: date, cadence_days: int, git_last: date | None = None) -> BreathInfo:
+    last, source = last_contact(note, git_last)
+    nxt = note.next_contact or (last + timedelta(days=cadence_days) if last else None)
+    overdue = max(0, (today - nxt).days) if nxt else None
+    if last is None:
+        state = Breath.NEVER
+    elif nxt is not None and nxt < today:
+        state = Breath.OVERDUE
+    elif nxt is not None and (nxt - today).days <= DUE_WINDOW_DAYS:
+        state = Breath.DUE
+    else:
+        state = Breath.OK
+    return BreathInfo(state, last, nxt, overdue, source)
+
+
+def money_at_stake(note: Note) -> Decimal:
+    """What the client is worth a year: its potential, else its budget."""
+    return note.potential or note.budget or Decimal(0)
+
+
+def urgency(note: Note, info: BreathInfo, cadence_days: int) -> tuple[int, Decimal, str]:
+    """Sort key, most urgent first: overdue by money x lateness, then never, due, ok.
+
+    Lateness is measured in cadences, so an A client 14 days late weighs like a C client 90
+    days late; money at stake multiplies it, so a big client slips up the list sooner.
+    """
+    stake = money_at_stake(note)
+    rank = {Breath.OVERDUE: 0, Breath.NEVER: 1, Breath.DUE: 2, Breath.OK: 3}[info.state]
+    if info.state is Breath.OVERDUE:
+        weight = (stake + 1000) * (1 + Decimal(info.days_overdue or 0) / max(cadence_days, 1))
+    elif info.state is Breath.NEVER:
+        weight = stake
+    else:
+        weight = -Decimal((info.next - date.min).days) if info.next else Decimal(0)
+    return rank, -weight, note.name.casefold()

@@ -1,0 +1,440 @@
+"""salesnotes.yaml -> Config: every key has a default; a wrong one names the key and its line.
+
+A wrong value is reported as a Problem and its default is used, so the rep still gets the
+Monday views; only a file that is not YAML at all stops the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from salesnotes.read import yamlnodes as Y
+from salesnotes.errors import Problem, VaultError
+from salesnotes.read.fields import FieldError, parse_amount, parse_date
+
+CONFIG_FILE = "salesnotes.yaml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+STATUSES = ("prospect", "active", "dormant", "lost")
+LOCALES = ("pl", "en")
+_PATH = PurePosixPath(CONFIG_FILE)
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    cadence_days: int
+
+
+@dataclass(frozen=True)
+class Capacity:
+    contacts_per_day: int = 8
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+
+
+@dataclass(frozen=True)
+class RoutineItem:
+    every: str  # week | month | quarter
+    day: int  # weekday (0 = Monday) for week; day of month / of quarter's first month otherwise
+    task: str
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class ChecklistRule:
+    name: str
+    tiers: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    has: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Band:
+    start: Decimal  # attainment fraction where the band starts
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Bonus:
+    name: str
+    period: str  # month | quarter | year
+    min_attainment: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Benefit:
+    name: str
+    limit: Decimal | None = None
+    used: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PayPlan:
+    base: Decimal
+    basis: str  # revenue | margin
+    period: str  # month | quarter
+    bands: tuple[Band, ...]
+    bonuses: tuple[Bonus, ...]
+    benefits: tuple[Benefit, ...]
+
+
+DEFAULT_TIERS = {"A": Tier("A", 14), "B": Tier("B", 30), "C": Tier("C", 90)}
+DEFAULT_ROUTINE = (
+    RoutineItem("week", 0, "Portfolio review"),
+    RoutineItem("week", 4, "Weekly report"),
+    RoutineItem("month", 1, "Budget vs actual"),
+    RoutineItem("quarter", 1, "Re-segment the portfolio"),
+)
+DEFAULT_CHECKLISTS = {
+    "key-account": ChecklistRule("key-account", tiers=("A",)),
+    "competitor-win": ChecklistRule("competitor-win", has=("competitor",)),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    owner: str = ""
+    currency: str = "PLN"
+    locale: str = "pl"
+    fiscal_year_start: int = 1
+    tiers: dict[str, Tier] = field(default_factory=lambda: dict(DEFAULT_TIERS))
+    default_tier: str = "C"
+    capacity: Capacity = Capacity()
+    routine: tuple[RoutineItem, ...] = DEFAULT_ROUTINE
+    checklists: dict[str, ChecklistRule] = field(default_factory=lambda: dict(DEFAULT_CHECKLISTS))
+    seasonality: tuple[Decimal, ...] = tuple(Decimal(1) for _ in range(12))
+    pay: PayPlan | None = None
+    git_commit: bool = True
+    links: str = "markdown"
+
+    def cadence(self, tier: str) -> int:
+        known = self.tiers.get(tier) or self.tiers.get(self.default_tier)
+        return known.cadence_days if known else 30
+
+
+class _Reader:
+    """Walks the composed YAML, collecting problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def bad(self, line: int, message: str) -> None:
+        self.problems.append(Problem(_PATH, line, message))
+
+    def text(self, v: Y.Value, key: str) -> str | None:
+        if isinstance(v, Y.Scalar):
+            return None if v.is_null else v.text
+        self.bad(v.line, f"{key}: expected a single value")
+        return None
+
+    def integer(self, v: Y.Value, key: str, lo: int, hi: int) -> int | None:
+        t = self.text(v, key)
+        if t is None:
+            return None
+        if not t.strip().lstrip("-").isdigit() or not lo <= int(t) <= hi:
+            self.bad(v.line, f"{key}: expected a whole number from {lo} to {hi}, got {t!r}")
+            return None
+        return int(t)
+
+    def number(self, v: Y.Value, key: str) -> Decimal | None:
+        t = self.text(v, key)
+        if t is None:
+            return None
+        try:
+            return parse_amount(t)
+        except FieldError as e:
+            self.bad(v.line, f"{key}: {e}")
+            return None
+
+    def mapping(self, v: Y.Value, key: str) -> Y.Map | None:
+        if isinstance(v, Y.Map):
+            return v
+        if isinstance(v, Y.Scalar) and v.is_null:
+            return None
+        self.bad(v.line, f"{key}: expected a mapping")
+        return None
+
+    def seq(self, v: Y.Value, key: str) -> tuple[Y.Value, ...]:
+        if isinstance(v, Y.Seq):
+            return v.items
+        if isinstance(v, Y.Scalar) and v.is_null:
+            return ()
+        self.bad(v.line, f"{key}: expected a list")
+        return ()
+
+    def words(self, v: Y.Value, key: str) -> tuple[str, ...]:
+        if isinstance(v, Y.Scalar):
+            return () if v.is_null else (v.text,)
+        return tuple(t for item in self.seq(v, key) if (t := self.text(item, key)) is not None)
+
+    def unknown(self, m: Y.Map, known: set[str], where: str) -> None:
+        for k in m.items:
+            if k not in known:
+                self.bad(m.key_lines[k], f"unknown key '{where}{k}' (known: {', '.join(sorted(known))})")
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read `root/salesnotes.yaml`; a missing file or key takes the default."""
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return Config(), []
+    except UnicodeDecodeError:
+        raise VaultError(Problem(_PATH, 0, "not UTF-8: save salesnotes.yaml as UTF-8")) from None
+    try:
+        doc = Y.load(text)
+    except Y.YamlProblem as e:
+        raise VaultError(Problem(_PATH, e.line, e.message)) from None
+    if doc is None:
+        return Config(), []
+    r = _Reader()
+    if not isinstance(doc, Y.Map):
+        raise VaultError(Problem(_PATH, doc.line, "expected key: value lines"))
+    return _config_from(doc, r), r.problems
+
+
+_TOP = {"owner", "currency", "locale", "fiscal_year_start", "tiers", "default_tier", "capacity",
+        "routine", "checklists", "seasonality", "pay", "git", "links"}
+
+
+def _config_from(doc: Y.Map, r: _Reader) -> Config:
+    r.unknown(doc, _TOP, "")
+    g = doc.items.get
+    kw: dict[str, object] = {}
+    if (v := g("owner")) is not None:
+        kw["owner"] = r.text(v, "owner") or ""
+    if (v := g("currency")) is not None and (t := r.text(v, "currency")):
+        if len(t) != 3 or not t.isalpha():
+            r.bad(v.line, f"currency: expected a 3-letter code like PLN, got {t!r}")
+        else:
+            kw["currency"] = t.upper()
+    if (v := g("locale")) is not None and (t := r.text(v, "locale")):
+        if t not in LOCALES:
+            r.bad(v.line, f"locale: expected pl or en, got {t!r}")
+        else:
+            kw["locale"] = t
+    if (v := g("fiscal_year_start")) is not None:
+        if (n := r.integer(v, "fiscal_year_start", 1, 12)) is not None:
+            kw["fiscal_year_start"] = n
+    tiers = _tiers(g("tiers"), r)
+    if tiers:
+        kw["tiers"] = tiers
+    known_tiers = tiers or DEFAULT_TIERS
+    if (v := g("default_tier")) is not None and (t := r.text(v, "default_tier")):
+        if t not in known_tiers:
+            r.bad(v.line, f"default_tier: unknown tier {t!r} (known: {', '.join(known_tiers)})")
+        else:
+            kw["default_tier"] = t
+    elif tiers and "C" not in tiers:
+        kw["default_tier"] = list(tiers)[-1]
+    if (v := g("capacity")) is not None:
+        kw["capacity"] = _capacity(v, r)
+    if (v := g("routine")) is not None:
+        kw["routine"] = tuple(i for item in r.seq(v, "routine") if (i := _routine(item, r)))
+    if (v := g("checklists")) is not None:
+        kw["checklists"] = _checklists(v, r)
+    if (v := g("seasonality")) is not None:
+        if (s := _seasonality(v, r)) is not None:
+            kw["seasonality"] = s
+    if (v := g("pay")) is not None:
+        kw["pay"] = _pay(v, r)
+    if (v := g("git")) is not None and (m := r.mapping(v, "git")):
+        r.unknown(m, {"commit"}, "git.")
+        if (c := m.items.get("commit")) is not None:
+            kw["git_commit"] = _bool(c, "git.commit", r, True)
+    if (v := g("links")) is not None and (t := r.text(v, "links")):
+        if t not in ("markdown", "wiki"):
+            r.bad(v.line, f"links: expected markdown or wiki, got {t!r}")
+        else:
+            kw["links"] = t
+    return Config(**kw)  # type: ignore[arg-type]
+
+
+def _bool(v: Y.Value, key: str, r: _Reader, default: bool) -> bool:
+    t = (r.text(v, key) or "").lower()
+    if t in ("true", "yes", "on"):
+        return True
+    if t in ("false", "no", "off"):
+        return False
+    r.bad(v.line, f"{key}: expected true or false, got {t!r}")
+    return default
+
+
+def _tiers(v: Y.Value | None, r: _Reader) -> dict[str, Tier]:
+    if v is None or (m := r.mapping(v, "tiers")) is None:
+        return {}
+    out: dict[str, Tier] = {}
+    for name, spec in m.items.items():
+        sm = r.mapping(spec, f"tiers.{name}")
+        if sm is None:
+            continue
+        r.unknown(sm, {"cadence_days"}, f"tiers.{name}.")
+        c = sm.items.get("cadence_days")
+        days = r.integer(c, f"tiers.{name}.cadence_days", 1, 3660) if c else None
+        if c is None:
+            r.bad(sm.line, f"tiers.{name}: cadence_days is missing")
+        out[name] = Tier(name, days or 30)
+    return out
+
+
+def _capacity(v: Y.Value, r: _Reader) -> Capacity:
+    m = r.mapping(v, "capacity")
+    if m is None:
+        return Capacity()
+    r.unknown(m, {"contacts_per_day", "workdays"}, "capacity.")
+    per_day, days = Capacity.contacts_per_day, Capacity.workdays
+    if (c := m.items.get("contacts_per_day")) is not None:
+        per_day = r.integer(c, "capacity.contacts_per_day", 1, 200) or per_day
+    if (w := m.items.get("workdays")) is not None:
+        picked = []
+        for item in r.seq(w, "capacity.workdays"):
+            t = (r.text(item, "capacity.workdays") or "").lower()[:3]
+            if t not in WEEKDAYS:
+                r.bad(item.line, f"capacity.workdays: {t!r} is not one of {', '.join(WEEKDAYS)}")
+            else:
+                picked.append(WEEKDAYS.index(t))
+        days = tuple(sorted(set(picked))) or days
+    return Capacity(per_day, days)
+
+
+def _routine(v: Y.Value, r: _Reader) -> RoutineItem | None:
+    m = r.mapping(v, "routine")
+    if m is None:
+        return None
+    r.unknown(m, {"every", "day", "task", "until"}, "routine.")
+    every = r.text(m.items["every"], "routine.every") if "every" in m.items else None
+    task = r.text(m.items["task"], "routine.task") if "task" in m.items else None
+    if every not in ("week", "month", "quarter"):
+        r.bad(m.line, f"routine.every: expected week, month or quarter, got {every!r}")
+        return None
+    if not task:
+        r.bad(m.line, "routine: task is missing")
+        return None
+    day = 0 if every == "week" else 1
+    if (d := m.items.get("day")) is not None:
+        t = (r.text(d, "routine.day") or "").lower()
+        if every == "week":
+            if t[:3] not in WEEKDAYS:
+                r.bad(d.line, f"routine.day: expected mon..sun for a weekly item, got {t!r}")
+                return None
+            day = WEEKDAYS.index(t[:3])
+        elif (n := r.integer(d, "routine.day", 1, 31)) is not None:
+            day = n
+        else:
+            return None
+    until = None
+    if (u := m.items.get("until")) is not None and (t := r.text(u, "routine.until")):
+        try:
+            until = parse_date(t)
+        except FieldError as e:
+            r.bad(u.line, f"routine.until: {e}")
+    return RoutineItem(every, day, task, until)
+
+
+def _checklists(v: Y.Value, r: _Reader) -> dict[str, ChecklistRule]:
+    m = r.mapping(v, "checklists")
+    if m is None:
+        return {}
+    out = {}
+    for name, spec in m.items.items():
+        sm = r.mapping(spec, f"checklists.{name}")
+        if sm is None:
+            out[name] = ChecklistRule(name)
+            continue
+        r.unknown(sm, {"tiers", "status", "has", "tags"}, f"checklists.{name}.")
+        gw = lambda k: r.words(sm.items[k], f"checklists.{name}.{k}") if k in sm.items else ()  # noqa: E731
+        for st in (statuses := gw("status")):
+            if st not in STATUSES:
+                r.bad(sm.key_lines["status"], f"checklists.{name}.status: unknown status {st!r}")
+        out[name] = ChecklistRule(name, gw("tiers"), statuses, gw("has"), gw("tags"))
+    return out
+
+
+def _seasonality(v: Y.Value, r: _Reader) -> tuple[Decimal, ...] | None:
+    items = r.seq(v, "seasonality")
+    weights = [r.number(i, "seasonality") for i in items]
+    if len(items) != 12:
+        r.bad(v.line, f"seasonality: expected 12 monthly weights, got {len(items)}")
+        return None
+    if any(w is None or w < 0 for w in weights) or sum(w for w in weights if w) == 0:
+        r.bad(v.line, "seasonality: weights must be numbers >= 0, not all zero")
+        return None
+    return tuple(w for w in weights if w is not None)
+
+
+def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
+    m = r.mapping(v, "pay")
+    if m is None:
+        return None
+    r.unknown(m, {"base", "commission", "bonuses", "benefits"}, "pay.")
+    base = r.number(m.items["base"], "pay.base") if "base" in m.items else None
+    basis, period, bands = "revenue", "month", []
+    if (c := m.items.get("commission")) is not None and (cm := r.mapping(c, "pay.commission")):
+        r.unknown(cm, {"basis", "period", "rates"}, "pay.commission.")
+        if (b := cm.items.get("basis")) is not None:
+            basis = r.text(b, "pay.commission.basis") or basis
+            if basis not in ("revenue", "margin"):
+                r.bad(b.line, f"pay.commission.basis: expected revenue or margin, got {basis!r}")
+                basis = "revenue"
+        if (p := cm.items.get("period")) is not None:
+            period = r.text(p, "pay.commission.period") or period
+            if period not in ("month", "quarter"):
+                r.bad(p.line, f"pay.commission.period: expected month or quarter, got {period!r}")
+                period = "month"
+        for item in r.seq(cm.items.get("rates", Y.Scalar("", 0, False)), "pay.commission.rates"):
+            if (im := r.mapping(item, "pay.commission.rates")) is None:
+                continue
+            r.unknown(im, {"from", "rate"}, "pay.commission.rates.")
+            start = r.number(im.items["from"], "from") if "from" in im.items else None
+            rate = r.number(im.items["rate"], "rate") if "rate" in im.items else None
+            if start is None or rate is None:
+                r.bad(im.line, "pay.commission.rates: each band needs from and rate")
+                continue
+            bands.append((Band(start, rate), im.line))
+    ordered = sorted(bands, key=lambda b: b[0].start)
+    if [b for b, _ in ordered] != [b for b, _ in bands]:
+        r.bad(bands[0][1], "pay.commission.rates: bands must be listed by rising `from`")
+    return PayPlan(base or Decimal(0), basis, period, tuple(b for b, _ in ordered),
+                   _bonuses(m.items.get("bonuses"), r), _benefits(m.items.get("benefits"), r))
+
+
+def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
+    out = []
+    for item in r.seq(v, "pay.bonuses") if v is not None else ():
+        if (m := r.mapping(item, "pay.bonuses")) is None:
+            continue
+        r.unknown(m, {"name", "period", "min_attainment", "amount"}, "pay.bonuses.")
+        name = r.text(m.items["name"], "name") if "name" in m.items else None
+        period = r.text(m.items["period"], "period") if "period" in m.items else "quarter"
+        att = r.number(m.items["min_attainment"], "min_attainment") if "min_attainment" in m.items else None
+        amount = r.number(m.items["amount"], "amount") if "amount" in m.items else None
+        if not name or att is None or amount is None or period not in ("month", "quarter", "year"):
+            r.bad(m.line, "pay.bonuses: each bonus needs name, period (month/quarter/year), "
+                          "min_attainment and amount")
+            continue
+        out.append(Bonus(name, period, att, amount))
+    return tuple(out)
+
+
+def _benefits(v: Y.Value | None, r: _Reader) -> tuple[Benefit, ...]:
+    out = []
+    for item in r.seq(v, "pay.benefits") if v is not None else ():
+        if isinstance(item, Y.Scalar):
+            out.append(Benefit(item.text))
+            continue
+        if (m := r.mapping(item, "pay.benefits")) is None:
+            continue
+        r.unknown(m, {"name", "limit", "used"}, "pay.benefits.")
+        name = r.text(m.items["name"], "name") if "name" in m.items else None
+        if not name:
+            r.bad(m.line, "pay.benefits: each benefit needs a name")
+            continue
+        limit = r.number(m.items["limit"], "limit") if "limit" in m.items else None
+        used = r.number(m.items["used"], "used") if "used" in m.items else None
+        out.append(Benefit(name, limit, used))
+    return tuple(out)

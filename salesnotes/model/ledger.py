@@ -1,0 +1,303 @@
+"""The sales ledger: `sales/<YYYY-MM>.csv`, one normalized row per sale document.
+
+`import sales` writes it and the Budget and Pay views sum it, so its format is fixed to the byte:
+UTF-8 without BOM, `\\n` newlines, header `date,document,nip,client,amount,margin`, ISO dates,
+point decimals with two places, rows sorted by (date, document), minimal quoting. The same sales
+therefore always render to the same bytes, and a re-import rewrites nothing.
+
+The key of a sale is its document number: an ERP never issues the same number twice, while NIP,
+date and client all legitimately repeat. A sale without a document number cannot be keyed, so
+the importer must report such a row as bad; `merge_sales` refuses one.
+
+Text cells starting with `= + - @ TAB CR` are written with a leading `'` (OWASP CSV injection),
+so a ledger opened in Excel never runs a client's name as a formula; reading removes it again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from stdnum.pl import nip as nip_number
+
+from salesnotes.errors import Problem
+from salesnotes.model.money import to_grosz
+
+HEADER = ("date", "document", "nip", "client", "amount", "margin")
+LEDGER_DIR = "sales"
+_MONTH_FILE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])\.csv")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")  # a leading run of `'` is escaped too: exact trip
+_GUARDED = re.compile(r"'+[=+\-@\t\r]")
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One sale document: net amount and margin in PLN, exact."""
+
+    date: date
+    document: str
+    nip: str | None  # 10 compact digits
+    client: str
+    amount: Decimal
+    margin: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What an import adds: new documents, how many were already there, and the documents whose
+    ledger row differs from the import (existing, new) — reported, never overwritten."""
+
+    added: list[Sale]
+    unchanged: int
+    conflicts: list[tuple[Sale, Sale]]
+
+
+def month_path(day: date) -> str:
+    """`sales/2026-03.csv`, relative to the vault root."""
+    return f"{LEDGER_DIR}/{day:%Y-%m}.csv"
+
+
+def normalized(sale: Sale) -> Sale:
+    """The sale as the ledger stores it: amounts rounded half-up to the grosz."""
+    margin = None if sale.margin is None else _grosz(sale.margin)
+    return replace(sale, amount=_grosz(sale.amount), margin=margin)
+
+
+def _grosz(value: Decimal) -> Decimal:
+    rounded = to_grosz(value)
+    return rounded if rounded else abs(rounded)  # never `-0.00`
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def render_month(sales: Iterable[Sale]) -> bytes:
+    """One month's file, byte-deterministic. All sales must fall in one month."""
+    sales = sorted(map(normalized, sales), key=_order)
+    if len({month_path(s.date) for s in sales}) > 1:
+        raise ValueError("render_month got sales from more than one month")
+    lines = [",".join(HEADER)] + [",".join(map(_cell, _cells(s))) for s in sales]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def ledger_files(sales: Iterable[Sale]) -> dict[str, bytes]:
+    """Relative path (`sales/2026-03.csv`) -> content, for every month holding a sale."""
+    months: dict[str, list[Sale]] = {}
+    for sale in sales:
+        months.setdefault(month_path(sale.date), []).append(sale)
+    return {path: render_month(group) for path, group in sorted(months.items())}
+
+
+def _order(sale: Sale) -> tuple:
+    """(date, document), then every other field, so even duplicates sort the same way."""
+    margin = Decimal(0) if sale.margin is None else sale.margin
+    return (sale.date, sale.document, sale.nip or "", sale.client, sale.amount, margin)
+
+
+def _cells(sale: Sale) -> tuple[str, ...]:
+    margin = "" if sale.margin is None else format(sale.margin, "f")
+    return (sale.date.isoformat(), guard(sale.document), guard(sale.nip or ""),
+            guard(sale.client), format(sale.amount, "f"), margin)
+
+
+def _cell(text: str) -> str:
+    """Minimal quoting; unlike csv.writer with `\\n` lines, a bare CR is quoted too."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def guard(text: str) -> str:
+    """`=HYPERLINK(...)` -> `'=HYPERLINK(...)`: a spreadsheet shows it as text."""
+    return "'" + text if _NEEDS_GUARD.match(text) else text
+
+
+def unguard(text: str) -> str:
+    """The inverse of `guard`."""
+    return text[1:] if _GUARDED.match(text) else text
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def read_ledger(root: Path) -> tuple[list[Sale], list[Problem]]:
+    """Every sale under `<root>/sales/`, sorted by (date, document); problems as path:line."""
+    folder = root / LEDGER_DIR
+    if not folder.is_dir():
+        return [], []
+    found: list[tuple[str, int, Sale]] = []
+    problems: list[Problem] = []
+    for file in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
+        rel = f"{LEDGER_DIR}/{file.name}"
+        if not _MONTH_FILE.fullmatch(file.name):
+            problems.append(_problem(rel, 0, "not a ledger file name (YYYY-MM.csv): not read"))
+            continue
+        try:
+            rows, bad = _parsed(rel, file)
+        except OSError as e:
+            problems.append(_problem(rel, 0, f"cannot read: {e.strerror}"))
+            continue
+        found += rows
+        problems += bad
+    problems += _repeated_documents(found)
+    return sorted((s for _, _, s in found), key=_order), problems
+
+
+_PARSED: dict[str, tuple[tuple[int, int, int], tuple[tuple, tuple]]] = {}  # file: (stat, parsed)
+
+
+def _parsed(rel: str, file: Path) -> tuple[list[tuple[str, int, Sale]], list[Problem]]:
+    """One ledger file parsed, remembered by its stat for the life of the process: `watch`
+    rebuilds after every save, and the ledger (0.3 s for 20,000 rows) rarely changes."""
+    with file.open("rb") as f:
+        st = os.fstat(f.fileno())
+        key = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        known = _PARSED.get(str(file))
+        if known is None or known[0] != key:
+            rows, bad = _parse_rows(rel, f.read())
+            known = _PARSED[str(file)] = (key, (tuple(rows), tuple(bad)))
+    return list(known[1][0]), list(known[1][1])
+
+
+def parse_month(relpath: str, data: bytes) -> tuple[list[Sale], list[Problem]]:
+    """One ledger file's sales and problems; `relpath` (`sales/2026-03.csv`) names the month."""
+    rows, problems = _parse_rows(relpath, data)
+    return [s for _, _, s in rows], problems + _repeated_documents(rows)
+
+
+def _parse_rows(rel: str, data: bytes) -> tuple[list[tuple[str, int, Sale]], list[Problem]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return [], [_problem(rel, data.count(b"\n", 0, e.start) + 1, "not UTF-8")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[str, int, Sale]] = []
+    problems: list[Problem] = []
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        header = None
+    if header is None or tuple(c.strip() for c in header) != HEADER:
+        return [], [_problem(rel, 1, f"header must be {','.join(HEADER)}")]
+    named = _MONTH_FILE.fullmatch(PurePosixPath(rel).name)
+    month = f"{named[1]}-{named[2]}" if named else None  # every sale's date must be in it
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows, problems
+        except csv.Error as e:
+            return rows, problems + [_problem(rel, line, f"cannot split into cells: {e}")]
+        if any(c.strip() for c in cells):
+            _parse_row(rel, month, line, cells, rows, problems)
+
+
+def _parse_row(rel: str, month: str | None, line: int, cells: list[str], rows: list,
+               problems: list) -> None:
+    """Append the row's sale, or its problem. A sale with a doubtful field is still kept (and
+    reported): the ledger is the rep's record, and dropping a row would hide money."""
+    if len(cells) != len(HEADER):
+        problems.append(_problem(rel, line, f"{len(cells)} cells, expected {len(HEADER)}"))
+        return
+    day, document, nip, client, amount, margin = cells
+    when = _iso_date(day)
+    if when is None:
+        problems.append(_problem(rel, line, f"not a date (YYYY-MM-DD): {day!r}"))
+        return
+    for text in (amount, margin) if margin else (amount,):
+        if not _PLAIN.fullmatch(text):
+            problems.append(_problem(rel, line, f"not a plain amount (1234.50): {text!r}"))
+            return
+    sale = Sale(when, unguard(document), unguard(nip) or None, unguard(client),
+                Decimal(amount), Decimal(margin) if margin else None)
+    if not sale.document:
+        problems.append(_problem(rel, line, "no document number"))
+    if sale.nip is not None and not _valid_nip(sale.nip):
+        problems.append(_problem(rel, line, f"invalid NIP {sale.nip!r}"))
+    if month is not None and day[:7] != month:
+        problems.append(_problem(rel, line, f"date {sale.date} is not in {month}"))
+    rows.append((rel, line, sale))
+
+
+def _iso_date(text: str) -> date | None:
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def _valid_nip(nip: str) -> bool:
+    """A ledger repeats each client's NIP on every sale: check each NIP once."""
+    return len(nip) == 10 and nip_number.is_valid(nip)
+
+
+def _repeated_documents(rows: list[tuple[str, int, Sale]]) -> list[Problem]:
+    first: dict[str, tuple[str, int]] = {}
+    problems = []
+    for rel, line, sale in rows:
+        if sale.document and sale.document in first:
+            where = "{}:{}".format(*first[sale.document])
+            problems.append(_problem(rel, line, f"document {sale.document!r} again "
+                                                f"(first at {where})"))
+        first.setdefault(sale.document, (rel, line))
+    return problems
+
+
+def _problem(rel: str, line: int, message: str) -> Problem:
+    return Problem(PurePosixPath(rel), line, message)
+
+
+# --- merging -----------------------------------------------------------------------------------
+
+def merge_sales(existing: Iterable[Sale], new: Iterable[Sale]) -> MergeResult:
+    """Add the new documents; an import row equal (to the grosz) to its ledger row is unchanged,
+    a different one is a conflict. A document repeated within `new` is compared with its first
+    occurrence the same way (use `combine_lines` first for exports with one row per line item).
+    Raises ValueError for a sale without a document number: the importer must reject those."""
+    known = {s.document: normalized(s) for s in reversed(list(existing)) if s.document}
+    added: list[Sale] = []
+    conflicts: list[tuple[Sale, Sale]] = []
+    unchanged = 0
+    for sale in map(normalized, new):
+        if not sale.document.strip():
+            raise ValueError(f"sale without a document number: {sale}")
+        before = known.setdefault(sale.document, sale)
+        if before is sale:
+            added.append(sale)
+        elif before == sale:
+            unchanged += 1
+        else:
+            conflicts.append((before, sale))
+    return MergeResult(added, unchanged, conflicts)
+
+
+def combine_lines(lines: Iterable[Sale]) -> tuple[list[Sale], list[tuple[Sale, Sale]]]:
+    """One sale per document from an export with one row per invoice line: amounts and margins
+    (each rounded to the grosz first, as invoices do) are summed. Lines of one document that
+    disagree on date, NIP or client are returned as (first, other) pairs and not summed."""
+    sales: dict[str, Sale] = {}
+    disagree: list[tuple[Sale, Sale]] = []
+    for line in map(normalized, lines):
+        first = sales.setdefault(line.document, line)
+        if first is line:
+            continue
+        if (first.date, first.nip, first.client) != (line.date, line.nip, line.client):
+            disagree.append((first, line))
+            continue
+        margin = None if first.margin is None and line.margin is None else (
+            (first.margin or Decimal(0)) + (line.margin or Decimal(0)))
+        sales[line.document] = normalized(
+            replace(first, amount=first.amount + line.amount, margin=margin))
+    return list(sales.values()), disagree

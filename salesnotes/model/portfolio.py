@@ -1,0 +1,106 @@
+"""The portfolio as the views see it: one row per client for a date, money summed exactly.
+
+Book.of(vault, today) is computed once per review and handed to every view, so "overdue",
+"actual this year" and "money at stake" mean the same in Portfolio, Week plan and Budget.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from salesnotes.model.breath import BreathInfo, breath_of, money_at_stake, urgency
+from salesnotes.read.note import Note
+from salesnotes.model.vault import Vault
+
+ZERO = Decimal(0)
+T = TypeVar("T")
+
+
+def add_months(d: date, months: int) -> date:
+    """The first of the month `months` after d's month."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def fiscal_year(today: date, start_month: int) -> tuple[date, date]:
+    """[start, end) of the fiscal year holding `today`."""
+    year = today.year if today.month >= start_month else today.year - 1
+    start = date(year, start_month, 1)
+    return start, add_months(start, 12)
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    note: Note
+    tier: str  # a configured tier (unknown tiers fall back to default_tier)
+    status: str
+    breath: BreathInfo
+    cadence: int
+    stake: Decimal  # potential, else budget
+    actual_ytd: Decimal  # ledger sales this fiscal year up to today
+    margin_ytd: Decimal
+    sort_key: tuple = field(compare=False, default=())
+
+    @property
+    def name(self) -> str:
+        return self.note.name
+
+
+@dataclass(frozen=True)
+class Book:
+    vault: Vault
+    today: date
+    fy_start: date
+    fy_end: date
+    rows: tuple[ClientRow, ...]  # most urgent first
+    sales_by_nip: dict[str, tuple]  # nip -> sales of this fiscal year up to today
+    unmatched_sales: tuple  # sales whose NIP is no client's
+    _once: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
+
+    @property
+    def config(self):  # noqa: ANN201
+        return self.vault.config
+
+    def once(self, fn: Callable[[Book], T]) -> T:
+        """`fn(self)`, computed once per book: what several views derive alike (the year's
+        sales, each client's budget by month) is then shared, not redone per view."""
+        if fn not in self._once:
+            self._once[fn] = fn(self)
+        return self._once[fn]
+
+    @property
+    def problems(self):  # noqa: ANN201
+        return tuple(p for p in self.vault.problems if not p.strict)
+
+    @classmethod
+    def of(cls, vault: Vault, today: date) -> Book:
+        fy_start, fy_end = fiscal_year(today, vault.config.fiscal_year_start)
+        by_nip: dict[str, list] = defaultdict(list)
+        unmatched = []
+        nips = {n.nip for n in vault.notes if n.nip}
+        for sale in vault.sales:
+            if not fy_start <= sale.date <= today:
+                continue
+            if sale.nip in nips:
+                by_nip[sale.nip].append(sale)
+            else:
+                unmatched.append(sale)
+        rows = []
+        for note in vault.notes:
+            cadence = vault.cadence(note)
+            info = breath_of(note, today, cadence, vault.git_contacts.get(str(note.path)))
+            sales = by_nip.get(note.nip) if note.nip else None
+            rows.append(ClientRow(
+                note, vault.tier(note), vault.status(note), info, cadence, money_at_stake(note),
+                sum((s.amount for s in sales), ZERO) if sales else ZERO,
+                sum((s.margin for s in sales if s.margin is not None), ZERO) if sales else ZERO,
+                urgency(note, info, cadence)))
+        rows.sort(key=lambda r: r.sort_key)
+        return cls(vault, today, fy_start, fy_end, tuple(rows),
+                   {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched))

@@ -1,0 +1,1 @@
+"""Reading notes: the file, its front-matter, body and typed fields."""

@@ -1,0 +1,108 @@
+"""Typing front-matter values from their source text: dates, money, NIP, lists.
+
+Each parser takes the text exactly as the rep wrote it and either returns the value or raises
+FieldError with a message fit for `path:line: message`. Nothing here guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from salesnotes.model.money import MoneyError, parse_money
+
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\S*)?")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+class FieldError(ValueError):
+    """A value that cannot be read as its key's type."""
+
+
+@lru_cache(maxsize=8192)
+def parse_date(text: str) -> date:
+    """`2026-11-18`, `2026-3-5` or a datetime (its written date, never shifted by timezone).
+
+    Cached: a vault repeats the same few hundred dates in hundreds of thousands of log lines.
+    """
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # impossible dates get the message below
+    m = _DATE.fullmatch(text.strip())
+    if not m:
+        raise FieldError(f"not a date: {text!r} (write YYYY-MM-DD)")
+    y, mo, d = (int(g) for g in m.groups())
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise FieldError(f"impossible date {text!r}") from None
+
+
+def parse_month(text: str) -> date:
+    """`2027-02` (the first of that month) or a full date, for an opportunity's close."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", t)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise FieldError(f"impossible month {text!r}")
+        return date(y, mo, 1)
+    return parse_date(t)
+
+
+def parse_nip(text: str) -> str:
+    """Any written form (`526-025-02-74`, `PL 526 025 02 74`) to 10 compact digits.
+
+    The one NIP reader, for notes, imports, lookups and `new` alike (python-stdnum checks it).
+    """
+    from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+    from stdnum.pl import nip
+
+    raw = text.strip()
+    if not raw:
+        raise FieldError("no NIP")
+    try:
+        return str(nip.validate(raw.replace(".", "")))
+    except InvalidChecksum:
+        raise FieldError(f"invalid NIP checksum: {raw!r}") from None
+    except InvalidLength:
+        digits = len(nip.compact(raw.replace(".", "")))
+        raise FieldError(f"invalid NIP {raw!r}: {digits} digits, a NIP has 10") from None
+    except ValidationError:
+        raise FieldError(f"invalid NIP {raw!r}: not digits") from None
+
+
+def is_plain_number(text: str) -> bool:
+    return bool(_PLAIN_NUMBER.fullmatch(text))
+
+
+def parse_amount(text: str) -> Decimal:
+    try:
+        return parse_money(text)
+    except MoneyError as e:
+        raise FieldError(str(e)) from None
+
+
+def parse_probability(text: str) -> Decimal:
+    """`0.6`, `0,6` or `60%`; must lie between 0 and 1."""
+    t = text.strip()
+    pct = t.endswith("%")
+    try:
+        value = parse_money(t.rstrip("%").strip())
+    except MoneyError:
+        raise FieldError(f"not a probability: {text!r}") from None
+    if pct:
+        value = value / 100
+    if not Decimal(0) <= value <= Decimal(1):
+        raise FieldError(f"probability {text!r} is not between 0 and 1")
+    return value
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    """A list typed as a string (`tags: hvac, kraków`), as Obsidian tolerates."""
+    parts = re.split(r"[,\s]+", text.strip())
+    return tuple(p.lstrip("#") for p in parts if p.strip("#"))

@@ -1,0 +1,253 @@
+"""One file -> Note: decode, split the front-matter, type every key from its text, scan the body.
+
+Reading never depends on the config, so a parsed note can be cached by (path, mtime, size);
+checks that need the config (tier, status) or the whole vault (duplicate NIPs) live in vault.py.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from salesnotes.read import yamlnodes as Y
+from salesnotes.read.body import Body, scan_body
+from salesnotes.errors import Problem
+from salesnotes.read.fields import (
+    FieldError,
+    is_plain_number,
+    parse_amount,
+    parse_date,
+    parse_nip,
+    split_words,
+)
+
+MAX_NOTE_BYTES = 5 * 1024 * 1024
+MAX_FRONT_MATTER = 64 * 1024
+TEXT_KEYS = ("name", "vat_id", "tier", "status", "region", "next_step", "competitor", "owner",
+             "phone", "email", "city")
+MONEY_KEYS = ("potential", "budget")
+DATE_KEYS = ("last_contact", "next_contact")
+LIST_KEYS = ("checklists", "tags", "aliases")
+KNOWN_KEYS = frozenset(TEXT_KEYS + MONEY_KEYS + DATE_KEYS + LIST_KEYS + ("nip", "cssclasses"))
+KINDS = ("list", "mapping", "empty", "number", "checkbox", "date", "text")
+_SHARED = {k: k for k in (*KNOWN_KEYS, *KINDS)}
+
+
+def shared(text: str) -> str:
+    """One string object for a known key or kind in every note: 100,000 notes would otherwise
+    hold 3 million copies of `next_contact` and `text` (see cache._from_row)."""
+    return _SHARED.get(text, text)
+
+
+
+@dataclass(frozen=True)
+class Note:
+    path: PurePosixPath  # relative to the vault root
+    name: str
+    nip: str | None = None
+    vat_id: str | None = None
+    tier: str | None = None  # as written; None when missing (the config's default applies)
+    status: str | None = None
+    region: str | None = None
+    potential: Decimal | None = None
+    budget: Decimal | None = None
+    last_contact: date | None = None
+    next_contact: date | None = None
+    next_step: str | None = None
+    competitor: str | None = None
+    checklists: tuple[str, ...] = ()
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    phone: str | None = None
+    email: str | None = None
+    city: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)
+    key_types: dict[str, str] = field(default_factory=dict)  # for the vault-wide type check
+    body: Body = field(default_factory=lambda: scan_body("", 1))
+    crlf: bool = False
+    bom: bool = False
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1 if self.key_lines else 0)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    note: Note | None  # None when the file cannot be read as a note at all
+    problems: tuple[Problem, ...]
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front-matter text or None, body, file line where the body starts).
+
+    Only a block opening at byte 0 is front-matter: a `---` rule later in the body never is.
+    Raises FieldError when the opening `---` is never closed.
+    """
+    if not text.startswith("---") or text[3:4] not in ("\n", ""):
+        if not (text.startswith("---") and text[3:].strip(" \t") == ""):
+            return None, text, 1
+    pos = 4
+    line_no = 2
+    while True:
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if line.rstrip(" \t") in ("---", "..."):
+            body_start = len(text) if end < 0 else end + 1
+            return text[4:pos], text[body_start:], line_no + 1
+        if end < 0:
+            raise FieldError("front-matter opened on line 1 is never closed with ---")
+        pos = end + 1
+        line_no += 1
+
+
+def decode(data: bytes) -> tuple[str, bool, bool]:
+    """UTF-8 text with LF newlines, and whether the file had a BOM / CRLF."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    return text, bom, crlf
+
+
+def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> ReadResult:
+    """Parse one note's bytes; problems carry the note's path and the file line.
+
+    `summary`: the body as the views need it (`body.scan_body`); reading the whole vault uses it.
+    """
+    def fail(line: int, message: str) -> ReadResult:
+        return ReadResult(None, (Problem(rel, line, message),))
+
+    if len(data) > MAX_NOTE_BYTES:
+        return fail(0, f"note is {len(data) // 1024 // 1024} MB; salesnotes reads notes up to 5 MB")
+    if b"\x00" in data[:8192]:
+        return fail(0, "binary file named .md; not a note")
+    try:
+        text, bom, crlf = decode(data)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return fail(line, f"not UTF-8 (byte 0x{data[e.start]:02x}); salesnotes reads UTF-8 notes "
+                          "only: re-save it as UTF-8 (nothing was changed)")
+    try:
+        fm, body, body_line = split_front_matter(text)
+    except FieldError as e:
+        return fail(1, str(e))
+    stem = unicodedata.normalize("NFC", rel.stem)
+    if fm is None:
+        parsed = scan_body(body, 1, summary=summary)
+        return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom),
+                          _body_problems(rel, parsed))
+    if len(fm) > MAX_FRONT_MATTER:
+        return fail(1, "front-matter over 64 KB; salesnotes reads at most 64 KB")
+    try:
+        doc = Y.load(fm, first_line=2)
+    except Y.YamlProblem as e:
+        return fail(e.line + 1, e.message)
+    tab = _tab_line(fm)
+    tab_problem = (Problem(rel, tab + 1, "a tab in the front-matter where YAML allows only "
+                           "spaces; salesnotes will not edit this note until it is a space"),
+                   ) if tab else ()
+    if doc is None:
+        doc = Y.Map({}, {}, 2)
+    if not isinstance(doc, Y.Map):
+        return fail(2, "front-matter must be key: value lines")
+    kw, problems = _typed(rel, doc)
+    parsed = scan_body(body, body_line, summary=summary)
+    name = kw.pop("name", None) or stem
+    note = Note(rel, unicodedata.normalize("NFC", name), body=parsed, crlf=crlf, bom=bom, **kw)
+    return ReadResult(note, tab_problem + tuple(problems) + _body_problems(rel, parsed))
+
+
+def _tab_line(fm: str) -> int:
+    """The 1-based line of the first tab outside quotes (libyaml accepts some; others don't)."""
+    if "\t" not in fm:
+        return 0
+    for no, line in enumerate(fm.split("\n"), 1):
+        if "\t" in line and line.lstrip(" ")[:1] != "#":
+            before = line.split("\t", 1)[0]
+            if before.count('"') % 2 == 0 and before.count("'") % 2 == 0 and "#" not in before:
+                return no
+    return 0
+
+
+def _body_problems(rel: PurePosixPath, body: Body) -> tuple[Problem, ...]:
+    return tuple(Problem(rel, line, message) for line, message in body.problems)
+
+
+def _kind(v: Y.Value) -> str:
+    if isinstance(v, Y.Seq):
+        return "list"
+    if isinstance(v, Y.Map):
+        return "mapping"
+    if v.is_null:
+        return "empty"
+    t = v.text
+    if not v.quoted and is_plain_number(t):
+        return "number"
+    if not v.quoted and t in ("true", "false", "True", "False"):
+        return "checkbox"
+    if not t.lstrip()[:1].isdigit():  # every date starts with its year: no exception to raise
+        return "text"
+    try:
+        parse_date(t)
+        return "date"
+    except FieldError:
+        return "text"
+
+
+def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, object], list[Problem]]:
+    out: dict[str, object] = {}
+    problems: list[Problem] = []
+    lines = {shared(k): line + 1 for k, line in doc.key_lines.items()}  # front-matter: line 2
+    out["key_lines"] = lines
+    out["key_types"] = {shared(k): _kind(v) for k, v in doc.items.items()}
+
+    def bad(key: str, message: str, strict: bool = False) -> None:
+        problems.append(Problem(rel, lines[key], message, strict))
+
+    for key, v in doc.items.items():
+        if key not in KNOWN_KEYS:
+            bad(key, f"unknown key '{key}' (kept as it is)", strict=True)
+            continue
+        if key == "cssclasses":
+            continue
+        if isinstance(v, Y.Map):
+            bad(key, f"{key}: nested values are not supported here (Obsidian cannot show them)")
+            continue
+        if key in LIST_KEYS:
+            if isinstance(v, Y.Seq):
+                words = []
+                for item in v.items:
+                    if isinstance(item, Y.Scalar) and not item.is_null:
+                        words.append(item.text)
+                    elif not isinstance(item, Y.Scalar):
+                        bad(key, f"{key}: a list of single values is expected")
+                out[key] = tuple(words)
+            elif not v.is_null:
+                out[key] = split_words(v.text)
+            continue
+        if not isinstance(v, Y.Scalar):
+            bad(key, f"{key}: expected a single value, not a list")
+            continue
+        if v.is_null or not v.text.strip():
+            continue
+        text = v.text.strip()
+        try:
+            if key == "nip":
+                out[key] = parse_nip(text)
+            elif key in MONEY_KEYS:
+                out[key] = parse_amount(text)
+                if v.quoted or not is_plain_number(text):
+                    bad(key, f"{key}: money written as text {text!r}; write a plain number "
+                             f"like {out[key]}", strict=True)
+            elif key in DATE_KEYS:
+                out[key] = parse_date(text)
+            else:
+                out[key] = text
+        except FieldError as e:
+            bad(key, f"{key}: {e}" if key != "nip" else str(e))
+    return out, problems

@@ -1,0 +1,1 @@
+"""The numbers behind each view: budget, pay, week plan, checklists, status."""

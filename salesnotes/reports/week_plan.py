@@ -1,0 +1,440 @@
+"""The week plan as data: routine, contacts within capacity, tasks, overflow and outlook.
+
+Pure functions of the portfolio rows, the config and `today`; views/week_plan.py only lays the
+result out (markdown and week.ics), so every rule below is tested here.
+
+Which days
+    The plan covers one ISO week (Monday..Sunday). Contacts are planned only on the
+    `capacity.workdays` of that week that are not before `today` (in the current week: from
+    today on; a future week: all its workdays; a week that is over: none). Days before today
+    still show their routine, so the week reads whole, but get no contacts: what was not done
+    on them is overdue now and competes for the days left.
+
+Who should breathe this week
+    Every client not `lost` that is overdue, due (its next contact falls on or before the
+    week's Sunday) or never contacted. A never-contacted client whose note sets a
+    `next_contact` after this week waits for that date: the rep chose it. A `lost` client is
+    planned only when its note fixes a `next_contact` on a plan day.
+
+Fixed dates
+    A client whose note's `next_contact` falls on a plan day keeps that day, even when that
+    pushes the day over `contacts_per_day`: fixed dates count against the day's capacity, and
+    the view says when a day goes over because of them. A `next_contact` on a day before today
+    or on a non-workday is not a plan day: the client is spread like any other.
+
+Priority (who gets the free slots first; the rest go to "not this week")
+    1. overdue at the first plan day, by weight = (money at stake + 1000) x (1 + days late /
+       the tier's cadence): lateness counts in cadences, so an A client 14 days late weighs
+       like a C client 90 days late, and money multiplies it (as `breath.urgency`);
+    2. never contacted, by tier (the config's order, A first), then money at stake;
+    3. due this week, by next contact date, then tier, then money at stake;
+    ties by name. Money at stake is `potential`, else `budget`.
+
+Spreading
+    The free slots of all plan days are counted first and filled in priority order, so a client
+    left out is never more urgent than one planned. The planned clients then get their day in
+    priority order: a client joins the earliest day that already holds its `region` and has
+    room (one trip, several visits; fixed visits count); otherwise a new region goes to the
+    earliest day with room for all its planned clients, else the earliest day with any room.
+
+Tasks
+    Open tasks (not done or cancelled) are placed by their earliest date among scheduled (⏳)
+    and due (📅): on that plan day, or the last plan day before it (a task due on Saturday is on
+    Friday's list); a task dated before the first plan day is late and goes on the first plan
+    day. Tasks without dates are not in the plan. When the week has no plan day left, this
+    week's and late tasks are listed as unplaced, never dropped.
+
+Routine
+    `every: week`: on that weekday (even a non-workday: the rep named it).
+    `every: month`: on day `day` of each month (the month's last day when shorter); a date on a
+    non-workday moves to the next workday, possibly into the next month.
+    `every: quarter`: as month, in the first month of each calendar quarter (January, April,
+    July, October), whatever the fiscal year.
+    `until`: an occurrence whose own (unmoved) date is after `until` is not listed.
+
+Outlook
+    The routine after this week up to the end of its calendar quarter, and for each of the next
+    four weeks the clients whose next contact falls in it, plus those carried over (this week's
+    overflow, then each week's excess), against the weekly capacity (contacts_per_day x
+    workdays). A week is over capacity when due + carried exceeds it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from salesnotes.read.body import Task
+from salesnotes.model.portfolio import ClientRow
+from salesnotes.model.config import Config, RoutineItem
+from salesnotes.read.names import fold
+
+OUTLOOK_WEEKS = 4
+QUARTER_MONTHS = (1, 4, 7, 10)
+OVERDUE_FLOOR = Decimal(1000)  # an overdue client with no money noted still outweighs none
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A routine item on a date; `nominal` is the date before a move to a workday."""
+
+    date: date
+    item: RoutineItem
+    nominal: date
+
+    @property
+    def moved(self) -> bool:
+        return self.date != self.nominal
+
+
+# Planned and DueTask are named tuples, not dataclasses: a week of 10,000 clients makes
+# tens of thousands, and a tuple is built three times faster in a third of the memory.
+class Planned(NamedTuple):
+    row: ClientRow
+    fixed: bool  # the note's next_contact is this day
+
+
+class DueTask(NamedTuple):
+    row: ClientRow
+    task: Task
+    when: date  # the earliest of scheduled and due
+    late: bool  # dated before the first plan day
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    workday: bool
+    past: bool  # before today: its routine is shown, no contacts are planned on it
+    routine: tuple[Occurrence, ...]
+    contacts: tuple[Planned, ...]
+    tasks: tuple[DueTask, ...]
+    capacity: int  # contacts_per_day on a plan day, else 0
+
+    @property
+    def planned(self) -> bool:
+        return self.workday and not self.past
+
+    @property
+    def fixed(self) -> int:
+        return sum(1 for p in self.contacts if p.fixed)
+
+    @property
+    def over(self) -> int:
+        """Contacts beyond capacity: only ever fixed dates."""
+        return max(0, len(self.contacts) - self.capacity) if self.planned else 0
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    monday: date
+    due: int  # clients whose next contact falls in the week (this week: who should breathe)
+    carried: int  # left over from the weeks before
+    capacity: int
+    current: bool = False  # the planned week itself
+
+    @property
+    def load(self) -> int:
+        return self.due + self.carried
+
+    @property
+    def over(self) -> bool:
+        return self.load > self.capacity
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    monday: date
+    today: date
+    days: tuple[Day, ...]  # workdays and days holding routine, in date order
+    overflow: tuple[ClientRow, ...]  # should breathe, no room: most urgent first
+    unplaced_tasks: tuple[DueTask, ...]  # only when no plan day is left
+    later_routine: tuple[Occurrence, ...]  # after this week, to the end of the quarter
+    weeks: tuple[WeekLoad, ...]  # this week, then the next four
+    per_day: int
+    week_capacity: int  # contacts_per_day x workdays
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def label(self) -> str:
+        return iso_week(self.monday)
+
+    @property
+    def plan_days(self) -> tuple[Day, ...]:
+        return tuple(d for d in self.days if d.planned)
+
+    @property
+    def contacts(self) -> tuple[Planned, ...]:
+        return tuple(p for d in self.days for p in d.contacts)
+
+    @property
+    def tasks(self) -> tuple[DueTask, ...]:
+        return tuple(t for d in self.days for t in d.tasks)
+
+
+def monday_of(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def iso_week(d: date) -> str:
+    """`2026-W49` for any day of that ISO week."""
+    year, week, _ = d.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def plan_days(monday: date, today: date, workdays: Iterable[int]) -> tuple[date, ...]:
+    """The workdays of the week that are not before today."""
+    days = (monday + timedelta(days=w) for w in sorted(set(workdays)) if 0 <= w <= 6)
+    return tuple(d for d in days if d >= today)
+
+
+# Routine -------------------------------------------------------------------------------------
+
+def next_workday(d: date, workdays: Sequence[int]) -> date:
+    """d itself when a workday, else the next workday (d when no workday is configured)."""
+    for shift in range(7):
+        if (d + timedelta(days=shift)).weekday() in workdays:
+            return d + timedelta(days=shift)
+    return d
+
+
+def routine_between(routine: Iterable[RoutineItem], start: date, end: date,
+                    workdays: Sequence[int]) -> tuple[Occurrence, ...]:
+    """Every occurrence dated start..end (inclusive), by date then config order."""
+    found: list[tuple[date, int, Occurrence]] = []
+    for order, item in enumerate(routine):
+        for occ in _occurrences(item, start, end, workdays):
+            if item.until is None or occ.nominal <= item.until:
+                found.append((occ.date, order, occ))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return tuple(f[2] for f in found)
+
+
+def _occurrences(item: RoutineItem, start: date, end: date,
+                 workdays: Sequence[int]) -> Iterable[Occurrence]:
+    if end < start:
+        return
+    if item.every == "week":
+        first = start + timedelta(days=(item.day - start.weekday()) % 7)
+        d = first
+        while d <= end:
+            yield Occurrence(d, item, d)
+            d += timedelta(days=7)
+        return
+    # a month's date may move up to 6 days forward, so start with the month before
+    index = start.year * 12 + start.month - 2
+    while True:
+        year, month = divmod(index, 12)
+        month += 1
+        if date(year, month, 1) > end:
+            return
+        index += 1
+        if item.every == "quarter" and month not in QUARTER_MONTHS:
+            continue
+        nominal = date(year, month, min(item.day, calendar.monthrange(year, month)[1]))
+        actual = next_workday(nominal, workdays)
+        if start <= actual <= end:
+            yield Occurrence(actual, item, nominal)
+
+
+def quarter_end(d: date) -> date:
+    last_month = (d.month - 1) // 3 * 3 + 3
+    return date(d.year, last_month, calendar.monthrange(d.year, last_month)[1])
+
+
+# Contacts ------------------------------------------------------------------------------------
+
+def fixed_day(row: ClientRow, days: Sequence[date]) -> date | None:
+    """The note's own next_contact when it is a plan day."""
+    nc = row.note.next_contact
+    return nc if nc is not None and nc in days else None
+
+
+def should_breathe(row: ClientRow, week_end: date) -> bool:
+    """Overdue, due by the week's Sunday, or never contacted (see the module docstring)."""
+    if row.status == "lost":
+        return False
+    nxt = row.breath.next
+    if nxt is not None and nxt <= week_end:
+        return True
+    return row.breath.last is None and row.note.next_contact is None
+
+
+def priority(row: ClientRow, at: date, tier_order: Sequence[str]) -> tuple:
+    """Sort key, most urgent first, for the plan starting on `at` (see the docstring)."""
+    tier = tier_order.index(row.tier) if row.tier in tier_order else len(tier_order)
+    nxt = row.breath.next
+    stake = row.stake
+    tail = (fold(row.name), str(row.note.path))
+    if nxt is not None and nxt < at:
+        late = Decimal((at - nxt).days) / max(row.cadence, 1)
+        weight = (stake + OVERDUE_FLOOR) * (1 + late)
+        return (0, -weight, tier, 0, Decimal(0), *tail)
+    if row.breath.last is None:
+        return (1, Decimal(0), tier, 0, -stake, *tail)
+    return (2, Decimal(0), nxt.toordinal() if nxt else 0, tier, -stake, *tail)
+
+
+def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int, week_end: date,
+                  tier_order: Sequence[str]) -> tuple[dict[date, list[Planned]], list[ClientRow]]:
+    """({plan day: contacts}, overflow): fixed dates kept, the rest spread by priority."""
+    by_day: dict[date, list[Planned]] = {d: [] for d in days}
+    at = days[0] if days else week_end + timedelta(days=1)
+    flexible = []
+    for row in rows:
+        fixed = fixed_day(row, days)
+        if fixed is not None:
+            by_day[fixed].append(Planned(row, True))
+        elif should_breathe(row, week_end):
+            flexible.append(row)
+    flexible.sort(key=lambda r: priority(r, at, tier_order))
+    free = sum(max(0, per_day - len(by_day[d])) for d in days)
+    chosen, overflow = flexible[:free], flexible[free:]
+    _spread(chosen, by_day, per_day)
+    for d in days:
+        by_day[d].sort(key=_display_key(by_day[d], at, tier_order))
+    return by_day, overflow
+
+
+def region_key(row: ClientRow) -> str | None:
+    """`Łódź` and `łódź ` are one region; no region groups nothing."""
+    return fold(row.note.region or "") or None
+
+
+def _spread(chosen: list[ClientRow], by_day: dict[date, list[Planned]], per_day: int) -> None:
+    """Give each chosen client a day with room, keeping a region's clients together."""
+    days = list(by_day)
+    room = lambda d: per_day - len(by_day[d])  # noqa: E731
+    pending: dict[str | None, int] = {}
+    for row in chosen:
+        pending[region_key(row)] = pending.get(region_key(row), 0) + 1
+    for row in chosen:
+        region = region_key(row)
+        pending[region] -= 1
+        day = None
+        if region is not None:
+            day = next((d for d in days if room(d) > 0
+                        and any(region_key(p.row) == region for p in by_day[d])), None)
+            if day is None:
+                want = min(pending[region] + 1, per_day)
+                day = next((d for d in days if room(d) >= want), None)
+        if day is None:
+            day = next(d for d in days if room(d) > 0)
+        by_day[day].append(Planned(row, False))
+
+
+def _display_key(planned: list[Planned], at: date, tier_order: Sequence[str]):  # noqa: ANN202
+    """Within a day: regions together, the region holding the most urgent client first."""
+    best: dict[str, tuple] = {}
+    for p in planned:
+        group = region_key(p.row) or f"\x00{p.row.note.path}"
+        key = priority(p.row, at, tier_order)
+        best[group] = min(best.get(group, key), key)
+    return lambda p: (best[region_key(p.row) or f"\x00{p.row.note.path}"],
+                      priority(p.row, at, tier_order))
+
+
+# Tasks ---------------------------------------------------------------------------------------
+
+def task_date(task: Task) -> date | None:
+    """The earliest of the task's scheduled and due dates."""
+    scheduled, due = task.scheduled, task.due
+    if scheduled is None or due is None:
+        return due if scheduled is None else scheduled
+    return min(scheduled, due)
+
+
+def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date
+                ) -> tuple[dict[date, list[DueTask]], list[DueTask]]:
+    """({plan day: tasks}, unplaced): open tasks of this week, late ones on the first day."""
+    by_day: dict[date, list[DueTask]] = {d: [] for d in days}
+    first = days[0] if days else week_end + timedelta(days=1)
+    # each date from the first plan day to Sunday -> the last plan day on or before it
+    day_of = {first + timedelta(days=k): max(d for d in days if d <= first + timedelta(days=k))
+              for k in range((week_end - first).days + 1)} if days else {}
+    keyed: list[tuple] = []  # (*sort key, arrival, item): sorted as plain tuples, the arrival
+    # keeps ties stable and items uncompared; the row's part of the key is made once per row
+    for row in rows:
+        tasks = row.note.body.tasks
+        if not tasks:
+            continue
+        who = None
+        for task in tasks:
+            when = task_date(task)
+            if when is None or when > week_end or not task.open:
+                continue
+            who = who or (fold(row.name), str(row.note.path))
+            late = when < first
+            keyed.append((not late, when, *who, task.line, len(keyed),
+                          DueTask(row, task, when, late)))
+    keyed.sort()
+    if not days:
+        return by_day, [k[-1] for k in keyed]
+    for k in keyed:
+        by_day[day_of.get(k[1], first)].append(k[-1])
+    return by_day, []
+
+
+# Outlook -------------------------------------------------------------------------------------
+
+def due_by_week(rows: Iterable[ClientRow], first: date, weeks: int) -> list[int]:
+    """Per week from the Monday `first`: clients whose next contact falls in it (lost ones only
+    with their own date). One pass over the rows for all the weeks."""
+    due = [0] * weeks
+    end = first + timedelta(days=7 * weeks)
+    for r in rows:
+        nxt = r.breath.next
+        if nxt is not None and first <= nxt < end and (r.status != "lost"
+                                                       or r.note.next_contact is not None):
+            due[(nxt - first).days // 7] += 1
+    return due
+
+
+def outlook(rows: Sequence[ClientRow], monday: date, week_capacity: int, carried: int,
+            weeks: int = OUTLOOK_WEEKS) -> tuple[WeekLoad, ...]:
+    out = []
+    due = due_by_week(rows, monday + timedelta(days=7), weeks)
+    for k in range(1, weeks + 1):
+        load = WeekLoad(monday + timedelta(days=7 * k), due[k - 1], carried, week_capacity)
+        out.append(load)
+        carried = max(0, load.load - week_capacity)
+    return tuple(out)
+
+
+# The whole week ------------------------------------------------------------------------------
+
+def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
+              week: date | None = None) -> WeekPlan:
+    """The plan of the ISO week holding `week` (default: the week holding today)."""
+    monday = monday_of(week or today)
+    sunday = monday + timedelta(days=6)
+    cap = config.capacity
+    workdays = tuple(sorted(set(cap.workdays)))
+    days = plan_days(monday, today, workdays)
+    tier_order = tuple(config.tiers)
+    contacts, overflow = plan_contacts(rows, days, cap.contacts_per_day, sunday, tier_order)
+    tasks, unplaced = place_tasks(rows, days, sunday)
+    routine = routine_between(config.routine, monday, sunday, workdays)
+    shown = sorted({monday + timedelta(days=w) for w in workdays} | {o.date for o in routine})
+    day_list = tuple(
+        Day(d, d.weekday() in workdays, d < today,
+            tuple(o for o in routine if o.date == d),
+            tuple(contacts.get(d, ())), tuple(tasks.get(d, ())),
+            cap.contacts_per_day if d in contacts else 0)
+        for d in shown)
+    week_capacity = cap.contacts_per_day * len(workdays)
+    should = sum(len(c) for c in contacts.values()) + len(overflow)
+    this_week = WeekLoad(monday, should, 0, cap.contacts_per_day * len(days), current=True)
+    later = routine_between(config.routine, sunday + timedelta(days=1), quarter_end(sunday),
+                            workdays)
+    return WeekPlan(monday, today, day_list, tuple(overflow), tuple(unplaced),
+                    tuple(o for o in later if o.item.every != "week"),
+                    (this_week, *outlook(rows, monday, week_capacity, len(overflow))),
+                    cap.contacts_per_day, week_capacity)
