@@ -230,7 +230,8 @@ def test_view_shows_progress_counts_missing_and_competitors(make_vault):
     text = render_view(make_vault(portfolio(), config=CONFIG.format(locale="en")))
     assert "- [ ]" not in text and "- [x]" not in text
     hydro = next(line for line in text.splitlines() if line.startswith("| [Hydro-Tech"))
-    assert "✅ 2/4 ▰▰▰▱▱" in hydro  # loose match: `decision  MAKER`, Tasks' ✅ date
+    # loose match: `decision  MAKER`, Tasks' ✅ date; no tick on an unfinished list
+    assert "| 2/4 ▰▰▰▱▱ |" in hydro and "✅" not in hydro
     assert "Annual purchase plan agreed · Quarterly review held" in hydro
     assert "| Decision maker identified | 2 of 4 ▰▰▰▱▱ |" in text  # 3 with the section + Baumax
     assert "`salesnotes checklist apply key-account`" in text
@@ -239,7 +240,7 @@ def test_view_shows_progress_counts_missing_and_competitors(make_vault):
     assert "| Old item the template dropped | open |" in text
     aqua = next(line for line in text.splitlines() if line.startswith("| Aqua-Serwis"))
     assert "PLN 800,000.00" in aqua  # Hydro-Tech 240k + Baumax 500k + Łódź Serwis 60k
-    assert "✅ 1/9 ▰▱▱▱▱" in aqua
+    assert "| 1/9 ▰▱▱▱▱ |" in aqua and "✅" not in aqua
     assert "clients/Stal-Bud.md:6: checklists: no template templates/checklists/ghost.md" in text
     assert "salesnotes.yaml:0: checklists.referral: no template" in text
     assert "Something else: no template" in text
@@ -259,3 +260,29 @@ def test_a_big_competitor_shows_its_ten_biggest_clients(make_vault):
     assert rival.startswith("| Rival | [C11](../clients/C11.md), [C10](../clients/C10.md), ")
     assert "[C02]" in rival and "[C01]" not in rival and " +2 more |" in rival
     assert "| PLN 66,000.00 |" in rival  # the sum counts every client, shown or not
+
+
+def test_the_tick_marks_only_a_finished_checklist(make_vault):
+    text = render_view(make_vault(portfolio(), config=CONFIG.format(locale="en")))
+    rows = {line.split("](")[0][3:]: line for line in text.splitlines()
+            if line.startswith("| [") and "/4 " in line}
+    assert "| ✅ 4/4 ▰▰▰▰▰ | all done |" in rows["Kowalski \\| Syn"]
+    assert "| 0/4 ▱▱▱▱▱ |" in rows["Zeta"] and "✅" not in rows["Zeta"]
+    ticked = [line for line in text.splitlines() if "✅" in line]
+    assert ticked and all(" 4/4 " in line for line in ticked), ticked
+
+
+def test_open_items_are_capped_per_cell(make_vault):
+    items = [f"Step {i} of the long onboarding, with a name long enough to wrap a cell"
+             for i in range(9)]
+    files = {"templates/checklists/key-account.md":
+             "# Key account\n" + "".join(f"- [ ] {i}\n" for i in items)}
+    files.update([client("Big", "tier: A\n", "\n## Checklist: Key account\n"
+                         + "".join(f"- [ ] {i}\n" for i in items))])
+    text = render_view(make_vault(files, config="checklists:\n  key-account: {tiers: [A]}\n"))
+    row = next(line for line in text.splitlines() if line.startswith("| [Big]"))
+    cell = row.rstrip(" |").rsplit(" | ", 1)[1]
+    assert cell.endswith(" +6") and cell.count(" · ") == 2, cell
+    assert cell.startswith("Step 0 of the long onboarding, with a name long…")
+    assert len(cell) < 200
+    assert "| 0/9 ▱▱▱▱▱ |" in row and "✅" not in row

@@ -35,6 +35,8 @@ TEMPLATE = "Checklists.md"
 BAR_WIDTH = 5
 WIN_CHECKLIST = "competitor-win"
 SHOWN_PER_COMPETITOR = 10  # a competitor's biggest clients by name; the rest as "+N more"
+OPEN_SHOWN = 3  # open items named per cell, the first in template order; the rest as "+N"
+ITEM_CHARS = 48  # a longer item is cut in its cell (the note has it whole)
 ZERO = Decimal(0)
 
 register({
@@ -105,6 +107,21 @@ class ClientProgress:
     progress: Progress
     bar: str
 
+    @property
+    def mark(self) -> str:
+        """✅ only on a finished checklist: a tick beside `0/9` read as done at a glance."""
+        return "✅ " if self.progress.complete else ""
+
+    @property
+    def open_shown(self) -> tuple[str, ...]:
+        """The first open items, each cut to fit: a cell of nine long items ran to 1,000
+        characters and wrapped a table row over a whole screen."""
+        return tuple(_cut(text) for text in self.progress.open[:OPEN_SHOWN])
+
+    @property
+    def open_more(self) -> int:
+        return max(0, len(self.progress.open) - OPEN_SHOWN)
+
 
 @dataclass(frozen=True)
 class ItemCount:
@@ -169,12 +186,21 @@ class Competitor:
     bar: str
 
     @property
+    def mark(self) -> str:
+        return "✅ " if self.total and self.done == self.total else ""
+
+    @property
     def shown(self) -> tuple[CompetitorClient, ...]:
         return self.clients[:SHOWN_PER_COMPETITOR]
 
     @property
     def hidden(self) -> int:
         return max(0, len(self.clients) - SHOWN_PER_COMPETITOR)
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= ITEM_CHARS else text[: ITEM_CHARS - 1].rstrip() + "…"
 
 
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
