@@ -164,8 +164,8 @@ def test_ambiguous_client_changes_nothing(make_vault, run):
     result = apply(run, root, "key-account", "baumax", "hydro")
     assert result.exit_code == 2
     assert "'hydro' matches 2 clients" in result.stderr
-    assert "Hydro-Serwis (clients/Hydro-Serwis.md)" in result.stderr
-    assert "Hydro-Tech (clients/Hydro-Tech.md)" in result.stderr
+    assert "Hydro-Serwis (no NIP, tier A, no region) clients/Hydro-Serwis.md" in result.stderr
+    assert "Hydro-Tech (no NIP, tier A, no region) clients/Hydro-Tech.md" in result.stderr
     for rel, text in {**notes, "clients/Baumax.md": plain("Baumax")}.items():
         assert read(root, rel) == text.encode()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from salesnotes.cli import common_options, locked, vault_root
+from salesnotes.commands.completion import complete_client
 
 
 @click.group(name="checklist")
@@ -24,7 +25,7 @@ def checklist_group() -> None:
 
 @checklist_group.command("apply")
 @click.argument("name")
-@click.argument("clients", nargs=-1, metavar="[CLIENT]...")
+@click.argument("clients", nargs=-1, metavar="[CLIENT]...", shell_complete=complete_client)
 @click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
 @click.option("--sync", is_flag=True, help="Also add template items a note's section lacks "
               "(nothing is removed or unticked).")
@@ -33,11 +34,11 @@ def checklist_group() -> None:
 def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> None:
     """Insert the `## Checklist: <title>` section of checklist NAME into client notes.
 
-    Without CLIENT, every note the checklist applies to gets it; a CLIENT (name, file name,
-    NIP or unambiguous prefix) gets it even when no rule assigns it. Notes that have the
-    section are left alone, unless --sync adds the items new in the template. The section
-    goes before `## Log` (else at the end); no other byte of the note changes. In a git
-    vault all the notes changed go into one commit.
+    Without CLIENT, every note the checklist applies to gets it; a CLIENT (NIP, file name,
+    name, alias, or words starting words of its name) gets it even when no rule assigns it.
+    Notes that have the section are left alone, unless --sync adds the items new in the
+    template. The section goes before `## Log` (else at the end); no other byte of the note
+    changes. In a git vault all the notes changed go into one commit.
 
     \b
     Example:
@@ -45,8 +46,8 @@ def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> Non
         salesnotes checklist apply competitor-win "Hydro-Tech"
         salesnotes checklist apply key-account --sync
     """
-    from salesnotes.edit.checklist_apply import apply_checklist
     from salesnotes.console import echo_problems
+    from salesnotes.edit.checklist_apply import apply_checklist
     from salesnotes.model.vault import load_vault
 
     result = apply_checklist(load_vault(vault_root(), git=False), name, clients, sync=sync,

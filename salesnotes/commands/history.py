@@ -7,10 +7,11 @@ import json
 import click
 
 from salesnotes.cli import common_options, vault_root
+from salesnotes.commands.completion import complete_client
 
 
 @click.command()
-@click.argument("client")
+@click.argument("client", shell_complete=complete_client)
 @click.option("--json", "as_json", is_flag=True, help="Print a list of objects on stdout.")
 @common_options
 def history(client: str, as_json: bool) -> None:

@@ -6,14 +6,15 @@ from datetime import datetime
 
 import click
 
-from salesnotes.read.body import CHANNELS
 from salesnotes.cli import common_options, today, vault_root
+from salesnotes.commands.completion import complete_client
+from salesnotes.read.body import CHANNELS
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.command()
-@click.argument("client")
+@click.argument("client", shell_complete=complete_client)
 @click.argument("text")
 @click.option("--via", "channel", type=click.Choice(CHANNELS), default="other", show_default=True,
               help="How you were in touch.")
@@ -26,10 +27,11 @@ def log(client: str, text: str, channel: str, when: datetime | None, next_date: 
         no_commit: bool) -> None:
     """Add a contact to CLIENT's `## Log` and update last_contact / next_contact.
 
-    CLIENT is a name, file name, NIP or an unambiguous prefix (diacritics optional). Only the
-    log line and those two dates change in the note; in a git vault the note alone is
-    committed as `contact: <name> (<channel>)` with Client-NIP, Contact-Date and Channel
-    trailers, so `git log` is your contact log.
+    CLIENT is a NIP, file name, name or alias, or words each starting a word of one client's
+    name (any order, Polish letters optional: `zar serwis`); several matches are listed and
+    nothing changes. Only the log line and those two dates change in the note; in a git vault
+    the note alone is committed as `contact: <name> (<channel>)` with Client-NIP,
+    Contact-Date and Channel trailers, so `git log` is your contact log.
 
     \b
     Example:

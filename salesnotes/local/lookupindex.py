@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from salesnotes.read.note import read_note
+from salesnotes.model.lookup import search_text
 from salesnotes.model.vault import walk_notes
+from salesnotes.read.note import Note, read_note
 
 INDEX_FILE = Path(".salesnotes") / "lookup.json"
-_VERSION = 1
+_VERSION = 2  # 2: tier and region (an ambiguous CLIENT lists them), the search words
 _RACY_NS = 2_000_000_000  # a note saved this recently may change again within the same tick
 
 
@@ -31,6 +32,9 @@ class Who:
     name: str
     nip: str | None
     aliases: tuple[str, ...]
+    tier: str | None = None
+    region: str | None = None
+    words: str | None = None  # lookup.search_text, kept so `log` folds no name per run
 
     @functools.cached_property
     def path(self) -> PurePosixPath:
@@ -57,19 +61,20 @@ def who_is_who(root: Path) -> list[Who] | None:
                                                summary=True).note
             if note is None:
                 return None
-            row = [st.st_mtime_ns, st.st_size, note.name, note.nip, list(note.aliases)]
+            row = [st.st_mtime_ns, st.st_size, note.name, note.nip, list(note.aliases),
+                   note.tier, note.region, search_text(note.name, note.aliases, key)]
             dirty = True
         if now - st.st_mtime_ns > _RACY_NS:
             fresh[key] = row
         else:
             dirty = True
-        out.append(Who(key, row[2], row[3], tuple(row[4])))
+        out.append(Who(key, row[2], row[3], tuple(row[4]), row[5], row[6], row[7]))
     if dirty or len(fresh) != len(stored):
         _store(root / INDEX_FILE, fresh)
     return out
 
 
-def _from_note_cache(root: Path) -> dict[str, object] | None:
+def _from_note_cache(root: Path) -> dict[str, Note] | None:
     """Notes from the note cache (warm after a review): the first index of a big vault in a
     fraction of a second instead of reading every file."""
     from salesnotes.local.cache import cached_reader
@@ -77,7 +82,7 @@ def _from_note_cache(root: Path) -> dict[str, object] | None:
     results = cached_reader(root)
     if any(r.note is None for r in results):
         return None
-    return {str(r.note.path): r.note for r in results}
+    return {str(r.note.path): r.note for r in results if r.note is not None}
 
 
 def _load(path: Path) -> dict[str, list]:
