@@ -1,72 +1,49 @@
-"""Labels of every view in Polish and English, and plural forms by babel's CLDR rules.
+"""Every word salesnotes shows, from one catalog per locale (`salesnotes/labels/<locale>.yaml`).
 
-Views never hard-code words: templates ask `t.key` (or `t.plural('client', n)`), so a user's
-template override works in both languages, and `1 klient, 2 klientów, 5 klientów` is right.
+Views and the CLI never hard-code words: templates ask `t.key` (or `t.plural('client', n)`),
+commands ask `t.say('key', name=...)`, so a user's template override works in both languages,
+a translator edits one file, and `1 klient, 2 klientów, 5 klientów` is right by babel's CLDR
+plural rules. Keys stay flat (`pf_title`, `cli_status_header`): they are what user templates
+already name. A catalog is read once per process and locale (YAML with the C loader, a few ms),
+never for `--help`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-# Words with a count: CLDR categories (pl: one, few, many, other; en: one, other).
-PLURALS: dict[str, dict[str, dict[str, str]]] = {
-    "client": {"pl": {"one": "klient", "few": "klientów", "many": "klientów", "other": "klienta"},
-               "en": {"one": "client", "other": "clients"}},
-    "day": {"pl": {"one": "dzień", "few": "dni", "many": "dni", "other": "dnia"},
-            "en": {"one": "day", "other": "days"}},
-    "problem": {"pl": {"one": "problem", "few": "problemy", "many": "problemów",
-                       "other": "problemu"},
-                "en": {"one": "problem", "other": "problems"}},
-    "task": {"pl": {"one": "zadanie", "few": "zadania", "many": "zadań", "other": "zadania"},
-             "en": {"one": "task", "other": "tasks"}},
-    "contact": {"pl": {"one": "kontakt", "few": "kontakty", "many": "kontaktów",
-                       "other": "kontaktu"},
-                "en": {"one": "contact", "other": "contacts"}},
-    "opportunity": {"pl": {"one": "szansa", "few": "szanse", "many": "szans", "other": "szansy"},
-                    "en": {"one": "opportunity", "other": "opportunities"}},
-    "note": {"pl": {"one": "notatka", "few": "notatki", "many": "notatek", "other": "notatki"},
-             "en": {"one": "note", "other": "notes"}},
-    "item": {"pl": {"one": "punkt", "few": "punkty", "many": "punktów", "other": "punktu"},
-             "en": {"one": "item", "other": "items"}},
-}
-
-# Plain labels shared by all views; each view may add its own with `register`.
-LABELS: dict[str, dict[str, str]] = {
-    "pl": {
-        "ok": "oddycha", "due": "kontakt w tym tygodniu", "overdue": "po terminie",
-        "never": "bez kontaktu", "tier": "Segment", "status": "Status", "client": "Klient",
-        "clients": "Klienci", "total": "Razem", "budget": "Budżet", "actual": "Wykonanie",
-        "potential": "Potencjał", "next_step": "Następny krok", "last_contact": "Ostatni kontakt",
-        "next_contact": "Następny kontakt", "breath": "Oddech", "region": "Region",
-        "prospect": "potencjalny", "active": "aktywny", "dormant": "uśpiony", "lost": "utracony",
-        "problems": "Problemy w notatkach", "none": "brak", "legend": "Legenda",
-    },
-    "en": {
-        "ok": "breathing", "due": "due this week", "overdue": "overdue", "never": "never contacted",
-        "tier": "Tier", "status": "Status", "client": "Client", "clients": "Clients",
-        "total": "Total", "budget": "Budget", "actual": "Actual", "potential": "Potential",
-        "next_step": "Next step", "last_contact": "Last contact", "next_contact": "Next contact",
-        "breath": "Breath", "region": "Region", "prospect": "prospect", "active": "active",
-        "dormant": "dormant", "lost": "lost", "problems": "Problems in notes", "none": "none",
-        "legend": "Legend",
-    },
-}
+CATALOGS = Path(__file__).parent / "labels"
+LOCALES = ("pl", "en")
+DEFAULT = "en"  # before a vault (and its locale) is known
 
 
-def register(labels: dict[str, dict[str, str]],
-             plurals: dict[str, dict[str, dict[str, str]]] | None = None) -> None:
-    """Add a view's own labels (both languages must be given, so none is ever missing)."""
-    missing = set(labels["pl"]) ^ set(labels["en"])
-    if missing:
-        raise ValueError(f"labels missing in one language: {sorted(missing)}")
-    for lang in ("pl", "en"):
-        LABELS[lang].update(labels[lang])
-    PLURALS.update(plurals or {})
-    _plural_rule.cache_clear()
+class Catalog:
+    """One locale's texts: plain labels, and words whose form follows a count."""
+
+    def __init__(self, labels: Mapping[str, str], plurals: Mapping[str, Mapping[str, str]]):
+        self.labels = dict(labels)
+        self.plurals = {noun: dict(forms) for noun, forms in plurals.items()}
 
 
-@lru_cache(maxsize=4)
-def _plural_rule(locale: str):  # noqa: ANN202 - babel type
+@lru_cache(maxsize=len(LOCALES))
+def catalog(locale: str) -> Catalog:
+    """The locale's catalog, read once; an unknown locale reads English."""
+    import yaml
+
+    name = locale if locale in LOCALES else DEFAULT
+    with open(CATALOGS / f"{name}.yaml", "rb") as f:
+        data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    clash = set(data["labels"]) & {*dir(Labels), "locale"}
+    if clash:  # a label named like a method would hide it (labels live in the instance dict)
+        raise ValueError(f"{name}.yaml: labels named like Labels methods: {sorted(clash)}")
+    return Catalog(data["labels"], data["plurals"])
+
+
+@lru_cache(maxsize=len(LOCALES))
+def _plural_rule(locale: str) -> Callable[[Any], str]:
     from babel import Locale
 
     return Locale.parse("pl_PL" if locale == "pl" else "en_US").plural_form
@@ -79,11 +56,21 @@ def _int_category(locale: str, n: int) -> str:
     return _plural_rule(locale)(n)
 
 
+def category(locale: str, n: Any) -> str:
+    """CLDR's plural category of `n` in `locale`: one, few, many or other."""
+    return _int_category(locale, n) if n.__class__ is int else _plural_rule(locale)(n)
+
+
 class Labels:
-    """`t.overdue`, `t['overdue']`, `t.plural('client', 3)` -> '3 klientów'."""
+    """`t.overdue`, `t['overdue']`, `t.plural('client', 3)` -> '3 klientów',
+    `t.say('cli_saved', path=p)` -> the label with its fields filled in."""
 
     def __init__(self, locale: str) -> None:
-        self.locale = locale if locale in LABELS else "en"
+        self.locale = locale if locale in LOCALES else DEFAULT
+        self._catalog = catalog(self.locale)
+        # Labels as instance attributes: a template reads thousands of them per view, and a
+        # plain attribute is found without a __getattr__ call.
+        self.__dict__.update(self._catalog.labels)
 
     def __getattr__(self, key: str) -> str:
         if key.startswith("_"):
@@ -92,15 +79,17 @@ class Labels:
 
     def __getitem__(self, key: str) -> str:
         try:
-            return LABELS[self.locale][key]
+            return self._catalog.labels[key]
         except KeyError:
             raise KeyError(f"no label {key!r} in locale {self.locale!r}") from None
 
-    def word(self, noun: str, n: int) -> str:
-        forms = PLURALS[noun][self.locale]
-        category = (_int_category(self.locale, n) if n.__class__ is int
-                    else _plural_rule(self.locale)(n))
-        return forms.get(category, forms["other"])
+    def say(self, key: str, **fields: Any) -> str:
+        """A message with its `{fields}` filled in."""
+        return self[key].format(**fields)
 
-    def plural(self, noun: str, n: int) -> str:
+    def word(self, noun: str, n: Any) -> str:
+        forms = self._catalog.plurals[noun]
+        return forms.get(category(self.locale, n), forms["other"])
+
+    def plural(self, noun: str, n: Any) -> str:
         return f"{n} {self.word(noun, n)}"

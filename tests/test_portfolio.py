@@ -146,7 +146,7 @@ def test_header_counts_plurals_and_revenue(make_vault):
     assert "**25 klientów**: 🔴 po terminie **8** (32%) · ⚪ bez kontaktu **5** (20%)" in text
     assert "### Segment A: 6 klientów" in text
     # ledger: 222 346,17 matched + 999,99 unmatched; the 2025 sale is outside the fiscal year
-    assert "Sprzedaż w roku obrotowym (2026-01-01 – 2026-11-27): **223\xa0346,16\xa0zł**" in text
+    assert "Sprzedaż w roku obrachunkowym (2026-01-01 – 2026-11-27): **223\xa0346,16\xa0zł**" in text
     assert "(1 dokument)" in text
 
 

@@ -27,7 +27,6 @@ from salesnotes.reports.checklists import (
 )
 from salesnotes.model.config import CONFIG_FILE, ChecklistRule
 from salesnotes.errors import Problem
-from salesnotes.i18n import register
 from salesnotes.read.names import fold
 
 FILENAME = "Checklists.md"
@@ -38,67 +37,6 @@ SHOWN_PER_COMPETITOR = 10  # a competitor's biggest clients by name; the rest as
 OPEN_SHOWN = 3  # open items named per cell, the first in template order; the rest as "+N"
 ITEM_CHARS = 48  # a longer item is cut in its cell (the note has it whole)
 ZERO = Decimal(0)
-
-register({
-    "pl": {
-        "cl_title": "Listy kontrolne", "cl_checklist": "Lista", "cl_clients": "Klienci",
-        "cl_complete": "Ukończone", "cl_average": "Średnio", "cl_missing": "Bez sekcji",
-        "cl_progress": "Postęp", "cl_open_items": "Otwarte punkty", "cl_item": "Punkt",
-        "cl_done": "Zrobione", "cl_of": "z", "cl_all_done": "wszystko zrobione",
-        "cl_applies_to": "Dotyczy", "cl_rule_tier": "segment", "cl_rule_status": "status",
-        "cl_rule_has": "niepuste pole", "cl_rule_tags": "tagi",
-        "cl_rule_listed": "notatki, które ją wymieniają w `checklists:`",
-        "cl_per_item": "Punkty: ilu klientów je zrobiło",
-        "cl_missing_title": "Brak sekcji w notatce",
-        "cl_missing_intro": "Ta lista dotyczy tych klientów, ale ich notatka nie ma jeszcze sekcji",
-        "cl_missing_command": "Dodaj ją wszystkim jednym poleceniem:",
-        "cl_extra_title": "Punkty, których szablon już nie ma",
-        "cl_extra_intro": "Te punkty są w notatkach, ale nie w szablonie; nie liczą się do "
-                          "postępu. Popraw tekst w notatce albo przywróć punkt w szablonie",
-        "cl_ticked": "zrobione", "cl_unticked": "otwarte",
-        "cl_no_clients": "Ta lista nie dotyczy jeszcze żadnego klienta.",
-        "cl_competitors": "Konkurencja", "cl_competitor": "Konkurent",
-        "cl_at_stake": "Potencjał do zdobycia",
-        "cl_competitors_intro": "Klienci, których dziś zaopatruje konkurent (`competitor:` w "
-                                "notatce), największy potencjał najpierw.",
-        "cl_no_competitors": "Żadna notatka nie wymienia konkurenta (`competitor:`).",
-        "cl_no_list": "bez listy", "cl_more": "więcej",
-        "cl_no_templates": "Nie ma jeszcze szablonów list: dodaj po jednym pliku na listę w "
-                           "`templates/checklists/` (wiersz `# Tytuł`, potem po jednym polu "
-                           "wyboru na punkt).",
-        "cl_problems": "Problemy z listami",
-    },
-    "en": {
-        "cl_title": "Checklists", "cl_checklist": "Checklist", "cl_clients": "Clients",
-        "cl_complete": "Complete", "cl_average": "Average", "cl_missing": "Without the section",
-        "cl_progress": "Progress", "cl_open_items": "Open items", "cl_item": "Item",
-        "cl_done": "Done", "cl_of": "of", "cl_all_done": "all done",
-        "cl_applies_to": "Applies to", "cl_rule_tier": "tier", "cl_rule_status": "status",
-        "cl_rule_has": "non-empty", "cl_rule_tags": "tags",
-        "cl_rule_listed": "notes that list it in `checklists:`",
-        "cl_per_item": "Items: how many clients have done them",
-        "cl_missing_title": "Notes without the section",
-        "cl_missing_intro": "This checklist applies to these clients, but their note has no "
-                            "section",
-        "cl_missing_command": "Add it to all of them with one command:",
-        "cl_extra_title": "Items the template no longer has",
-        "cl_extra_intro": "These items are in notes but not in the template, so they do not "
-                          "count towards progress. Fix the text in the note, or put the item "
-                          "back in the template",
-        "cl_ticked": "done", "cl_unticked": "open",
-        "cl_no_clients": "This checklist applies to no client yet.",
-        "cl_competitors": "Competitors", "cl_competitor": "Competitor",
-        "cl_at_stake": "Potential at stake",
-        "cl_competitors_intro": "Clients a competitor supplies today (`competitor:` in the "
-                                "note), the biggest potential first.",
-        "cl_no_competitors": "No client note names a competitor (`competitor:`).",
-        "cl_no_list": "no checklist", "cl_more": "more",
-        "cl_no_templates": "No checklist templates yet: add one file per checklist in "
-                           "`templates/checklists/` (a `# Title` line, then one checkbox line "
-                           "per item).",
-        "cl_problems": "Problems with checklists",
-    },
-})
 
 
 @dataclass(frozen=True)

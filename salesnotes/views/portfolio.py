@@ -21,7 +21,6 @@ from salesnotes.model.portfolio import ZERO, Book, ClientRow
 from salesnotes.model.breath import Breath
 from salesnotes.reports.budget import opportunities, row_budgets
 from salesnotes.errors import Problem
-from salesnotes.i18n import register
 from salesnotes.model.money import to_grosz
 
 FILENAME = "Portfolio.md"
@@ -323,86 +322,3 @@ def _problems(problems: tuple[Problem, ...]) -> Ranked:
     return _ranked(rows, PROBLEM_LIMIT)
 
 
-register({
-    "pl": {
-        "pf_title": "Portfel", "pf_actual_ytd": "Sprzedaż w roku",
-        "pf_revenue": "Sprzedaż w roku obrotowym", "pf_budget_to_date": "budżet na dziś",
-        "pf_attainment": "wykonanie", "pf_budget_year": "budżet roczny",
-        "pf_unmatched": "W tym sprzedaż z NIP-em spoza portfela",
-        "pf_svg_alt": "Mapa portfela: każdy klient jako kafelek w kolorze oddechu",
-        "pf_map": "Mapa: wszyscy klienci",
-        "pf_map_order": "W każdym segmencie najpilniejsi na początku.",
-        "pf_overdue_title": "Bez oddechu",
-        "pf_overdue_intro": "Kontakt po terminie. Na początku ci, u których najwięcej pieniędzy "
-                            "i najdłuższe spóźnienie.",
-        "pf_overdue_none": "Wszyscy klienci z zaplanowanym kontaktem oddychają.",
-        "pf_days_late": "Dni po terminie", "pf_stake": "Stawka",
-        "pf_never_title": "Bez kontaktu",
-        "pf_never_intro": "Nikt jeszcze się z nimi nie kontaktował. Najwięksi na początku.",
-        "pf_never_none": "Z każdym klientem był już kontakt.",
-        "pf_more": "Pozostali", "pf_see_map": "są na mapie", "pf_in_total": "wliczone w sumę",
-        "pf_money_title": "Pieniądze na stole", "pf_gap_title": "Niewykorzystany potencjał",
-        "pf_gap_intro": "Potencjał minus sprzedaż w tym roku, razem", "pf_gap": "Do wzięcia",
-        "pf_gap_none": "Brak niewykorzystanego potencjału (albo potencjał nie jest wpisany).",
-        "pf_dormant_title": "Uśpieni z potencjałem",
-        "pf_dormant_none": "Brak uśpionych klientów z potencjałem.",
-        "pf_competitors_title": "U konkurencji", "pf_competitor": "Konkurent",
-        "pf_count": "Liczba",
-        "pf_competitors_none": "Żaden klient nie ma wpisanego konkurenta.",
-        "pf_expected_title": "Spodziewane zakupy",
-        "pf_expected_intro": "Szanse z terminem zamknięcia w ciągu 90 dni. Wartość ważona to "
-                             "wartość × prawdopodobieństwo.",
-        "pf_expected_none": "Żadna szansa nie zamyka się w tym okresie.",
-        "pf_close": "Zamknięcie", "pf_opportunity": "Szansa", "pf_stage": "Etap",
-        "pf_value": "Wartość", "pf_probability": "Prawdopodobieństwo",
-        "pf_weighted": "Wartość ważona",
-        "pf_slipped": "Termin zamknięcia minął (zaktualizuj albo usuń)",
-        "pf_problems_intro": "Popraw je w notatkach; pełna lista: `salesnotes check`.",
-        "pf_problems_none": "Brak problemów.",
-        "pf_svg_order": "kafelki od największego potencjału",
-        "pf_svg_hint": "najedź na kafelek, by zobaczyć klienta",
-        "pf_no_potential": "bez potencjału",
-    },
-    "en": {
-        "pf_title": "Portfolio", "pf_actual_ytd": "Sales this year",
-        "pf_revenue": "Sales this fiscal year", "pf_budget_to_date": "budget to date",
-        "pf_attainment": "attainment", "pf_budget_year": "yearly budget",
-        "pf_unmatched": "Of which sales to a NIP outside the portfolio",
-        "pf_svg_alt": "Portfolio map: every client as a tile coloured by its breath",
-        "pf_map": "Map: every client",
-        "pf_map_order": "In each tier the most urgent come first.",
-        "pf_overdue_title": "Out of breath",
-        "pf_overdue_intro": "Contact overdue. First those with the most money at stake and the "
-                            "longest delay.",
-        "pf_overdue_none": "Every client with a planned contact is breathing.",
-        "pf_days_late": "Days late", "pf_stake": "At stake",
-        "pf_never_title": "Never contacted",
-        "pf_never_intro": "Nobody has contacted them yet. The biggest first.",
-        "pf_never_none": "Every client has been contacted.",
-        "pf_more": "Not listed", "pf_see_map": "all on the map", "pf_in_total": "in the total",
-        "pf_money_title": "Money on the table", "pf_gap_title": "Unused potential",
-        "pf_gap_intro": "Potential minus sales this year, in total", "pf_gap": "Gap",
-        "pf_gap_none": "No unused potential (or no potential noted).",
-        "pf_dormant_title": "Dormant clients with potential",
-        "pf_dormant_none": "No dormant client with potential.",
-        "pf_competitors_title": "Served by a competitor", "pf_competitor": "Competitor",
-        "pf_count": "Count",
-        "pf_competitors_none": "No client has a competitor noted.",
-        "pf_expected_title": "Expected purchases",
-        "pf_expected_intro": "Opportunities closing within 90 days. Weighted value is value × "
-                             "probability.",
-        "pf_expected_none": "No opportunity closes in this period.",
-        "pf_close": "Close", "pf_opportunity": "Opportunity", "pf_stage": "Stage",
-        "pf_value": "Value", "pf_probability": "Probability", "pf_weighted": "Weighted value",
-        "pf_slipped": "Close date passed (update or drop)",
-        "pf_problems_intro": "Fix them in the notes; full list: `salesnotes check`.",
-        "pf_problems_none": "No problems.",
-        "pf_svg_order": "tiles from the largest potential",
-        "pf_svg_hint": "hover a tile to see the client",
-        "pf_no_potential": "no potential",
-    },
-}, plurals={
-    "pf_document": {"pl": {"one": "dokument", "few": "dokumenty", "many": "dokumentów",
-                           "other": "dokumentu"},
-                    "en": {"one": "document", "other": "documents"}},
-})
