@@ -6,7 +6,7 @@ import json
 
 import click
 
-from salesnotes.cli import common_options, vault_root
+from salesnotes.cli import common_options, today, vault_root
 
 
 @click.command()
@@ -23,16 +23,19 @@ def check(strict: bool, as_json: bool) -> None:
     Example:
         salesnotes check --strict
     """
-    from salesnotes.reports.checklists import load_checklists
     from salesnotes.console import echo_problems
     from salesnotes.model.vault import load_vault
+    from salesnotes.reports.checklists import load_checklists
 
     root = vault_root()
     from salesnotes.console import reading_notes
 
     with reading_notes() as progress:
         vault = load_vault(root, git=False, progress=progress)
+    from salesnotes.reports.future_dates import future_contacts
+
     problems = [p for p in vault.problems if strict or not p.strict]
+    problems += future_contacts(vault.notes, today())
     problems += load_checklists(root).problems
     if as_json:
         click.echo(json.dumps({"version": 1, "notes": len(vault.notes),

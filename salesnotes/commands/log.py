@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 import click
 
 from salesnotes.cli import common_options, today, vault_root
 from salesnotes.commands.completion import complete_client
-from salesnotes.read.body import CHANNELS
-
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
+from salesnotes.commands.params import Channel, WrittenDate
 
 
 @click.command()
 @click.argument("client", shell_complete=complete_client)
 @click.argument("text")
-@click.option("--via", "channel", type=click.Choice(CHANNELS), default="other", show_default=True,
-              help="How you were in touch.")
-@click.option("--date", "when", type=_DATE, help="When (default: today).")
-@click.option("--next", "next_date", type=_DATE,
-              help="Next contact date (default: the tier's cadence from this contact).")
+@click.option("--via", "channel", type=Channel(), default="other", show_default=True,
+              help="How you were in touch; Polish words too (telefon, mail, sms, wizyta, "
+                   "spotkanie, inne).")
+@click.option("--date", "when", type=WrittenDate(),
+              help="When it happened, not after today (default: today).")
+@click.option("--next", "next_date", type=WrittenDate(),
+              help="Next contact, not before this one (default: a booked next_contact still "
+                   "in the future stays, else the tier's cadence from this contact).")
 @click.option("--no-commit", is_flag=True, help="Edit the note but make no git commit.")
 @common_options
-def log(client: str, text: str, channel: str, when: datetime | None, next_date: datetime | None,
+def log(client: str, text: str, channel: str, when: date | None, next_date: date | None,
         no_commit: bool) -> None:
     """Add a contact to CLIENT's `## Log` and update last_contact / next_contact.
 
@@ -51,8 +52,8 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
 
     note, config = find_note(root, client)
     try:
-        contact = contactlog.make_contact(text, channel, (when.date() if when else today()),
-                                          next_date.date() if next_date else None)
+        day = today()
+        contact = contactlog.make_contact(text, channel, when or day, next_date, today=day)
     except ValueError as e:
         raise UsageProblem(Problem(note.path, 0, str(e))) from None
     contactlog.log_contact(root, note, contact)

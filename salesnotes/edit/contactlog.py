@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from salesnotes.read.body import CHANNELS
+from salesnotes.read.body import CHANNELS, canonical_channel
 from salesnotes.read.note import Note
 
 LOG_HEADING = "## Log"
@@ -41,13 +41,27 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def make_contact(text: str, channel: str, when: date, next_date: date | None) -> Contact:
-    if channel not in CHANNELS:
+def make_contact(text: str, channel: str, when: date, next_date: date | None,
+                 today: date | None = None) -> Contact:
+    """The contact to log; ValueError with a plain sentence for one that cannot be true.
+
+    A contact after `today` is a typo (2062 for 2026) that would hide the client from every
+    view for years; a next contact before this one would make the client overdue at once.
+    """
+    canonical = canonical_channel(channel)
+    if canonical is None:
         raise ValueError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
     clean = one_line(text)
     if not clean:
         raise ValueError("the contact text is empty")
-    return Contact(when, channel, clean, next_date)
+    if today is not None and when > today:
+        raise ValueError(f"the contact date {when.isoformat()} is after today "
+                         f"({today.isoformat()}); log a contact once it has happened, and plan "
+                         "the next one with --next")
+    if next_date is not None and next_date < when:
+        raise ValueError(f"the next contact {next_date.isoformat()} is before this contact "
+                         f"({when.isoformat()}); give a --next on or after it")
+    return Contact(when, canonical, clean, next_date)
 
 
 def log_contact(root: Path, note: Note, contact: Contact) -> bool:

@@ -14,13 +14,27 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from salesnotes.read.fields import FieldError, parse_amount, parse_date, parse_month, parse_probability
+from salesnotes.read.fields import (
+    FieldError,
+    parse_amount,
+    parse_date,
+    parse_month,
+    parse_probability,
+)
 
 CHANNELS = ("phone", "email", "sms", "visit", "meeting", "other")
 CHANNEL_ALIASES = {
     "tel": "phone", "telefon": "phone", "call": "phone", "mail": "email", "e-mail": "email",
     "wizyta": "visit", "spotkanie": "meeting", "inne": "other", "inny": "other",
 }
+# The words a Polish vault's rep types for each channel (`log --via telefon`), shown in help.
+CHANNEL_WORDS_PL = ("telefon", "mail", "sms", "wizyta", "spotkanie", "inne")
+
+
+def canonical_channel(word: str) -> str | None:
+    """`telefon`, `Phone`, `e-mail` -> the one form notes and commits store; None if unknown."""
+    w = word.strip().casefold()
+    return w if w in CHANNELS else CHANNEL_ALIASES.get(w)
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ITEM = re.compile(r"( *)[-*+][ \t]+(.*)$")
@@ -253,8 +267,7 @@ class _Scanner:
         word, text = m.group(2), m.group(3).strip()
         channel = None
         if word:
-            w = word.casefold()
-            channel = w if w in CHANNELS else CHANNEL_ALIASES.get(w)
+            channel = canonical_channel(word)
             if channel is None:  # `- 2026-11-18 note: text` - the word is part of the text
                 text = f"{word}: {text}".strip()
         entry = LogEntry(when, channel, text, no)

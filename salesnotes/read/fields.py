@@ -42,6 +42,22 @@ def parse_date(text: str) -> date:
         raise FieldError(f"impossible date {text!r}") from None
 
 
+_WRITTEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def parse_written_date(text: str) -> date:
+    """A date as a person types it on the command line: `2026-12-03` or `03.12.2026`."""
+    m = _WRITTEN.fullmatch(text.strip())
+    if not m:
+        raise FieldError(f"{text!r} is not a date: write YYYY-MM-DD or DD.MM.YYYY "
+                         "(2026-12-03 or 03.12.2026)")
+    y, mo, d = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(6, 5, 4)))
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise FieldError(f"{text!r} is not a day of the calendar (month {mo}, day {d})") from None
+
+
 def parse_month(text: str) -> date:
     """`2027-02` (the first of that month) or a full date, for an opportunity's close."""
     t = text.strip()
