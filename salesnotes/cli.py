@@ -28,6 +28,7 @@ COMMANDS = {
     "import": "salesnotes.commands.imports:import_group",
     "checklist": "salesnotes.commands.checklist:checklist_group",
     "watch": "salesnotes.commands.watch:watch",
+    "team": "salesnotes.commands.team:team_group",
 }
 
 

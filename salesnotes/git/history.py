@@ -129,6 +129,12 @@ def last_contacts(history: Mapping[str, Sequence[ContactCommit]]) -> dict[str, d
     return newest
 
 
+def contact_dates(root: Path, revisions: str, prefix: str = "") -> dict[str, date]:
+    """The newest Contact-Date per note in `revisions` of any repository, bare ones included
+    (a manager's mirror of a rep's vault)."""
+    return last_contacts(_read_log(root, prefix, revisions))
+
+
 def _is_ancestor(root: Path, old: str, head: str) -> bool:
     from salesnotes.git import gitlog
 

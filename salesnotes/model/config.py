@@ -179,11 +179,17 @@ class _Reader:
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read `root/salesnotes.yaml`; a missing file or key takes the default."""
-    path = root / CONFIG_FILE
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = (root / CONFIG_FILE).read_bytes()
     except FileNotFoundError:
         return Config(), []
+    return parse_config(data)
+
+
+def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
+    """salesnotes.yaml's bytes, wherever they come from (a file, or a rep's commit in git)."""
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise VaultError(Problem(_PATH, 0, "not UTF-8: save salesnotes.yaml as UTF-8")) from None
     try:

@@ -151,6 +151,21 @@ def read_ledger(root: Path) -> tuple[list[Sale], list[Problem]]:
     return sorted((s for _, _, s in found), key=_order), problems
 
 
+def parse_ledger(files: Iterable[tuple[str, bytes]]) -> tuple[list[Sale], list[Problem]]:
+    """`read_ledger` for files given as (vault path, bytes), e.g. blobs of a rep's commit."""
+    found: list[tuple[str, int, Sale]] = []
+    problems: list[Problem] = []
+    for rel, data in sorted(files):
+        if not _MONTH_FILE.fullmatch(rel.rpartition("/")[2]):
+            problems.append(_problem(rel, 0, "not a ledger file name (YYYY-MM.csv): not read"))
+            continue
+        rows, bad = _parse_rows(rel, data)
+        found += rows
+        problems += bad
+    problems += _repeated_documents(found)
+    return sorted((s for _, _, s in found), key=_order), problems
+
+
 _PARSED: dict[str, tuple[tuple[int, int, int], tuple[tuple, tuple]]] = {}  # file: (stat, parsed)
 
 

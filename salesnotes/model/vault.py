@@ -131,17 +131,22 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
     # the ledger is read while notes are: by this process while a forked child parses
     meanwhile = (lambda: ledger.append(_read_sales(root)), _ledger_weight(root)) if sales else None
     results = (reader or read_notes)(root, progress, meanwhile=meanwhile)
-    notes = [r.note for r in results if r.note is not None]
-    for r in results:
-        problems.extend(r.problems)
-    problems.extend(_vault_checks(notes, config))
     if sales and not ledger:  # a reader of the caller's that does no other work
         ledger.append(_read_sales(root))
     sold, sale_problems = ledger[0] if ledger else ([], [])
-    problems.extend(sale_problems)
     contacts = _git_contacts(root) if git else {}
+    return assemble(root, config, problems, results, sold, sale_problems, contacts)
+
+
+def assemble(root: Path, config: Config, problems: list[Problem], results: list[ReadResult],
+             sales: list, sale_problems: list[Problem], contacts: dict[str, date]) -> Vault:
+    """One Vault from its parts, read from files or from a commit: the checks that span notes
+    run here, so a vault read either way has the same problems."""
+    notes = [r.note for r in results if r.note is not None]
+    problems = [*problems, *(p for r in results for p in r.problems),
+                *_vault_checks(notes, config), *sale_problems]
     notes.sort(key=lambda n: str(n.path))
-    return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sold), contacts)
+    return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sales), contacts)
 
 
 def _read_sales(root: Path) -> tuple[list, list[Problem]]:

@@ -1,0 +1,145 @@
+"""Reps' repositories as bare mirrors: fetched, never checked out, read blob by blob.
+
+A manager's machine must never write into a rep's repository, and must not run anything a rep
+committed. So each rep's branch is fetched into a bare repository of ours, and files are read
+as blobs of the fetched commit (`git ls-tree`, then one `git cat-file --batch` for all of
+them): nothing is checked out, no hook or filter of theirs can run, and a file that did not
+change since the last sync is known by its blob id without being read again.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from salesnotes.git.gitlog import _env, git_said, run_git
+
+REF = "refs/salesnotes/rep"  # where the rep's branch lands in the mirror
+FETCH_TIMEOUT = 300  # seconds: a remote that hangs must not hang the Monday roll-up
+_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+class MirrorError(Exception):
+    """A rep's repository could not be fetched or read; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class Synced:
+    commit: str
+    committed: date  # the commit's own date: what "synced" means to a manager
+
+
+def redact(url: str) -> str:
+    """A remote as it may be shown: `https://user:token@host/x` -> `https://***@host/x`."""
+    return _CREDENTIALS.sub("***@", url)
+
+
+def fetch(remote: str, mirror: Path, branch: str | None, *, offline: bool = False) -> Synced:
+    """The rep's branch (default: their HEAD) fetched into `mirror`, forced: a rewritten
+    history replaces the old one. Offline, the last fetched commit is used."""
+    if not (mirror / "HEAD").is_file():
+        if offline:
+            raise MirrorError("never synced (run `salesnotes team review` online once)")
+        mirror.mkdir(parents=True, exist_ok=True)
+        _checked(run_git(mirror, "init", "--quiet", "--bare"), remote)
+    if not offline:
+        source = f"refs/heads/{branch}" if branch else _default_branch(remote, mirror)
+        done = _remote_git(mirror, remote, "fetch", "--quiet", "--force", "--no-tags",
+                           "--no-write-fetch-head", "--", remote, f"+{source}:{REF}")
+        if done.returncode:
+            said = git_said(done)
+            if branch and "couldn't find remote ref" in said:
+                raise MirrorError(f"no branch {branch!r} in {redact(remote)}")
+            raise MirrorError(f"cannot fetch {redact(remote)}: {redact(said)}")
+    shown = run_git(mirror, "log", "-1", "--format=%H %ct", REF, "--")
+    if shown.returncode or not shown.stdout.strip():
+        raise MirrorError("never synced (run `salesnotes team review` online once)")
+    commit, stamp = shown.stdout.split()
+    return Synced(commit, datetime.fromtimestamp(int(stamp), UTC).date())
+
+
+def _default_branch(remote: str, mirror: Path) -> str:
+    """The branch the remote's HEAD names; when HEAD names none (a bare repository made with
+    `git init --bare`, then pushed `main`), `main`, `master` or the only branch there is."""
+    listed = _remote_git(mirror, remote, "ls-remote", "--symref", "--", remote, "HEAD",
+                         "refs/heads/*")
+    if listed.returncode:
+        raise MirrorError(f"cannot fetch {redact(remote)}: {redact(git_said(listed))}")
+    heads, target = set(), None
+    for line in listed.stdout.splitlines():
+        if line.startswith("ref: ") and line.endswith("\tHEAD"):
+            target = line[5:].split("\t")[0]
+        elif "\trefs/heads/" in line:
+            heads.add(line.split("\t", 1)[1])
+    for ref in (target, "refs/heads/main", "refs/heads/master"):
+        if ref in heads:
+            return ref
+    if len(heads) == 1:
+        return heads.pop()
+    raise MirrorError(f"{redact(remote)} has no branch to read" if not heads else
+                      f"{redact(remote)} has several branches and no HEAD: name one with "
+                      "`branch:` in team.yaml")
+
+
+def _remote_git(mirror: Path, remote: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A git call that talks to the remote: never prompts, never hangs past the timeout."""
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=mirror,
+            env={**_env(), "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=20"},
+            capture_output=True, encoding="utf-8", errors="replace", timeout=FETCH_TIMEOUT,
+            check=False)
+    except subprocess.TimeoutExpired:
+        raise MirrorError(f"{redact(remote)} did not answer within {FETCH_TIMEOUT} s") from None
+
+
+def files_at(mirror: Path, commit: str, folders: Iterable[str]) -> dict[str, str]:
+    """Path -> blob id of every file under `folders` (and single files named) in `commit`."""
+    listed = run_git(mirror, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *folders)
+    if listed.returncode:
+        raise MirrorError(f"cannot list {commit[:12]}: {git_said(listed)}")
+    out: dict[str, str] = {}
+    for entry in listed.stdout.split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        mode, kind, blob = meta.split()
+        if kind == "blob" and mode != "120000":  # a symlink is never followed
+            out[path] = blob
+    return out
+
+
+def read_blobs(mirror: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+    """Blob id -> content, all in one `git cat-file --batch` process."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=mirror, env=_env(),
+                          input="".join(f"{b}\n" for b in wanted).encode(),
+                          capture_output=True, check=False)
+    if done.returncode:
+        raise MirrorError(f"cannot read blobs: {done.stderr.decode(errors='replace').strip()}")
+    data, pos, out = done.stdout, 0, {}
+    for blob in wanted:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        if len(header) != 3:
+            raise MirrorError(f"blob {blob[:12]} is missing")
+        size = int(header[2])
+        out[blob] = data[end + 1:end + 1 + size]
+        pos = end + 1 + size + 1
+    return out
+
+
+def is_ancestor(mirror: Path, old: str, new: str) -> bool:
+    """`old` is still in `new`'s history (no force push in between)."""
+    return run_git(mirror, "merge-base", "--is-ancestor", old, new).returncode == 0
+
+
+def _checked(result: subprocess.CompletedProcess[str], remote: str) -> None:
+    if result.returncode:
+        raise MirrorError(f"{redact(remote)}: {redact(git_said(result))}")

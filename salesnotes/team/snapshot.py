@@ -1,0 +1,82 @@
+"""A rep's vault as of one fetched commit: notes, ledger and config read from git blobs.
+
+Every figure a manager sees must equal what the rep's own `review` shows, so the vault is built
+by the same reader and the same checks (`read_note`, `parse_config`, `parse_ledger`,
+`assemble`); only the bytes come from blobs instead of files. Parsed notes are kept per
+(path, blob id): the next sync reads only the blobs that changed, and a rewritten history
+(force push) costs nothing special, since an unchanged file keeps its blob id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from salesnotes.errors import Problem, VaultError
+from salesnotes.git import mirror
+from salesnotes.git.history import contact_dates
+from salesnotes.model.config import CONFIG_FILE, Config, parse_config
+from salesnotes.model.ledger import parse_ledger
+from salesnotes.model.vault import CLIENTS, Vault, assemble
+from salesnotes.read.note import ReadResult, read_note
+
+LEDGER = "sales"
+
+
+@dataclass
+class Parsed:
+    """What one rep's sync keeps for the next: parsed notes by blob, the contact log's state."""
+
+    notes: dict[tuple[str, str], ReadResult] = field(default_factory=dict)
+    contacts_at: str | None = None  # the commit whose contact log `contacts` holds
+    contacts: dict[str, date] = field(default_factory=dict)
+
+
+def is_note(path: str) -> bool:
+    """A client note as the rep's own vault walks them: `.md` under clients/, no hidden part."""
+    parts = path.split("/")
+    return (parts[0] == CLIENTS and len(parts) > 1 and path.endswith(".md")
+            and not any(p.startswith(".") for p in parts))
+
+
+def read_commit(git_dir: Path, commit: str, root: Path, parsed: Parsed | None
+                ) -> tuple[Vault, Parsed]:
+    """The vault at `commit` of the mirror `git_dir`; `root` is where its problems point."""
+    files = mirror.files_at(git_dir, commit, [CLIENTS, LEDGER, CONFIG_FILE])
+    if CONFIG_FILE not in files:
+        raise mirror.MirrorError(f"not a salesnotes vault: no {CONFIG_FILE} in {commit[:12]}")
+    old = parsed or Parsed()
+    notes = {p: b for p, b in files.items() if is_note(p)}
+    ledger = {p: b for p, b in files.items()
+              if p.startswith(f"{LEDGER}/") and p.count("/") == 1 and p.lower().endswith(".csv")}
+    fresh = [(p, b) for p, b in notes.items() if (p, b) not in old.notes]
+    blobs = mirror.read_blobs(git_dir, [b for _, b in fresh] + [*ledger.values(),
+                                                                files[CONFIG_FILE]])
+    kept = {(p, b): old.notes[(p, b)] for p, b in notes.items() if (p, b) in old.notes}
+    kept.update({(p, b): read_note(PurePosixPath(p), blobs[b], summary=True) for p, b in fresh})
+    config, problems = _config(blobs[files[CONFIG_FILE]])
+    sales, sale_problems = parse_ledger((p, blobs[b]) for p, b in ledger.items())
+    contacts = _contacts(git_dir, commit, old)
+    results = [kept[(p, b)] for p, b in sorted(notes.items())]
+    vault = assemble(root, config, problems, results, sales, sale_problems, contacts)
+    return vault, Parsed(kept, commit, contacts)
+
+
+def _config(data: bytes) -> tuple[Config, list[Problem]]:
+    try:
+        return parse_config(data)
+    except VaultError as e:
+        raise mirror.MirrorError(f"{e.problems[0]} (the rep's config cannot be read)") from None
+
+
+def _contacts(git_dir: Path, commit: str, old: Parsed) -> dict[str, date]:
+    """The rep's `contact:` commits, read only since the last sync when history went on."""
+    if old.contacts_at == commit:
+        return old.contacts
+    if old.contacts_at and mirror.is_ancestor(git_dir, old.contacts_at, commit):
+        merged = dict(old.contacts)
+        for path, day in contact_dates(git_dir, f"{old.contacts_at}..{commit}").items():
+            merged[path] = max(day, merged.get(path, day))
+        return merged
+    return contact_dates(git_dir, commit)

@@ -1,0 +1,156 @@
+"""Team.md and team.svg: every rep at once, who is out of breath, who will make budget.
+
+Rendered from the team vault's own templates (or the built-in ones), never from a rep's: the
+numbers come from `team.rollup`, this module only names them for the template and draws bars.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from salesnotes.i18n import Labels, register
+from salesnotes.model.breath import Breath
+from salesnotes.model.money import money_formatter
+from salesnotes.team.figures import ZERO, Client
+from salesnotes.team.rollup import Rollup
+from salesnotes.views.svg import MARKER, PALETTE, text
+
+FILENAME = "Team.md"
+TEMPLATE = "Team.md"
+SVG = "team.svg"
+TOP = 20  # clients out of breath listed across the team
+CONFLICTS_SHOWN = 50  # more than this is a territory to redraw, not a list to read
+ORDER = (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)
+
+register({
+    "pl": {
+        "team_title": "Zespół", "team_rep": "Handlowiec", "team_synced": "Stan z",
+        "team_commit": "Commit", "team_at_stake": "Pieniądze bez oddechu",
+        "team_budget_ytd": "Budżet do dziś", "team_actual_ytd": "Wykonanie do dziś",
+        "team_attainment": "Realizacja", "team_commission": "Prowizja (okres)",
+        "team_totals": "Zespół razem", "team_top": "Najwięcej pieniędzy bez oddechu",
+        "team_conflicts": "Konflikty terytorialne",
+        "team_conflicts_none": "Żaden NIP nie jest u dwóch handlowców.",
+        "team_conflicts_note": "Ten sam NIP w portfelach dwóch handlowców: "
+                               "kto dzwoni do tej firmy?",
+        "team_not_synced": "Bez synchronizacji", "team_reason": "Powód",
+        "team_last_good": "Ostatnia dobra synchronizacja", "team_never": "nigdy",
+        "team_problems": "Problemy w notatkach", "team_all_synced": "Wszyscy zsynchronizowani.",
+        "team_mixed_currency": "Handlowcy liczą w różnych walutach: sumy zespołu pominięte.",
+        "team_days_late": "dni po terminie", "team_note": "Notatka",
+        "team_conflicts_more": "…i {n} więcej.",
+        "team_no_reps": "Brak handlowców: dodaj ich `salesnotes team add NAZWA REMOTE`.",
+    },
+    "en": {
+        "team_title": "Team", "team_rep": "Rep", "team_synced": "As of",
+        "team_commit": "Commit", "team_at_stake": "Money out of breath",
+        "team_budget_ytd": "Budget to date", "team_actual_ytd": "Actual to date",
+        "team_attainment": "Attainment", "team_commission": "Commission (period)",
+        "team_totals": "Team total", "team_top": "Most money out of breath",
+        "team_conflicts": "Territory conflicts",
+        "team_conflicts_none": "No NIP is held by two reps.",
+        "team_conflicts_note": "One NIP in two reps' portfolios: who calls this company?",
+        "team_not_synced": "Not synced", "team_reason": "Why",
+        "team_last_good": "Last good sync", "team_never": "never",
+        "team_problems": "Problems in notes", "team_all_synced": "Every rep synced.",
+        "team_mixed_currency": "Reps count in different currencies: team totals left out.",
+        "team_days_late": "days late", "team_note": "Note",
+        "team_conflicts_more": "…and {n} more.",
+        "team_no_reps": "No reps yet: add them with `salesnotes team add NAME REMOTE`.",
+    },
+})
+
+
+def totals(rollup: Rollup) -> dict[str, Any] | None:
+    """Exact sums of the reps' figures, or None when they count in different currencies."""
+    built = [r.figures for r in rollup.built if r.figures]
+    if not built or len({f.currency for f in built}) > 1:
+        return None
+    budget = sum((f.budget_ytd for f in built), ZERO)
+    actual = sum((f.actual_ytd for f in built), ZERO)
+    commissions = [f.commission for f in built if f.commission is not None]
+    return {
+        "clients": sum(f.clients for f in built),
+        "counts": {b: sum(f.counts[b] for f in built) for b in Breath},
+        "at_stake": sum((f.at_stake for f in built), ZERO),
+        "budget_ytd": budget, "actual_ytd": actual,
+        "attainment": actual / budget if budget > 0 else None,
+        "commission": sum(commissions, ZERO) if commissions else None,
+        "problems": sum(f.problems for f in built),
+        "currency": built[0].currency,
+    }
+
+
+def top_out_of_breath(rollup: Rollup) -> list[Client]:
+    clients = [c for r in rollup.built if r.figures for c in r.figures.out_of_breath]
+    return sorted(clients, key=lambda c: (-c.stake, c.name.casefold(), c.rep))[:TOP]
+
+
+def context(rollup: Rollup) -> dict[str, Any]:
+    locale = rollup.team.locale
+    money = {cur: money_formatter(cur, locale)
+             for cur in {r.figures.currency for r in rollup.built if r.figures} | {"PLN"}}
+    return {
+        "today": rollup.today, "reps": rollup.reps, "total": totals(rollup),
+        "top": top_out_of_breath(rollup), "conflicts": _by_money(rollup)[:CONFLICTS_SHOWN],
+        "conflicts_more": max(0, len(rollup.conflicts) - CONFLICTS_SHOWN),
+        "not_synced": [r for r in rollup.reps if r.error],
+        "breaths": ORDER, "svg": SVG,
+        "cash": lambda amount, currency: money[currency](amount) if amount is not None else "–",
+        "currency_of": {r.rep.name: r.figures.currency for r in rollup.built if r.figures},
+    }
+
+
+def _by_money(rollup: Rollup) -> list:
+    """The conflicts over the most money first: those are worth settling this week."""
+    return sorted(rollup.conflicts, key=lambda k: (-max(c.stake for c in k.holders), k.nip))
+
+
+# -- team.svg ---------------------------------------------------------------------------------
+
+WIDTH, LEFT, BAR, ROW, TOP_Y = 900, 180, 22, 34, 56
+
+
+def team_svg(rollup: Rollup) -> bytes:
+    """One bar per rep, its length by the money of their clients, split by breath."""
+    t = Labels(rollup.team.locale)
+    built = [r for r in rollup.built if r.figures]
+    money = {r.rep.name: _money_by_breath(r.figures.members) for r in built if r.figures}
+    most = max((sum(m.values(), ZERO) for m in money.values()), default=ZERO)
+    height = TOP_Y + ROW * max(1, len(built)) + 40
+    parts = [f'<text x="16" y="28" font-size="16" font-weight="bold">'
+             f"{text(t.team_title)} · {rollup.today.isoformat()}</text>"]
+    x = 16
+    for b in ORDER:
+        fill, stroke, _, _ = PALETTE[b]
+        parts.append(f'<rect x="{x}" y="38" width="12" height="12" fill="{fill}" '
+                     f'stroke="{stroke}"/><text x="{x + 16}" y="49">{text(t[b.value])}</text>')
+        x += 24 + 7 * len(t[b.value])
+    for i, r in enumerate(built):
+        y = TOP_Y + i * ROW
+        parts.append(f'<text x="16" y="{y + 16}">{text(r.rep.name[:24])}</text>')
+        left = Decimal(LEFT)
+        span = Decimal(WIDTH - LEFT - 16)
+        for b in ORDER:
+            amount = money[r.rep.name].get(b, ZERO)
+            if amount <= 0 or most <= 0:
+                continue
+            w = (span * amount / most).quantize(Decimal("0.1"))
+            fill, stroke, _, _ = PALETTE[b]
+            parts.append(f'<rect x="{left}" y="{y}" width="{w}" height="{BAR}" fill="{fill}" '
+                         f'stroke="{stroke}" stroke-width="0.5"/>')
+            left += w
+    head = ['<?xml version="1.0" encoding="UTF-8"?>', MARKER,
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+            f'viewBox="0 0 {WIDTH} {height}" role="img" font-family="sans-serif" '
+            f'font-size="12">',
+            f'<rect width="{WIDTH}" height="{height}" fill="#FFFFFF"/>']
+    return ("\n".join([*head, *parts, "</svg>"]) + "\n").encode("utf-8")
+
+
+def _money_by_breath(clients: tuple[Client, ...]) -> dict[Breath, Decimal]:
+    out: dict[Breath, Decimal] = {}
+    for c in clients:
+        out[c.breath] = out.get(c.breath, ZERO) + c.stake
+    return out
