@@ -262,3 +262,16 @@ def test_the_team_vault_is_its_own_repository_and_nothing_is_pushed(team, run):
     assert {k: git(team[k], "rev-parse", "HEAD") for k in before} == before
     assert {k: git(team[k], "ls-remote", "origin") for k in remotes} == remotes
     assert git(team["anna"], "status", "--porcelain") == ""
+
+
+def test_reps_read_in_parallel_processes_give_the_same_figures(team, run, monkeypatch):
+    from salesnotes.team import rollup
+
+    assert run("team", "review", "--vault", str(team["root"]), "--no-commit").exit_code == 0
+    alone = team_status(run, team["root"])
+    monkeypatch.setattr(rollup, "PARALLEL_FROM", 1)
+    for summary in (team["root"] / ".salesnotes" / "team").glob("*.pickle"):
+        summary.unlink()  # read every note again, in the forked workers
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    assert team_status(run, team["root"]) == alone
+    assert len(list((team["root"] / ".salesnotes" / "team").glob("*.pickle"))) == 3
