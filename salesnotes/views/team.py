@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from salesnotes.i18n import Labels, register
+from salesnotes.i18n import Labels
 from salesnotes.model.breath import Breath
 from salesnotes.model.money import money_formatter
 from salesnotes.team.figures import ZERO, Client
@@ -23,43 +23,6 @@ TOP = 20  # clients out of breath listed across the team
 CONFLICTS_SHOWN = 50  # more than this is a territory to redraw, not a list to read
 ORDER = (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)
 
-register({
-    "pl": {
-        "team_title": "Zespół", "team_rep": "Handlowiec", "team_synced": "Stan z",
-        "team_commit": "Commit", "team_at_stake": "Pieniądze bez oddechu",
-        "team_budget_ytd": "Budżet do dziś", "team_actual_ytd": "Wykonanie do dziś",
-        "team_attainment": "Realizacja", "team_commission": "Prowizja (okres)",
-        "team_totals": "Zespół razem", "team_top": "Najwięcej pieniędzy bez oddechu",
-        "team_conflicts": "Konflikty terytorialne",
-        "team_conflicts_none": "Żaden NIP nie jest u dwóch handlowców.",
-        "team_conflicts_note": "Ten sam NIP w portfelach dwóch handlowców: "
-                               "kto dzwoni do tej firmy?",
-        "team_not_synced": "Bez synchronizacji", "team_reason": "Powód",
-        "team_last_good": "Ostatnia dobra synchronizacja", "team_never": "nigdy",
-        "team_problems": "Problemy w notatkach", "team_all_synced": "Wszyscy zsynchronizowani.",
-        "team_mixed_currency": "Handlowcy liczą w różnych walutach: sumy zespołu pominięte.",
-        "team_days_late": "dni po terminie", "team_note": "Notatka",
-        "team_conflicts_more": "…i {n} więcej.",
-        "team_no_reps": "Brak handlowców: dodaj ich `salesnotes team add NAZWA REMOTE`.",
-    },
-    "en": {
-        "team_title": "Team", "team_rep": "Rep", "team_synced": "As of",
-        "team_commit": "Commit", "team_at_stake": "Money out of breath",
-        "team_budget_ytd": "Budget to date", "team_actual_ytd": "Actual to date",
-        "team_attainment": "Attainment", "team_commission": "Commission (period)",
-        "team_totals": "Team total", "team_top": "Most money out of breath",
-        "team_conflicts": "Territory conflicts",
-        "team_conflicts_none": "No NIP is held by two reps.",
-        "team_conflicts_note": "One NIP in two reps' portfolios: who calls this company?",
-        "team_not_synced": "Not synced", "team_reason": "Why",
-        "team_last_good": "Last good sync", "team_never": "never",
-        "team_problems": "Problems in notes", "team_all_synced": "Every rep synced.",
-        "team_mixed_currency": "Reps count in different currencies: team totals left out.",
-        "team_days_late": "days late", "team_note": "Note",
-        "team_conflicts_more": "…and {n} more.",
-        "team_no_reps": "No reps yet: add them with `salesnotes team add NAME REMOTE`.",
-    },
-})
 
 
 def totals(rollup: Rollup) -> dict[str, Any] | None:
