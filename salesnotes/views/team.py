@@ -80,6 +80,7 @@ def team_svg(rollup: Rollup) -> bytes:
     t = Labels(rollup.team.locale)
     built = [r for r in rollup.built if r.figures]
     money = {r.rep.name: _money_by_breath(r.figures.members) for r in built if r.figures}
+    counts = {r.rep.name: r.figures.counts for r in built if r.figures}
     most = max((sum(m.values(), ZERO) for m in money.values()), default=ZERO)
     height = TOP_Y + ROW * max(1, len(built)) + 40
     parts = [f'<text x="16" y="28" font-size="16" font-weight="bold">'
@@ -103,6 +104,10 @@ def team_svg(rollup: Rollup) -> bytes:
             fill, stroke, _, _ = PALETTE[b]
             parts.append(f'<rect x="{left}" y="{y}" width="{w}" height="{BAR}" fill="{fill}" '
                          f'stroke="{stroke}" stroke-width="0.5"/>')
+            if w >= 28:  # the clients in the segment, where the number fits
+                ink = "#FFFFFF" if b in (Breath.OVERDUE, Breath.OK) else "#000000"
+                parts.append(f'<text x="{left + w / 2}" y="{y + 15}" text-anchor="middle" '
+                             f'fill="{ink}">{counts[r.rep.name][b]}</text>')
             left += w
     head = ['<?xml version="1.0" encoding="UTF-8"?>', MARKER,
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
