@@ -25,7 +25,7 @@ def nip(seed: int) -> str:
     """A valid Polish NIP made from a number (checksum digit appended)."""
     for k in range(10):
         digits = str(100_000_000 + seed * 10 + k)
-        check = sum(int(d) * w for d, w in zip(digits, (6, 5, 7, 2, 3, 4, 5, 6, 7))) % 11
+        check = sum(int(d) * w for d, w in zip(digits, (6, 5, 7, 2, 3, 4, 5, 6, 7), strict=True)) % 11
         if check != 10:
             return digits + str(check)
     raise AssertionError(seed)
@@ -77,6 +77,9 @@ SOLD = {"Hydro-Tech Sp. z o.o.": ("60000.00", "15000.00"),
         "Odra Chemicals": ("30000.00", ""), "Łódź Textiles": ("12345.67", "2000.00")}
 
 
+PHONES = {"Kraków Steel S.A.": "+48 12 345-67-89", "Baltic Pumps": "58 123 45 67"}
+
+
 def file_name(name: str) -> str:
     return " ".join(re.sub(r'\\n|[|<>*"/\\:?]', " ", name).split()) + ".md"
 
@@ -90,6 +93,8 @@ def note(i: int, spec: tuple) -> str:
         if value is not None:
             lines.append(f'{key}: "{value}"' if key in ("next_step", "competitor") else
                          f"{key}: {value}")
+    if name in PHONES:
+        lines.append(f'phone: "{PHONES[name]}"')
     return "\n".join(lines) + f"\n---\n# {name}\n\n{body}"
 
 
@@ -137,6 +142,23 @@ def test_fixture_covers_every_case(make_vault):
     text = render(root)["Portfolio.md"].decode()
     assert "[clients/Broken Date.md:4](../clients/Broken%20Date.md)" in text
     assert "unknown tier 'Z'" in text
+
+
+def test_do_now_comes_first_with_phone_links(make_vault):
+    root = make_vault(portfolio_files(), locale="en")
+    text = render(root)["Portfolio.md"].decode()
+    assert text.index("## Do now") < text.index("## Tiers") < text.index("## Map: every client")
+    do_now = section(text, "## Do now")
+    rows = [line for line in do_now.splitlines() if line.startswith("| ") and "](../" in line]
+    assert len(rows) == 10  # capped: 12 are out of breath or never contacted, 1 of them lost
+    assert rows[0].startswith("| 1 | 🔴 [Kraków Steel S.A.](")
+    assert "(43 days) | PLN 500,000.00 | Call the plant manager | " in rows[0]
+    assert rows[0].endswith(" | [+48 12 345-67-89](tel:+48123456789) |")
+    assert rows[1].endswith(" | [58 123 45 67](tel:581234567) |")
+    assert "Gdańsk Marine" not in do_now  # lost: a win-back, listed below, not this week's call
+    assert "Further down the list: 1 client (all in the 🔴 and ⚪ lists below)." in do_now
+    assert ("Money left alone (🔴 + ⚪): **PLN 1,385,000.00** of PLN 2,337,000.00 (59%)."
+            in text)
 
 
 def test_header_counts_plurals_and_revenue(make_vault):

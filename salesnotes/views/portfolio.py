@@ -29,6 +29,7 @@ SVG_FILENAME = "portfolio.svg"
 MAP_COLUMNS = 5  # clients per map row: 500 clients make 100 short rows
 MAP_NAME_CHARS = 32  # longer names are cut on the map (the link still opens the note)
 LIST_LIMIT = 25  # rows of a ranked list; the rest are counted, and all are on the map
+DO_NOW_LIMIT = 10  # "Do now": what fits the first screen with the headline and the tiers
 COMPETITOR_CLIENTS = 5  # clients named per competitor
 EXPECTED_DAYS = 90
 EXPECTED_LIMIT = 40
@@ -62,6 +63,8 @@ class Client(NamedTuple):
     days_overdue: int
     next_step: str | None
     competitor: str | None
+    phone: str | None  # as the rep wrote it, one line
+    tel: str | None  # the `tel:` target: the digits, with a leading +
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,17 @@ class TierMap:
     name: str
     count: int
     breaths: tuple[Count, ...]  # only the breaths present in the tier
-    rows: tuple[tuple[Client | None, ...], ...]  # MAP_COLUMNS cells each, padded with None
+    # MAP_COLUMNS cells each, padded with None; a breath starts a new row, so colours form blocks
+    rows: tuple[tuple[Client | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The money behind the red and the grey: what a week without calls puts at risk."""
+
+    at_risk: Decimal  # money at stake of the overdue and never-contacted clients
+    stake: Decimal  # of every client
+    share: Decimal  # at_risk / stake, 0..1
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,8 @@ def context(book: Book) -> dict[str, Any]:
         "total": len(clients),
         "svg": SVG_FILENAME,
         "breaths": _breath_counts(clients),
+        "headline": _headline(clients),
+        "do_now": do_now(clients),
         "statuses": _status_counts(clients),
         "tiers": _tier_summaries(clients, tiers),
         "totals": _tier_summary("", clients),
@@ -184,7 +199,17 @@ def _client(row: ClientRow) -> Client:
     glyph, breath = _LOOKS[info.state]
     return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
                   row.stake, note.potential, note.budget, row.actual_ytd, gap, info.last,
-                  info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor))
+                  info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor),
+                  *_phone(note.phone))
+
+
+def _phone(text: str | None) -> tuple[str | None, str | None]:
+    """(the number as written, its `tel:` target): `+48 12 345-67-89` -> `tel:+48123456789`."""
+    shown = " ".join((text or "").split())
+    digits = "".join(ch for ch in shown if ch.isdigit())
+    if not digits:
+        return (shown or None), None
+    return shown, "tel:" + ("+" if shown.startswith("+") else "") + digits
 
 
 def _competitor(name: str | None) -> str | None:
@@ -200,6 +225,21 @@ def _breath_counts(clients: list[Client]) -> tuple[Count, ...]:
     counts = Counter(c.breath for c in clients)
     return tuple(Count(b.value, b.glyph, counts[b.value], _share(counts[b.value], len(clients)))
                  for b in BREATHS)
+
+
+def _headline(clients: list[Client]) -> Headline:
+    at_risk = sum((c.stake for c in clients if c.breath in (OVERDUE, NEVER)), ZERO)
+    stake = sum((c.stake for c in clients), ZERO)
+    return Headline(at_risk, stake, at_risk / stake if stake else ZERO)
+
+
+def do_now(clients: list[Client]) -> Ranked:
+    """The calls most worth making this week: out of breath or never contacted, the most money
+    first (then the longest delay). Lost clients are left to the lists below: a call there is
+    a win-back, not this week's routine. `amount` is the money behind the whole list."""
+    rows = [c for c in clients if c.breath in (OVERDUE, NEVER) and c.status != "lost"]
+    return _ranked(rows, DO_NOW_LIMIT, amount=sum((c.stake for c in rows), ZERO),
+                   key=lambda c: (-c.stake, -c.days_overdue, c.name.casefold(), str(c.path)))
 
 
 def _status_counts(clients: list[Client]) -> tuple[Count, ...]:
@@ -227,16 +267,21 @@ def _tier_summaries(clients: list[Client], tiers: list[str]) -> tuple[TierSummar
 
 
 def _tier_maps(clients: list[Client], tiers: list[str]) -> tuple[TierMap, ...]:
-    """Per tier, in the book's order (most urgent first), so red gathers at the top left."""
+    """Per tier, per breath (worst first), each breath from a new row: the colours form blocks
+    instead of confetti. Within a breath the book's order holds (most urgent first)."""
     maps = []
     for tier, group in _by_tier(clients, tiers).items():
         if not group:
             continue
-        cells: list[Client | None] = list(group)
-        cells += [None] * (-len(cells) % MAP_COLUMNS)
-        rows = tuple(tuple(cells[i:i + MAP_COLUMNS]) for i in range(0, len(cells), MAP_COLUMNS))
+        by_breath: dict[str, list[Client | None]] = {b.value: [] for b in BREATHS}
+        for c in group:
+            by_breath[c.breath].append(c)
+        rows: list[tuple[Client | None, ...]] = []
+        for cells in by_breath.values():
+            cells += [None] * (-len(cells) % MAP_COLUMNS)
+            rows.extend(tuple(cells[i:i + MAP_COLUMNS]) for i in range(0, len(cells), MAP_COLUMNS))
         breaths = tuple(c for c in _breath_counts(group) if c.count)
-        maps.append(TierMap(tier, len(group), breaths, rows))
+        maps.append(TierMap(tier, len(group), breaths, tuple(rows)))
     return tuple(maps)
 
 
@@ -288,7 +333,8 @@ def expected_purchases(book: Book, clients: dict[PurePosixPath, Client]) -> Expe
     """
     start = book.today.replace(day=1)
     end = book.today + timedelta(days=EXPECTED_DAYS)
-    due, slipped = [], []
+    due: list[Purchase] = []
+    slipped: list[Purchase] = []
     for row, opp, weighted in opportunities(book):
         if opp.close is None or opp.close > end:  # neither listed: skip their rounding
             continue
@@ -320,5 +366,3 @@ def revenue(book: Book) -> Revenue | None:
 def _problems(problems: tuple[Problem, ...]) -> Ranked:
     rows = [ProblemRow(p.path, f"{p.path}:{p.line}", p.message) for p in problems]
     return _ranked(rows, PROBLEM_LIMIT)
-
-
