@@ -25,7 +25,8 @@ def nip(seed: int) -> str:
     """A valid Polish NIP made from a number (checksum digit appended)."""
     for k in range(10):
         digits = str(100_000_000 + seed * 10 + k)
-        check = sum(int(d) * w for d, w in zip(digits, (6, 5, 7, 2, 3, 4, 5, 6, 7), strict=True)) % 11
+        weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+        check = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
         if check != 10:
             return digits + str(check)
     raise AssertionError(seed)
