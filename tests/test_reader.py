@@ -283,7 +283,9 @@ def test_xlsx_values_become_faithful_text(tmp_path):
     assert [t.line for t in export.totals] == [7]
     assert check_totals(export) == []
     assert four["date"] == "5"  # too small to be a serial date: left for parse_date to refuse
-    assert parse_amount(four["amount"]) == Decimal("123.456")  # an XLSX number is never `1.234`
+    # an XLSX number is never `1.234` (thousands): refused for its third place, not as ambiguous
+    with pytest.raises(ValueProblem, match="more than 2 decimal places"):
+        parse_amount(four["amount"])
 
 
 def test_xlsx_title_rows_above_the_header_are_skipped(tmp_path):
@@ -339,7 +341,7 @@ def test_xlsx_with_xml_entities_is_refused_by_defusedxml(tmp_path):
     ("1\u00a0234\u00a0567,89", "1234567.89"), ("1\u202f234,56", "1234.56"),
     ("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("1.234.567", "1234567"),
     ("-1 234,56", "-1234.56"), ("\u22125,00", "-5.00"), ("1 234,56 zł", "1234.56"),
-    ("99,99 PLN", "99.99"), ("0,125", "0.125"), ("1234,567", "1234.567"),
+    ("99,99 PLN", "99.99"), ("1 234,500", "1234.500"), ("9999999999999,99", "9999999999999.99"),
 ])
 def test_parse_amount_reads_polish_and_plain_forms(text, value):
     assert parse_amount(text) == Decimal(value)
@@ -351,6 +353,8 @@ def test_parse_amount_reads_polish_and_plain_forms(text, value):
     ("1 234.567,89", "not an amount"), ("1.234,5.6", "not an amount"), ("1 23,00", "not an amount"),
     ("", "no amount"), ("12 EUR", "not an amount"), ("1e5", "not an amount"),
     ("#DIV/0!", "not an amount"), ("5-", "not an amount"),
+    ("0,125", "more than 2 decimal places"), ("0,005", "more than 2 decimal places"),
+    ("10000000000000", "too large"), ("1" * 26, "too large"), ("-1" + "0" * 13, "too large"),
 ])
 def test_parse_amount_refuses_to_guess(text, message):
     with pytest.raises(ValueProblem, match=message):

@@ -467,7 +467,8 @@ def _cell_text(value: object, key: str, epoch: datetime) -> str:
 def _number_text(value: int | float) -> str:
     """Exact, point decimal; `123.456` is written `123.4560`, which `parse_amount` cannot
     mistake for a thousands group (an XLSX number is never ambiguous)."""
-    d = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    # a float as Excel shows it (15 significant digits): `0.1 + 0.2` is 0.3, not 0.30000000000000004
+    d = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
     text = str(int(d)) if d == d.to_integral_value() else format(d, "f")
     return text + "0" if re.fullmatch(r"-?[1-9][0-9]{0,2}\.[0-9]{3}", text) else text
 

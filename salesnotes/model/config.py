@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.read import yamlnodes as Y
 from salesnotes.errors import Problem, VaultError
-from salesnotes.read.fields import FieldError, parse_amount, parse_date
+from salesnotes.read.fields import FieldError, parse_date, parse_decimal
 
 CONFIG_FILE = "salesnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -145,7 +145,7 @@ class _Reader:
         if t is None:
             return None
         try:
-            return parse_amount(t)
+            return parse_decimal(t)
         except FieldError as e:
             self.bad(v.line, f"{key}: {e}")
             return None

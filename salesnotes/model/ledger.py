@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from stdnum.pl import nip as nip_number
 
 from salesnotes.errors import Problem
-from salesnotes.model.money import to_grosz
+from salesnotes.model.money import LIMIT, PLACES, to_grosz
 
 HEADER = ("date", "document", "nip", "client", "amount", "margin")
 LEDGER_DIR = "sales"
@@ -38,6 +38,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")  # a leading run of `'` is escaped too: exact trip
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
+LIMIT_DIGITS = len(str(LIMIT)) - 1  # 13 digits before the point stay below 10^13
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,15 @@ def _parse_row(rel: str, month: str | None, line: int, cells: list[str], rows: l
     for text in (amount, margin) if margin else (amount,):
         if not _PLAIN.fullmatch(text):
             problems.append(_problem(rel, line, f"not a plain amount (1234.50): {text!r}"))
+            return
+        whole, _, places = text.lstrip("-").partition(".")
+        if len(places.rstrip("0")) > PLACES:
+            problems.append(_problem(rel, line, f"amount {text!r} has more than {PLACES} "
+                                                "decimal places"))
+            return
+        if len(whole.lstrip("0")) > LIMIT_DIGITS:
+            problems.append(_problem(rel, line, f"amount {text!r} is too large (the limit is "
+                                                "10^13)"))
             return
     sale = Sale(when, unguard(document), unguard(nip) or None, unguard(client),
                 Decimal(amount), Decimal(margin) if margin else None)

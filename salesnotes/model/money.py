@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
 GROSZ = Decimal("0.01")
+PLACES = 2  # money is written to the grosz: a third decimal place is a typo or a unit price
+LIMIT = Decimal(10) ** 13  # no rep's client buys 10 trillion złoty: beyond is a broken cell
 MEMO_LIMIT = 32768  # formatted amounts kept per (currency, locale)
 _AMOUNT_SUFFIX = re.compile(r"\s*(?:zł|zl|pln)\.?$", re.I)
 _SPACE_LIKE = re.compile(r"[ \u00a0\u202f\u2009]")
@@ -24,7 +26,20 @@ class MoneyError(ValueError):
 
 
 def parse_money(text: str) -> Decimal:
-    """The one grammar for amounts, in notes and in imports alike.
+    """An amount of money, in notes and in imports alike: `parse_number`'s grammar, at most two
+    decimal places (more is refused, never rounded: 200 documents of `0,005` are not 2,00 zł)
+    and below LIMIT in size (a 26-digit cell is a broken export, not a sale)."""
+    value = parse_number(text)
+    raw = text.strip()
+    if abs(value) >= LIMIT:
+        raise MoneyError(f"amount {raw!r} is too large (the limit is 10^13)")
+    if value != value.quantize(GROSZ):  # `12,500` is fine: trailing zeros change no grosz
+        raise MoneyError(f"amount {raw!r} has more than {PLACES} decimal places")
+    return value
+
+
+def parse_number(text: str) -> Decimal:
+    """The one grammar for amounts and other decimals (rates, weights), exact.
 
     `240000`, `240000.50`, `1 234,56 zł`, `1.234,56`, `1,234.56`, `-12,00` (also U+2212).
     Thousands by space, NBSP, U+202F or the mark opposite the decimal one. Ambiguous forms

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from salesnotes.model.money import MoneyError, parse_money
+from salesnotes.model.money import MoneyError, parse_money, parse_number
 
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\S*)?")
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -103,12 +103,20 @@ def parse_amount(text: str) -> Decimal:
         raise FieldError(str(e)) from None
 
 
+def parse_decimal(text: str) -> Decimal:
+    """A rate or a weight: the money grammar without money's two-place limit."""
+    try:
+        return parse_number(text)
+    except MoneyError as e:
+        raise FieldError(str(e)) from None
+
+
 def parse_probability(text: str) -> Decimal:
     """`0.6`, `0,6` or `60%`; must lie between 0 and 1."""
     t = text.strip()
     pct = t.endswith("%")
     try:
-        value = parse_money(t.rstrip("%").strip())
+        value = parse_number(t.rstrip("%").strip())
     except MoneyError:
         raise FieldError(f"not a probability: {text!r}") from None
     if pct:
