@@ -6,7 +6,7 @@ hides the rest of the portfolio. Only the CLI turns problems into stderr lines a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 
@@ -18,8 +18,12 @@ class Problem:
     line: int  # 1-based; 0 when the file as a whole is at fault
     message: str
     strict: bool = False  # only reported by `check --strict`
+    # the file as a whole, shown `path: message`: a made-up line 0 would send the rep looking
+    whole_file: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
+        if self.whole_file:
+            return _shown(f"{self.path}: {self.message}")
         return _shown(f"{self.path}:{self.line}: {self.message}")
 
     def as_json(self) -> dict[str, object]:
@@ -61,3 +65,8 @@ class GitBusy(VaultError):
 
 def problem(path: str | PurePosixPath, line: int, message: str) -> Problem:
     return Problem(PurePosixPath(path), line, message)
+
+
+def file_problem(path: str | PurePosixPath, message: str) -> Problem:
+    """A problem of a whole file (unreadable, too big, not XLSX): no line to name."""
+    return Problem(PurePosixPath(path), 0, message, whole_file=True)

@@ -332,7 +332,7 @@ def test_xlsx_with_xml_entities_is_refused_by_defusedxml(tmp_path):
             zout.writestr(item, data)
     with pytest.raises(ExportError) as e:
         read_export(bomb)
-    assert "bomb.xlsx:0: cannot read as XLSX (EntitiesForbidden)" in problems_of(e)[0]
+    assert "bomb.xlsx: cannot read as XLSX (EntitiesForbidden)" in problems_of(e)[0]
 
 # --- value parsers ---------------------------------------------------------------------------
 

@@ -24,7 +24,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from salesnotes.read import fields
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.model.ledger import unguard
 from salesnotes.model.money import MoneyError, parse_money, to_grosz
 
 MAX_BYTES = 50 * 1024 * 1024  # an export bigger than this is not a rep's sales file
@@ -32,6 +33,7 @@ MAX_UNZIPPED = 500 * 1024 * 1024  # an XLSX that inflates beyond this is a zip b
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = ";\t,"  # in tie-break order: Polish Excel writes `;`
 TOTAL_WORDS = ("razem", "suma", "total", "ogolem")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and newlines are text
 SERIAL_DATES = (25569, 109575)  # Excel serials of 1970-01-01 and 2200-01-01; others stay numbers
 HEADER_SCAN = 20  # rows searched for the header below a report's title lines
 
@@ -178,9 +180,11 @@ def _find_header(table: Table, mapping: Mapping[str, str]) -> int:
 
 # --- decoding ----------------------------------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+# (BOM, the name shown, the codec reading what follows the BOM): decoding after the BOM keeps a
+# bad byte's offset that of the file, so its line is its own
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "utf-8"), (codecs.BOM_UTF32_LE, "utf-32", "utf-32-le"),
+         (codecs.BOM_UTF32_BE, "utf-32", "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"))
 _POLISH = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 
 
@@ -193,23 +197,28 @@ def decode_export(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         except LookupError:
             raise ValueProblem(f"unknown encoding {encoding!r}") from None
         return _strict(data, name), name
-    for bom, name in _BOMS:
+    for bom, name, codec in _BOMS:
         if data.startswith(bom):
-            return _strict(data, name), name
+            return _strict(data, codec, len(bom), name), name
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
+        if re.search(rb"[\x80-\xff]", data[:e.start]):  # UTF-8 letters up to a bad byte
+            _strict(data, "utf-8")
         return _single_byte(data)
 
 
-def _strict(data: bytes, name: str) -> str:
+def _strict(data: bytes, name: str, skip: int = 0, shown: str | None = None) -> str:
+    """`data[skip:]` decoded; a bad byte is reported at its own line and column, counted in
+    the decoded text before it (a UTF-16 newline is two bytes)."""
     try:
-        return data.decode(name)
+        return data[skip:].decode(name)
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        start = data.rfind(b"\n", 0, e.start) + 1
-        column = len(data[start:e.start].decode(name, errors="replace")) + 1
-        raise ValueProblem(f"column {column}: byte 0x{data[e.start]:02x} is not valid {name} "
+        at = skip + e.start
+        before = data[skip:at].decode(name, errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise ValueProblem(f"column {column}: byte 0x{data[at]:02x} is not valid {shown or name} "
                            "(name the file's encoding with --encoding)", line) from None
 
 
@@ -279,7 +288,7 @@ def read_export(path: Path, *, encoding: str | None = None,
         raise ValueError(f"unknown required keys: {unknown}")
     where = PurePosixPath(path.as_posix())
     if encoding and not _known_codec(encoding):
-        raise OptionError(Problem(where, 0, f"unknown encoding {encoding!r}"))
+        raise OptionError(file_problem(where, f"unknown encoding {encoding!r}"))
     _check_size(path, where)
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, where, dict(mapping or {}), required)
@@ -288,10 +297,10 @@ def read_export(path: Path, *, encoding: str | None = None,
     try:
         table = [(n, cells) for n, cells in _csv_table(text, delimiter) if _filled(cells)]
     except ValueProblem as e:
-        raise ExportError(Problem(where, e.line, e.message)) from None
+        raise ExportError(_at(where, e)) from None
     hint = " (a decimal comma not in quotes?)" if delimiter == "," else ""
     export, _ = _build(path, where, table, dict(mapping or {}), required,
-                       lambda cell, key: cell.strip(), hint)
+                       lambda cell, key: unguard(cell.strip()), hint)
     return replace(export, encoding=used, delimiter=delimiter)
 
 
@@ -299,9 +308,9 @@ def _check_size(path: Path, where: PurePosixPath) -> None:
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise ExportError(Problem(where, 0, f"cannot read: {e.strerror}")) from None
+        raise ExportError(file_problem(where, f"cannot read: {e.strerror}")) from None
     if size > MAX_BYTES:
-        raise ExportError(Problem(where, 0, f"{size // 2**20} MB: too big for an export "
+        raise ExportError(file_problem(where, f"{size // 2**20} MB: too big for an export "
                                             f"(limit {MAX_BYTES // 2**20} MB)"))
 
 
@@ -309,9 +318,13 @@ def _decode_file(path: Path, where: PurePosixPath, encoding: str | None) -> tupl
     try:
         return decode_export(path.read_bytes(), encoding)
     except OSError as e:
-        raise ExportError(Problem(where, 0, f"cannot read: {e.strerror}")) from None
+        raise ExportError(file_problem(where, f"cannot read: {e.strerror}")) from None
     except ValueProblem as e:
-        raise ExportError(Problem(where, e.line, e.message)) from None
+        raise ExportError(_at(where, e)) from None
+
+
+def _at(where: PurePosixPath, e: ValueProblem) -> Problem:
+    return Problem(where, e.line, e.message) if e.line else file_problem(where, e.message)
 
 
 def _known_codec(name: str) -> bool:
@@ -346,7 +359,7 @@ def _build(path: Path, where: PurePosixPath, table: Table, mapping: dict[str, st
     """Header, column map, data and totals rows. `width_hint` is None when cells to the right of
     the header are harmless (XLSX), else the hint for a row that split into too many cells."""
     if not table:
-        raise ExportError(Problem(where, 0, "no header row: the file is empty"))
+        raise ExportError(file_problem(where, "no header row: the file is empty"))
     at = _find_header(table, mapping)
     header_line, raw_headers = table[at]
     headers = ["" if h is None else _cell_header(h) for h in raw_headers]
@@ -360,6 +373,12 @@ def _build(path: Path, where: PurePosixPath, table: Table, mapping: dict[str, st
                                                  f"{len(headers)}{width_hint}"))
             continue
         values = {k: text_of(cells[i], k) if i < len(cells) else "" for k, i in index.items()}
+        bad = [(i, m.group()) for k, i in index.items() if (m := _CONTROL.search(values[k]))]
+        if bad:
+            problems.append(Problem(where, line, "; ".join(
+                f"column {i + 1} ({headers[i]}): control character U+{ord(c):04X} in the cell"
+                for i, c in sorted(bad))))
+            continue
         (totals if _is_total(cells, values) else rows).append(Row(line, values))
     columns = {k: headers[i] for k, i in index.items()}
     export = Export(path, "", headers, columns, rows, totals, None, header_line, problems)
@@ -371,11 +390,15 @@ def _cell_header(value: object) -> str:
 
 
 def _is_total(cells: Sequence[object], values: dict[str, str]) -> bool:
-    if values.get("date") or values.get("nip"):
-        return False
-    first = next((str(c) for c in cells if c is not None and str(c).strip()), "")
+    """`Razem`, `Suma:`, `OGÓŁEM` or `Total` (a subtotal's `Razem klient X:` too) as the first
+    non-empty cell, in whatever column (ERPs put it in the date column as often as not), on a
+    row with no NIP and no document number."""
+    first = next((str(c).strip() for c in cells if c is not None and str(c).strip()), "")
     words = normalize_header(first).split()
-    return bool(words) and words[0] in TOTAL_WORDS
+    if not words or words[0] not in TOTAL_WORDS:
+        return False
+    # the label may sit in the number, date or NIP column; any other text there is a sale's
+    return all(values.get(k, "") in ("", first) for k in ("nip", "document", "date"))
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -410,7 +433,7 @@ def _xlsx_errors(where: PurePosixPath) -> Iterator[None]:
         while root.__cause__ or root.__context__:
             root = root.__cause__ or root.__context__
         first = (str(e).splitlines() or [""])[0]
-        raise ExportError(Problem(where, 0, f"cannot read as XLSX ({type(root).__name__}): "
+        raise ExportError(file_problem(where, f"cannot read as XLSX ({type(root).__name__}): "
                                             f"{first}")) from e
 
 
@@ -421,14 +444,14 @@ def _check_zip(path: Path, where: PurePosixPath) -> None:
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
-        raise ExportError(Problem(where, 0, "XLSX import needs defusedxml installed"))
+        raise ExportError(file_problem(where, "XLSX import needs defusedxml installed"))
     try:
         with zipfile.ZipFile(path) as z:
             size = sum(info.file_size for info in z.infolist())
     except (zipfile.BadZipFile, OSError) as e:
-        raise ExportError(Problem(where, 0, f"not an XLSX file: {e}")) from None
+        raise ExportError(file_problem(where, f"not an XLSX file: {e}")) from None
     if size > MAX_UNZIPPED:
-        raise ExportError(Problem(where, 0, f"unpacks to {size // 2**20} MB: refused"))
+        raise ExportError(file_problem(where, f"unpacks to {size // 2**20} MB: refused"))
 
 
 @contextmanager

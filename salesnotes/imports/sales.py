@@ -92,6 +92,7 @@ class SalesImport:
     written: list[Path] = field(default_factory=list)
     commit: str | None = None
     encoding: str = "utf-8"
+    totals: int = 0  # totals and subtotals rows: checked against the rows above, not imported
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -124,7 +125,8 @@ def plan_sales(vault: Vault, source: Path, today: date, *, create_missing: bool 
         Path(source), len(export.rows), len(used), documents, merge.added, merge.unchanged,
         skipped, _ledger_files(vault, merge.added), matched, unknown,
         sum(1 for s in documents if s.nip is None), notes,
-        sum((s.amount for s in documents), Decimal("0.00")), encoding=export.encoding)
+        sum((s.amount for s in documents), Decimal("0.00")), encoding=export.encoding,
+        totals=len(export.totals))
 
 
 def _refuse_broken_ledger(vault: Vault) -> None:
@@ -342,6 +344,9 @@ def sales_summary(plan: SalesImport, vault: Vault, *, dry_run: bool = False) -> 
            f"({len(plan.added)} new, {plan.unchanged} already in the ledger)"]
     if plan.encoding not in ("utf-8", "utf-8-sig", "xlsx"):
         out.append(f"read as {plan.encoding} (not UTF-8; another encoding: --encoding)")
+    if plan.totals:
+        out.append(f"{count_of(plan.totals, 'totals row')} checked against the rows above "
+                   "(they add up), not imported")
     if plan.skipped:
         out.append(f"left out (--skip-bad): {count_of(len(plan.skipped), 'row')}, listed above")
     if plan.unknown:
