@@ -159,3 +159,24 @@ def test_no_import_problem_is_reported_at_line_zero(vault, tmp_path, run):
     xlsx = write(tmp_path, "x.xlsx", b"not a zip")
     result = run("import", "clients", str(xlsx), "--vault", str(vault))
     assert result.stderr.startswith(f"{xlsx}: not an XLSX file")
+
+
+def test_an_unreadable_note_never_blocks_the_monthly_import(make_vault, tmp_path, run):
+    nip_c = "9542751368"
+    broken = "---\nname: Źdźbło\n# old NIP below\nnip: PL 774 000 14 54\n---\n".encode("cp1250")
+    vault = make_vault({"clients/Hydro-Tech.md": NOTE_A, "clients/Źdźbło.md": broken},
+                       git=True)
+    source = write(tmp_path, "s.csv", cp1250(
+        "Numer;Data;NIP;Kontrahent;Netto",
+        f"FV/1;05.03.2026;{NIP_A};Hydro-Tech;100,00",
+        f"FV/2;05.03.2026;{NIP_B};Źdźbło s.c.;200,00",
+        f"FV/3;05.03.2026;{nip_c};Gęślą Jaźń;300,00"))
+    result = run("import", "sales", str(source), "--vault", str(vault), "--create-missing")
+    assert result.exit_code == 0, result.stderr
+    assert imported(vault) == [("FV/1", "100.00"), ("FV/2", "200.00"), ("FV/3", "300.00")]
+    assert "created clients/Gęślą Jaźń.md" in result.stdout
+    assert ("774-000-14-54 Źdźbło s.c.: not created: may be in clients/Źdźbło.md, which cannot "
+            "be read (line 4)") in result.stdout
+    assert ":0:" not in result.stdout + result.stderr
+    assert sorted(p.name for p in (vault / "clients").iterdir()) == [
+        "Gęślą Jaźń.md", "Hydro-Tech.md", "Źdźbło.md"]

@@ -217,8 +217,15 @@ def test_a_nip_in_two_notes_is_not_updated(make_vault, tmp_path):
         "clients/Hydro-Tech Sp. z o.o..md): fix that first (salesnotes check)"]
 
 
-def test_new_clients_wait_while_a_note_cannot_be_read(make_vault, tmp_path):
-    root = make_vault({"clients/Broken.md": b"\x00\x01binary"})
-    with pytest.raises(VaultError) as error:
-        import_clients(root, write(tmp_path, "klienci.csv", CLIENT_LIST), TODAY)
-    assert str(error.value.problems[0]).startswith("clients/Broken.md:0: cannot be read")
+def test_an_unreadable_note_holds_back_only_the_nips_its_raw_text_mentions(make_vault, tmp_path,
+                                                                          run):
+    broken = ("---\nname: Źdźbło\nnip: 774-000-14-54\ntier: [A\n---\n").encode("utf-8")
+    root = make_vault({"clients/Binary.md": b"\x00\x01binary", "clients/Broken.md": broken})
+    source = write(tmp_path, "klienci.csv", CLIENT_LIST)
+    result = run("import", "clients", str(source), "--vault", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert "created clients/Hydro-Tech Sp. z o.o..md" in result.stdout
+    assert ('774-000-14-54 Zakład "Źdźbło" s.c.: not created: may be in clients/Broken.md, '
+            "which cannot be read (line 3)") in result.stdout
+    assert sorted(p.name for p in (root / "clients").iterdir()) == [
+        "Binary.md", "Broken.md", "Hydro-Tech Sp. z o.o..md"]

@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 from salesnotes.model.config import STATUSES
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, file_problem
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
     Progress,
@@ -35,6 +35,7 @@ from salesnotes.imports.common import (
     formatted_nip,
     note_planner,
     settle,
+    unreadable_notes,
     write_files,
 )
 from salesnotes.imports.reader import Export, ValueProblem, parse_amount, read_export
@@ -72,6 +73,7 @@ class ClientsImport:
     created: list[tuple[Path, bytes]]
     updates: list[Update]
     skipped: list[Problem]  # only with skip_bad: what was left out, and why
+    held: list[tuple[str, str, str]] = field(default_factory=list)  # (NIP, name, why) not made
     written: list[Path] = field(default_factory=list)
     commit: str | None = None
 
@@ -96,11 +98,11 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
     columns = _columns(export)
     clients, problems = _read_clients(vault, export, columns, progress)
     updates, new, matched = _match(vault, export, clients, problems)
-    created, refused = _create(vault, export, new, today)
+    created, held, refused = _create(vault, export, new, today)
     skipped = settle(problems + refused, skip_bad)
     return ClientsImport(Path(source), len(export.rows), len(clients), matched,
                          tuple(k for k in KEYS if k in columns), created,
-                         sorted(updates, key=lambda u: u.path), skipped)
+                         sorted(updates, key=lambda u: u.path), skipped, held)
 
 
 def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problems: list[Problem]
@@ -220,7 +222,7 @@ def _update(vault: Vault, note: Note, client: _Client) -> tuple[Update | None, P
     except EditRefused as e:
         return None, Problem(note.path, e.line, f"not updated from the import: {e.message}")
     except OSError as e:
-        return None, Problem(note.path, 0, f"cannot read: {e.strerror}")
+        return None, file_problem(note.path, f"cannot read: {e.strerror}")
     return Update(note.path, client.nip, tuple(changes)), None
 
 
@@ -241,14 +243,19 @@ def _apply(changes: tuple[tuple[str, object, Value], ...]) -> Callable[[object],
 
 
 def _create(vault: Vault, export: Export, clients: list[_Client], today: date
-            ) -> tuple[list[tuple[Path, bytes]], list[Problem]]:
-    """A note per new NIP, through the one note template; a new client needs a name."""
+            ) -> tuple[list[tuple[Path, bytes]], list[tuple[str, str, str]], list[Problem]]:
+    """A note per new NIP, through the one note template; a new client needs a name. A NIP an
+    unreadable note may hold is held back, with the reason (it could be a second note)."""
     if not clients:
-        return [], []
+        return [], [], []
     planner = note_planner(vault, today)
-    created, problems = [], []
+    unreadable = unreadable_notes(vault)
+    created, held, problems = [], [], []
     for client in sorted(clients, key=lambda c: c.line):
         values = {k: v for k, (v, _) in client.values.items()}
+        if (holder := unreadable.holder(client.nip)) is not None:
+            held.append((client.nip, str(values.get("name") or ""), holder))
+            continue
         if not values.get("name"):
             problems.append(export.problem(client.line, f"NIP {formatted_nip(client.nip)} is new "
                                                         "and has no name: a note needs one"))
@@ -261,7 +268,7 @@ def _create(vault: Vault, export: Export, clients: list[_Client], today: date
             problems.append(export.problem(client.line, f"cannot create a note: {planned}"))
         else:
             created.append(planned)
-    return created, problems
+    return created, held, problems
 
 
 def _text(value: Value | None) -> str | None:
@@ -320,6 +327,8 @@ def clients_summary(plan: ClientsImport, root: Path, *, dry_run: bool = False) -
     for path, _ in plan.created:
         out.append(f"{'would create' if dry_run else 'created'} "
                    f"{path.relative_to(root).as_posix()}")
+    out += [f"{formatted_nip(nip)} {name or '(no name)'}: not created: {why}"
+            for nip, name, why in plan.held]
     for update in plan.updates:
         out.append(f"{'would update' if dry_run else 'updated'} {update.path}")
         out += [f"  {key}: {_shown(old)} → {_shown(new)}" for key, old, new in update.changes]

@@ -1,19 +1,21 @@
 """What `import sales` and `import clients` share: all-or-nothing rules, new notes, writing.
 
 Both imports follow the same contract, so it lives in one place: any problem refuses the whole
-file unless the rep asked to skip bad rows; notes are created only when every existing note
-could be read (else a NIP could get a second note); files are written atomically, a file to
+file unless the rep asked to skip bad rows; an unreadable note never blocks an import, but a NIP
+its raw text may hold gets no new note (it could be a second note for one client); files are written atomically, a file to
 create that appeared meanwhile is never overwritten; and one git commit holds exactly the
 written paths.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.imports.reader import ValueProblem, parse_nip
 from salesnotes.read.names import name_key, taken_keys
 from salesnotes.edit.newclient import NewClient, plan_note
@@ -32,13 +34,44 @@ def settle(problems: Sequence[Problem], skip_bad: bool) -> list[Problem]:
     return ordered
 
 
-def unreadable_notes(vault: Vault) -> list[Problem]:
-    """Note files that did not load: their NIPs are unknown, so creating notes now could make a
-    second note for the same client. Creating waits until they are fixed."""
-    loaded = {n.path for n in vault.notes}
-    return [Problem(rel, 0, "cannot be read (see `salesnotes check`), so its NIP is unknown: "
-                            "fix it before importing new clients")
-            for rel, _ in iter_note_files(vault.root) if rel not in loaded]
+_NUMBER = re.compile(rb"[0-9](?:[0-9 .\-/]|\xc2\xa0)*[0-9]")  # digits, maybe with separators
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """The notes that did not load, and the NIPs their raw text may hold: a new note for such a
+    NIP could be a second note for one client, so it is held back (and said so), never made."""
+
+    digits: dict[str, tuple[str, int]]  # 10 digits -> (note path, line where they are written)
+
+    def holder(self, nip: str) -> str | None:
+        """`may be in clients/X.md, which cannot be read (line N)`, or None when no unreadable
+        note mentions the NIP."""
+        found = self.digits.get(nip)
+        if found is None:
+            return None
+        return f"may be in {found[0]}, which cannot be read (line {found[1]})"
+
+
+def unreadable_notes(vault: Vault) -> Unreadable:
+    """Every run of digits (spaces, dots, dashes and slashes between them ignored) in the raw
+    bytes of each note that did not load: `526-025-02-74`, `PL 526 025 02 74` and `5260250274`
+    alike. Ten digits may be a NIP; so may any ten inside a longer run."""
+    loaded = {str(n.path) for n in vault.notes}
+    digits: dict[str, tuple[str, int]] = {}
+    for rel, entry in iter_note_files(vault.root):
+        if str(rel) in loaded:
+            continue
+        try:
+            data = Path(entry.path).read_bytes()
+        except OSError:
+            data = b""
+        for no, line in enumerate(data.splitlines(), 1):
+            for run in _NUMBER.findall(line):
+                compact = re.sub(rb"[^0-9]", b"", run).decode()
+                for i in range(len(compact) - 9):
+                    digits.setdefault(compact[i:i + 10], (str(rel), no))
+    return Unreadable(digits)
 
 
 class NotePlanner:
@@ -89,7 +122,7 @@ def write_files(root: Path, replace_files: Mapping[Path, bytes],
     except FileRefused as e:
         where = shown_path(root, e.path) if e.path else "."
         done = f" ({len(written)} files were written before it)" if written else ""
-        raise VaultError(Problem(PurePosixPath(where), 0, e.message + done)) from None
+        raise VaultError(file_problem(where, e.message + done)) from None
     return written
 
 
@@ -140,9 +173,5 @@ def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str
 
 
 def note_planner(vault: Vault, today: date) -> NotePlanner:
-    """A planner for new notes; refused while any note is unreadable (its NIP is unknown, so a
-    second note for the same client could appear)."""
-    refused = unreadable_notes(vault)
-    if refused:
-        raise VaultError(*refused)
+    """A planner for new notes. An unreadable note never blocks it: see `Unreadable`."""
     return NotePlanner(vault, today)

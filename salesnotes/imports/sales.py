@@ -27,9 +27,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
     Progress,
@@ -39,6 +39,7 @@ from salesnotes.imports.common import (
     formatted_nip,
     note_planner,
     settle,
+    unreadable_notes,
     shown_path,
     write_files,
 )
@@ -93,6 +94,7 @@ class SalesImport:
     commit: str | None = None
     encoding: str = "utf-8"
     totals: int = 0  # totals and subtotals rows: checked against the rows above, not imported
+    held: list[tuple[UnknownClient, str]] = field(default_factory=list)  # not created, and why
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -118,22 +120,22 @@ def plan_sales(vault: Vault, source: Path, today: date, *, create_missing: bool 
     imported = {s.document for s in documents}
     used = [item for item in kept if item[1].document in imported]
     unknown, matched = _clients(vault, used)
-    notes, note_problems = (_new_notes(vault, unknown, today, export) if create_missing
-                            else ([], []))
+    notes, held, note_problems = (_new_notes(vault, unknown, today, export) if create_missing
+                                  else ([], [], []))
     skipped = settle(problems + note_problems, skip_bad)
     return SalesImport(
         Path(source), len(export.rows), len(used), documents, merge.added, merge.unchanged,
         skipped, _ledger_files(vault, merge.added), matched, unknown,
         sum(1 for s in documents if s.nip is None), notes,
         sum((s.amount for s in documents), Decimal("0.00")), encoding=export.encoding,
-        totals=len(export.totals))
+        totals=len(export.totals), held=held)
 
 
 def _refuse_broken_ledger(vault: Vault) -> None:
     """A ledger file with problems would lose rows when rewritten: fix it first."""
     broken = [p for p in vault.problems if _LEDGER_FILE.fullmatch(str(p.path))]
     if broken:
-        raise VaultError(*broken, Problem(PurePosixPath("sales"), 0, (
+        raise VaultError(*broken, file_problem("sales", (
             "the ledger has the problems above; fix them before importing, so that no row is "
             "lost when a month is rewritten")))
 
@@ -262,13 +264,19 @@ def _unknown(nip: str, items: list[Line]) -> UnknownClient:
 
 
 def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: Export
-               ) -> tuple[list[tuple[Path, bytes]], list[Problem]]:
-    """A note per unknown NIP (status active), through `plan_note` like `salesnotes new`."""
+               ) -> tuple[list[tuple[Path, bytes]], list[tuple[UnknownClient, str]],
+                          list[Problem]]:
+    """A note per unknown NIP (status active), through `plan_note` like `salesnotes new`;
+    held back, with the reason, when an unreadable note may hold that NIP."""
     if not unknown:
-        return [], []
+        return [], [], []
     planner = note_planner(vault, today)
-    notes, problems = [], []
+    unreadable = unreadable_notes(vault)
+    notes, held, problems = [], [], []
     for client in unknown:
+        if (holder := unreadable.holder(client.nip)) is not None:
+            held.append((client, holder))
+            continue
         name = client.name or formatted_nip(client.nip)
         planned = planner.plan(NewClient(name, client.nip, status="active", region=client.region))
         if isinstance(planned, str):
@@ -276,7 +284,7 @@ def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: 
                                                         f"{formatted_nip(client.nip)}: {planned}"))
         else:
             notes.append(planned)
-    return notes, problems
+    return notes, held, problems
 
 
 def _ledger_files(vault: Vault, added: list[Sale]) -> dict[str, bytes]:
@@ -356,6 +364,8 @@ def sales_summary(plan: SalesImport, vault: Vault, *, dry_run: bool = False) -> 
                 f"({count_of(u.rows, 'row')})" for u in plan.unknown]
     out += [f"{'would create' if dry_run else 'created'} {shown_path(vault.root, p)}"
             for p, _ in plan.notes]
+    out += [f"{formatted_nip(u.nip)} {u.name or '(no name)'}: not created: {why}"
+            for u, why in plan.held]
     out += [f"{'would write' if dry_run else 'wrote'} {rel}" for rel in plan.files]
     out.append(f"clients: {len(plan.matched)} matched, {len(plan.unknown)} unknown, "
                f"{len(plan.notes)} {'to create' if dry_run else 'created'}"
