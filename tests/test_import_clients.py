@@ -219,7 +219,7 @@ def test_a_nip_in_two_notes_is_not_updated(make_vault, tmp_path):
 
 def test_an_unreadable_note_holds_back_only_the_nips_its_raw_text_mentions(make_vault, tmp_path,
                                                                           run):
-    broken = ("---\nname: Źdźbło\nnip: 774-000-14-54\ntier: [A\n---\n").encode("utf-8")
+    broken = ("---\nname: Źdźbło\nnip: 774-000-14-54\ntier: [A\n---\n").encode()
     root = make_vault({"clients/Binary.md": b"\x00\x01binary", "clients/Broken.md": broken})
     source = write(tmp_path, "klienci.csv", CLIENT_LIST)
     result = run("import", "clients", str(source), "--vault", str(root))

@@ -2,9 +2,9 @@
 
 Both imports follow the same contract, so it lives in one place: any problem refuses the whole
 file unless the rep asked to skip bad rows; an unreadable note never blocks an import, but a NIP
-its raw text may hold gets no new note (it could be a second note for one client); files are written atomically, a file to
-create that appeared meanwhile is never overwritten; and one git commit holds exactly the
-written paths.
+its raw text may hold gets no new note (it could be a second note for one client); files are
+written atomically, a file to create that appeared meanwhile is never overwritten; and one git
+commit holds exactly the written paths.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.imports.reader import ValueProblem, parse_nip
