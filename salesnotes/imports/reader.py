@@ -25,6 +25,7 @@ from typing import Any
 
 from salesnotes.read import fields
 from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.model.ledger import HEADER as LEDGER_HEADER
 from salesnotes.model.ledger import unguard
 from salesnotes.model.money import MoneyError, parse_money, to_grosz
 
@@ -300,8 +301,20 @@ def read_export(path: Path, *, encoding: str | None = None,
         raise ExportError(_at(where, e)) from None
     hint = " (a decimal comma not in quotes?)" if delimiter == "," else ""
     export, _ = _build(path, where, table, dict(mapping or {}), required,
-                       lambda cell, key: unguard(cell.strip()), hint)
+                       _ledger_text if _is_ledger(table) else lambda cell, key: cell.strip(),
+                       hint)
     return replace(export, encoding=used, delimiter=delimiter)
+
+
+def _is_ledger(table: Table) -> bool:
+    """A salesnotes ledger (or its export) read back: its text cells carry the `'` guard
+    against spreadsheet formulas, which is salesnotes' own and comes off again. Any other
+    file's `'` is the ERP's text, kept."""
+    return bool(table) and tuple(c.strip() for c in table[0][1]) == LEDGER_HEADER
+
+
+def _ledger_text(cell: str, key: str) -> str:
+    return unguard(cell.strip())
 
 
 def _check_size(path: Path, where: PurePosixPath) -> None:

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 # `path:line: message`, one line, the line a number (0 = the file as a whole)
-PROBLEM = re.compile(r"(?P<path>[^\n]+?):(?P<line>\d+): (?P<message>\S[^\n]*)")
+# a whole file's problem names no line (`path: message`): a made-up `:0` would send one looking
+PROBLEM = re.compile(r"(?P<path>[^\n]+?)(?::(?P<line>\d+))?: (?P<message>\S[^\n]*)")
 SUMMARY = re.compile(r"\d+ notes? checked, \d+ problems?")  # `check`'s last line
 OWN = (".git", ".salesnotes")  # git's and salesnotes' own folders: not the rep's files
 

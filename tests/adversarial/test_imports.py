@@ -51,7 +51,7 @@ def refused_whole(result, root: Path, before: dict, state: tuple) -> dict[int, s
     problems = problem_lines(result.stderr)
     assert_unchanged(root, before)
     assert git_state(root) == state
-    return {int(m["line"]): m["message"] for m in problems}
+    return {int(m["line"] or 0): m["message"] for m in problems}  # 0: the whole file
 
 
 def ledger(root: Path, month: str = "2026-03") -> str:
