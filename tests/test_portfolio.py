@@ -230,20 +230,54 @@ def test_rendering_is_deterministic(make_vault):
     assert render(root) == render(root)
 
 
-def test_svg_has_one_tile_per_client_and_parses(make_vault):
-    files = render(make_vault(portfolio_files()))
+def svg_names(tree: ET.Element) -> list[str]:
+    """The names written on tiles, in drawing order (a wrapped name's lines joined again)."""
+    out = []
+    for t in tree.iter(f"{SVG_NS}text"):
+        if t.get("class") == "name":
+            spans = t.findall(f"{SVG_NS}tspan")
+            out.append(" ".join(s.text or "" for s in spans) if spans else t.text or "")
+    return out
+
+
+def test_svg_is_a_treemap_of_tiers_and_breaths(make_vault):
+    files = render(make_vault(portfolio_files(), locale="en"))
     svg = files["portfolio.svg"]
     assert MARKER.encode() in svg[:4096]
     tree = ET.fromstring(svg)
-    tiles = [r for r in tree.iter(f"{SVG_NS}rect") if "tile" in r.get("class", "").split()]
+    assert (tree.get("width"), tree.get("height")) == ("1200", "900")
+    tiles = [r for r in tree.iter(f"{SVG_NS}rect") if r.get("class") == "tile"]
     assert len(tiles) == 25
-    titles = [tile.find(f"{SVG_NS}title").text for tile in tiles]
-    assert any(t.startswith("Pipe | <b>Bold</b> *Star*\n") for t in titles)
-    tier_a = next(g for g in tree.iter(f"{SVG_NS}g") if g.get("data-tier") == "A")
-    names = [r.find(f"{SVG_NS}title").text.split("\n")[0] for r in tier_a.iter(f"{SVG_NS}rect")
-             if "tile" in r.get("class", "")]
-    assert names[:2] == ["Kraków Steel S.A.", "Baltic Pumps"]  # biggest potential first
+    assert not list(tree.iter(f"{SVG_NS}title"))  # no hover hints: embedded SVGs get none
+    assert "hover" not in svg.decode()
+    tiers = [g for g in tree.iter(f"{SVG_NS}g") if g.get("class") == "tier"]
+    assert sorted(g.get("data-tier") for g in tiers) == ["A", "B", "C"]
+    tier_a = next(g for g in tiers if g.get("data-tier") == "A")
+    regions = [g.get("class") for g in tier_a.iter(f"{SVG_NS}g")
+               if g.get("class", "").startswith("region")]
+    assert regions == ["region overdue", "region never", "region due", "region ok"]
+    names = svg_names(tier_a)
+    assert names[:2] == ["Kraków Steel S.A.", "Pipe | <b>Bold</b> *Star*"]  # money first
+    late = [t.text for t in tier_a.iter(f"{SVG_NS}text") if t.get("class") == "late"]
+    assert late == ["43 days", "73 days"]
+    with_money = {" ".join(spec[0].replace("\\n", " ").split()) for spec in CLIENTS
+                  if spec[3] or spec[4]}
+    assert set(svg_names(tree)) == with_money  # no money: the smallest tile, too small to name
+    legend = " ".join(t.text or "" for g in tree.iter(f"{SVG_NS}g") if g.get("class") == "legend"
+                      for t in g.iter(f"{SVG_NS}text"))
+    # the money of a tile: budget, else potential
+    assert "overdue: 8 · PLN 765k" in legend and "never contacted: 5 · PLN 410k" in legend
     assert "](portfolio.svg)" in files["Portfolio.md"].decode()
+
+
+def test_tile_area_follows_the_money_with_a_visible_minimum(make_vault):
+    files = {f"clients/C{i}.md": f"---\ntier: A\nlast_contact: 2026-11-20\n"
+             f"budget: {amount}\n---\n" for i, amount in enumerate((400000, 100000, 0))}
+    tree = ET.fromstring(render(make_vault(files))["portfolio.svg"])
+    tiles = [r for r in tree.iter(f"{SVG_NS}rect") if r.get("class") == "tile"]
+    areas = sorted(float(r.get("width")) * float(r.get("height")) for r in tiles)
+    assert areas[2] / areas[1] == pytest.approx(4, rel=0.02)
+    assert areas[0] >= 18  # no money, still a tile you can see (6 x 6 px before the gaps)
 
 
 def test_svg_drops_characters_xml_forbids(make_vault):
@@ -279,10 +313,13 @@ def test_500_clients_all_on_the_map_and_in_the_svg(make_vault):
     assert len(text.splitlines()) < 330  # ranked lists are cut; the map shows the rest
     assert "Not listed: 100 clients (all on the map)." in text
     tree = ET.fromstring(files["portfolio.svg"])
-    tiles = [r for r in tree.iter(f"{SVG_NS}rect") if "tile" in r.get("class", "").split()]
+    tiles = [r for r in tree.iter(f"{SVG_NS}rect") if r.get("class") == "tile"]
     assert len(tiles) == 500
-    titles = {t.find(f"{SVG_NS}title").text.split("\n")[0] for t in tiles}
-    assert titles == {f"Client {i:04d} Sp. z o.o." for i in range(500)}
+    names = {f"Client {i:04d} Sp. z o.o." for i in range(500)}
+    written = svg_names(tree)
+    assert len(written) > 250
+    assert all(n in names or any(full.startswith(n[:-1]) for full in names)
+               for n in written)
 
 
 def test_wiki_links(make_vault):

@@ -7,6 +7,7 @@ the same bytes.
 from __future__ import annotations
 
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -23,6 +24,7 @@ import generate  # noqa: E402 - bench/ is not a package
 
 CLIENTS = 2000
 OUT_OF_BREATH = {Breath.OVERDUE, Breath.NEVER}
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +100,22 @@ def test_the_map_groups_each_tier_by_breath(big):
         rows = [line for line in block.splitlines()[3:] if line.startswith("| ")]
         assert all(len({c.strip()[:1] for c in r.strip("|").split(" | ") if c.strip()}) == 1
                    for r in rows)  # a row holds one colour
+
+
+def test_svg_fits_a_screen_and_names_the_biggest_clients(big):
+    book, files = big
+    root = ET.fromstring(files["portfolio.svg"])
+    assert int(root.get("width")) <= 1200 and int(root.get("height")) <= 900
+    tiles = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "tile"]
+    assert len(tiles) == CLIENTS  # every client, none merged
+    written = set()
+    for t in root.iter(f"{SVG}text"):
+        if t.get("class") == "name":
+            spans = t.findall(f"{SVG}tspan")
+            written.add(" ".join(s.text or "" for s in spans) if spans else t.text)
+    biggest = sorted(book.rows, key=lambda r: -(r.note.budget or r.note.potential or 0))[:20]
+    missing = [r.name for r in biggest if " ".join(r.name.split()) not in written]
+    assert not missing
+    assert not list(root.iter(f"{SVG}title"))  # no hover hints: an embedded SVG has none
+    late = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "late"]
+    assert len(late) > 20 and all(t.split()[0].isdigit() for t in late)

@@ -186,7 +186,7 @@ def context(book: Book) -> dict[str, Any]:
 
 
 def extra_files(book: Book) -> dict[str, bytes]:
-    from salesnotes.views.svg import portfolio_svg
+    from salesnotes.views.treemap import portfolio_svg
 
     return {SVG_FILENAME: portfolio_svg(book)}
 
