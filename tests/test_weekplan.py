@@ -10,12 +10,11 @@ from conftest import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes.read.body import Body, Task
-from salesnotes.model.portfolio import ZERO, ClientRow
 from salesnotes.model.breath import breath_of, money_at_stake
 from salesnotes.model.config import Capacity, Config, RoutineItem
+from salesnotes.model.portfolio import ZERO, ClientRow
+from salesnotes.read.body import Body, Task
 from salesnotes.read.note import Note
-from salesnotes.views.week_plan import slugify
 from salesnotes.reports.week_plan import (
     iso_week,
     monday_of,
@@ -25,6 +24,7 @@ from salesnotes.reports.week_plan import (
     routine_between,
     should_breathe,
 )
+from salesnotes.views.weekcal import slugify
 
 MON = date(2026, 11, 30)  # Monday of 2026-W49; TODAY is Friday 2026-11-27
 WORKDAYS = (0, 1, 2, 3, 4)
@@ -142,14 +142,41 @@ def test_who_should_breathe() -> None:
     assert not should_breathe(row(5, status="lost", last=date(2026, 1, 1)), sunday)
 
 
-def test_fixed_dates_are_kept_even_over_capacity() -> None:
+def test_fixed_dates_fill_their_day_up_to_capacity_the_rest_compete() -> None:
     tue = MON + timedelta(days=1)
-    rows = [row(i, last=date(2026, 11, 20), next_contact=tue) for i in range(5)]
+    rows = [row(i, last=date(2026, 11, 20), next_contact=tue, stake=1000 * i) for i in range(5)]
     rows.append(row(9, status="lost", last=date(2026, 1, 1), next_contact=tue))
     plan = plan_week(rows, config(per_day=3), TODAY, MON)
     day = next(d for d in plan.days if d.date == tue)
-    assert len(day.contacts) == 6 and day.fixed == 6 and day.over == 3
-    assert not plan.overflow
+    assert len(day.contacts) == 3 and day.fixed == 3 and day.over == 0
+    assert sorted(names(day.contacts)) == ["Client 002", "Client 003", "Client 004"]
+    elsewhere = [p for d in plan.days if d.date != tue for p in d.contacts]
+    assert sorted(names(elsewhere)) == ["Client 000", "Client 001"]  # lost: only on its date
+    assert not any(p.fixed for p in elsewhere) and not plan.overflow
+
+
+def test_a_full_day_of_fixed_dates_keeps_one_route() -> None:
+    tue = MON + timedelta(days=1)
+    regions = ["Kraków", "Tarnów", "Kraków-Podgórze", "Rzeszów", "Kraków", "Tarnów"]
+    rows = [row(i, region=regions[i], last=date(2026, 11, 20), next_contact=tue)
+            for i in range(6)]
+    plan = plan_week(rows, config(per_day=3), TODAY, MON)
+    day = next(d for d in plan.days if d.date == tue)
+    assert sorted(p.row.note.region for p in day.contacts) == \
+        ["Kraków", "Kraków", "Kraków-Podgórze"]  # the biggest region, then its neighbour
+    assert all(p.visit for p in day.contacts) and day.route == ("Kraków", "Kraków-Podgórze")
+
+
+def test_neighbours_from_the_config_join_a_short_route_and_calls_fill_the_rest() -> None:
+    cfg = Config(capacity=Capacity(4, (0,)), regions={"wieliczka": frozenset({"krakow"}),
+                                                      "krakow": frozenset({"wieliczka"})})
+    regions = ["Kraków", "Kraków", "Wieliczka", "Gdańsk"]
+    rows = [row(i, region=regions[i], last=MON - timedelta(days=60), stake=10 - i)
+            for i in range(4)]
+    plan = plan_week(rows, cfg, TODAY, MON)
+    monday = plan.plan_days[0]
+    assert [(p.row.note.region, p.visit) for p in monday.contacts] == \
+        [("Kraków", True), ("Kraków", True), ("Wieliczka", True), ("Gdańsk", False)]
 
 
 def test_overflow_holds_the_least_urgent_with_their_money() -> None:
@@ -283,17 +310,22 @@ def test_plan_properties(clients: list[dict], per_day: int, workdays: set[int], 
     for day in plan.days:
         if day.date not in plan_dates:
             assert not day.contacts
-        flexible = len(day.contacts) - day.fixed
-        assert flexible <= max(0, per_day - day.fixed), "over capacity beyond fixed dates"
-        assert len(day.contacts) <= per_day or flexible == 0
+        assert len(day.contacts) <= per_day, "a day over capacity"
+        routes = {p.row.note.region for p in day.contacts if p.visit}
+        assert all(p.row.note.region for p in day.contacts if p.visit)
+        assert len(routes) <= len({p.row.note.region for p in day.contacts})
+    full_of_fixed = {d.date for d in plan.days if d.fixed >= per_day}
     for r in rows:
         fixed = r.note.next_contact in plan_dates
         due = r.status != "lost" and (
             (r.breath.next is not None and r.breath.next <= sunday)
             or (r.breath.last is None and r.note.next_contact is None))
         where = [d.date for d in plan.days for p in d.contacts if p.row is r]
-        if fixed:
+        if fixed and r.note.next_contact not in full_of_fixed:
             assert where == [r.note.next_contact], "a fixed next_contact day was moved"
+        elif fixed:
+            assert where == [r.note.next_contact] or where or r.note.path in overflow \
+                or r.status == "lost"
         elif due:
             assert where or r.note.path in overflow, "a due client was dropped"
         else:

@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from salesnotes.read import yamlnodes as Y
 from salesnotes.errors import Problem, VaultError
+from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import FieldError, parse_date, parse_decimal
 
 CONFIG_FILE = "salesnotes.yaml"
@@ -110,6 +110,9 @@ class Config:
     pay: PayPlan | None = None
     git_commit: bool = True
     links: str = "markdown"
+    days_off: frozenset[date] = frozenset()  # the rep's leave; public holidays come on top
+    calendar_id: str | None = None  # week.ics UIDs: default the vault folder's name
+    regions: dict[str, frozenset[str]] = field(default_factory=dict)  # folded -> neighbours
 
     def cadence(self, tier: str) -> int:
         known = self.tiers.get(tier) or self.tiers.get(self.default_tier)
@@ -205,7 +208,8 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
 
 
 _TOP = {"owner", "currency", "locale", "fiscal_year_start", "tiers", "default_tier", "capacity",
-        "routine", "checklists", "seasonality", "pay", "git", "links"}
+        "routine", "checklists", "seasonality", "pay", "git", "links", "days_off", "calendar_id",
+        "regions"}
 
 
 def _config_from(doc: Y.Map, r: _Reader) -> Config:
@@ -258,7 +262,51 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
             r.bad(v.line, f"links: expected markdown or wiki, got {t!r}")
         else:
             kw["links"] = t
+    if (v := g("days_off")) is not None:
+        kw["days_off"] = _days_off(v, r)
+    if (v := g("calendar_id")) is not None and (t := r.text(v, "calendar_id")):
+        kw["calendar_id"] = t.strip()
+    if (v := g("regions")) is not None:
+        kw["regions"] = _regions(v, r)
     return Config(**kw)  # type: ignore[arg-type]
+
+
+MAX_LEAVE_DAYS = 366
+
+
+def _days_off(v: Y.Value, r: _Reader) -> frozenset[date]:
+    """`[2026-12-28, 2027-02-15..2027-02-19]`: single dates and inclusive ranges."""
+    out: set[date] = set()
+    for item in r.seq(v, "days_off") if not isinstance(v, Y.Scalar) or v.is_null else (v,):
+        t = (r.text(item, "days_off") or "").strip()
+        first, sep, last = t.partition("..")
+        try:
+            start = parse_date(first.strip())
+            end = parse_date(last.strip()) if sep else start
+        except FieldError as e:
+            r.bad(item.line, f"days_off: {e}; write a date or a range like 2027-02-15..2027-02-19")
+            continue
+        if not 0 <= (end - start).days < MAX_LEAVE_DAYS:
+            r.bad(item.line, f"days_off: {t!r} is not a range from an earlier to a later date "
+                             f"(at most {MAX_LEAVE_DAYS} days)")
+            continue
+        out.update(date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1))
+    return frozenset(out)
+
+
+def _regions(v: Y.Value, r: _Reader) -> dict[str, frozenset[str]]:
+    """`{Kraków: [Wieliczka, Skawina]}`: neighbours both ways, names folded like notes' regions."""
+    from salesnotes.read.names import fold
+
+    m = r.mapping(v, "regions")
+    out: dict[str, set[str]] = {}
+    for name, near in (m.items.items() if m else ()):
+        here = fold(name)
+        for other in map(fold, r.words(near, f"regions.{name}")):
+            if other and other != here:
+                out.setdefault(here, set()).add(other)
+                out.setdefault(other, set()).add(here)
+    return {k: frozenset(n) for k, n in out.items()}
 
 
 def _bool(v: Y.Value, key: str, r: _Reader, default: bool) -> bool:

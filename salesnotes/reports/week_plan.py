@@ -6,9 +6,10 @@ result out (markdown and week.ics), so every rule below is tested here.
 Which days
     The plan covers one ISO week (Monday..Sunday). Contacts are planned only on the
     `capacity.workdays` of that week that are not before `today` (in the current week: from
-    today on; a future week: all its workdays; a week that is over: none). Days before today
-    still show their routine, so the week reads whole, but get no contacts: what was not done
-    on them is overdue now and competes for the days left.
+    today on; a future week: all its workdays; a week that is over: none) and are not days
+    off: Polish public holidays (24 December too, from 2025) and the rep's `days_off:`.
+    Days before today still show their routine, so the week reads whole, but get no
+    contacts: what was not done on them is overdue now and competes for the days left.
 
 Who should breathe this week
     Every client not `lost` that is overdue, due (its next contact falls on or before the
@@ -17,10 +18,12 @@ Who should breathe this week
     planned only when its note fixes a `next_contact` on a plan day.
 
 Fixed dates
-    A client whose note's `next_contact` falls on a plan day keeps that day, even when that
-    pushes the day over `contacts_per_day`: fixed dates count against the day's capacity, and
-    the view says when a day goes over because of them. A `next_contact` on a day before today
-    or on a non-workday is not a plan day: the client is spread like any other.
+    A client whose note's `next_contact` falls on a plan day keeps that day while the day has
+    room: no day ever holds more than `contacts_per_day`. When more fixed dates fall on a day
+    than it holds, it keeps those of one route (the region with the most of them, then its
+    neighbours, then the most urgent), and the others compete for the week's free slots like
+    any client due this week (a `lost` one is then left out). A `next_contact` on a day before
+    today, a non-workday or a day off is not a plan day: the client is spread like any other.
 
 Priority (who gets the free slots first; the rest go to "not this week")
     1. overdue at the first plan day, by weight = (money at stake + 1000) x (1 + days late /
@@ -30,19 +33,28 @@ Priority (who gets the free slots first; the rest go to "not this week")
     3. due this week, by next contact date, then tier, then money at stake;
     ties by name. Money at stake is `potential`, else `budget`.
 
-Spreading
+Spreading: one route a day, phone calls fill the rest
     The free slots of all plan days are counted first and filled in priority order, so a client
-    left out is never more urgent than one planned. The planned clients then get their day in
-    priority order: a client joins the earliest day that already holds its `region` and has
-    room (one trip, several visits; fixed visits count); otherwise a new region goes to the
-    earliest day with room for all its planned clients, else the earliest day with any room.
+    left out is never more urgent than one planned. The planned clients then get their day by
+    region, so that the visits of a day come from as few regions as possible:
+    1. a day holding fixed dates goes to their regions (its route); other days take, in date
+       order, the region with the most clients still to place (ties: its most urgent first);
+    2. a day's route takes its region's clients, most urgent first, up to the day's room;
+    3. when the region is short, its neighbours' clients join the route (most clients first):
+       neighbours are the regions listed together under `regions:` in salesnotes.yaml, and
+       regions whose names start with the same word (`Kraków`, `Kraków-Podgórze`,
+       `Małopolska/Tarnów`, `Małopolska/Bochnia`); salesnotes has no map, so no distance;
+    4. everyone left (small regions, clients without a region) is a phone call, on the
+       earliest day with room, most urgent first.
+    A contact in its day's route is a visit; any other is a call.
 
 Tasks
     Open tasks (not done or cancelled) are placed by their earliest date among scheduled (⏳)
     and due (📅): on that plan day, or the last plan day before it (a task due on Saturday is on
-    Friday's list); a task dated before the first plan day is late and goes on the first plan
-    day. Tasks without dates are not in the plan. When the week has no plan day left, this
-    week's and late tasks are listed as unplaced, never dropped.
+    Friday's list); a task dated before the first plan day is late: it waits for the client's
+    contact when the client is planned this week, else it goes on the first plan day. Tasks
+    without dates are not in the plan. When the week has no plan day left, this week's and
+    late tasks are listed as unplaced, never dropped.
 
 Routine
     `every: week`: on that weekday (even a non-workday: the rep named it).
@@ -50,27 +62,33 @@ Routine
     non-workday moves to the next workday, possibly into the next month.
     `every: quarter`: as month, in the first month of each calendar quarter (January, April,
     July, October), whatever the fiscal year.
+    A routine falling on a public holiday or a day of leave moves to the last open workday
+    before its date (the report before the holiday, the review before the leave); one item
+    moved onto a day that already holds it is listed once.
     `until`: an occurrence whose own (unmoved) date is after `until` is not listed.
 
 Outlook
     The routine after this week up to the end of its calendar quarter, and for each of the next
     four weeks the clients whose next contact falls in it, plus those carried over (this week's
-    overflow, then each week's excess), against the weekly capacity (contacts_per_day x
-    workdays). A week is over capacity when due + carried exceeds it.
+    overflow, then each week's excess), against the week's capacity (contacts_per_day x its
+    workdays that are not days off). A week is over capacity when due + carried exceeds it.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from salesnotes.read.body import Task
-from salesnotes.model.portfolio import ClientRow
 from salesnotes.model.config import Config, RoutineItem
+from salesnotes.model.daysoff import NO_DAYS_OFF, DaysOff
+from salesnotes.model.portfolio import ClientRow
+from salesnotes.read.body import Task
 from salesnotes.read.names import fold
 
 OUTLOOK_WEEKS = 4
@@ -84,7 +102,7 @@ class Occurrence:
 
     date: date
     item: RoutineItem
-    nominal: date
+    nominal: dt.date
 
     @property
     def moved(self) -> bool:
@@ -96,6 +114,7 @@ class Occurrence:
 class Planned(NamedTuple):
     row: ClientRow
     fixed: bool  # the note's next_contact is this day
+    visit: bool = False  # in the day's route (else a phone call)
 
 
 class DueTask(NamedTuple):
@@ -114,10 +133,13 @@ class Day:
     contacts: tuple[Planned, ...]
     tasks: tuple[DueTask, ...]
     capacity: int  # contacts_per_day on a plan day, else 0
+    off: bool = False  # a public holiday or leave: no contacts
+    holiday: str | None = None  # the public holiday's name (None on leave)
+    route: tuple[str, ...] = ()  # the regions visited, as written in the first note of each
 
     @property
     def planned(self) -> bool:
-        return self.workday and not self.past
+        return self.workday and not self.past and not self.off
 
     @property
     def fixed(self) -> int:
@@ -189,10 +211,11 @@ def iso_week(d: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def plan_days(monday: date, today: date, workdays: Iterable[int]) -> tuple[date, ...]:
-    """The workdays of the week that are not before today."""
+def plan_days(monday: date, today: date, workdays: Iterable[int],
+              off: DaysOff = NO_DAYS_OFF) -> tuple[date, ...]:
+    """The workdays of the week that are not before today and not days off."""
     days = (monday + timedelta(days=w) for w in sorted(set(workdays)) if 0 <= w <= 6)
-    return tuple(d for d in days if d >= today)
+    return tuple(d for d in days if d >= today and not off.off(d))
 
 
 # Routine -------------------------------------------------------------------------------------
@@ -205,31 +228,40 @@ def next_workday(d: date, workdays: Sequence[int]) -> date:
     return d
 
 
+LOOK_AHEAD = timedelta(days=31)  # a routine after the range may move back into it (leave)
+
+
 def routine_between(routine: Iterable[RoutineItem], start: date, end: date,
-                    workdays: Sequence[int]) -> tuple[Occurrence, ...]:
+                    workdays: Sequence[int], off: DaysOff = NO_DAYS_OFF
+                    ) -> tuple[Occurrence, ...]:
     """Every occurrence dated start..end (inclusive), by date then config order."""
     found: list[tuple[date, int, Occurrence]] = []
     for order, item in enumerate(routine):
-        for occ in _occurrences(item, start, end, workdays):
-            if item.until is None or occ.nominal <= item.until:
-                found.append((occ.date, order, occ))
+        seen: set[date] = set()
+        for nominal, moved in _occurrences(item, start - LOOK_AHEAD, end + LOOK_AHEAD, workdays):
+            if off.off(moved) or off.off(nominal):
+                moved = off.open_workday_before(nominal, tuple(workdays)) or moved
+            if not start <= moved <= end or moved in seen:
+                continue
+            if item.until is None or nominal <= item.until:
+                seen.add(moved)
+                found.append((moved, order, Occurrence(moved, item, nominal)))
     found.sort(key=lambda f: (f[0], f[1]))
     return tuple(f[2] for f in found)
 
 
 def _occurrences(item: RoutineItem, start: date, end: date,
-                 workdays: Sequence[int]) -> Iterable[Occurrence]:
+                 workdays: Sequence[int]) -> Iterable[tuple[date, date]]:
+    """(nominal date, date moved to the next workday) for nominal dates start..end."""
     if end < start:
         return
     if item.every == "week":
-        first = start + timedelta(days=(item.day - start.weekday()) % 7)
-        d = first
+        d = start + timedelta(days=(item.day - start.weekday()) % 7)
         while d <= end:
-            yield Occurrence(d, item, d)
+            yield d, d
             d += timedelta(days=7)
         return
-    # a month's date may move up to 6 days forward, so start with the month before
-    index = start.year * 12 + start.month - 2
+    index = start.year * 12 + start.month - 1
     while True:
         year, month = divmod(index, 12)
         month += 1
@@ -239,9 +271,8 @@ def _occurrences(item: RoutineItem, start: date, end: date,
         if item.every == "quarter" and month not in QUARTER_MONTHS:
             continue
         nominal = date(year, month, min(item.day, calendar.monthrange(year, month)[1]))
-        actual = next_workday(nominal, workdays)
-        if start <= actual <= end:
-            yield Occurrence(actual, item, nominal)
+        if start <= nominal <= end:
+            yield nominal, next_workday(nominal, workdays)
 
 
 def quarter_end(d: date) -> date:
@@ -283,21 +314,36 @@ def priority(row: ClientRow, at: date, tier_order: Sequence[str]) -> tuple:
 
 
 def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int, week_end: date,
-                  tier_order: Sequence[str]) -> tuple[dict[date, list[Planned]], list[ClientRow]]:
-    """({plan day: contacts}, overflow): fixed dates kept, the rest spread by priority."""
+                  tier_order: Sequence[str],
+                  neighbours: Mapping[str, frozenset[str]] | None = None,
+                  ) -> tuple[dict[date, list[Planned]], list[ClientRow]]:
+    """({plan day: contacts}, overflow): fixed dates kept up to capacity, the rest chosen by
+    priority and routed by region (see the module docstring)."""
+    listed = neighbours or {}
     by_day: dict[date, list[Planned]] = {d: [] for d in days}
     at = days[0] if days else week_end + timedelta(days=1)
+    key = lambda r: priority(r, at, tier_order)  # noqa: E731
+    fixed_on: dict[date, list[ClientRow]] = {}
     flexible = []
     for row in rows:
         fixed = fixed_day(row, days)
         if fixed is not None:
-            by_day[fixed].append(Planned(row, True))
+            fixed_on.setdefault(fixed, []).append(row)
         elif should_breathe(row, week_end):
             flexible.append(row)
-    flexible.sort(key=lambda r: priority(r, at, tier_order))
+    for day, booked in fixed_on.items():
+        booked.sort(key=key)
+        stops = _Stops(booked, listed)
+        stops.fill(by_day[day], per_day, fixed=True)
+        flexible.extend(r for r in stops.left() if r.status != "lost")
+    flexible.sort(key=key)
     free = sum(max(0, per_day - len(by_day[d])) for d in days)
     chosen, overflow = flexible[:free], flexible[free:]
-    _spread(chosen, by_day, per_day)
+    stops = _Stops(chosen, listed)
+    for day in sorted(days, key=lambda d: (not by_day[d], d)):  # routes set by fixed visits first
+        stops.fill(by_day[day], per_day)
+    for day in days:  # the small regions and clients without one: calls, wherever room is left
+        stops.calls(by_day[day], per_day)
     for d in days:
         by_day[d].sort(key=_display_key(by_day[d], at, tier_order))
     return by_day, overflow
@@ -308,36 +354,84 @@ def region_key(row: ClientRow) -> str | None:
     return fold(row.note.region or "") or None
 
 
-def _spread(chosen: list[ClientRow], by_day: dict[date, list[Planned]], per_day: int) -> None:
-    """Give each chosen client a day with room, keeping a region's clients together."""
-    days = list(by_day)
-    room = lambda d: per_day - len(by_day[d])  # noqa: E731
-    pending: dict[str | None, int] = {}
-    for row in chosen:
-        pending[region_key(row)] = pending.get(region_key(row), 0) + 1
-    for row in chosen:
-        region = region_key(row)
-        pending[region] -= 1
-        day = None
-        if region is not None:
-            day = next((d for d in days if room(d) > 0
-                        and any(region_key(p.row) == region for p in by_day[d])), None)
-            if day is None:
-                want = min(pending[region] + 1, per_day)
-                day = next((d for d in days if room(d) >= want), None)
-        if day is None:
-            day = next(d for d in days if room(d) > 0)
-        by_day[day].append(Planned(row, False))
+_FIRST_WORD = re.compile(r"[\s/,-]")
+
+
+def near(region: str, others: Iterable[str], listed: Mapping[str, frozenset[str]]) -> list[str]:
+    """The neighbours of a (folded) region among `others`: listed together in `regions:`, or
+    named with the same first word (`krakow` and `krakow-podgorze`, `malopolska/tarnow`)."""
+    head = _FIRST_WORD.split(region, 1)[0]
+    mine = listed.get(region, frozenset())
+    return [o for o in others if o != region
+            and (o in mine or (head and _FIRST_WORD.split(o, 1)[0] == head))]
+
+
+class _Stops:
+    """Clients waiting for a day, by region, in priority order; fills a day as one route."""
+
+    def __init__(self, rows: list[ClientRow], listed: Mapping[str, frozenset[str]]) -> None:
+        self.order = {id(r): i for i, r in enumerate(rows)}
+        self.pending: dict[str, list[ClientRow]] = {}
+        self.loose: list[ClientRow] = []  # no region: never a visit
+        for row in rows:
+            k = region_key(row)
+            (self.pending.setdefault(k, []) if k else self.loose).append(row)
+        self.listed = listed
+
+    def fill(self, day: list[Planned], per_day: int, fixed: bool = False) -> None:
+        """Visits of the day's route: the regions already on it (fixed visits), else the
+        region with the most clients waiting; then their neighbours. With `fixed`, the day's
+        booked clients: the room left after the route goes to the most urgent of the rest."""
+        route = list(dict.fromkeys(k for p in day if p.visit and (k := region_key(p.row))))
+        if not route and self.pending:
+            route = [min(self.pending, key=self._biggest)]
+        for region in route:
+            self._visit(day, region, per_day, fixed)
+        for region in route:
+            for other in sorted(near(region, self.pending, self.listed), key=self._biggest):
+                self._visit(day, other, per_day, fixed)
+        if fixed:
+            self.calls(day, per_day, fixed=True)
+
+    def calls(self, day: list[Planned], per_day: int, fixed: bool = False) -> None:
+        """The most urgent of everyone left, as calls, while the day has room."""
+        left = sorted([r for rows in self.pending.values() for r in rows] + self.loose,
+                      key=lambda r: self.order[id(r)])
+        taken = left[:max(0, per_day - len(day))]
+        day.extend(Planned(r, fixed, False) for r in taken)
+        gone = {id(r) for r in taken}
+        self.loose = [r for r in self.loose if id(r) not in gone]
+        for k in list(self.pending):
+            self.pending[k] = [r for r in self.pending[k] if id(r) not in gone]
+            if not self.pending[k]:
+                del self.pending[k]
+
+    def left(self) -> list[ClientRow]:
+        return sorted([r for rows in self.pending.values() for r in rows] + self.loose,
+                      key=lambda r: self.order[id(r)])
+
+    def _biggest(self, region: str) -> tuple[int, int]:
+        rows = self.pending[region]
+        return -len(rows), self.order[id(rows[0])]
+
+    def _visit(self, day: list[Planned], region: str, per_day: int, fixed: bool) -> None:
+        take = self.pending.pop(region, [])
+        n = max(0, per_day - len(day))
+        day.extend(Planned(r, fixed, True) for r in take[:n])
+        if take[n:]:
+            self.pending[region] = take[n:]
 
 
 def _display_key(planned: list[Planned], at: date, tier_order: Sequence[str]):  # noqa: ANN202
-    """Within a day: regions together, the region holding the most urgent client first."""
+    """Within a day: visits first, a region together, the region holding the most urgent
+    client first; then the calls, most urgent first."""
     best: dict[str, tuple] = {}
     for p in planned:
-        group = region_key(p.row) or f"\x00{p.row.note.path}"
+        group = (region_key(p.row) or "") if p.visit else f"\x00{p.row.note.path}"
         key = priority(p.row, at, tier_order)
         best[group] = min(best.get(group, key), key)
-    return lambda p: (best[region_key(p.row) or f"\x00{p.row.note.path}"],
+    return lambda p: (not p.visit,
+                      best[(region_key(p.row) or "") if p.visit else f"\x00{p.row.note.path}"],
                       priority(p.row, at, tier_order))
 
 
@@ -351,9 +445,11 @@ def task_date(task: Task) -> date | None:
     return min(scheduled, due)
 
 
-def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date
+def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date,
+                contact_day: Mapping[int, date] | None = None,
                 ) -> tuple[dict[date, list[DueTask]], list[DueTask]]:
-    """({plan day: tasks}, unplaced): open tasks of this week, late ones on the first day."""
+    """({plan day: tasks}, unplaced): open tasks of this week; late ones on the day of the
+    client's contact (`contact_day`: id(row) -> day), else on the first day."""
     by_day: dict[date, list[DueTask]] = {d: [] for d in days}
     first = days[0] if days else week_end + timedelta(days=1)
     # each date from the first plan day to Sunday -> the last plan day on or before it
@@ -377,8 +473,11 @@ def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date
     keyed.sort()
     if not days:
         return by_day, [k[-1] for k in keyed]
+    contact_day = contact_day or {}
     for k in keyed:
-        by_day[day_of.get(k[1], first)].append(k[-1])
+        item = k[-1]
+        day = contact_day.get(id(item.row), first) if item.late else day_of.get(k[1], first)
+        by_day[day].append(item)
     return by_day, []
 
 
@@ -397,44 +496,63 @@ def due_by_week(rows: Iterable[ClientRow], first: date, weeks: int) -> list[int]
     return due
 
 
-def outlook(rows: Sequence[ClientRow], monday: date, week_capacity: int, carried: int,
-            weeks: int = OUTLOOK_WEEKS) -> tuple[WeekLoad, ...]:
+def outlook(rows: Sequence[ClientRow], monday: date, capacity: Callable[[date], int],
+            carried: int, weeks: int = OUTLOOK_WEEKS) -> tuple[WeekLoad, ...]:
+    """`capacity(monday)`: the contacts that week can hold."""
     out = []
     due = due_by_week(rows, monday + timedelta(days=7), weeks)
     for k in range(1, weeks + 1):
-        load = WeekLoad(monday + timedelta(days=7 * k), due[k - 1], carried, week_capacity)
+        week = monday + timedelta(days=7 * k)
+        load = WeekLoad(week, due[k - 1], carried, capacity(week))
         out.append(load)
-        carried = max(0, load.load - week_capacity)
+        carried = max(0, load.load - load.capacity)
     return tuple(out)
 
 
 # The whole week ------------------------------------------------------------------------------
 
 def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
-              week: date | None = None) -> WeekPlan:
+              week: date | None = None, off: DaysOff = NO_DAYS_OFF) -> WeekPlan:
     """The plan of the ISO week holding `week` (default: the week holding today)."""
     monday = monday_of(week or today)
     sunday = monday + timedelta(days=6)
     cap = config.capacity
     workdays = tuple(sorted(set(cap.workdays)))
-    days = plan_days(monday, today, workdays)
+    days = plan_days(monday, today, workdays, off)
     tier_order = tuple(config.tiers)
-    contacts, overflow = plan_contacts(rows, days, cap.contacts_per_day, sunday, tier_order)
-    tasks, unplaced = place_tasks(rows, days, sunday)
-    routine = routine_between(config.routine, monday, sunday, workdays)
+    contacts, overflow = plan_contacts(rows, days, cap.contacts_per_day, sunday, tier_order,
+                                       config.regions)
+    contact_day = {id(p.row): d for d, planned in contacts.items() for p in planned}
+    tasks, unplaced = place_tasks(rows, days, sunday, contact_day)
+    routine = routine_between(config.routine, monday, sunday, workdays, off)
     shown = sorted({monday + timedelta(days=w) for w in workdays} | {o.date for o in routine})
     day_list = tuple(
         Day(d, d.weekday() in workdays, d < today,
             tuple(o for o in routine if o.date == d),
             tuple(contacts.get(d, ())), tuple(tasks.get(d, ())),
-            cap.contacts_per_day if d in contacts else 0)
+            cap.contacts_per_day if d in contacts else 0, off.off(d), off.why(d),
+            _route_names(contacts.get(d, ())))
         for d in shown)
+
+    def capacity(week_monday: date) -> int:
+        open_days = plan_days(week_monday, week_monday, workdays, off)
+        return cap.contacts_per_day * len(open_days)
+
     week_capacity = cap.contacts_per_day * len(workdays)
     should = sum(len(c) for c in contacts.values()) + len(overflow)
     this_week = WeekLoad(monday, should, 0, cap.contacts_per_day * len(days), current=True)
     later = routine_between(config.routine, sunday + timedelta(days=1), quarter_end(sunday),
-                            workdays)
+                            workdays, off)
     return WeekPlan(monday, today, day_list, tuple(overflow), tuple(unplaced),
                     tuple(o for o in later if o.item.every != "week"),
-                    (this_week, *outlook(rows, monday, week_capacity, len(overflow))),
+                    (this_week, *outlook(rows, monday, capacity, len(overflow))),
                     cap.contacts_per_day, week_capacity)
+
+
+def _route_names(planned: Iterable[Planned]) -> tuple[str, ...]:
+    """The regions of the day's visits, in visiting order, as the first note writes each."""
+    names: dict[str, str] = {}
+    for p in planned:
+        if p.visit and (key := region_key(p.row)):
+            names.setdefault(key, " ".join((p.row.note.region or "").split()))
+    return tuple(names.values())

@@ -1,0 +1,91 @@
+"""Polish public holidays from the `holidays` package, kept in `.salesnotes/holidays.json`.
+
+Importing `holidays` loads every country it knows (about 0.4 s), more than a whole review of
+10,000 notes renders in; the dates of a year never change for one version of the package, so
+they are computed once per year, language and installed version, then read from the file. Any
+doubt (no file, another version, a broken file, a read-only vault) computes them again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import date
+from importlib.util import find_spec
+from pathlib import Path
+
+STORE = Path(".salesnotes") / "holidays.json"
+COUNTRY = "PL"  # salesnotes plans for a Polish rep: the country's public holidays
+_memo: dict[tuple[str, str, int], dict[date, str]] = {}
+
+
+def polish_holidays(years: Iterable[int], locale: str, root: Path | None = None
+                    ) -> dict[date, str]:
+    """{date: name in the vault's language} for every year given."""
+    language = "pl" if locale == "pl" else "en_US"
+    version = _installed_version()
+    wanted = sorted(set(years))
+    missing = [y for y in wanted if (version, language, y) not in _memo]
+    if missing and root is not None:
+        _read_store(root, version)
+        missing = [y for y in wanted if (version, language, y) not in _memo]
+    if missing:
+        _compute(missing, language, version)
+        if root is not None:
+            _write_store(root, version)
+    out: dict[date, str] = {}
+    for y in wanted:
+        out.update(_memo[(version, language, y)])
+    return out
+
+
+def _installed_version() -> str:
+    """The package's folder and the stat of its Polish calendar: found without importing it."""
+    spec = find_spec("holidays")
+    folder = (spec.submodule_search_locations or [""])[0] if spec else ""
+    try:
+        st = os.stat(os.path.join(folder, "countries", "poland.py"))
+    except OSError:
+        return folder
+    return f"{folder}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _compute(years: list[int], language: str, version: str) -> None:
+    import holidays
+
+    calendar = holidays.country_holidays(COUNTRY, years=years, language=language)
+    for y in years:
+        _memo[(version, language, y)] = {d: str(n) for d, n in calendar.items() if d.year == y}
+
+
+def _read_store(root: Path, version: str) -> None:
+    try:
+        data = json.loads((root / STORE).read_text(encoding="utf-8"))
+        if data.get("version") != version:
+            return
+        for key, days in data["years"].items():
+            language, year = key.rsplit(":", 1)
+            _memo[(version, language, int(year))] = {date.fromisoformat(d): n
+                                                     for d, n in days.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+
+
+def _write_store(root: Path, version: str) -> None:
+    """Best effort: a vault that cannot keep the file computes the dates again next time."""
+    years = {f"{lang}:{y}": {d.isoformat(): n for d, n in sorted(days.items())}
+             for (v, lang, y), days in sorted(_memo.items(), key=lambda kv: kv[0])
+             if v == version}
+    path = root / STORE
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp.write_text(json.dumps({"version": version, "years": years}, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
