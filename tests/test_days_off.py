@@ -17,12 +17,17 @@ W52 = date(2026, 12, 21)
 WORKDAYS = (0, 1, 2, 3, 4)
 
 
-def test_polish_holidays_include_christmas_eve_and_are_kept(tmp_path) -> None:  # noqa: ANN001
+def test_polish_holidays_include_christmas_eve_and_are_kept(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import salesnotes.local.holidays as store
+
+    (tmp_path / "ro").write_text("a file: no folder can be made here", encoding="utf-8")
+    monkeypatch.setattr(store, "INSTALL_STORE", tmp_path / "ro" / "cache" / "holidays.json")
+    monkeypatch.setattr(store, "_memo", {})
     days = polish_holidays([2026, 2027], "pl", tmp_path)
     assert days[date(2026, 12, 24)] == "Wigilia Bożego Narodzenia"
     assert {date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)} <= set(days)
     assert date(2026, 12, 23) not in days
-    assert (tmp_path / STORE).is_file()  # the next review reads them instead of importing
+    assert (tmp_path / STORE).is_file()  # an install that cannot keep them: the vault does
     assert polish_holidays([2027], "en", tmp_path)[date(2027, 1, 1)] == "New Year's Day"
 
 

@@ -1,9 +1,11 @@
-"""Polish public holidays from the `holidays` package, kept in `.salesnotes/holidays.json`.
+"""Polish public holidays from the `holidays` package, kept in a small JSON file.
 
 Importing `holidays` loads every country it knows (about 0.4 s), more than a whole review of
 10,000 notes renders in; the dates of a year never change for one version of the package, so
-they are computed once per year, language and installed version, then read from the file. Any
-doubt (no file, another version, a broken file, a read-only vault) computes them again.
+they are computed once per year, language and installed version, then read from the file:
+beside salesnotes' own code, as Python keeps `__pycache__` (one file per install, for every
+vault), else in the vault's `.salesnotes/`. Any doubt (no file, another version, a broken
+file, nowhere to write) computes them again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
 
-STORE = Path(".salesnotes") / "holidays.json"
+STORE = Path(".salesnotes") / "holidays.json"  # in the vault, when the install is read-only
+INSTALL_STORE = Path(__file__).parent / "__holidaycache__" / "holidays.json"
 COUNTRY = "PL"  # salesnotes plans for a Polish rep: the country's public holidays
 _memo: dict[tuple[str, str, int], dict[date, str]] = {}
 
@@ -27,13 +30,14 @@ def polish_holidays(years: Iterable[int], locale: str, root: Path | None = None
     version = _installed_version()
     wanted = sorted(set(years))
     missing = [y for y in wanted if (version, language, y) not in _memo]
-    if missing and root is not None:
-        _read_store(root, version)
-        missing = [y for y in wanted if (version, language, y) not in _memo]
+    stores = [INSTALL_STORE, *((root / STORE,) if root is not None else ())]
+    for store in stores:
+        if missing:
+            _read_store(store, version)
+            missing = [y for y in wanted if (version, language, y) not in _memo]
     if missing:
         _compute(missing, language, version)
-        if root is not None:
-            _write_store(root, version)
+        any(_write_store(store, version) for store in stores)  # the first that takes it
     out: dict[date, str] = {}
     for y in wanted:
         out.update(_memo[(version, language, y)])
@@ -59,9 +63,9 @@ def _compute(years: list[int], language: str, version: str) -> None:
         _memo[(version, language, y)] = {d: str(n) for d, n in calendar.items() if d.year == y}
 
 
-def _read_store(root: Path, version: str) -> None:
+def _read_store(path: Path, version: str) -> None:
     try:
-        data = json.loads((root / STORE).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != version:
             return
         for key, days in data["years"].items():
@@ -72,20 +76,21 @@ def _read_store(root: Path, version: str) -> None:
         return
 
 
-def _write_store(root: Path, version: str) -> None:
-    """Best effort: a vault that cannot keep the file computes the dates again next time."""
+def _write_store(path: Path, version: str) -> bool:
+    """Best effort (True when written): without a file the dates are computed again."""
     years = {f"{lang}:{y}": {d.isoformat(): n for d, n in sorted(days.items())}
              for (v, lang, y), days in sorted(_memo.items(), key=lambda kv: kv[0])
              if v == version}
-    path = root / STORE
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(exist_ok=True)
         tmp.write_text(json.dumps({"version": version, "years": years}, ensure_ascii=False),
                        encoding="utf-8")
         os.replace(tmp, path)
+        return True
     except OSError:
         try:
             tmp.unlink()
         except OSError:
             pass
+        return False
