@@ -78,3 +78,5 @@ def _report(result) -> None:  # noqa: ANN001 - ApplyResult
                    f"run `salesnotes checklist apply {result.checklist.name} --sync`")
     if result.commit:
         click.echo(f"committed {result.commit[:10]} {result.commit_message}")
+    for kept in result.kept_back:
+        click.echo(f"note: {kept}", err=True)

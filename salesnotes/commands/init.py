@@ -24,8 +24,8 @@ def init(directory: Path, demo: bool, locale: str) -> None:
         salesnotes init my-vault --demo --locale en
         cd my-vault && salesnotes review
     """
-    from salesnotes.git import gitlog
     from salesnotes.edit.vaultinit import create_vault
+    from salesnotes.git import gitlog
 
     directory = directory.resolve()
     written = create_vault(directory, locale=locale, demo=demo, today=today())
@@ -33,8 +33,7 @@ def init(directory: Path, demo: bool, locale: str) -> None:
                   and p.suffix == ".md")
     click.echo(f"vault created in {directory} ({len(written)} files"
                + (f", {clients} demo clients" if demo else "") + ")")
-    if not gitlog.is_repo(directory):
-        gitlog.init_repo(directory)
+    _own_repository(directory)
     try:
         gitlog.commit_paths(directory, written, "salesnotes: new vault")
     except gitlog.GitIdentityMissing as e:
@@ -42,3 +41,23 @@ def init(directory: Path, demo: bool, locale: str) -> None:
         for p in e.problems:
             click.echo(f"note: first commit made as 'salesnotes'. {p.message}", err=True)
     click.echo(f"next: cd {directory} && salesnotes review")
+
+
+def _own_repository(directory: Path) -> None:
+    """The vault's own repository: made when there is none, or when the folder sits inside
+    another one (a clone of a project, a dotfiles repository), so that no commit of the vault
+    ever lands in a repository that is not the vault's."""
+    from salesnotes.errors import VaultError, problem
+    from salesnotes.git import gitlog
+
+    outer = gitlog.find_repo(directory)
+    if outer is not None and outer.top.resolve() == directory:
+        return
+    gitlog.init_repo(directory)
+    own = gitlog.find_repo(directory)
+    if own is None or own.top.resolve() != directory:
+        raise VaultError(problem(".", 0, "git init did not make the vault its own repository; "
+                                         "the vault is created but not committed"))
+    if outer is not None:
+        click.echo(f"git: {directory} is inside the repository {outer.top}, so the vault got "
+                   "its own git repository (nothing is committed to the outer one)")

@@ -56,8 +56,8 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
         contact = contactlog.make_contact(text, channel, when or day, next_date, today=day)
     except ValueError as e:
         raise UsageProblem(Problem(note.path, 0, str(e))) from None
-    contactlog.log_contact(root, note, contact)
-    click.echo(f"{note.path}: {contact.line}")
+    wrote = contactlog.log_contact(root, note, contact)
+    click.echo(f"{note.path}: {contact.line}" + ("" if wrote else " (already in the note)"))
     if no_commit or not config.git_commit:
         return
     from salesnotes.git import gitlog
@@ -66,6 +66,15 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
         click.echo("note: not a git repository, so the contact is saved but not committed "
                    "(run `git init`, or set git: {commit: false} to silence this)", err=True)
         return
-    sha = contactlog.commit_contact(root, note, contact)
-    if sha:
-        click.echo(f"committed {sha[:10]} contact: {note.name} ({contact.channel})")
+    done = contactlog.commit_contact(root, note, contact)
+    for kept in done.kept_back:
+        click.echo(f"note: {kept}; the contact is recorded in a commit without it", err=True)
+    subject = f"contact: {note.name} ({contact.channel})"
+    if done.sha and done.already:
+        click.echo(f"already committed {done.sha[:10]} {subject}")
+    elif done.sha:
+        why = " (no file change: the note's change was committed already)" if (
+            done.empty and not done.kept_back) else ""
+        click.echo(f"committed {done.sha[:10]} {subject}{why}")
+    for said in done.notes:
+        click.echo(f"note: {said}", err=True)

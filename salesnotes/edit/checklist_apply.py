@@ -11,9 +11,10 @@ written go into one commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from salesnotes.reports.checklists import (
     TEMPLATES,
@@ -29,6 +30,9 @@ from salesnotes.errors import Problem, UsageProblem, VaultError
 from salesnotes.read.names import fold
 from salesnotes.read.note import Note, read_note
 from salesnotes.model.vault import Vault
+
+if TYPE_CHECKING:
+    from salesnotes.edit.editor import NoteText
 
 INSERT, SYNC = "insert", "sync"
 
@@ -53,6 +57,7 @@ class ApplyResult:
     problems: list[Problem] = field(default_factory=list)  # notes not edited, and why
     commit: str | None = None
     git_error: VaultError | None = None  # edits saved, commit not made
+    kept_back: list[Problem] = field(default_factory=list)  # edits saved, left out of the commit
 
     @property
     def commit_message(self) -> str:
@@ -71,7 +76,7 @@ def apply_checklist(vault: Vault, name: str, clients: Sequence[str] = (), *, syn
     for note in notes:
         _one(vault, checklist, note, sync, result)
     if result.changes and not dry_run and vault.config.git_commit:
-        _commit(vault, result)
+        _commit(vault, result, sync)
     return result
 
 
@@ -155,13 +160,22 @@ def edit_checklist(vault: Vault, checklist: Checklist, rel: PurePosixPath,
     from salesnotes.edit.editor import edit_note
 
     done: list[Change | None] = [None]
+    wrote = edit_note(vault.root / rel, vault.root, checklist_edit(checklist, rel, sync, done))
+    return done[0] if wrote else None
 
-    def change(text) -> None:  # noqa: ANN001 - edit.NoteText
+
+def checklist_edit(checklist: Checklist, rel: PurePosixPath, sync: bool,
+                   done: list[Change | None] | None = None) -> Callable[[NoteText], None]:
+    """The edit as a function of the note's text, so that it applies as well to the note's
+    committed version (what the commit holds); `done[0]` says what it changed."""
+    said: list[Change | None] = done if done is not None else [None]
+
+    def change(text: NoteText) -> None:
         data = text.to_bytes()  # nothing changed yet: the exact bytes being edited
         read = read_note(rel, data)
         if read.note is None:
             raise VaultError(*read.problems)
-        done[0] = planned = plan(checklist, read.note, sync)
+        said[0] = planned = plan(checklist, read.note, sync)
         if planned is None:
             return
         if planned.kind == INSERT:
@@ -171,8 +185,7 @@ def edit_checklist(vault: Vault, checklist: Checklist, rel: PurePosixPath,
         items = tuple(i for i in checklist.items if i.text in planned.items)
         text.append_to_section(_line(data, first.line), item_lines(items))
 
-    wrote = edit_note(vault.root / rel, vault.root, change)
-    return done[0] if wrote else None
+    return change
 
 
 def _line(data: bytes, number: int) -> str:
@@ -181,13 +194,20 @@ def _line(data: bytes, number: int) -> str:
     return text.split("\n")[number - 1].rstrip("\r")
 
 
-def _commit(vault: Vault, result: ApplyResult) -> None:
+def _commit(vault: Vault, result: ApplyResult, sync: bool) -> None:
+    """One commit of the checklist's edits, each applied to the note's committed version."""
+    from salesnotes.edit.editor import edit_bytes
     from salesnotes.git import gitlog
 
     if not gitlog.is_repo(vault.root):
         return
-    paths = [vault.root / c.path for c in result.changes]
+    changes = [gitlog.Change(vault.root / c.path,
+                             edit_bytes(c.path, checklist_edit(result.checklist, c.path, sync)))
+               for c in result.changes]
     try:
-        result.commit = gitlog.commit_paths(vault.root, paths, result.commit_message)
+        done = gitlog.commit_changes(vault.root, changes, result.commit_message)
     except VaultError as e:  # the notes are saved; only the commit is missing
         result.git_error = e
+        return
+    result.commit = done.sha
+    result.kept_back = list(done.kept_back)

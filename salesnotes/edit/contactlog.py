@@ -8,12 +8,19 @@ so nothing else in the note moves by a byte.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
+from salesnotes.errors import VaultError
 from salesnotes.read.body import CHANNELS, canonical_channel
 from salesnotes.read.note import Note
+
+if TYPE_CHECKING:
+    from salesnotes.edit.editor import NoteText
+    from salesnotes.git.gitlog import Committed
 
 LOG_HEADING = "## Log"
 
@@ -65,17 +72,32 @@ def make_contact(text: str, channel: str, when: date, next_date: date | None,
 
 
 def log_contact(root: Path, note: Note, contact: Contact) -> bool:
-    """Edit the note; True when `last_contact` moved (the contact is the newest)."""
+    """Edit the note; True when it changed (False: this very contact was in it already)."""
     from salesnotes.edit.editor import edit_note
 
-    newer = note.last_contact is None or contact.when > note.last_contact
-    # the current log may hold a later date than last_contact (a hand-written line)
-    newest_logged = max((e.date for e in note.body.log), default=None)
-    if newest_logged and contact.when < newest_logged and note.last_contact is None:
-        newer = False
+    return edit_note(root / note.path, root, contact_edit(note.path, contact))
 
-    def change(text) -> None:  # noqa: ANN001 - edit.NoteText
-        text.prepend_to_section(LOG_HEADING, [contact.line])
+
+def contact_edit(rel: PurePosixPath, contact: Contact) -> Callable[[NoteText], None]:
+    """The edit `log` makes, worked out from the text it is given, not from the note as read
+    before: so it applies alike to the note on disk and to its committed version (what the
+    commit holds), and a contact whose line (date, channel, text) is already logged is not
+    written twice (a retry after "saved, not committed", or Obsidian Git committing first)."""
+
+    def change(text: NoteText) -> None:
+        from salesnotes.read.note import read_note
+
+        read = read_note(rel, text.to_bytes())
+        if read.note is None:
+            raise VaultError(*read.problems)
+        note = read.note
+        newer = note.last_contact is None or contact.when > note.last_contact
+        # the current log may hold a later date than last_contact (a hand-written line)
+        newest_logged = max((e.date for e in note.body.log), default=None)
+        if newest_logged and contact.when < newest_logged and note.last_contact is None:
+            newer = False
+        if not is_logged(note, contact):
+            text.prepend_to_section(LOG_HEADING, [contact.line])
         if newer:
             text.set_scalar("last_contact", contact.when)
         if contact.next_date is not None:
@@ -83,11 +105,21 @@ def log_contact(root: Path, note: Note, contact: Contact) -> bool:
         elif newer and text.get("next_contact") is not None:
             text.remove_key("next_contact")  # the tier's cadence applies from the new contact
 
-    edit_note(root / note.path, root, change)
-    return newer
+    return change
 
 
-def commit_contact(root: Path, note: Note, contact: Contact) -> str | None:
+def is_logged(note: Note, contact: Contact) -> bool:
+    """The note's log already has this contact: same date, channel and text."""
+    return any((e.date, e.channel, one_line(e.text)) == (contact.when, contact.channel,
+                                                         contact.text) for e in note.body.log)
+
+
+def commit_contact(root: Path, note: Note, contact: Contact) -> Committed:
+    """The `contact:` commit: salesnotes' edit applied to the note's committed version, so the
+    rep's own uncommitted edits of the note stay uncommitted. Made even when the change is
+    already committed (by Obsidian Git, say), as a commit with no file change, so that
+    `git log --grep '^contact:'` is the complete contact log; not made twice for one contact."""
+    from salesnotes.edit.editor import edit_bytes
     from salesnotes.git import gitlog
 
     trailers = {}
@@ -95,8 +127,10 @@ def commit_contact(root: Path, note: Note, contact: Contact) -> str | None:
         trailers["Client-NIP"] = note.nip
     trailers["Contact-Date"] = contact.when.isoformat()
     trailers["Channel"] = contact.channel
-    return gitlog.commit_paths(root, [root / note.path], f"contact: {note.name} ({contact.channel})",
-                               body=contact.text, trailers=trailers)
+    change = gitlog.Change(root / note.path, edit_bytes(note.path, contact_edit(note.path,
+                                                                                  contact)))
+    return gitlog.commit_changes(root, [change], f"contact: {note.name} ({contact.channel})",
+                                 body=contact.text, trailers=trailers, allow_empty=True)
 
 
 @dataclass(frozen=True)

@@ -353,3 +353,18 @@ def _refuse_unsafe_path(path: Path, root: Path, rel: PurePosixPath) -> None:
         raise VaultError(Problem(rel, 0, "is a symbolic link; salesnotes never edits links"))
     if not path.resolve().is_relative_to(root.resolve()):
         raise VaultError(Problem(rel, 0, "outside the vault; not edited"))
+
+
+def edit_bytes(rel: PurePosixPath, change: Callable[[NoteText], None]) -> Callable[[bytes], bytes]:
+    """The same edit as a function of a note's bytes, for another version of the note (git's
+    committed one); a refusal is a VaultError at `rel`, as `edit_note` gives it."""
+
+    def redo(data: bytes) -> bytes:
+        try:
+            text = NoteText(data)
+            change(text)
+            return text.to_bytes()
+        except EditRefused as e:
+            raise VaultError(Problem(rel, e.line, e.message)) from e
+
+    return redo

@@ -1,14 +1,22 @@
-"""The only module that runs git: commit the paths salesnotes wrote (the contact log is read
-through `run_git` by contacthistory.py, whose names are re-exported here).
+"""Commit what salesnotes changed, and nothing else, in the vault's own repository.
 
 Why the git binary through subprocess: one streaming `git log` is 7x faster than pygit2 and over
-100x faster than dulwich (PERFORMANCE.md section 8), and `git commit --only -- <paths>` already
-does what DATA-SAFETY rule 14 asks: it commits those paths as they are in the work tree and
-leaves whatever else the user staged staged and uncommitted. A commit failure never touches the
-files: the caller's edit is already saved, we only report why it is not committed.
+100x faster than dulwich, and git's plumbing commits without touching the work tree. The contact
+log is read through `run_git` by history.py, whose names are re-exported here.
 
-Every path given to or returned from this module is relative to the vault root (posix), even when
-the vault is a subfolder of a larger git repository.
+What a commit holds: each note salesnotes edited is committed as its COMMITTED version with the
+same edit applied (`Change.redo`), so the rep's own uncommitted edits in that note stay
+uncommitted; a file salesnotes wrote whole (a new note, a view, a ledger month) as it is on disk.
+The commit is built from those blobs and HEAD's trees (trees.py), never from the rep's index, and
+the branch moves only if it still points where it did (`update-ref <new> <old>`), so a commit
+made meanwhile by another tool (Obsidian Git) is never lost: the work starts again from it. The
+rep's index then follows the committed paths only. A commit failure never touches the files:
+the edit is already saved, we only report why it is not committed.
+
+Every git call runs in the vault with the repository-selecting variables of the environment
+removed (`GIT_DIR`, `GIT_INDEX_FILE`, ... as a git hook or `rebase -x` sets them), so the vault's
+own repository is the one used. Paths given to this module are relative to the vault root
+(posix), even when the vault is a subfolder of a larger repository.
 """
 
 from __future__ import annotations
@@ -16,24 +24,39 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# The contact log lives in contacthistory.py; its names stay importable from here. It imports
-# this module only inside its functions, so neither import waits for the other.
+from salesnotes.errors import GitBusy, Problem, VaultError, problem
+
+# The contact log lives in history.py; its names stay importable from here. It imports this
+# module only inside its functions, so neither import waits for the other.
 from salesnotes.git.history import ContactCommit, contact_history, last_contacts, split_trailers
-from salesnotes.errors import GitBusy, VaultError, problem
+from salesnotes.git.trees import REGULAR, Entry, Objects, TreeWriter, tree_with
 
 __all__ = [
-    "FALLBACK_IDENTITY", "SAVED", "ContactCommit", "GitIdentityMissing", "Repo", "commit_paths",
-    "contact_history", "find_repo", "git_said", "init_repo", "is_repo", "last_contacts", "run_git",
+    "FALLBACK_IDENTITY", "SAVED", "Change", "Committed", "ContactCommit", "GitIdentityMissing",
+    "Repo", "commit_changes", "commit_paths", "contact_history", "find_repo", "git_env",
+    "git_said", "init_repo", "is_repo", "last_contacts", "own_environ", "run_git",
     "split_trailers",
 ]
 
 FALLBACK_IDENTITY = ("-c", "user.name=salesnotes", "-c", "user.email=salesnotes@localhost")
 SAVED = "your edits are saved but not committed"
+# What `git rev-parse --local-env-vars` lists (git clears them itself before entering another
+# repository), and the other variables that choose a repository or change what it shows.
+FOREIGN_VARIABLES = frozenset({
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+    "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE",
+    "GIT_GRAFT_FILE", "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR",
+    "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_QUARANTINE_PATH", "GIT_REFLOG_ACTION",
+})
+_FOREIGN_PATTERN = re.compile(r"GIT_CONFIG_(KEY|VALUE)_\d+")
 _BUSY_STATES = (  # (file in the git dir, why git cannot commit now)
     ("index.lock", "{path} is held (another git program is running?)"),
     ("MERGE_HEAD", "a merge is in progress (finish it, or run `git merge --abort`)"),
@@ -42,8 +65,8 @@ _BUSY_STATES = (  # (file in the git dir, why git cannot commit now)
     ("CHERRY_PICK_HEAD", "a cherry-pick is in progress (finish it, or `git cherry-pick --abort`)"),
     ("REVERT_HEAD", "a revert is in progress (finish it, or `git revert --abort`)"),
 )
-_NOTHING = ("nothing to commit", "nothing added to commit", "no changes added to commit")
 _NO_IDENTITY = ("Please tell me who you are", "empty ident name", "unable to auto-detect email")
+_RECENT = 50  # commits looked through for an identical contact commit before an empty one
 
 
 class GitIdentityMissing(VaultError):
@@ -64,34 +87,70 @@ class Repo:
     root: Path  # the vault root, where messages' paths start
     git_dir: Path
     prefix: str  # the vault's folder inside the work tree: "" or "sub/dir/"
+    top: Path  # the work tree's top folder (the vault root, or a folder above it)
+    hooks: Path  # where git looks for hooks (core.hooksPath honoured)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A file salesnotes wrote; for a note it edited, the same edit as a function of bytes.
+
+    With `redo`, the commit holds `redo(<the file's committed bytes>)`: salesnotes' edit
+    alone. Without it (a new note, a view, a ledger month: files salesnotes wrote whole), or for
+    a file git does not have yet, the file as it is on disk. `redo` raises VaultError (or
+    ValueError) when the committed version cannot take the edit."""
+
+    path: Path
+    redo: Callable[[bytes], bytes] | None = None
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What a commit call did."""
+
+    sha: str | None = None  # the commit made (or found: `already`); None: nothing to commit
+    empty: bool = False  # the commit changes no file: the change was committed by another tool
+    already: bool = False  # a commit with this very message already records it; none made
+    kept_back: tuple[Problem, ...] = ()  # changes left uncommitted in the work tree, and why
+    notes: tuple[str, ...] = ()  # things to tell the rep although the commit is made
 
 
 class _Locked(Exception):
-    """git hit index.lock (or a ref lock) mid-way: wait and try again."""
+    """git hit index.lock or a ref lock, or the branch moved, mid-way: wait and try again."""
 
 
 # -- running git ------------------------------------------------------------------------------
 
 
-def _env() -> dict[str, str]:
-    """Plain, predictable git: C messages (we match some), literal paths, no prompts, no editor."""
-    return {
-        **os.environ,
+def own_environ() -> dict[str, str]:
+    """The environment without the variables that would point git at another repository or
+    index (a hook, `rebase -x` or an IDE task sets them for its own repository)."""
+    return {k: v for k, v in os.environ.items()
+            if k not in FOREIGN_VARIABLES and not _FOREIGN_PATTERN.fullmatch(k)}
+
+
+def git_env(**extra: str) -> dict[str, str]:
+    """`own_environ()` plus plain, predictable git: C messages (we match some), literal paths,
+    no prompts, no editor."""
+    env = own_environ()
+    env.update({
         "LC_ALL": "C",
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_LITERAL_PATHSPECS": "1",
         "GIT_OPTIONAL_LOCKS": "0",  # `git status` must not take index.lock from Obsidian Git
         "GIT_EDITOR": ":",
-    }
+    })
+    env.update(extra)
+    return env
 
 
-def run_git(root: Path, *args: str,
-            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """git with `_env()` in the vault root; text out, undecodable bytes kept as surrogates."""
+def run_git(root: Path, *args: str, stdin: str | None = None,
+            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """git in the vault root with `git_env()`; text out, undecodable bytes kept as surrogates."""
     return subprocess.run(
         ["git", "-c", "core.quotepath=off", *args],
-        cwd=root, env=_env(), input=stdin, capture_output=True,
-        encoding="utf-8", errors="surrogateescape", check=False,
+        cwd=root, env=dict(env) if env is not None else git_env(), input=stdin,
+        capture_output=True, encoding="utf-8", errors="surrogateescape", check=False,
     )
 
 
@@ -99,11 +158,12 @@ def find_repo(root: Path) -> Repo | None:
     """The repository the vault root is in, or None (no folder, not a work tree)."""
     if not Path(root).is_dir():
         return None
-    out = run_git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix")
+    out = run_git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir",
+                  "--show-prefix", "--show-toplevel", "--git-path", "hooks")
     lines = out.stdout.split("\n")
-    if out.returncode or len(lines) < 3 or lines[0] != "true":
+    if out.returncode or len(lines) < 5 or lines[0] != "true":
         return None
-    return Repo(Path(root), Path(lines[1]), lines[2])
+    return Repo(Path(root), Path(lines[1]), lines[2], Path(lines[3]), Path(root) / lines[4])
 
 
 def git_said(result: subprocess.CompletedProcess[str]) -> str:
@@ -131,53 +191,71 @@ def init_repo(root: Path) -> None:
 # -- committing -------------------------------------------------------------------------------
 
 
-def commit_paths(
+def commit_paths(root: Path, paths: Sequence[Path | Change], message: str, *, body: str = "",
+                 trailers: Mapping[str, str] | None = None, wait_seconds: float = 3.0,
+                 fallback_identity: bool = False) -> str | None:
+    """`commit_changes` for files salesnotes wrote whole; the new commit's sha, or None."""
+    return commit_changes(root, paths, message, body=body, trailers=trailers,
+                          wait_seconds=wait_seconds, fallback_identity=fallback_identity).sha
+
+
+def commit_changes(
     root: Path,
-    paths: Sequence[Path],
+    changes: Sequence[Path | Change],
     message: str,
     *,
     body: str = "",
     trailers: Mapping[str, str] | None = None,
     wait_seconds: float = 3.0,
     fallback_identity: bool = False,
-) -> str | None:
-    """Commit exactly `paths` (written, created or deleted) and nothing else; return the sha.
+    allow_empty: bool = False,
+) -> Committed:
+    """One commit of exactly these changes (files written, created or deleted) on the branch.
 
-    `paths` are absolute or relative to the vault root; a folder is refused (it would sweep in
-    the user's own edits).
-    None when not in a repository or when those paths have no changes (no empty commits).
-    Raises GitBusy (exit 75) after waiting up to `wait_seconds` for index.lock or a merge/rebase,
-    GitIdentityMissing, or VaultError (conflict markers, detached HEAD, a failing hook). The files
-    are never touched here, so a failure keeps the user's edit on disk.
+    `changes` are paths (absolute or from the vault root) or `Change`s; a folder is refused
+    (it would sweep in the user's own edits). Nothing is committed outside a repository, or
+    when the changes are all in HEAD already, unless `allow_empty`: then a commit with this
+    message is made anyway (a contact another tool committed first still gets its `contact:`
+    commit), except when one of the last commits already has the very same message.
+    Raises GitBusy (exit 75) after waiting up to `wait_seconds` for index.lock, a merge or a
+    rebase; GitIdentityMissing; or VaultError (conflict markers, detached HEAD, a failing hook).
+    The files are never touched here, so a failure keeps the user's edit on disk.
     """
     repo = find_repo(root)
     if repo is None:
-        return None
-    rel = _vault_relative(Path(root), paths)
-    if not rel:
-        return None
-    where = rel[0]
-    _refuse_conflict_markers(Path(root), rel)
+        return Committed()
+    items = _vault_relative(Path(root), changes)
+    if not items:
+        return Committed()
+    where = items[0][0]
     text = _commit_message(message, body, trailers)
     deadline = time.monotonic() + wait_seconds
     _wait_until_free(repo, where, deadline)
-    _refuse_detached(repo, where)
     identity = _identity(Path(root), where, fallback_identity)
     delays = _backoff()
     while True:
         try:
-            return _commit(Path(root), repo, rel, text, identity, where, fallback_identity)
-        except _Locked:  # taken between our look and git's: wait like for any other lock
+            return _attempt(repo, items, text, identity, where, allow_empty, deadline)
+        except _Locked:  # taken between our look and git's, or the branch moved: start again
             _pause(next(delays), deadline, repo, where)
             _wait_until_free(repo, where, deadline)
+        except _NoIdentity:
+            if not fallback_identity or identity == FALLBACK_IDENTITY:
+                raise GitIdentityMissing(where) from None
+            identity = FALLBACK_IDENTITY
+
+
+class _NoIdentity(Exception):
+    """commit-tree could not tell who commits."""
 
 
 def _commit_message(subject: str, body: str = "", trailers: Mapping[str, str] | None = None) -> str:
     """Subject, blank line, body, blank line, `Key: value` trailers: what `git interpret-trailers`
     and `%(trailers)` read back. The subject and the values are kept to one line each."""
     parts = [" ".join(subject.split())]
-    if body.strip():
-        parts.append(body.strip("\n").rstrip())
+    if body.strip():  # what `git commit --cleanup=whitespace` would keep
+        kept = "\n".join(line.rstrip() for line in body.strip("\n").split("\n"))
+        parts.append(re.sub(r"\n{3,}", "\n\n", kept))
     lines = []
     for key, value in (trailers or {}).items():
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", key):
@@ -195,14 +273,17 @@ def _backoff() -> Iterator[float]:
         delay = min(delay * 2, 0.5)
 
 
-def _vault_relative(root: Path, paths: Sequence[Path]) -> list[str]:
-    """Posix paths relative to the vault root, in order, once each; refuse a path outside it.
+def _vault_relative(root: Path, changes: Sequence[Path | Change]
+                    ) -> list[tuple[str, Change]]:
+    """(posix path from the vault root, change), in order, once each; refuse a path outside it.
 
     A relative path is taken from the vault root, except one that starts with a relative `root`
     itself: that one was built as `root / name` and is taken from the current folder."""
-    rel: list[str] = []
+    out: dict[str, Change] = {}
     base = Path(os.path.normpath(root))
-    for path in map(Path, paths):
+    for change in changes:
+        change = change if isinstance(change, Change) else Change(Path(change))
+        path = Path(change.path)
         if not base.is_absolute() and base.parts and path.parts[:len(base.parts)] == base.parts:
             path = Path(*path.parts[len(base.parts):])
         full = Path(os.path.normpath(base / path))  # an absolute `path` stays itself
@@ -212,9 +293,10 @@ def _vault_relative(root: Path, paths: Sequence[Path]) -> list[str]:
             posix = _resolved_relative(base, full).as_posix()
         if posix == "." or full.is_dir():  # a folder would sweep in the user's own edits
             raise ValueError(f"commit_paths takes files, not a folder: {posix}")
-        if posix not in rel:
-            rel.append(posix)
-    return rel
+        if "\n" in posix:
+            raise VaultError(problem(posix, 0, f"a line break in the file name; {SAVED}"))
+        out.setdefault(posix, change)
+    return list(out.items())
 
 
 def _resolved_relative(root: Path, path: Path) -> Path:
@@ -224,17 +306,12 @@ def _resolved_relative(root: Path, path: Path) -> Path:
         raise VaultError(problem(path.as_posix(), 0, "outside the vault: not committed")) from None
 
 
-def _refuse_conflict_markers(root: Path, rel: Sequence[str]) -> None:
+def _refuse_conflict_markers(name: str, data: bytes) -> None:
     """A note with `<<<<<<<` lines is mid-merge: committing it would bury the conflict."""
-    for name in rel:
-        try:
-            data = (root / name).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            continue
-        for number, line in enumerate(data.splitlines(), start=1):
-            if re.match(rb"(<{7}|>{7})( |$)", line):
-                raise VaultError(problem(name, number, (
-                    f"git conflict markers: resolve the conflict first; {SAVED}")))
+    for number, line in enumerate(data.splitlines(), start=1):
+        if re.match(rb"(<{7}|>{7})( |$)", line):
+            raise VaultError(problem(name, number, (
+                f"git conflict markers: resolve the conflict first; {SAVED}")))
 
 
 def _busy_reason(repo: Repo) -> str | None:
@@ -267,14 +344,17 @@ def _shown(repo: Repo, name: str) -> str:
     return Path(os.path.relpath(repo.git_dir / name, repo.root)).as_posix()
 
 
-def _refuse_detached(repo: Repo, where: str) -> None:
+def _branch(repo: Repo, where: str) -> str:
+    """The branch HEAD names (`refs/heads/main`), born or not; refuse a detached HEAD."""
     try:
-        head = (repo.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
+        head = (repo.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError as e:
+        raise VaultError(problem(where, 0, f"git HEAD cannot be read ({e.strerror}); "
+                                           f"{SAVED}")) from None
     if not head.startswith("ref:"):
         raise VaultError(problem(where, 0, (
             f"git HEAD is detached (not on a branch); switch to one (git switch main); {SAVED}")))
+    return head[4:].strip()
 
 
 def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
@@ -294,59 +374,202 @@ def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
     raise GitIdentityMissing(where)
 
 
-def _commit(root: Path, repo: Repo, rel: list[str], text: str, identity: tuple[str, ...],
-            where: str, fallback: bool) -> str | None:
-    changed, untracked = _changes(root, repo, rel)
-    if not changed:
-        return None
-    if untracked:  # `commit --only` takes only paths git knows; new notes must be added first
-        _check_lock(added := run_git(root, "add", "--", *untracked))
-        if added.returncode:
-            raise VaultError(problem(where, 0, f"git add failed: {git_said(added)}; {SAVED}"))
-    result = run_git(root, *identity, "commit", "-q", "--only", "--cleanup=whitespace", "-F", "-",
-                  "--", *changed, stdin=text)
-    if result.returncode == 0:
-        return run_git(root, "rev-parse", "HEAD").stdout.strip()
-    _unstage(root, untracked)
-    _check_lock(result)
-    if any(s in result.stdout for s in _NOTHING):
-        return None
-    if any(s in result.stderr for s in _NO_IDENTITY):
-        if fallback and identity != FALLBACK_IDENTITY:
-            return _commit(root, repo, rel, text, FALLBACK_IDENTITY, where, fallback)
-        raise GitIdentityMissing(where)
-    raise VaultError(problem(where, 0, f"git commit failed: {git_said(result)}; {SAVED}"))
+# -- one attempt: blobs, trees, commit, branch, index ----------------------------------------
 
 
-def _changes(root: Path, repo: Repo, rel: list[str]) -> tuple[list[str], list[str]]:
-    """Which of `rel` differ from HEAD, and which of those git does not track yet.
+@dataclass
+class _Plan:
+    """The tree entries to set (None: remove), what HEAD had there, what stays uncommitted."""
 
-    Ignored untracked files are not listed, so they are never committed."""
-    status = run_git(root, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all",
-                  "--", *rel)
-    if status.returncode:
-        raise VaultError(problem(rel[0], 0, f"git status failed: {git_said(status)}; {SAVED}"))
-    changed: list[str] = []
-    untracked: list[str] = []
-    for entry in status.stdout.split("\0"):
-        if len(entry) < 4 or not entry[3:].startswith(repo.prefix):
+    entries: dict[str, Entry | None]
+    before: dict[str, Entry | None]
+    redo: dict[str, Callable[[bytes], bytes]]
+    kept_back: list[Problem]
+
+
+def _attempt(repo: Repo, items: list[tuple[str, Change]], text: str,
+             identity: tuple[str, ...], where: str, allow_empty: bool,
+             deadline: float) -> Committed:
+    from salesnotes.git import hooks, repindex
+
+    env = git_env()
+    branch = _branch(repo, where)
+    with Objects(repo.top, env) as objects:
+        head = objects.read(branch)
+        if head is not None and head[1] != "commit":
+            raise VaultError(problem(where, 0, f"git {branch} is not a commit; {SAVED}"))
+        parent = head[0] if head else None
+        base = _tree_line(head[2]) if head else None
+        plan = _plan(repo, objects, items, base, env)
+        tree: str | None = base
+        if plan.entries:
+            with TreeWriter(repo.top, env) as writer:
+                tree = tree_with(objects, writer, base, plan.entries)
+        kept = tuple(plan.kept_back)
+        if tree is None or tree == base:
+            if not allow_empty:
+                return Committed(kept_back=kept)
+            earlier = _same_message(repo, branch, text, env)
+            if earlier:
+                return Committed(earlier, already=True, kept_back=kept)
+            if tree is None:  # an empty commit on an unborn branch
+                with TreeWriter(repo.top, env) as writer:
+                    tree = writer.write({})
+        assert tree is not None
+        text = hooks.before_commit(repo, tree, text, env, where)
+        sha = _commit_tree(repo, tree, parent, text, identity, env, where)
+        _move_branch(repo, branch, sha, parent, text, env, where)
+        notes = repindex.follow(repo, objects, plan.before, plan.entries, plan.redo, env,
+                                deadline)
+    hooks.after_commit(repo)
+    return Committed(sha, empty=tree == base, kept_back=kept, notes=tuple(notes))
+
+
+def _tree_line(commit: bytes) -> str:
+    first = commit.split(b"\n", 1)[0].split()
+    if len(first) != 2 or first[0] != b"tree":
+        raise OSError("a git commit without a tree")
+    return first[1].decode("ascii")
+
+
+def _plan(repo: Repo, objects: Objects, items: list[tuple[str, Change]], base: str | None,
+          env: Mapping[str, str]) -> _Plan:
+    """Each change as a tree entry: redone on the committed blob, or hashed from the disk."""
+    plan = _Plan({}, {}, {}, [])
+    on_disk: list[tuple[str, str, Entry | None]] = []  # (vault path, top path, HEAD's entry)
+    made: list[tuple[str, bytes, str]] = []  # (top path, bytes, mode)
+    for rel, change in items:
+        full = repo.prefix + rel
+        old = objects.entry(base, full) if base else None
+        if change.redo is not None and old is not None:
+            redone = _redo(objects, rel, old, change.redo, plan)
+            if redone is not None:
+                _refuse_conflict_markers(rel, redone)
+                made.append((full, redone, old.mode))
+                plan.redo[full] = change.redo
+                plan.before[full] = old
             continue
-        path = entry[3:][len(repo.prefix):]  # porcelain paths are from the top of the work tree
-        if path not in changed:
-            changed.append(path)
-        if entry[:2] == "??":
-            untracked.append(path)
-    return changed, untracked
+        path = repo.root / rel
+        if path.is_symlink():
+            plan.kept_back.append(problem(rel, 0, "a symbolic link: not committed"))
+        elif path.is_file():
+            on_disk.append((rel, full, old))
+        elif old is not None:  # deleted
+            plan.entries[full], plan.before[full] = None, old
+    new = [rel for rel, _, old in on_disk if old is None]
+    ignored = _ignored(repo, new, env) if new else set()
+    on_disk = [(rel, full, old) for rel, full, old in on_disk if rel not in ignored]
+    for rel, _, _ in on_disk:
+        _refuse_conflict_markers(rel, _read(repo.root / rel))
+    shas = _hash_files(repo.top, [full for _, full, _ in on_disk], env, filters=True)
+    for (rel, full, old), sha in zip(on_disk, shas, strict=True):
+        mode = old.mode if old is not None and old.mode in REGULAR else _mode(repo.root / rel)
+        plan.entries[full], plan.before[full] = Entry(mode, sha), old
+    if made:
+        with tempfile.TemporaryDirectory(dir=repo.git_dir, prefix="salesnotes-") as folder:
+            names = []
+            for number, (_, data, _) in enumerate(made):
+                name = os.path.join(folder, f"{number}.blob")
+                Path(name).write_bytes(data)
+                names.append(name)
+            shas = _hash_files(repo.top, names, env, filters=False)
+        for (full, _, mode), sha in zip(made, shas, strict=True):
+            plan.entries[full] = Entry(mode, sha)
+    for full in [f for f, e in plan.entries.items() if e == plan.before.get(f)]:
+        del plan.entries[full]  # already so in HEAD
+    return plan
 
 
-def _check_lock(result: subprocess.CompletedProcess[str]) -> None:
-    said = result.stderr
-    if result.returncode and ("index.lock" in said or "cannot lock ref" in said):
+def _redo(objects: Objects, rel: str, old: Entry, redo: Callable[[bytes], bytes],
+          plan: _Plan) -> bytes | None:
+    """The edit applied to the committed blob; None (and why, in `kept_back`) when it cannot
+    be, or when the committed version has it already."""
+    if old.mode not in REGULAR:
+        plan.kept_back.append(problem(rel, 0, "not a plain file in git: not committed"))
+        return None
+    found = objects.read(old.sha)
+    if found is None:
+        raise OSError(f"git object {old.sha} of {rel} cannot be read")
+    try:
+        data = redo(found[2])
+    except VaultError as e:
+        why = "; ".join(p.message for p in e.problems) or "refused"
+        plan.kept_back.append(problem(rel, 0, f"its committed version cannot take this change "
+                                              f"({why}), so the change stays uncommitted"))
+        return None
+    except ValueError as e:
+        plan.kept_back.append(problem(rel, 0, f"its committed version cannot take this change "
+                                              f"({e}), so the change stays uncommitted"))
+        return None
+    return None if data == found[2] else data
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _mode(path: Path) -> str:
+    try:
+        return "100755" if os.stat(path).st_mode & 0o111 else "100644"
+    except OSError:
+        return "100644"
+
+
+def _ignored(repo: Repo, rels: list[str], env: Mapping[str, str]) -> set[str]:
+    """New files git is told to ignore: never committed by salesnotes."""
+    out = run_git(repo.root, "check-ignore", "-z", "--stdin", stdin="\0".join(rels) + "\0",
+                  env={**env, "GIT_LITERAL_PATHSPECS": "0"})  # it refuses pathspec magic
+    return {p for p in out.stdout.split("\0") if p}
+
+
+def _hash_files(cwd: Path, names: list[str], env: Mapping[str, str], *,
+                filters: bool) -> list[str]:
+    """Write each file as a blob (`filters`: as `git add` would, attributes included); git
+    reads the names from the top of the work tree, whatever `cwd` is."""
+    if not names:
+        return []
+    args = ["hash-object", "-w", "--stdin-paths"] + ([] if filters else ["--no-filters"])
+    done = run_git(cwd, *args, stdin="".join(f"{n}\n" for n in names), env=env)
+    shas = done.stdout.split()
+    if done.returncode or len(shas) != len(names):
+        raise VaultError(problem(names[0], 0, f"git hash-object failed: {git_said(done)}; {SAVED}"))
+    return shas
+
+
+def _same_message(repo: Repo, branch: str, text: str, env: Mapping[str, str]) -> str | None:
+    """The newest of the last commits whose message is `text`: a retry finds its own commit."""
+    out = run_git(repo.top, "log", f"-n{_RECENT}", "--format=%H%x00%B%x1e", branch, "--",
+                  env=env)
+    want = text.strip()
+    for record in out.stdout.split("\x1e"):
+        sha, _, message = record.strip("\n").partition("\0")
+        if sha and message.strip() == want:
+            return sha
+    return None
+
+
+def _commit_tree(repo: Repo, tree: str, parent: str | None, text: str,
+                 identity: tuple[str, ...], env: Mapping[str, str], where: str) -> str:
+    args = [*identity, "commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
+    done = run_git(repo.top, *args, stdin=text, env=env)
+    if done.returncode == 0:
+        return done.stdout.strip()
+    if any(s in done.stderr for s in _NO_IDENTITY):
+        raise _NoIdentity
+    raise VaultError(problem(where, 0, f"git commit failed: {git_said(done)}; {SAVED}"))
+
+
+def _move_branch(repo: Repo, branch: str, sha: str, parent: str | None, text: str,
+                 env: Mapping[str, str], where: str) -> None:
+    """The branch moves to `sha` only if it still names `parent` (no ref at all: unborn)."""
+    kind = "commit" if parent else "commit (initial)"
+    reason = f"{kind}: {text.split(chr(10), 1)[0]}"
+    done = run_git(repo.top, "update-ref", "-m", reason, branch, sha, parent or "", env=env)
+    if done.returncode == 0:
+        return
+    if "cannot lock ref" in done.stderr or "but expected" in done.stderr:
         raise _Locked
-
-
-def _unstage(root: Path, untracked: list[str]) -> None:
-    """Undo our own `git add` of new files when the commit did not happen (best effort)."""
-    if untracked:
-        run_git(root, "rm", "--cached", "-q", "--ignore-unmatch", "--", *untracked)
-
+    raise VaultError(problem(where, 0, f"git commit failed: {git_said(done)}; {SAVED}"))

@@ -316,7 +316,30 @@ def write_sales(root: Path, plan: SalesImport) -> list[Path]:
 
 
 def commit_sales(root: Path, vault: Vault, plan: SalesImport) -> str | None:
-    return commit_import(root, vault, plan.written, sales_message(plan, vault))
+    """One commit of what this import wrote, and of its months' ledger files that an earlier
+    run of it left uncommitted (a commit refused with "saved, not committed"): so running the
+    import again completes it."""
+    paths = list(dict.fromkeys([*plan.written, *_own_ledger_files(vault, plan)]))
+    return commit_import(root, vault, paths, sales_message(plan, vault))
+
+
+def _own_ledger_files(vault: Vault, plan: SalesImport) -> list[Path]:
+    """The ledger months of this file's documents whose bytes are salesnotes' own (what it
+    would write for the ledger as read), never a month someone edited by hand since."""
+    months = {month_path(sale.date) for sale in plan.documents}
+    sales: dict[str, list[Sale]] = {}
+    for sale in vault.sales:
+        if (rel := month_path(sale.date)) in months:
+            sales.setdefault(rel, []).append(sale)
+    own = []
+    for rel in sorted(months):
+        path = vault.root / rel
+        try:
+            if rel in plan.files or path.read_bytes() == render_month(sales.get(rel, [])):
+                own.append(path)
+        except OSError:
+            continue
+    return own
 
 
 def sales_message(plan: SalesImport, vault: Vault) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -69,12 +68,13 @@ def outputs_key(root: Path) -> str:
 def git_head(root: Path) -> str:
     """The commit HEAD names ('' outside git): new contact commits move clients' breath."""
     if in_git(root):
-        return subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
-                              capture_output=True, text=True).stdout.strip()
+        from salesnotes.git.gitlog import run_git  # the vault's own repository, whatever GIT_DIR
+
+        return run_git(root, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
     return ""
 
 
-def _walk(h: "hashlib._Hash", folder: Path) -> int:
+def _walk(h: hashlib._Hash, folder: Path) -> int:
     """Hash the folder's files by stat; the newest mtime in it."""
     newest = 0
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -84,7 +84,7 @@ def _walk(h: "hashlib._Hash", folder: Path) -> int:
     return newest
 
 
-def _stat(h: "hashlib._Hash", path: Path) -> int:
+def _stat(h: hashlib._Hash, path: Path) -> int:
     try:
         st = path.stat()
     except OSError:

@@ -77,7 +77,9 @@ def test_12_external_save_between_read_and_write_is_kept_and_the_edit_reapplied(
     assert result.exit_code == 0, result.stderr
     assert (root / PATH).read_text() == logged(EXTERNAL)
     assert folder_names(root) == ["Acme.md"]
-    assert git(root, "status", "--porcelain") == ""
+    # the commit holds the contact alone; Obsidian's edit stays the rep's, uncommitted
+    assert git(root, "show", f"HEAD:{PATH}") == logged(NOTE)
+    assert git(root, "status", "--porcelain") == f" M {PATH}\n"
 
 
 def test_12_a_note_that_keeps_changing_aborts_with_nothing_written(make_vault, run, monkeypatch):
@@ -273,7 +275,7 @@ PAUSE_BEFORE_COMMIT = textwrap.dedent("""
     from pathlib import Path
     from salesnotes.git import gitlog
     ready, go = Path(sys.argv[1]), Path(sys.argv[2])
-    real_commit = gitlog.commit_paths
+    real_commit = gitlog.commit_changes
 
     def paused_commit(*args, **kwargs):
         ready.touch()
@@ -281,7 +283,7 @@ PAUSE_BEFORE_COMMIT = textwrap.dedent("""
             time.sleep(0.01)
         return real_commit(*args, **kwargs)
 
-    gitlog.commit_paths = paused_commit
+    gitlog.commit_changes = paused_commit
     from salesnotes.cli import main
     sys.argv = ["salesnotes", *sys.argv[3:]]
     main()
