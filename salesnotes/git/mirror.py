@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from salesnotes.git.gitlog import _env, git_said, run_git
+from salesnotes.git.gitlog import git_env, git_said, run_git
 
 REF = "refs/salesnotes/rep"  # where the rep's branch lands in the mirror
 FETCH_TIMEOUT = 300  # seconds: a remote that hangs must not hang the Monday roll-up
@@ -90,7 +90,7 @@ def _remote_git(mirror: Path, remote: str, *args: str) -> subprocess.CompletedPr
     try:
         return subprocess.run(
             ["git", *args], cwd=mirror,
-            env={**_env(), "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=20"},
+            env={**git_env(), "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=20"},
             capture_output=True, encoding="utf-8", errors="replace", timeout=FETCH_TIMEOUT,
             check=False)
     except subprocess.TimeoutExpired:
@@ -118,7 +118,7 @@ def read_blobs(mirror: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     wanted = list(dict.fromkeys(blobs))
     if not wanted:
         return {}
-    done = subprocess.run(["git", "cat-file", "--batch"], cwd=mirror, env=_env(),
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=mirror, env=git_env(),
                           input="".join(f"{b}\n" for b in wanted).encode(),
                           capture_output=True, check=False)
     if done.returncode:
