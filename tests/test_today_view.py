@@ -54,7 +54,7 @@ def test_phone_first(make_vault, locale: str) -> None:  # noqa: ANN001
     assert not TASK_LINE.search(text)
     widths = table_widths(text)
     assert widths and max(widths) <= 5
-    assert "[+48 12 345 67 89](tel:+48123456789)" in text
+    assert "[+48\u00a012\u00a0345\u00a067\u00a089](tel:+48123456789)" in text  # never wraps
     assert "```tasks\nnot done\npath includes clients/\nheading does not include Checklist:\n" \
         in text
     assert "](Week%20plan.md)" in text and "](Portfolio.md)" in text

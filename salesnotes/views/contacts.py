@@ -6,8 +6,9 @@ Built from the week plan (salesnotes/reports/week_plan.py), so both views say th
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -18,6 +19,7 @@ from salesnotes.model.portfolio import ClientRow
 from salesnotes.reports.week_plan import DueTask
 from salesnotes.views.engine import cell
 
+NBSP = "\u00a0"
 TASK_ROWS = 12  # task rows a day: a phone screen; the rest is counted and linked
 _DIAL = re.compile(r"[^\d+]")
 _EMAIL = re.compile(r"^[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[^@\s<>()\[\]]+$")
@@ -55,12 +57,14 @@ class TaskGroup(NamedTuple):
 
 def reach(phone: str | None, email: str | None) -> str:
     """Tap-to-call and tap-to-mail links, escaped for a table cell; plain text when the phone
-    holds no digits or the e-mail is not an address."""
+    holds no digits or the e-mail is not an address. The number's spaces do not break, so a
+    narrow column never splits it over two lines."""
     parts = []
     if phone and phone.strip():
         digits = _DIAL.sub("", phone)
         shown = cell(phone)
-        parts.append(f"[{shown}](tel:{digits})" if len(digits.lstrip("+")) >= 3 else shown)
+        parts.append(f"[{shown.replace(' ', NBSP)}](tel:{digits})"
+                     if len(digits.lstrip("+")) >= 3 else shown)
     if email and email.strip():
         address = email.strip()
         ok = _EMAIL.match(address)
@@ -79,29 +83,30 @@ def contact(row: ClientRow, start: date, fixed: bool = False, visit: bool = Fals
                    reach(note.phone, note.email), fixed, visit)
 
 
-def task_groups(tasks: Iterable[DueTask], contacted: set[PurePosixPath]
-                ) -> list[TaskGroup]:
-    """One row per client: the clients contacted that day first, then by money at stake."""
-    by_client: dict[PurePosixPath, list[DueTask]] = {}
-    for item in tasks:
-        by_client.setdefault(item.row.note.path, []).append(item)
-    groups = []
-    for path, items in by_client.items():
-        first = min(items, key=lambda i: (i.when, i.task.line))
-        groups.append((path not in contacted, -items[0].row.stake, first.when,
-                       TaskGroup(path, items[0].row.note.name, len(items),
-                                 sum(1 for i in items if i.late), first.task.text, first.when,
-                                 path in contacted)))
-    groups.sort(key=lambda g: (g[0], g[1], g[2], str(g[3].path)))
-    return [g[-1] for g in groups]
-
-
 class Capped(NamedTuple):
     shown: tuple[TaskGroup, ...]
     more_clients: int
     more_tasks: int
 
 
-def capped(groups: Sequence[TaskGroup], rows: int = TASK_ROWS) -> Capped:
-    rest = groups[rows:]
-    return Capped(tuple(groups[:rows]), len(rest), sum(g.tasks for g in rest))
+def task_rows(tasks: Iterable[DueTask], contacted: Collection[int],
+              rows: int = TASK_ROWS) -> Capped:
+    """One row per client, at most `rows`: the clients contacted that day first (`contacted`
+    holds id() of their ClientRows), then by money at stake; the rest only counted. A day at
+    10,000 clients holds tens of thousands of late tasks, so each is looked at once."""
+    groups: dict[int, list] = {}  # id(row) -> [row, tasks, late, earliest DueTask]
+    for item in tasks:
+        g = groups.get(id(item.row))
+        if g is None:
+            groups[id(item.row)] = [item.row, 1, int(item.late), item]
+            continue
+        g[1] += 1
+        g[2] += item.late
+        if (item.when, item.task.line) < (g[3].when, g[3].task.line):
+            g[3] = item
+    top = heapq.nsmallest(rows, groups.values(), key=lambda g: (
+        id(g[0]) not in contacted, -g[0].stake, g[3].when, str(g[0].note.path)))
+    shown = tuple(TaskGroup(row.note.path, row.note.name, n, late, first.task.text, first.when,
+                            id(row) in contacted) for row, n, late, first in top)
+    total = sum(g[1] for g in groups.values())
+    return Capped(shown, len(groups) - len(shown), total - sum(g.tasks for g in shown))

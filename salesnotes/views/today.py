@@ -8,13 +8,14 @@ the view itself copies no `- [ ]` line, so the plugin counts each task once.
 
 from __future__ import annotations
 
+import heapq
 from datetime import date, timedelta
 from urllib.parse import quote
 
 from salesnotes.model.breath import Breath
 from salesnotes.model.portfolio import Book
 from salesnotes.reports.week_plan import Day, monday_of
-from salesnotes.views.contacts import capped, contact, task_groups
+from salesnotes.views.contacts import contact, task_rows
 from salesnotes.views.week_plan import days_off, today_file, week_plan_of
 
 FILENAME = "Today.md"  # the English name; `filename(book)` gives the vault's
@@ -33,12 +34,12 @@ def context(book: Book) -> dict:
     day, plan_start = _contact_day(book)
     contacts = tuple(contact(p.row, plan_start, p.fixed, p.visit) for p in day.contacts) \
         if day else ()
-    planned = {c.path for c in contacts}
     tasks_day = _todays_plan_day(book)
-    groups = task_groups(tasks_day.tasks, planned) if tasks_day else []
-    out_of_breath = sorted(
+    called = {id(p.row) for p in day.contacts} if day else set()
+    out_of_breath = heapq.nsmallest(
+        TOP_OUT_OF_BREATH,
         (r for r in book.rows if r.breath.state in (Breath.OVERDUE, Breath.NEVER)
-         and r.status != "lost" and r.note.path not in planned),
+         and r.status != "lost" and id(r) not in called),
         key=lambda r: (-r.stake, -(r.breath.days_overdue or 0), r.note.name))
     return {
         "today": today,
@@ -49,10 +50,10 @@ def context(book: Book) -> dict:
         "route": _route(day),
         "calls": sum(1 for c in contacts if not c.visit),
         "capacity": book.config.capacity.contacts_per_day,
-        "tasks": capped(groups),
+        "tasks": task_rows(tasks_day.tasks if tasks_day else (), called),
         "task_count": len(tasks_day.tasks) if tasks_day else 0,
         "late_count": sum(1 for t in tasks_day.tasks if t.late) if tasks_day else 0,
-        "top": tuple(contact(r, today) for r in out_of_breath[:TOP_OUT_OF_BREATH]),
+        "top": tuple(contact(r, today) for r in out_of_breath),
         "links": _links(book.config.locale),
         "tasks_query": "\n".join(("not done", "path includes clients/",
                                   f"heading does not include {CHECKLIST_HEADING}",

@@ -25,7 +25,7 @@ from salesnotes.reports.week_plan import (
     plan_week,
     region_key,
 )
-from salesnotes.views.contacts import Capped, Contact, capped, contact, task_groups
+from salesnotes.views.contacts import Capped, Contact, contact, task_rows
 
 FILENAME = "Week plan.md"
 TEMPLATE = "Week plan.md"
@@ -123,7 +123,7 @@ def context(book: Book, week: date | None = None) -> dict:
         "fixed": sum(d.fixed for d in plan.days),
         "task_count": len(tasks) + len(plan.unplaced_tasks),
         "late_tasks": sum(1 for t in (*tasks, *plan.unplaced_tasks) if t.late),
-        "unplaced_tasks": capped(task_groups(plan.unplaced_tasks, set())),
+        "unplaced_tasks": task_rows(plan.unplaced_tasks, ()),
         "overflow": tuple(contact(r, start) for r in overflow[:NOT_THIS_WEEK_ROWS]),
         "overflow_count": len(overflow),
         "overflow_rest": max(0, len(overflow) - NOT_THIS_WEEK_ROWS),
@@ -153,12 +153,11 @@ def _day(day: Day, start: date) -> DayView:
         if p.visit and (key := region_key(p.row)):
             visits.setdefault(key, [" ".join((p.row.note.region or "").split()), 0])[1] += 1
     route = tuple((name, n) for name, n in visits.values())
-    contacted = {c.path for c in contacts}
-    groups = task_groups(day.tasks, contacted)
+    tasks = task_rows(day.tasks, {id(p.row) for p in day.contacts})
     return DayView(day.date, WEEKDAYS[day.date.weekday()], day.past, day.workday, day.planned,
                    day.off, day.holiday, tuple(_routine(o) for o in day.routine), contacts,
                    route, sum(n for _, n in route), sum(1 for c in contacts if not c.visit),
-                   capped(groups), len(day.tasks), sum(1 for t in day.tasks if t.late),
+                   tasks, len(day.tasks), sum(1 for t in day.tasks if t.late),
                    day.capacity, day.fixed)
 
 
