@@ -17,7 +17,7 @@ def test_reach_links_a_dialable_phone_and_a_real_address() -> None:
         f"[+48{NBSP}(12){NBSP}345-67-89](tel:+48123456789) · "
         "[a.b+c@firma.pl](mailto:a.b+c@firma.pl)")
     assert reach("ask the secretary", "not an address") == "ask the secretary · not an address"
-    assert reach(None, "x|y@a.pl") == "x\\|y@a.pl"  # a table cell is never broken by `|`
+    assert reach(None, "x|y@a.pl") == "[x\\|y@a.pl](mailto:x%7Cy@a.pl)"  # `|` breaks no cell
     assert reach(" ", None) == ""
 
 
