@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -308,3 +309,64 @@ def test_no_budget_means_no_commission_and_says_so(pay_vault):
     text = render(root)
     assert "This period has no budget" in text
     assert "| Quarter target | Q4 (October 2026 – December 2026) | 100% | – | no budget |" in text
+
+
+# --- pay.svg ---------------------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+def test_pay_svg_golden(pay_vault, locale, update_golden):
+    root = pay_vault(plan(bonuses=BONUSES, benefits=BENEFITS), golden_sales(), locale)
+    rendered = render_views(load_vault(root, git=False), TODAY)
+    check_golden(GOLDEN / "pay" / locale / "pay.svg", rendered.files["pay.svg"], update_golden)
+
+
+def svg_of(root: Path) -> ET.Element:
+    rendered = render_views(load_vault(root, git=False), TODAY)
+    assert "](pay.svg)" in rendered.files["Pay.md"].decode()
+    return ET.fromstring(rendered.files["pay.svg"])
+
+
+def band_edges(tree: ET.Element) -> list[tuple[float, float]]:
+    return [(float(r.get("x")), float(r.get("x")) + float(r.get("width")))
+            for r in tree.iter(f"{SVG}rect") if r.get("class") == "band"]
+
+
+def test_pay_svg_shows_the_bands_the_position_and_the_distance_to_the_next(pay_vault):
+    """November: budget 15 000 (120 000 + 60 000 over 12), sales 3 000 -> 20%, 9 000.00 short
+    of the 3% band at 80%."""
+    root = pay_vault(plan(), [("2026-11-03", BIG, "3000.00", "")])
+    tree = svg_of(root)
+    assert not list(tree.iter(f"{SVG}title"))
+    bands = band_edges(tree)
+    assert len(bands) == 3
+    texts = [t.text for t in tree.iter(f"{SVG}text")]
+    assert ["1%", "3%", "5%"] == [t for t in texts if t in ("1%", "3%", "5%")]
+    zero, eighty = bands[0][0], bands[1][0]
+    you = next(g for g in tree.iter(f"{SVG}g") if g.get("class") == "you")
+    at = float(you.find(f"{SVG}line").get("x1"))
+    assert at - zero == pytest.approx((eighty - zero) * 20 / 80, abs=0.2)
+    assert "You: 20% · PLN 3k" in texts
+    assert "PLN 9,000.00 more to the 3% rate" in texts
+    arrow = next(g for g in tree.iter(f"{SVG}g") if g.get("class") == "to-next")
+    line = arrow.find(f"{SVG}line")
+    assert (float(line.get("x1")), float(line.get("x2"))) == (pytest.approx(at, abs=0.1),
+                                                              pytest.approx(eighty, abs=0.1))
+
+
+def test_pay_svg_in_the_top_band_says_so(pay_vault):
+    root = pay_vault(plan(), [("2026-11-03", BIG, "16000.00", "")], "pl")
+    texts = [t.text for t in svg_of(root).iter(f"{SVG}text")]
+    assert "Jesteś w najwyższym progu: każda kolejna sprzedaż daje 5%." in texts
+    assert not any(t and "do stawki" in t for t in texts)
+
+
+def test_no_plan_or_no_budget_draws_no_pay_svg(pay_vault):
+    for root in (pay_vault("owner: x\nlocale: {locale}\n", golden_sales()),
+                 pay_vault(plan(), [("2026-11-03", BIG, "100.00", "")], "pl",
+                           budgets=("0", "0"))):
+        rendered = render_views(load_vault(root, git=False), TODAY)
+        assert "pay.svg" not in rendered.files
+        assert "pay.svg" not in rendered.files["Pay.md"].decode()

@@ -14,6 +14,7 @@ from salesnotes.reports.budget import budget_year
 
 FILENAME = "Budget.md"
 TEMPLATE = "Budget.md"
+CHART = "budget.svg"
 
 
 def fiscal_label(start: date) -> str:
@@ -22,7 +23,7 @@ def fiscal_label(start: date) -> str:
 
 
 def context(book: Book) -> dict[str, Any]:
-    year = budget_year(book)
+    year = book.once(budget_year)
     return {
         "y": year,
         "clients_total": year.clients_total,
@@ -30,7 +31,14 @@ def context(book: Book) -> dict[str, Any]:
         "fy": fiscal_label(year.fy_start),
         "fy_last": add_months(year.fy_end, -1),
         "sub": substitute,
+        "chart": CHART,
     }
+
+
+def extra_files(book: Book) -> dict[str, bytes]:
+    from salesnotes.views.budget_chart import budget_svg
+
+    return {CHART: budget_svg(book)}
 
 
 def substitute(text: str, **values: Any) -> str:

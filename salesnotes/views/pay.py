@@ -15,6 +15,7 @@ from salesnotes.views.budget import fiscal_label, substitute
 
 FILENAME = "Pay.md"
 TEMPLATE = "Pay.md"
+CHART = "pay.svg"
 
 EXAMPLE_PLAN = """pay:
   base: 7000.00
@@ -47,7 +48,8 @@ def percent(fraction: Decimal | None, locale: str) -> str:
 def context(book: Book) -> dict[str, Any]:
     locale = book.config.locale
     return {
-        "p": pay_year(book),
+        "p": book.once(pay_year),
+        "chart": CHART,
         "today": book.today,
         "fy": fiscal_label(book.fy_start),
         "example_plan": EXAMPLE_PLAN,
@@ -55,3 +57,12 @@ def context(book: Book) -> dict[str, Any]:
         "roman": ROMAN,
         "sub": substitute,
     }
+
+
+def extra_files(book: Book) -> dict[str, bytes]:
+    """pay.svg when the period has bands to draw (a plan and a budget); else nothing, and the
+    view says in words what is missing."""
+    from salesnotes.views.pay_chart import pay_svg
+
+    picture = pay_svg(book)
+    return {CHART: picture} if picture is not None else {}
