@@ -274,4 +274,14 @@ def test_reps_read_in_parallel_processes_give_the_same_figures(team, run, monkey
         summary.unlink()  # read every note again, in the forked workers
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert team_status(run, team["root"]) == alone
-    assert len(list((team["root"] / ".salesnotes" / "team").glob("*.pickle"))) == 3
+    # parsed notes and figures, one of each per rep
+    assert len(list((team["root"] / ".salesnotes" / "team").glob("*.pickle"))) == 6
+
+
+def test_kept_figures_are_for_their_own_date_only(team, run):
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    assert team_status(run, team["root"])["Anna Nowak"]["overdue"] == 1
+    later = json.loads(run("team", "status", "--json", "--today", "2027-03-01",
+                           "--vault", str(team["root"])).output)
+    anna = next(r for r in later["reps"] if r["name"] == "Anna Nowak")
+    assert anna["overdue"] == 2  # Aqua-Serwis (tier C, 20 November) is late by March

@@ -96,14 +96,25 @@ def roll_up(root: Path, today: date, *, fetch: bool = True,
 
 def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: bool,
            today: date) -> dict[str, tuple[RepFigures | None, str | None]]:
-    """One source's reps: (figures, None), or (None, why it could not be read)."""
+    """One source's reps: (figures, None), or (None, why it could not be read).
+
+    Figures are kept with what they were computed from (commit, date, reps, salesnotes): a
+    rep who pushed nothing since the last run for the same day costs only its fetch."""
+    import salesnotes
+
+    basis = (state.commit, today, tuple((r.name, r.owner) for r in reps), salesnotes.__version__)
+    kept = store.load_summary(root, key, "figures")
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == basis:
+        return kept[1]
     try:
         vault = _read(root, key, state)
     except mirror.MirrorError as e:
         return {rep.name: (None, str(e)) for rep in reps}
-    return {rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
-                                  if shared and rep.owner else vault, today), None)
-            for rep in reps}
+    built = {rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
+                                   if shared and rep.owner else vault, today), None)
+             for rep in reps}
+    store.save_summary(root, key, (basis, built), "figures")
+    return built
 
 
 def _map(fn: Callable[..., dict], jobs: list[tuple]) -> Iterator[dict]:
@@ -169,7 +180,8 @@ def _read(root: Path, key: str, state: mirror.Synced) -> Vault:
     old = parsed if isinstance(parsed, Parsed) else None
     git_dir = store.mirror_dir(root, key)
     vault, kept = read_commit(git_dir, state.commit, git_dir, old)
-    if old is None or old.contacts_at != kept.contacts_at or old.notes.keys() != kept.notes.keys():
+    if (old is None or old.contacts_at != kept.contacts_at or old.ledger_of != kept.ledger_of
+            or old.notes.keys() != kept.notes.keys()):
         store.save_summary(root, key, kept)
     return vault
 

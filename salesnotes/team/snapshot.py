@@ -31,6 +31,8 @@ class Parsed:
     notes: dict[tuple[str, str], ReadResult] = field(default_factory=dict)
     contacts_at: str | None = None  # the commit whose contact log `contacts` holds
     contacts: dict[str, date] = field(default_factory=dict)
+    ledger_of: tuple[tuple[str, str], ...] = ()  # the ledger files (path, blob) `ledger` holds
+    ledger: tuple[list, list[Problem]] = ([], [])
 
 
 def is_note(path: str) -> bool:
@@ -51,16 +53,18 @@ def read_commit(git_dir: Path, commit: str, root: Path, parsed: Parsed | None
     ledger = {p: b for p, b in files.items()
               if p.startswith(f"{LEDGER}/") and p.count("/") == 1 and p.lower().endswith(".csv")}
     fresh = [(p, b) for p, b in notes.items() if (p, b) not in old.notes]
-    blobs = mirror.read_blobs(git_dir, [b for _, b in fresh] + [*ledger.values(),
-                                                                files[CONFIG_FILE]])
+    ledger_of = tuple(sorted(ledger.items()))
+    same_ledger = ledger_of == old.ledger_of
+    blobs = mirror.read_blobs(git_dir, [*(b for _, b in fresh), files[CONFIG_FILE],
+                                        *(() if same_ledger else ledger.values())])
     kept = {(p, b): old.notes[(p, b)] for p, b in notes.items() if (p, b) in old.notes}
     kept.update({(p, b): read_note(PurePosixPath(p), blobs[b], summary=True) for p, b in fresh})
     config, problems = _config(blobs[files[CONFIG_FILE]])
-    sales, sale_problems = parse_ledger((p, blobs[b]) for p, b in ledger.items())
+    sold = old.ledger if same_ledger else parse_ledger((p, blobs[b]) for p, b in ledger_of)
     contacts = _contacts(git_dir, commit, old)
     results = [kept[(p, b)] for p, b in sorted(notes.items())]
-    vault = assemble(root, config, problems, results, sales, sale_problems, contacts)
-    return vault, Parsed(kept, commit, contacts)
+    vault = assemble(root, config, problems, results, sold[0], sold[1], contacts)
+    return vault, Parsed(kept, commit, contacts, ledger_of, sold)
 
 
 def _config(data: bytes) -> tuple[Config, list[Problem]]:
