@@ -133,4 +133,4 @@ def _commit(root: Path, paths: list[Path], today: date) -> str | None:
     if not gitlog.is_repo(root):
         return None
     ours = [p for p in paths if p.parent == root / VIEWS_DIR]
-    return gitlog.commit_paths(root, ours, f"review: {iso_week(today)}", fallback_identity=True)
+    return gitlog.commit_paths(root, ours, f"salesnotes: review {iso_week(today)}", fallback_identity=True)

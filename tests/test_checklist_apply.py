@@ -96,7 +96,7 @@ def test_apply_twice_is_byte_identical_and_commits_once(make_vault, run):
     shown = subprocess.run(["git", "-c", "core.quotepath=off", "show", "--name-only",
                             "--format=%s", "HEAD"], cwd=root, capture_output=True, text=True,
                            check=True).stdout.splitlines()
-    assert shown == ["checklist: key-account (2 clients)", "", "clients/Baumax.md", HYDRO]
+    assert shown == ["salesnotes: checklist key-account (2 clients)", "", "clients/Baumax.md", HYDRO]
     assert b"Checklist" not in once["clients/Small.md"]  # tier C: the rule does not apply
 
     second = apply(run, root, "key-account")
@@ -200,7 +200,7 @@ def test_a_note_that_cannot_be_edited_is_reported_and_the_others_proceed(make_va
     assert "clients/Broken.md:" in result.stderr
     assert read(root, "clients/Mixed.md") == mixed
     assert b"## Checklist: Key account" in read(root, "clients/Good.md")
-    assert "checklist: key-account (1 client)" in result.stdout
+    assert "salesnotes: checklist key-account (1 client)" in result.stdout
 
     named = apply(run, root, "key-account", "Broken", "good", "--sync")  # by file name too
     assert named.exit_code == 1

@@ -97,7 +97,7 @@ def test_reimport_changes_nothing_and_makes_no_second_commit(make_vault, tmp_pat
     assert commits(root) == 2
     subject = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, check=True,
                              capture_output=True, text=True).stdout.strip()
-    assert subject == "import: clients klienci.csv (1 created, 1 updated)"
+    assert subject == "salesnotes: import clients klienci.csv (1 created, 1 updated)"
     before = snapshot(root)
     second = run("import", "clients", str(source), "--vault", str(root))
     assert second.exit_code == 0, second.stderr

@@ -262,7 +262,7 @@ def test_reimport_is_byte_identical_and_makes_no_second_commit(make_vault, tmp_p
     assert first.exit_code == 0, first.stderr
     assert commits(root) == 2
     shown = git_show(root, "%s")
-    assert shown == ["import: sales sprzedaz.csv (5 rows, 1 013 479,74 zł)", "",
+    assert shown == ["salesnotes: import sales sprzedaz.csv (5 rows, 1 013 479,74 zł)", "",
                      "sales/2026-03.csv", "sales/2026-04.csv"]
     assert first.stdout.splitlines()[-1].startswith("committed ")
     before = snapshot(root)

@@ -44,7 +44,7 @@ def test_review_writes_every_view_and_commits_only_views(make_vault, run):
     assert "clients/Unknown Tier Co.md:4: unknown tier 'Z' (known: A, B, C)" in result.stderr
     assert (root / "views" / "Portfolio.md").exists()
     assert (root / "views" / "portfolio.svg").exists()
-    assert git(root, "log", "-1", "--format=%s") == "review: 2026-W48\n"
+    assert git(root, "log", "-1", "--format=%s") == "salesnotes: review 2026-W48\n"
     committed = git(root, "show", "--name-only", "--format=", "HEAD").splitlines()
     assert "views/Portfolio.md" in committed and "views/portfolio.svg" in committed
     assert all(p.startswith("views/") for p in committed)

@@ -42,4 +42,4 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
         from salesnotes.git import gitlog
 
         if gitlog.is_repo(root):
-            gitlog.commit_paths(root, [path], f"new: {name}", fallback_identity=True)
+            gitlog.commit_paths(root, [path], f"salesnotes: new {name}", fallback_identity=True)

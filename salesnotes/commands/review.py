@@ -30,9 +30,11 @@ class IsoWeek(click.ParamType):
 @click.option("--week", type=IsoWeek(), default=None,
               help="The ISO week to plan (e.g. 2026-W49; default: the week of --today).")
 @click.option("--no-commit", is_flag=True, help="Write the views but do not commit them.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was written and the summary figures as one JSON object.")
 @common_options
 @locked
-def review(week: date | None, no_commit: bool) -> None:
+def review(week: date | None, no_commit: bool, as_json: bool) -> None:
     """Write every view into views/, print a short summary and commit the views.
 
     Views without changes are not rewritten; a hand-made file in views/ is never overwritten.
@@ -47,10 +49,16 @@ def review(week: date | None, no_commit: bool) -> None:
     from salesnotes.console import echo_problems, reading_notes
     from salesnotes.review import run_review
 
+    root = vault_root()
     with reading_notes() as progress:
-        result = run_review(vault_root(), today(), week, commit=not no_commit, progress=progress)
+        result = run_review(root, today(), week, commit=not no_commit, progress=progress)
     echo_problems(result.problems)
-    _print_summary(result)
+    if as_json:
+        from salesnotes.jsonout import review_json
+
+        click.echo(review_json(root, result))
+    else:
+        _print_summary(result)
     if result.commit_error is not None:
         raise result.commit_error
     click.get_current_context().exit(1 if result.problems else 0)
@@ -73,7 +81,7 @@ def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
     click.echo(f"Views written: {written}; unchanged: {len(result.unchanged)}"
                + (" (nothing changed since the last review)" if result.skipped else ""))
     if result.sha:
-        click.echo(f"Committed {result.sha[:7]}: review: {iso_week(result.today)}")
+        click.echo(f"Committed {result.sha[:7]}: salesnotes: review {iso_week(result.today)}")
     if result.problems:
         k = len(result.problems)
         click.echo(f"{k} problem{'' if k == 1 else 's'} (listed on stderr)")

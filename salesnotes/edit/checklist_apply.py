@@ -62,7 +62,7 @@ class ApplyResult:
     @property
     def commit_message(self) -> str:
         n = len(self.changes)
-        return f"checklist: {self.checklist.name} ({n} client{'' if n == 1 else 's'})"
+        return f"salesnotes: checklist {self.checklist.name} ({n} client{'' if n == 1 else 's'})"
 
 
 def apply_checklist(vault: Vault, name: str, clients: Sequence[str] = (), *, sync: bool = False,

@@ -8,6 +8,7 @@ the paths it wrote so the caller commits exactly those (never `git add -A`).
 from __future__ import annotations
 
 import importlib.resources
+import json
 from datetime import date
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
@@ -21,6 +22,15 @@ CONFIG = "salesnotes.yaml"
 DOTFILES = {"gitignore", "gitattributes", "gitkeep"}
 # A folder holding only these still counts as empty (a fresh clone, an Obsidian vault just made).
 IGNORABLE = {".git", ".obsidian", ".DS_Store"}
+# Obsidian keeps one type per property name for the whole vault and otherwise guesses it from the
+# first note it sees (a NIP of digits becomes a number); a new vault says what each key is.
+OBSIDIAN_TYPES = {
+    "name": "text", "nip": "text", "vat_id": "text", "tier": "text", "status": "text",
+    "region": "text", "potential": "number", "budget": "number", "last_contact": "date",
+    "next_contact": "date", "next_step": "text", "competitor": "text", "checklists": "multitext",
+    "owner": "text", "branch": "text", "group": "text", "phone": "text", "email": "text",
+    "tags": "tags", "aliases": "aliases",
+}
 
 
 def template_root() -> Traversable:
@@ -65,7 +75,14 @@ def create_vault(target: Path, *, locale: str, demo: bool, today: date) -> list[
         from salesnotes.edit.demo import demo_files  # demo reads the templates through this module
 
         files.update({rel: text.encode("utf-8") for rel, text in demo_files(today, locale).items()})
+    if not (target / ".obsidian").exists():  # the rep's own Obsidian settings are theirs
+        files[".obsidian/types.json"] = obsidian_types()
     return [_create(target, rel, data) for rel, data in sorted(files.items())]
+
+
+def obsidian_types() -> bytes:
+    """`.obsidian/types.json` as Obsidian writes it: `{"types": {key: type}}`."""
+    return (json.dumps({"types": OBSIDIAN_TYPES}, indent=2) + "\n").encode("utf-8")
 
 
 def _refuse_existing(target: Path) -> None:

@@ -298,7 +298,7 @@ def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
 
 
 def clients_message(plan: ClientsImport) -> str:
-    return (f"import: clients {plan.source.name} ({len(plan.created)} created, "
+    return (f"salesnotes: import clients {plan.source.name} ({len(plan.created)} created, "
             f"{len(plan.updates)} updated)")
 
 

@@ -345,7 +345,7 @@ def _own_ledger_files(vault: Vault, plan: SalesImport) -> list[Path]:
 def sales_message(plan: SalesImport, vault: Vault) -> str:
     total = format_money(plan.total, vault.config.currency, vault.config.locale)
     total = total.replace("\u00a0", " ").replace("\u202f", " ")  # git subjects: plain spaces
-    return f"import: sales {plan.source.name} ({plan.imported_rows} rows, {total})"
+    return f"salesnotes: import sales {plan.source.name} ({plan.imported_rows} rows, {total})"
 
 
 def import_sales(root: Path, source: Path, today: date, *, dry_run: bool = False,
