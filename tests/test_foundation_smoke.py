@@ -11,7 +11,7 @@ def test_status_json_lists_good_notes_and_check_reports_broken(make_vault, run):
     files["clients/Broken.md"] = "---\nname: [broken\n---\n"
     root = make_vault(files)
     status = run("status", "--json", "--vault", str(root))
-    assert len(json.loads(status.stdout)) == 99
+    assert len(json.loads(status.stdout)["clients"]) == 99
     check = run("--vault", str(root), "check")
     assert check.exit_code == 1
     assert "clients/Broken.md:2: malformed YAML" in check.stderr
@@ -21,7 +21,7 @@ def test_spec_note_reads_clean(make_vault, run):
     root = make_vault({"clients/Kraków/Hydro-Tech Sp. z o.o..md": SPEC_NOTE})
     result = run("check", "--vault", str(root))
     assert result.exit_code == 0, result.stderr
-    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]
     assert rows == [{
         "name": "Hydro-Tech Sp. z o.o.", "file": "clients/Kraków/Hydro-Tech Sp. z o.o..md",
         "nip": "5260250274", "tier": "A", "status": "active", "breath": "due",

@@ -34,7 +34,7 @@ def test_log_commits_one_file_with_trailers_and_history_shows_it_first(make_vaul
     assert "Contact-Date: 2026-11-27" in trailers
     assert "Channel: phone" in trailers
     assert "M clients/Other.md" in git(root, "status", "--short").replace(" M", "M")
-    hist = json.loads(run("history", "Hydro", "--json", "--vault", str(root)).stdout)
+    hist = json.loads(run("history", "Hydro", "--json", "--vault", str(root)).stdout)["contacts"]
     assert hist[0]["date"] == "2026-11-27" and hist[0]["text"] == "Buyer wants the Q1 offer"
     assert hist[0]["source"] == "log+git"
 
@@ -105,7 +105,7 @@ def test_history_keeps_a_contact_whose_line_was_deleted(make_vault, run):
     run("log", "hydro", "to be deleted", "--vault", str(root))
     path = root / NOTE
     path.write_text(path.read_text().replace("- 2026-11-27 other: to be deleted\n", ""))
-    hist = json.loads(run("history", "hydro", "--json", "--vault", str(root)).stdout)
+    hist = json.loads(run("history", "hydro", "--json", "--vault", str(root)).stdout)["contacts"]
     assert hist[0]["text"] == "to be deleted" and hist[0]["source"] == "git"
 
 
@@ -116,7 +116,7 @@ def test_history_shows_every_log_line_when_a_broken_note_makes_it_load_the_vault
     whole = read_note(PurePosixPath(NOTE), (root / NOTE).read_bytes()).note
     result = run("history", "hydro", "--json", "--vault", str(root))
     assert result.exit_code == 0, result.output
-    hist = json.loads(result.stdout)
+    hist = json.loads(result.stdout)["contacts"]
     assert len(whole.body.log) > 1
     assert [h["text"] for h in hist] == [e.text for e in sorted(
         whole.body.log, key=lambda e: e.date, reverse=True)]
@@ -124,7 +124,7 @@ def test_history_shows_every_log_line_when_a_broken_note_makes_it_load_the_vault
 
 def test_breath_takes_last_contact_from_git_when_note_has_none(make_vault, run):
     root = make_vault({"clients/Bare.md": "Notes without front-matter or log.\n"}, git=True)
-    before = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    before = json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]
     assert before[0]["breath"] == "never"
     run("log", "bare", "first call", "--vault", str(root), "--date", "2026-11-20")
     path = root / "clients/Bare.md"
@@ -132,7 +132,7 @@ def test_breath_takes_last_contact_from_git_when_note_has_none(make_vault, run):
     # the rep deletes the line and the front-matter by hand: git still remembers the contact
     path.write_text(text.split("---\n", 2)[2].replace("- 2026-11-20 other: first call\n", ""))
     git(root, "commit", "-qam", "tidy")
-    after = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    after = json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]
     assert after[0]["last_contact"] == "2026-11-20"
 
 

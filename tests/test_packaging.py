@@ -39,4 +39,4 @@ def test_wheel_holds_templates_and_runs_init_demo_and_status(tmp_path):
     assert init.returncode == 0, init.stderr
     status = salesnotes("--vault", str(vault), "status", "--json")
     demo_notes = list((vault / "clients").rglob("*.md"))
-    assert len(json.loads(status.stdout)) == len(demo_notes) >= 150
+    assert len(json.loads(status.stdout)["clients"]) == len(demo_notes) >= 150

@@ -11,7 +11,7 @@ from salesnotes.model.vault import load_vault
 
 def status(run, root):
     result = run("status", "--json", "--vault", str(root))
-    return {row["file"]: row for row in json.loads(result.stdout)}
+    return {row["file"]: row for row in json.loads(result.stdout)["clients"]}
 
 
 @pytest.mark.parametrize("written", ["5260250274", "526-025-02-74", '"PL 526 025 02 74"',

@@ -12,7 +12,8 @@ from salesnotes.commands.completion import complete_client
 
 @click.command()
 @click.argument("client", shell_complete=complete_client)
-@click.option("--json", "as_json", is_flag=True, help="Print a list of objects on stdout.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"version": 1, "client": ..., "contacts": [...]} on stdout.')
 @common_options
 def history(client: str, as_json: bool) -> None:
     """Every contact with CLIENT, newest first: its `## Log` lines and its `contact:` commits.
@@ -30,7 +31,9 @@ def history(client: str, as_json: bool) -> None:
     note, _ = find_note(root, client)
     entries = contactlog.history(root, note)
     if as_json:
-        click.echo(json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2))
+        data = {"version": 1, "client": {"name": note.name, "file": str(note.path)},
+                "contacts": [e.as_json() for e in entries]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"{note.name} ({note.path})")
     for e in entries:

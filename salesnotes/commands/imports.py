@@ -39,6 +39,8 @@ def _import_options(f):  # noqa: ANN001, ANN201 - decorator
     f = click.option("--skip-bad", is_flag=True,
                      help="Import the good rows and list the bad ones, instead of refusing "
                           "the whole file.")(f)
+    f = click.option("--json", "as_json", is_flag=True,
+                     help="Print what was imported as one JSON object (with `version`) on stdout.")(f)
     return click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(f)
 
 
@@ -68,7 +70,7 @@ def import_group() -> None:
 @_import_options
 @common_options
 @locked
-def sales(file: Path, create_missing: bool, dry_run: bool, skip_bad: bool,
+def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_bad: bool,
           mapping: dict[str, str], encoding: str | None) -> None:
     """Add FILE's sales to the ledger (sales/YYYY-MM.csv), keyed by document number.
 
@@ -96,6 +98,12 @@ def sales(file: Path, create_missing: bool, dry_run: bool, skip_bad: bool,
     _echo_left_out(plan.skipped)
     if not dry_run:
         plan = replace(plan, written=core.write_sales(root, plan))
+    if as_json:
+        from salesnotes.jsonout import sales_import_json
+
+        sha = None if dry_run else core.commit_sales(root, vault, plan)
+        click.echo(sales_import_json(root, replace(plan, commit=sha), dry_run))
+        return
     click.echo("\n".join(core.sales_summary(plan, vault, dry_run=dry_run)))
     _finish(dry_run, lambda: core.commit_sales(root, vault, plan), core.sales_message(plan, vault))
 
@@ -105,8 +113,8 @@ def sales(file: Path, create_missing: bool, dry_run: bool, skip_bad: bool,
 @_import_options
 @common_options
 @locked
-def clients(file: Path, dry_run: bool, skip_bad: bool, mapping: dict[str, str],
-            encoding: str | None) -> None:
+def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
+            mapping: dict[str, str], encoding: str | None) -> None:
     """Create or update client notes from FILE, a client list keyed by NIP.
 
     A new NIP gets a note from templates/client.md. A NIP a note holds updates only the keys
@@ -133,6 +141,13 @@ def clients(file: Path, dry_run: bool, skip_bad: bool, mapping: dict[str, str],
     _echo_left_out(plan.skipped)
     if not dry_run:
         plan = replace(plan, written=core.write_clients(root, plan))
+    if as_json:
+        from salesnotes.jsonout import clients_import_json
+
+        sha = None if dry_run else commit_import(root, vault, plan.written,
+                                                 core.clients_message(plan))
+        click.echo(clients_import_json(root, replace(plan, commit=sha), dry_run))
+        return
     click.echo("\n".join(core.clients_summary(plan, root, dry_run=dry_run)))
     _finish(dry_run, lambda: commit_import(root, vault, plan.written, core.clients_message(plan)),
             core.clients_message(plan))

@@ -10,7 +10,8 @@ from salesnotes.cli import common_options, today, vault_root
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a list of objects on stdout.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"version": 1, "clients": [...]} on stdout.')
 @common_options
 def status(as_json: bool) -> None:
     """Every client with its breath (ok, due, overdue, never), the most urgent first.
@@ -18,7 +19,7 @@ def status(as_json: bool) -> None:
     \b
     Example:
         salesnotes status
-        salesnotes status --json | jq '.[] | select(.breath == "overdue") | .name'
+        salesnotes status --json | jq '.clients[] | select(.breath == "overdue") | .name'
     """
     from salesnotes.console import reading_notes
     from salesnotes.reports.status import status_of

@@ -81,7 +81,7 @@ class Status:
         return self.computed
 
     def json(self, pretty: bool = False) -> str:
-        """The rows as a JSON list of objects: indented for a person, compact for a script."""
+        """The versioned JSON object of the rows: indented for a person, compact for a script."""
         if not pretty and self.computed is None and self.remembered:
             text = self.remembered(OUTPUT_FILE)
             if text is not None:
@@ -130,7 +130,8 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     from salesnotes.local import reviewstate
     from salesnotes.model.vault import load_vault
 
-    key = reviewstate.inputs_key(root, today, None, ("status",)) + reviewstate.git_head(root)
+    key = (reviewstate.inputs_key(root, today, None, ("status", f"json{JSON_VERSION}"))
+           + reviewstate.git_head(root))
 
     def compute() -> tuple[list[StatusRow], list[Problem]]:
         vault = load_vault(root, sales=False, progress=progress)
@@ -149,9 +150,13 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     return Status(problems, rows)
 
 
+JSON_VERSION = 1  # `status --json`: {"version": 1, "clients": [...]}; scripts check the version
+
+
 def _json(rows: list[StatusRow], pretty: bool) -> str:
     # the C encoder (5x faster) only runs without indent
-    return json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2 if pretty else None)
+    return json.dumps({"version": JSON_VERSION, "clients": [r.as_json() for r in rows]},
+                      ensure_ascii=False, indent=2 if pretty else None)
 
 
 def _row(values: list) -> StatusRow:

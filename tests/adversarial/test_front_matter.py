@@ -85,7 +85,7 @@ def test_2_crlf_note_without_front_matter_gets_a_crlf_block_at_byte_0(make_vault
 
 def test_3_bom_is_kept_and_its_front_matter_read(make_vault, run):
     root = make_vault({"clients/Acme.md": b"\xef\xbb\xbf" + RICH.encode()})
-    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]
     assert [(r["name"], r["nip"], r["tier"]) for r in rows] == [
         ("Acme Sp. z o.o.", "5260250274", "A")]
     assert _log(run, root).exit_code == 0
@@ -105,7 +105,7 @@ def test_4_quoted_datetime_and_short_dates_read_as_dates_without_timezone_shift(
         "clients/D.md": "---\nlast_contact: '2024-03-05'\n"
                         "next_contact: 2024-03-06T00:30+09:00\n---\n",
     })
-    rows = {r["name"]: r for r in json.loads(run("status", "--json", "--vault", str(root)).stdout)}
+    rows = {r["name"]: r for r in json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]}
     assert {n: r["last_contact"] for n, r in rows.items()} == dict.fromkeys("ABCD", "2024-03-05")
     assert rows["D"]["next_contact"] == "2024-03-06"  # 2024-03-05 in UTC: never shifted
 
@@ -208,7 +208,7 @@ def test_8_a_block_later_in_the_body_is_never_front_matter(make_vault, run):
     body = ("# Acme\n\nIntro\n\n---\n\nMore text\n\n---\ntier: A\nname: Not me\n---\n\n"
             "## Log\n- 2026-11-18 phone: first call\n")
     root = make_vault({"clients/Acme.md": body})
-    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]
     assert (rows[0]["name"], rows[0]["tier"]) == ("Acme", "C")  # the default tier, not A
     assert run("log", "acme", "Called", "--via", "phone", "--vault", str(root),
                "--no-commit").exit_code == 0

@@ -46,7 +46,7 @@ def created(root: Path, before: dict) -> list[str]:
 
 def names_by_file(run, root: Path) -> dict[str, str]:
     """file -> name as salesnotes reads it back (outer whitespace is never part of a name)."""
-    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    rows = json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]
     return {r["file"]: r["name"] for r in rows}
 
 
