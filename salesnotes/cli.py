@@ -29,6 +29,7 @@ COMMANDS = {
     "checklist": "salesnotes.commands.checklist:checklist_group",
     "watch": "salesnotes.commands.watch:watch",
     "team": "salesnotes.commands.team:team_group",
+    "hook": "salesnotes.commands.hook:hook_group",
 }
 
 

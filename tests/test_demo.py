@@ -303,7 +303,8 @@ def test_create_vault_writes_the_template(tmp_path: Path, locale: str) -> None:
     assert {"salesnotes.yaml", "Clients.base", ".gitignore", ".gitattributes",
             "templates/client.md", "templates/views/README.md", "clients/.gitkeep",
             "sales/.gitkeep", "views/.gitkeep", "templates/checklists/key-account.md",
-            "templates/checklists/competitor-win.md", "templates/checklists/onboarding.md"} == rel
+            "templates/checklists/competitor-win.md", "templates/checklists/onboarding.md",
+            ".obsidian/types.json"} == rel
     assert ".salesnotes/" in (target / ".gitignore").read_text(encoding="utf-8")
     attributes = (target / ".gitattributes").read_text(encoding="utf-8")
     assert "views/** linguist-generated=true" in attributes and "eol" not in attributes

@@ -15,8 +15,10 @@ from salesnotes.cli import common_options, today
               "of sales, so every view shows real numbers.")
 @click.option("--locale", type=click.Choice(["pl", "en"]), default="pl", show_default=True,
               help="Language of the config, templates, checklists and views.")
+@click.option("--hook", is_flag=True, help="Also install a git pre-commit hook that checks the "
+              "client notes each commit holds (`salesnotes hook install`).")
 @common_options
-def init(directory: Path, demo: bool, locale: str) -> None:
+def init(directory: Path, demo: bool, locale: str, hook: bool) -> None:
     """Create a vault in DIRECTORY (default: here): config, templates, checklists, git.
 
     \b
@@ -40,6 +42,10 @@ def init(directory: Path, demo: bool, locale: str) -> None:
         gitlog.commit_paths(directory, written, "salesnotes: new vault", fallback_identity=True)
         for p in e.problems:
             click.echo(f"note: first commit made as 'salesnotes'. {p.message}", err=True)
+    if hook:
+        from salesnotes.git.hookinstall import install_hook
+
+        click.echo(f"pre-commit hook installed: {install_hook(directory)[0]}")
     click.echo(f"next: cd {directory} && salesnotes review")
 
 

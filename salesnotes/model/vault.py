@@ -186,6 +186,15 @@ def in_git(root: Path) -> bool:
 
 
 def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
+    problems = config_checks(notes, config)
+    problems.extend(_duplicates(notes, lambda n: n.nip, "NIP"))
+    problems.extend(_duplicates(notes, _name_key, "client name"))
+    problems.extend(_type_mismatches(notes))
+    return problems
+
+
+def config_checks(notes: list[Note], config: Config) -> list[Problem]:
+    """What each note must agree on with the config alone (a hook checks a few notes so)."""
     problems: list[Problem] = []
     tiers = ", ".join(config.tiers)
     for n in notes:
@@ -195,9 +204,6 @@ def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
         if n.status is not None and n.status not in STATUSES:
             problems.append(Problem(n.path, n.line_of("status"),
                                     f"unknown status '{n.status}' (known: {', '.join(STATUSES)})"))
-    problems.extend(_duplicates(notes, lambda n: n.nip, "NIP"))
-    problems.extend(_duplicates(notes, _name_key, "client name"))
-    problems.extend(_type_mismatches(notes))
     return problems
 
 
