@@ -30,6 +30,7 @@ COMMANDS = {
     "watch": "salesnotes.commands.watch:watch",
     "team": "salesnotes.commands.team:team_group",
     "hook": "salesnotes.commands.hook:hook_group",
+    "export": "salesnotes.commands.export:export",
 }
 
 
