@@ -113,6 +113,6 @@ def test_status_remembered_gives_the_same_rows_and_follows_changes(make_vault, r
     assert run("status", "--vault", str(root)).stdout == table.stdout
     (root / "clients/B.md").write_text("---\ntier: A\nlast_contact: 2026-11-26\n---\n")
     changed = run("status", "--json", "--vault", str(root))
-    rows = {r["file"]: r for r in json.loads(changed.stdout)}
+    rows = {r["file"]: r for r in json.loads(changed.stdout)["clients"]}
     assert rows["clients/B.md"]["tier"] == "A" and rows["clients/B.md"]["breath"] == "ok"
     assert changed.exit_code == 0
