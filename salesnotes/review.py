@@ -80,7 +80,7 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     skipped = _unchanged(root, inputs, today, commit)
     if skipped is not None:
         return skipped
-    vault = load_vault(root, git=git, progress=progress)
+    vault = load_vault(root, git=git, progress=progress, today=today)
     with gc_paused():  # one review: what it renders is freed with the process
         book = Book.of(vault, today)
         rendered = render_views(vault, today, week=week, book=book, parallel=True)

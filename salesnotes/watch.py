@@ -40,6 +40,7 @@ from salesnotes.local.cache import Changes, NoteCache
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
 from salesnotes.model.vault import CLIENTS, Progress, walk_notes
+from salesnotes.read.daily import daily_date
 
 if TYPE_CHECKING:
     from salesnotes.views.worker import RenderWorker
@@ -85,6 +86,8 @@ def relevant(rel: PurePosixPath, is_dir: bool = False) -> bool:
         return True
     if top == "sales":
         return is_dir or (len(parts) == 2 and name.lower().endswith(".csv"))
+    if daily_date(name) is not None:  # a daily note linking to a client is a contact
+        return True
     return len(parts) == 1 and name == CONFIG
 
 
@@ -237,7 +240,9 @@ class Watcher:
         from salesnotes.model.vault import load_vault
         from salesnotes.views import render_views, write_views
 
-        vault = load_vault(self.root, git=self.git, progress=progress, reader=self.reader)
+        today = self.today()
+        vault = load_vault(self.root, git=self.git, progress=progress, reader=self.reader,
+                           today=today)
         problems = tuple(p for p in vault.problems if not p.strict)
         rebuild = Rebuild(number, self.reader.changes, others, len(vault.notes), 0.0,
                           problems=problems)
@@ -248,7 +253,7 @@ class Watcher:
             why = next((p for p in problems if str(p.path) == broken[0]), None)
             rebuild.kept = str(why) if why else f"{broken[0]} cannot be read"
             return rebuild
-        rendered = render_views(vault, self.today(), worker=self.worker)
+        rendered = render_views(vault, today, worker=self.worker)
         written = write_views(self.root, rendered.files)
         self._good_notes = readable
         rebuild.written = tuple(p.name for p in written.written)

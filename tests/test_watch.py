@@ -141,6 +141,9 @@ def test_watch_rebuilds_after_an_atomic_save_and_then_stays_quiet(vault):
     (".git/index.lock", False, False),
     (".obsidian/workspace.json", False, False),
     ("README.md", False, False),
+    ("Daily/2026-11-28.md", False, True),  # a daily note: its links are contacts
+    ("2026-11-28.md", False, True),
+    ("views/2026-11-28.md", False, False),
 ])
 def test_only_changes_that_can_change_a_view_count(path, is_dir, expected):
     assert relevant(PurePosixPath(path), is_dir) is expected

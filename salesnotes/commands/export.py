@@ -42,8 +42,9 @@ def export(what: str, file: Path, start: datetime | None, end: datetime | None) 
         raise UsageProblem(problem(str(file), 0, "write to a .xlsx or a .csv file"))
     if start and end and end < start:
         raise UsageProblem(problem(str(file), 0, "--to is before --from"))
-    vault = load_vault(vault_root(), sales=what != "status")
-    table = export_table(what, vault, today(), start.date() if start else None,
+    day = today()
+    vault = load_vault(vault_root(), sales=what != "status", today=day)
+    table = export_table(what, vault, day, start.date() if start else None,
                          end.date() if end else None)
     data = xlsx_bytes(table) if suffix == ".xlsx" else csv_bytes(table, vault.config.locale)
     try:

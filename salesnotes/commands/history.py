@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, vault_root
+from salesnotes.cli import common_options, today, vault_root
 from salesnotes.commands.completion import complete_client
+
+if TYPE_CHECKING:
+    from salesnotes.read.note import Note
 
 
 @click.command()
@@ -16,7 +21,8 @@ from salesnotes.commands.completion import complete_client
               help='Print {"version": 1, "client": ..., "contacts": [...]} on stdout.')
 @common_options
 def history(client: str, as_json: bool) -> None:
-    """Every contact with CLIENT, newest first: its `## Log` lines and its `contact:` commits.
+    """Every contact with CLIENT, newest first: its `## Log` lines, its `contact:` commits and
+    the daily notes (`YYYY-MM-DD.md`) linking to it.
 
     A contact recorded by `salesnotes log` whose line was later deleted still shows (from git).
 
@@ -28,8 +34,8 @@ def history(client: str, as_json: bool) -> None:
     from salesnotes.model.lookup import find_note
 
     root = vault_root()
-    note, _ = find_note(root, client)
-    entries = contactlog.history(root, note)
+    note, config = find_note(root, client)
+    entries = contactlog.history(root, note, daily=_daily(root, note, config.daily_notes))
     if as_json:
         data = {"version": 1, "client": {"name": note.name, "file": str(note.path)},
                 "contacts": [e.as_json() for e in entries]}
@@ -41,3 +47,10 @@ def history(client: str, as_json: bool) -> None:
         click.echo(f"  {e.date.isoformat()}  {e.channel or '-':8} {e.text}   [{where}]")
     if not entries:
         click.echo("  no contacts yet")
+
+
+def _daily(root: Path, note: Note, folder: str | None) -> list:
+    from salesnotes.local.dailycache import daily_links
+    from salesnotes.model.daily import daily_contacts
+
+    return daily_contacts([note], daily_links(root, folder), today()).get(str(note.path), [])

@@ -8,7 +8,7 @@ so nothing else in the note moves by a byte.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -138,16 +138,18 @@ class HistoryEntry:
     date: date
     channel: str | None
     text: str
-    sources: tuple[str, ...]  # "log:<line>" and/or "git:<short sha>"
+    sources: tuple[str, ...]  # "log:<line>", "git:<short sha>", "daily:<daily note path>"
 
     def as_json(self) -> dict[str, object]:
-        kinds = sorted({s.split(":")[0] for s in self.sources}, key=("log", "git").index)
+        kinds = sorted({s.split(":")[0] for s in self.sources}, key=("log", "git", "daily").index)
         return {"date": self.date.isoformat(), "channel": self.channel, "text": self.text,
                 "source": "+".join(kinds), "sources": list(self.sources)}
 
 
-def history(root: Path, note: Note, commits: list | None = None) -> list[HistoryEntry]:
-    """Every contact, newest first: the note's `## Log` merged with `contact:` commits.
+def history(root: Path, note: Note, commits: list | None = None,
+            daily: Sequence[tuple[date, str, str]] = ()) -> list[HistoryEntry]:
+    """Every contact, newest first: the note's `## Log` merged with `contact:` commits, and the
+    daily notes linking to it (`daily`: date, daily note path, the line).
 
     A commit whose date, channel and text match a log line is the same contact, shown once
     with both sources; a commit whose line was later deleted by hand still shows.
@@ -166,6 +168,8 @@ def history(root: Path, note: Note, commits: list | None = None) -> list[History
         when = c.contact_date or c.committed
         key = (when, c.channel, one_line(c.text))
         entries.setdefault(key, []).append(f"git:{c.sha[:10]}")
+    for when, rel, said in daily:
+        entries.setdefault((when, None, one_line(said)), []).append(f"daily:{rel}")
     out = [HistoryEntry(d, ch, text, tuple(src)) for (d, ch, text), src in entries.items()]
     out.sort(key=lambda h: (h.date, h.sources[0].startswith("log")), reverse=True)
     return out

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import salesnotes
+from salesnotes.local.dailycache import daily_files
 from salesnotes.model.vault import in_git, walk_notes
 
 STATE_FILE = Path(".salesnotes") / "review.json"
@@ -46,6 +47,9 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
         st = entry.stat()
         if st.st_mtime_ns > newest:
             newest = st.st_mtime_ns
+        lines.append(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\n")
+    for _, rel, st in daily_files(root, None):  # a daily note linking to a client is a contact
+        newest = max(newest, st.st_mtime_ns)
         lines.append(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\n")
     h.update("".join(lines).encode())
     for folder in ("sales", "templates"):

@@ -33,22 +33,26 @@ class BreathInfo:
     last: date | None
     next: date | None
     days_overdue: int | None  # None when there is no next contact at all
-    last_source: str | None  # front-matter | log | git
+    last_source: str | None  # front-matter | log | git | daily
 
 
-def last_contact(note: Note, git_last: date | None = None) -> tuple[date | None, str | None]:
-    """`last_contact`, else the newest `## Log` date, else the newest git contact."""
-    if note.last_contact:
-        return note.last_contact, "front-matter"
-    if note.body.log:
-        return max(e.date for e in note.body.log), "log"
-    if git_last:
-        return git_last, "git"
-    return None, None
+def last_contact(note: Note, git_last: date | None = None,
+                 daily_last: date | None = None) -> tuple[date | None, str | None]:
+    """The newest of `last_contact`, the `## Log`, `contact:` commits and daily notes: a contact
+    counts wherever it was written (on a tie, the first of these names the source)."""
+    found = [(note.last_contact, "front-matter"),
+             (max((e.date for e in note.body.log), default=None), "log"),
+             (git_last, "git"), (daily_last, "daily")]
+    dated = [(d, source) for d, source in found if d is not None]
+    if not dated:
+        return None, None
+    newest = max(d for d, _ in dated)
+    return newest, next(source for d, source in dated if d == newest)
 
 
-def breath_of(note: Note, today: date, cadence_days: int, git_last: date | None = None) -> BreathInfo:
-    last, source = last_contact(note, git_last)
+def breath_of(note: Note, today: date, cadence_days: int, git_last: date | None = None,
+              daily_last: date | None = None) -> BreathInfo:
+    last, source = last_contact(note, git_last, daily_last)
     nxt = note.next_contact or (last + timedelta(days=cadence_days) if last else None)
     overdue = max(0, (today - nxt).days) if nxt else None
     if last is None:

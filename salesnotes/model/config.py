@@ -113,6 +113,7 @@ class Config:
     days_off: frozenset[date] = frozenset()  # the rep's leave; public holidays come on top
     calendar_id: str | None = None  # week.ics UIDs: default the vault folder's name
     regions: dict[str, frozenset[str]] = field(default_factory=dict)  # folded -> neighbours
+    daily_notes: str | None = None  # the daily notes' folder; None: `YYYY-MM-DD.md` anywhere
 
     def cadence(self, tier: str) -> int:
         known = self.tiers.get(tier) or self.tiers.get(self.default_tier)
@@ -209,7 +210,7 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
 
 _TOP = {"owner", "currency", "locale", "fiscal_year_start", "tiers", "default_tier", "capacity",
         "routine", "checklists", "seasonality", "pay", "git", "links", "days_off", "calendar_id",
-        "regions"}
+        "regions", "daily_notes"}
 
 
 def _config_from(doc: Y.Map, r: _Reader) -> Config:
@@ -268,6 +269,12 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
         kw["calendar_id"] = t.strip()
     if (v := g("regions")) is not None:
         kw["regions"] = _regions(v, r)
+    if (v := g("daily_notes")) is not None and (t := r.text(v, "daily_notes")):
+        folder = t.strip().strip("/")
+        if not folder or folder.startswith(".") or ".." in folder.split("/"):
+            r.bad(v.line, f"daily_notes: expected a folder inside the vault, got {t!r}")
+        else:
+            kw["daily_notes"] = folder
     return Config(**kw)  # type: ignore[arg-type]
 
 

@@ -94,7 +94,7 @@ class Book:
         rows = []
         for note in vault.notes:
             cadence = vault.cadence(note)
-            info = breath_of(note, today, cadence, vault.git_contacts.get(str(note.path)))
+            info = breath_of(note, today, cadence, *vault.outside(note))
             sales = by_nip.get(note.nip) if note.nip else None
             rows.append(ClientRow(
                 note, vault.tier(note), vault.status(note), info, cadence, money_at_stake(note),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -35,6 +35,12 @@ class Vault:
     problems: tuple[Problem, ...]
     sales: tuple = ()  # tuple[ledger.Sale, ...]
     git_contacts: dict[str, date] = field(default_factory=dict)  # note path -> newest git contact
+    daily_contacts: dict[str, date] = field(default_factory=dict)  # -> newest daily note linking
+
+    def outside(self, note: Note) -> tuple[date | None, date | None]:
+        """(newest git contact, newest daily note) of a note: contacts written elsewhere."""
+        rel = str(note.path)
+        return self.git_contacts.get(rel), self.daily_contacts.get(rel)
 
     def cadence(self, note: Note) -> int:
         return self.config.cadence(note.tier or self.config.default_tier)
@@ -112,7 +118,7 @@ def read_notes(root: Path, progress: Progress | None = None, *,
 
 def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
                reader: Reader | None = None,
-               cache: bool = True, sales: bool = True) -> Vault:
+               cache: bool = True, sales: bool = True, today: date | None = None) -> Vault:
     """The whole vault as one value; `reader` lets a cache stand in for reading every file.
 
     Its notes are summaries (`notes.read_note`): what the views need of each. A command that
@@ -121,6 +127,8 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
     With `cache` (and no `reader`), notes unchanged since the last run come from
     `.salesnotes/cache.sqlite` (salesnotes/cache.py); the result is the same either way.
     Commands that never look at money (`status`, `log`, `history`, `new`) pass sales=False.
+    With `git` (contacts found outside the notes), daily notes dated up to `today` (default:
+    any date) linking to a client count as contacts too.
     """
     config, problems = load_config(root)
     if reader is None and cache:
@@ -135,7 +143,10 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
         ledger.append(_read_sales(root))
     sold, sale_problems = ledger[0] if ledger else ([], [])
     contacts = _git_contacts(root) if git else {}
-    return assemble(root, config, problems, results, sold, sale_problems, contacts)
+    vault = assemble(root, config, problems, results, sold, sale_problems, contacts)
+    if not git:
+        return vault
+    return replace(vault, daily_contacts=_daily_contacts(root, config, vault.notes, today))
 
 
 def assemble(root: Path, config: Config, problems: list[Problem], results: list[ReadResult],
@@ -147,6 +158,18 @@ def assemble(root: Path, config: Config, problems: list[Problem], results: list[
                 *_vault_checks(notes, config), *sale_problems]
     notes.sort(key=lambda n: str(n.path))
     return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sales), contacts)
+
+
+def _daily_contacts(root: Path, config: Config, notes: tuple[Note, ...],
+                    today: date | None) -> dict[str, date]:
+    from salesnotes.local.dailycache import daily_links
+    from salesnotes.model.daily import daily_contacts, newest_daily
+
+    try:
+        links = daily_links(root, config.daily_notes)
+    except Exception:  # daily notes are a bonus: they never stop a review
+        return {}
+    return newest_daily(daily_contacts(notes, links, today or date.max))
 
 
 def _read_sales(root: Path) -> tuple[list, list[Problem]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from salesnotes.model.portfolio import Book
+from salesnotes.model.portfolio import Book, ClientRow
 from salesnotes.model.vault import Vault
 
 Cell = str | date | Decimal | int | None
@@ -60,14 +60,14 @@ def export_table(what: str, vault: Vault, today: date, start: date | None = None
                  [_client(r) for r in sorted(book.rows, key=lambda r: str(r.note.path))])
 
 
-def _status(r) -> tuple[Cell, ...]:  # noqa: ANN001 - ClientRow
+def _status(r: ClientRow) -> tuple[Cell, ...]:
     n, b = r.note, r.breath
     overdue = b.days_overdue if b.state.value == "overdue" else None
     return (n.name, str(n.path), n.nip, r.tier, r.status, b.state.value, b.last, b.next, overdue,
             n.next_step)
 
 
-def _client(r) -> tuple[Cell, ...]:  # noqa: ANN001 - ClientRow
+def _client(r: ClientRow) -> tuple[Cell, ...]:
     n, b = r.note, r.breath
     overdue = b.days_overdue if b.state.value == "overdue" else None
     return (n.name, str(n.path), n.nip, n.vat_id, r.tier, r.status, n.region, n.owner, n.phone,

@@ -41,7 +41,7 @@ def status_rows(vault: Vault, today: date) -> list[StatusRow]:
     keyed = []
     for note in vault.notes:
         cadence = vault.cadence(note)
-        info = breath_of(note, today, cadence, vault.git_contacts.get(str(note.path)))
+        info = breath_of(note, today, cadence, *vault.outside(note))
         row = StatusRow(note.name, str(note.path), note.nip, note.tier or vault.config.default_tier,
                         note.status or "active", info.state.value, info.state.glyph, info.last,
                         info.next, info.days_overdue, note.next_step)
@@ -134,7 +134,7 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
            + reviewstate.git_head(root))
 
     def compute() -> tuple[list[StatusRow], list[Problem]]:
-        vault = load_vault(root, sales=False, progress=progress)
+        vault = load_vault(root, sales=False, progress=progress, today=today)
         return status_rows(vault, today), [p for p in vault.problems if not p.strict]
 
     try:

@@ -78,7 +78,7 @@ class RenderWorker:
         removed = [rel for rel in self._sent if rel not in notes]
         sales = None if _same(vault.sales, self._sales) else vault.sales
         request = (changed, removed, sales, vault.root, vault.config, vault.problems,
-                   vault.git_contacts, today, week, names)
+                   vault.git_contacts, vault.daily_contacts, today, week, names)
         try:
             _send(self._to, request)
         except (OSError, pickle.PickleError, ValueError):
@@ -134,14 +134,15 @@ def _serve(inbox: int, outbox: int) -> None:
             request = _receive(inbox)
         except EOFError:
             return
-        changed, removed, new_sales, root, config, problems, contacts, today, week, names = request
+        (changed, removed, new_sales, root, config, problems, contacts, daily, today, week,
+         names) = request
         notes.update(changed)
         for rel in removed:
             notes.pop(rel, None)
         if new_sales is not None:
             sales = new_sales
         vault = Vault(Path(root), config, tuple(notes[rel] for rel in sorted(notes)), problems,
-                      sales, contacts)
+                      sales, contacts, daily)
         with gc_paused(collect=True, freeze=True):
             try:
                 book = Book.of(vault, today)
