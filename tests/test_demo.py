@@ -300,7 +300,7 @@ def test_create_vault_writes_the_template(tmp_path: Path, locale: str) -> None:
     on_disk = sorted(p for p in target.rglob("*") if p.is_file())
     assert sorted(written) == on_disk
     rel = {p.relative_to(target).as_posix() for p in written}
-    assert {"salesnotes.yaml", "Clients.base", ".gitignore", ".gitattributes",
+    assert {"salesnotes.yaml", ".gitignore", ".gitattributes",
             "templates/client.md", "templates/views/README.md", "clients/.gitkeep",
             "sales/.gitkeep", "views/.gitkeep", "templates/checklists/key-account.md",
             "templates/checklists/competitor-win.md", "templates/checklists/onboarding.md",
@@ -345,15 +345,7 @@ def test_templates_are_complete(locale: str) -> None:
         text = files[f"templates/checklists/{name}.md"].decode("utf-8")
         assert text.splitlines()[0] == f"# {title}"
         assert 6 <= len(_template_items(locale, name)) <= 10
-    base = yaml.safe_load(files["Clients.base"])
-    assert "file.inFolder(\"clients\")" in base["filters"]["and"]
-    views = base["views"]
-    assert views[0]["groupBy"]["property"] == "note.tier"
-    assert views[0]["summaries"] == {"note.budget": "Sum", "note.potential": "Sum"}
-    assert views[1]["filters"] == {"and": ["next_contact < today()"]}
-    for prop in ("tier", "status", "region", "budget", "potential", "last_contact",
-                 "next_contact", "next_step"):
-        assert f"note.{prop}" in views[0]["order"]
+    assert "Clients.base" not in files  # review writes views/Clients.base from the config
 
 
 @pytest.mark.parametrize("locale", ["pl", "en"])

@@ -216,5 +216,5 @@ def test_compiled_builtin_templates_render_the_same_bytes(tmp_path, monkeypatch)
     for _ in range(2):  # compiled and stored, then loaded from the stored bytecode
         monkeypatch.setattr(engine, "_TWINS", {})
         assert render_views(vault, TODAY).files == plain
-    templated = [name for name in plain if name.endswith(".md")]  # pictures, ics: no template
+    templated = [name for name in plain if name.endswith(".md")]  # pictures, ics, base: none
     assert len(list((tmp_path / "compiled").iterdir())) == len(templated)
