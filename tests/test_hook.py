@@ -101,6 +101,13 @@ def test_plain_hook_checks_only_what_the_commit_holds(tmp_path, run):
     assert _commit(root, "good staged, broken on disk").returncode == 0
     (root / "clients" / "Other.md").write_text(OTHER + "\nmore\n", encoding="utf-8")
     _judged_by_what_they_hold(root, run)
+    git(root, "reset", "-q")
+    config = root / "salesnotes.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("locale: en", "locale: xx"),
+                      encoding="utf-8")
+    git(root, "add", "salesnotes.yaml")
+    refused = _commit(root, "a broken config")
+    assert refused.returncode != 0 and "salesnotes.yaml:" in refused.stdout + refused.stderr
 
 
 def test_hook_install_never_replaces_a_hook_it_did_not_write(tmp_path, run, make_vault):

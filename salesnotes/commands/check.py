@@ -68,5 +68,7 @@ def _some(root: Path, paths: tuple[Path, ...], staged: bool) -> tuple[int, list]
     if staged:
         from salesnotes.git.staged import staged_notes
 
-        files += staged_notes(root)
+        in_commit, config = staged_notes(root)
+        files += in_commit
+        with_config = with_config or config
     return len(files), check_files(root, files, with_config, today())

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from salesnotes.errors import VaultError, problem
 
 CLIENTS = "clients"
+CONFIG = "salesnotes.yaml"
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -27,18 +28,20 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def staged_notes(root: Path) -> list[tuple[PurePosixPath, bytes]]:
-    """(vault path, staged bytes) of each client note the next commit adds or changes."""
+def staged_notes(root: Path) -> tuple[list[tuple[PurePosixPath, bytes]], bool]:
+    """(vault path, staged bytes) of each client note the next commit adds or changes; and
+    whether it changes salesnotes.yaml (whose problems then count too)."""
     listed = _git(root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR",
-                  "--relative", "--", CLIENTS)
+                  "--relative", "--", CLIENTS, CONFIG)
     names = [n.decode("utf-8", "surrogateescape") for n in listed.split(b"\0") if n]
-    names = [n for n in names if n.endswith(".md")]
+    config = CONFIG in names
+    names = [n for n in names if n.endswith(".md") and n.startswith(f"{CLIENTS}/")]
     if not names:
-        return []
+        return [], config
     prefix = _git(root, "rev-parse", "--show-prefix").decode("utf-8", "surrogateescape").strip()
     query = "".join(f":{prefix}{n}\n" for n in names).encode("utf-8", "surrogateescape")
-    return list(zip((PurePosixPath(n) for n in names), _blobs(_git(root, "cat-file", "--batch",
-                                                                   stdin=query)), strict=True))
+    blobs = _blobs(_git(root, "cat-file", "--batch", stdin=query))
+    return list(zip((PurePosixPath(n) for n in names), blobs, strict=True)), config
 
 
 def _blobs(out: bytes) -> list[bytes]:
