@@ -40,7 +40,7 @@ def _import_options(f):  # noqa: ANN001, ANN201 - decorator
                      help="Import the good rows and list the bad ones, instead of refusing "
                           "the whole file.")(f)
     f = click.option("--json", "as_json", is_flag=True,
-                     help="Print what was imported as one JSON object (with `version`) on stdout.")(f)
+                     help="Print what was imported as one JSON object (with `version`).")(f)
     return click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(f)
 
 

@@ -43,9 +43,9 @@ def install_hook(root: Path) -> tuple[Path, bool]:
     if path.exists():
         old = path.read_bytes()
         if MARKER.encode() not in old:
-            raise UsageProblem(problem(str(path), 0, "a pre-commit hook exists and salesnotes did not "
-                                       "write it; not replaced (add `salesnotes check --staged` "
-                                       "to it, or use the pre-commit framework)"))
+            message = ("a pre-commit hook exists and salesnotes did not write it; not replaced "
+                       "(add `salesnotes check --staged` to it, or use the pre-commit framework)")
+            raise UsageProblem(problem(str(path), 0, message))
         if old == script.encode():
             return path, False
     from salesnotes.edit.files import atomic_write
