@@ -102,6 +102,11 @@ def test_the_base_follows_the_configs_tiers(make_vault, run):
     assert {rel: n.isoformat() if n else None for rel, (_, n) in got.items()} == {
         rel: r["next_contact"] for rel, r in review.items()}
     assert set(review[r]["breath"] for r in review) == {"overdue", "due", "ok", "never"}
+    # a new cadence in salesnotes.yaml: the next review rewrites its own base
+    (root / "salesnotes.yaml").write_text(CONFIG.replace("cadence_days: 7", "cadence_days: 9"),
+                                          encoding="utf-8")
+    run("review", "--no-commit", "--vault", str(root))  # exit 1: Unknown.md's tier Z
+    assert 'last_contact + "9d"' in read_base(root)["formulas"]["next_contact"]
 
 
 def test_a_hand_made_clients_base_is_never_overwritten(make_vault, run):
