@@ -88,8 +88,8 @@ def test_rendering_in_a_forked_child_gives_the_same_bytes(make_vault, monkeypatc
     alone = views.render_views(vault, TODAY, parallel=False)
     assert list(forked.files) == list(alone.files) and forked.files == alone.files
     assert forked.problems == alone.problems
-    # 6 views, week.ics, portfolio.svg, budget.svg (no pay plan: no pay.svg)
-    assert len(forked.files) == 9
+    # 6 views, Clients.base, week.ics, portfolio.svg, budget.svg (no pay plan: no pay.svg)
+    assert len(forked.files) == 10
 
 
 def test_status_remembered_gives_the_same_rows_and_follows_changes(make_vault, run):
