@@ -46,7 +46,7 @@ def test_log_changes_only_the_log_line_and_the_dates(make_vault, run):
     after = (root / NOTE).read_text().splitlines()
     removed = [ln for ln in before if ln not in after]
     added = [ln for ln in after if ln not in before]
-    assert removed == ["last_contact: 2026-11-18", "next_contact: 2026-12-02"]
+    assert removed == ["last_contact: 2026-11-18"]  # next_contact 2026-12-02: still booked
     assert added == ["last_contact: 2026-11-27", "- 2026-11-27 email: Offer sent"]
     assert after[after.index("## Log") + 1] == "- 2026-11-27 email: Offer sent"
 

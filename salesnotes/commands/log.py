@@ -56,7 +56,8 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
         contact = contactlog.make_contact(text, channel, when or day, next_date, today=day)
     except ValueError as e:
         raise UsageProblem(Problem(note.path, 0, str(e))) from None
-    wrote = contactlog.log_contact(root, note, contact)
+    cadence = config.cadence(note.tier or config.default_tier)
+    wrote = contactlog.log_contact(root, note, contact, today=day, cadence_days=cadence)
     click.echo(f"{note.path}: {contact.line}" + ("" if wrote else " (already in the note)"))
     if no_commit or not config.git_commit:
         return
@@ -66,7 +67,7 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
         click.echo("note: not a git repository, so the contact is saved but not committed "
                    "(run `git init`, or set git: {commit: false} to silence this)", err=True)
         return
-    done = contactlog.commit_contact(root, note, contact)
+    done = contactlog.commit_contact(root, note, contact, today=day, cadence_days=cadence)
     for kept in done.kept_back:
         click.echo(f"note: {kept}; the contact is recorded in a commit without it", err=True)
     subject = f"contact: {note.name} ({contact.channel})"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from salesnotes.errors import VaultError
+from salesnotes.model.config import Config
 from salesnotes.read.body import CHANNELS, canonical_channel
+from salesnotes.read.fields import FieldError, parse_date
 from salesnotes.read.note import Note
 
 if TYPE_CHECKING:
@@ -71,18 +73,27 @@ def make_contact(text: str, channel: str, when: date, next_date: date | None,
     return Contact(when, canonical, clean, next_date)
 
 
-def log_contact(root: Path, note: Note, contact: Contact) -> bool:
+def log_contact(root: Path, note: Note, contact: Contact, *, today: date | None = None,
+                cadence_days: int | None = None) -> bool:
     """Edit the note; True when it changed (False: this very contact was in it already)."""
     from salesnotes.edit.editor import edit_note
 
-    return edit_note(root / note.path, root, contact_edit(note.path, contact))
+    return edit_note(root / note.path, root, contact_edit(note.path, contact, today=today,
+                                                          cadence_days=cadence_days))
 
 
-def contact_edit(rel: PurePosixPath, contact: Contact) -> Callable[[NoteText], None]:
+def contact_edit(rel: PurePosixPath, contact: Contact, *, today: date | None = None,
+                 cadence_days: int | None = None) -> Callable[[NoteText], None]:
     """The edit `log` makes, worked out from the text it is given, not from the note as read
     before: so it applies alike to the note on disk and to its committed version (what the
     commit holds), and a contact whose line (date, channel, text) is already logged is not
-    written twice (a retry after "saved, not committed", or Obsidian Git committing first)."""
+    written twice (a retry after "saved, not committed", or Obsidian Git committing first).
+
+    Without `--next`, a `next_contact` after `today` is a booked visit and stays exactly as
+    written (comment included); one on or before `today` has been reached, so it moves to this
+    contact plus the tier's cadence (`cadence_days`), by changing its value only.
+    """
+    reached = today or contact.when
 
     def change(text: NoteText) -> None:
         from salesnotes.read.note import read_note
@@ -102,10 +113,28 @@ def contact_edit(rel: PurePosixPath, contact: Contact) -> Callable[[NoteText], N
             text.set_scalar("last_contact", contact.when)
         if contact.next_date is not None:
             text.set_scalar("next_contact", contact.next_date)
-        elif newer and text.get("next_contact") is not None:
-            text.remove_key("next_contact")  # the tier's cadence applies from the new contact
+        elif newer:
+            booked = _written_date(text.get("next_contact"))
+            if booked is not None and booked <= reached:
+                cadence = cadence_days if cadence_days is not None else Config().cadence(
+                    note.tier or Config().default_tier)
+                text.set_scalar("next_contact", contact.when + timedelta(days=cadence))
 
     return change
+
+
+def _written_date(raw: str | None) -> date | None:
+    """The date a front-matter value's source text holds; None for none or an unreadable one
+    (which is then left alone: a value salesnotes cannot read is never overwritten)."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    try:
+        return parse_date(text)
+    except FieldError:
+        return None
 
 
 def is_logged(note: Note, contact: Contact) -> bool:
@@ -114,7 +143,8 @@ def is_logged(note: Note, contact: Contact) -> bool:
                                                          contact.text) for e in note.body.log)
 
 
-def commit_contact(root: Path, note: Note, contact: Contact) -> Committed:
+def commit_contact(root: Path, note: Note, contact: Contact, *, today: date | None = None,
+                   cadence_days: int | None = None) -> Committed:
     """The `contact:` commit: salesnotes' edit applied to the note's committed version, so the
     rep's own uncommitted edits of the note stay uncommitted. Made even when the change is
     already committed (by Obsidian Git, say), as a commit with no file change, so that
@@ -127,8 +157,8 @@ def commit_contact(root: Path, note: Note, contact: Contact) -> Committed:
         trailers["Client-NIP"] = note.nip
     trailers["Contact-Date"] = contact.when.isoformat()
     trailers["Channel"] = contact.channel
-    change = gitlog.Change(root / note.path, edit_bytes(note.path, contact_edit(note.path,
-                                                                                  contact)))
+    edit = contact_edit(note.path, contact, today=today, cadence_days=cadence_days)
+    change = gitlog.Change(root / note.path, edit_bytes(note.path, edit))
     return gitlog.commit_changes(root, [change], f"contact: {note.name} ({contact.channel})",
                                  body=contact.text, trailers=trailers, allow_empty=True)
 

@@ -205,6 +205,7 @@ def _write_temp(path: Path, data: bytes, mode: int, old: os.stat_result | None) 
             os.fsync(fd)
             if old is not None:
                 _keep_owner(fd, old)
+                _keep_xattrs(path, fd)
         finally:
             os.close(fd)
         os.chmod(tmp, mode)
@@ -231,6 +232,24 @@ def _keep_owner(fd: int, old: os.stat_result) -> None:
     if (st.st_uid, st.st_gid) != (old.st_uid, old.st_gid):
         try:
             os.fchown(fd, old.st_uid, old.st_gid)
+        except OSError:
+            pass
+
+
+def _keep_xattrs(path: Path, fd: int) -> None:
+    """Extended attributes go over to the new file (macOS keeps Finder tags there, Linux
+    desktops their tags and comments): a rename would otherwise drop them silently. Best
+    effort, where the OS offers the calls; one the process may not set (a `security.` label)
+    stays with the filesystem's default."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(path, follow_symlinks=False)
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(path, name, follow_symlinks=False))
         except OSError:
             pass
 
