@@ -65,6 +65,7 @@ class Salesnotes(LazyGroup):
     """The root group: the one place that turns core errors into exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from salesnotes.edit.files import FileRefused, NoteChanged
         from salesnotes.errors import VaultError
 
         try:
@@ -78,6 +79,9 @@ class Salesnotes(LazyGroup):
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except (FileRefused, NoteChanged) as e:  # the OS (or another program) said no
+            click.echo(_refusal(e), err=True)
+            ctx.exit(1)
         except OSError as e:
             if os.environ.get("SALESNOTES_DEBUG"):
                 raise
@@ -91,6 +95,22 @@ class Salesnotes(LazyGroup):
                        "(nothing more was written; rerun with SALESNOTES_DEBUG=1 for details "
                        "and report it)", err=True)
             ctx.exit(70)
+
+
+def _refusal(e: Exception) -> str:
+    """`path:0: why` for a write the OS refused (disk full, no permission, a folder linked out
+    of the vault) or a note another program changed meanwhile: one line, never exit 70."""
+    from salesnotes.edit.files import FileRefused
+    from salesnotes.errors import Problem
+
+    path = getattr(e, "path", None)
+    message = e.message if isinstance(e, FileRefused) else "changed while editing, nothing written"
+    where = Path(path) if path is not None else Path("salesnotes")
+    try:
+        where = where.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    return str(Problem(where, 0, message))  # type: ignore[arg-type]
 
 
 def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:

@@ -75,12 +75,22 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
         text = source.read_text(encoding="utf-8")
     else:
         text = _builtin_template(cfg.locale)
+    from salesnotes.read.note import MAX_NOTE_BYTES
+    from salesnotes.sandbox import TemplateLimit, render_limited
+    from salesnotes.views.engine import _budgeted_range
+
     try:
-        return _compiled(text).render(
+        template = _compiled(text)
+        template.environment.globals["range"] = _budgeted_range()  # a fresh budget per note
+        return render_limited(template, dict(
             name=client.name, nip=nip or "", tier=tier, status=client.status,
-            region=client.region or "", today=today.isoformat(), extra=dict(client.extra))
+            region=client.region or "", today=today.isoformat(), extra=dict(client.extra)),
+            max_output=MAX_NOTE_BYTES)
+    except TemplateLimit as e:
+        raise VaultError(Problem(TEMPLATE, e.line, f"template {e.message}; no note was "
+                                 "created")) from None
     except TemplateError as e:
-        raise VaultError(Problem(TEMPLATE, getattr(e, "lineno", 0) or 0, f"template: {e}")) from None
+        raise VaultError(Problem(TEMPLATE, _line(e), f"template: {e}")) from None
 
 
 @lru_cache(maxsize=2)
@@ -94,11 +104,24 @@ def _builtin_template(locale: str) -> str:
 def _compiled(text: str):  # noqa: ANN202 - a jinja2 Template
     """The client template compiled once per text (an import renders thousands of notes)."""
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+    from salesnotes.views.engine import limited_environment
+
+    env = limited_environment(undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters["yaml_str"] = yaml_str
     return env.from_string(text)
+
+
+def _line(e: Exception) -> int:
+    """The template line of an error jinja raised while rendering (its rewritten traceback
+    points into the template), or of a syntax error."""
+    line = getattr(e, "lineno", 0) or 0
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _nip(text: str | None) -> str | None:
