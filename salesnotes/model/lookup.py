@@ -105,15 +105,21 @@ def find_client(notes: Sequence[C], query: str) -> C:
     """The one client `query` names; UsageProblem (exit 2) when it names none or several."""
     if not fold(query.strip()):
         _refuse("empty client name: type a name, a word of it, a NIP or a file name")
+    for exact in (_by_nip, _by_file):
+        hits = exact(notes, query)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            _ambiguous(query, hits)
     typed = typed_words(query)
     # an exact name or alias is made of the same words, so it is among these candidates
     needles = [f" {t}" for t in typed]
     candidates = [c for c in notes if _has_all(needles, client_words(c))] if typed else []
-    for exact in (_by_nip(notes, query), _by_file(notes, query), _by_name(candidates, query)):
-        if len(exact) == 1:
-            return exact[0]
-        if exact:
-            _ambiguous(query, exact)
+    hits = _by_name(candidates, query)
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        _ambiguous(query, hits)
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
