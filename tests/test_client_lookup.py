@@ -87,6 +87,8 @@ def test_exact_forms_win_over_word_matches(vault, run):
     assert r.exit_code == 0 and logged(vault, ZUH, "other: nip")
     r = run("log", "Solar.md", "file", "--vault", str(vault), "--no-commit")
     assert r.exit_code == 0 and logged(vault, "clients/Solar.md", "other: file")
+    r = run("log", "solar.MD", "file in another case", "--vault", str(vault), "--no-commit")
+    assert r.exit_code == 0 and logged(vault, "clients/Solar.md", "other: file in another")
     r = run("log", "ŚWIĄTEK", "alias", "--vault", str(vault), "--no-commit")
     assert r.exit_code == 0 and logged(vault, PHU, "other: alias")
 

@@ -111,6 +111,8 @@ def find_client(notes: Sequence[C], query: str) -> C:
             return hits[0]
         if hits:
             _ambiguous(query, hits)
+    if query.strip().lower().endswith(".md"):  # a file name in another case: its stem
+        query = query.strip()[:-3]
     typed = typed_words(query)
     # an exact name or alias is made of the same words, so it is among these candidates
     needles = [f" {t}" for t in typed]
