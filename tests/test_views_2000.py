@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from conftest import GOLDEN, check_golden
 from markdown_it import MarkdownIt
 
 from salesnotes.model.breath import Breath
@@ -119,3 +120,12 @@ def test_svg_fits_a_screen_and_names_the_biggest_clients(big):
     assert not list(root.iter(f"{SVG}title"))  # no hover hints: an embedded SVG has none
     late = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "late"]
     assert len(late) > 20 and all(t.split()[0].isdigit() for t in late)
+
+
+def test_first_screen_golden(big, update_golden):
+    """Portfolio.md down to its map, at 2,000 clients: the part a rep reads on Monday."""
+    _, files = big
+    text = files["Portfolio.md"].decode()
+    first = text[:text.index("\n## Mapa: wszyscy klienci")] + "\n"
+    check_golden(GOLDEN / "portfolio" / "pl" / "2000" / "Portfolio.first-screen.md", first,
+                 update_golden)

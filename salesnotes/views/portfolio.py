@@ -17,11 +17,12 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from salesnotes.model.portfolio import ZERO, Book, ClientRow
-from salesnotes.model.breath import Breath
-from salesnotes.reports.budget import opportunities, row_budgets
 from salesnotes.errors import Problem
+from salesnotes.model.breath import Breath
 from salesnotes.model.money import to_grosz
+from salesnotes.model.portfolio import ZERO, Book, ClientRow
+from salesnotes.reports.budget import opportunities, row_budgets
+from salesnotes.views.contacts import reach
 
 FILENAME = "Portfolio.md"
 TEMPLATE = "Portfolio.md"
@@ -63,8 +64,7 @@ class Client(NamedTuple):
     days_overdue: int
     next_step: str | None
     competitor: str | None
-    phone: str | None  # as the rep wrote it, one line
-    tel: str | None  # the `tel:` target: the digits, with a leading +
+    reach: str  # markdown: the phone as a `tel:` link (Week plan's and Today's cell)
 
 
 @dataclass(frozen=True)
@@ -200,16 +200,7 @@ def _client(row: ClientRow) -> Client:
     return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
                   row.stake, note.potential, note.budget, row.actual_ytd, gap, info.last,
                   info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor),
-                  *_phone(note.phone))
-
-
-def _phone(text: str | None) -> tuple[str | None, str | None]:
-    """(the number as written, its `tel:` target): `+48 12 345-67-89` -> `tel:+48123456789`."""
-    shown = " ".join((text or "").split())
-    digits = "".join(ch for ch in shown if ch.isdigit())
-    if not digits:
-        return (shown or None), None
-    return shown, "tel:" + ("+" if shown.startswith("+") else "") + digits
+                  reach(note.phone, None) if note.phone else "")
 
 
 def _competitor(name: str | None) -> str | None:
