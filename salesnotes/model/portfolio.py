@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from salesnotes.model.branches import SharedNip, shared_nips
 from salesnotes.model.breath import BreathInfo, breath_of, money_at_stake, urgency
 from salesnotes.read.note import Note
 from salesnotes.model.vault import Vault
@@ -42,9 +43,14 @@ class ClientRow:
     breath: BreathInfo
     cadence: int
     stake: Decimal  # potential, else budget
-    actual_ytd: Decimal  # ledger sales this fiscal year up to today
+    actual_ytd: Decimal  # ledger sales this fiscal year up to today; 0 unless it holds its NIP
     margin_ytd: Decimal
     sort_key: tuple = field(compare=False, default=())
+    # A NIP's money sits on one note (model/branches.py): its head holds the budget and
+    # potential of every note sharing the NIP; the others hold none and name the head here.
+    budget: Decimal | None = None
+    potential: Decimal | None = None
+    counted_on: Note | None = None
 
     @property
     def name(self) -> str:
@@ -60,6 +66,7 @@ class Book:
     rows: tuple[ClientRow, ...]  # most urgent first
     sales_by_nip: dict[str, tuple]  # nip -> sales of this fiscal year up to today
     unmatched_sales: tuple  # sales whose NIP is no client's
+    shared: tuple[SharedNip, ...] = ()  # NIPs held by several notes: counted once, on the head
     _once: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
 
@@ -91,16 +98,31 @@ class Book:
                 by_nip[sale.nip].append(sale)
             else:
                 unmatched.append(sale)
+        shared = shared_nips(vault.notes)
+        head_of = {id(n): s.head for s in shared for n in s.others}
+        group_of = {id(s.head): (s.head, *s.others) for s in shared}
         rows = []
         for note in vault.notes:
             cadence = vault.cadence(note)
             info = breath_of(note, today, cadence, *vault.outside(note))
-            sales = by_nip.get(note.nip) if note.nip else None
+            head = head_of.get(id(note))
+            sales = by_nip.get(note.nip) if note.nip and head is None else None
+            group = group_of.get(id(note))
             rows.append(ClientRow(
                 note, vault.tier(note), vault.status(note), info, cadence, money_at_stake(note),
                 sum((s.amount for s in sales), ZERO) if sales else ZERO,
                 sum((s.margin for s in sales if s.margin is not None), ZERO) if sales else ZERO,
-                urgency(note, info, cadence)))
+                urgency(note, info, cadence),
+                budget=None if head else _summed(group, "budget") if group else note.budget,
+                potential=(None if head else _summed(group, "potential") if group
+                           else note.potential),
+                counted_on=head))
         rows.sort(key=lambda r: r.sort_key)
         return cls(vault, today, fy_start, fy_end, tuple(rows),
-                   {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched))
+                   {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched), shared)
+
+
+def _summed(notes: tuple[Note, ...], key: str) -> Decimal | None:
+    """The notes' amounts added up; None when none of them has one."""
+    amounts = [a for n in notes if (a := getattr(n, key)) is not None]
+    return sum(amounts, ZERO) if amounts else None

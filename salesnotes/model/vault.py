@@ -210,7 +210,7 @@ def in_git(root: Path) -> bool:
 
 def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
     problems = config_checks(notes, config)
-    problems.extend(_duplicates(notes, lambda n: n.nip, "NIP"))
+    problems.extend(_shared_nips(notes))
     problems.extend(_duplicates(notes, _name_key, "client name"))
     problems.extend(_type_mismatches(notes))
     return problems
@@ -256,6 +256,25 @@ def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str)
             line = n.line_of("nip" if what == "NIP" else "name")
             shown = k if what == "NIP" else n.name
             out.append(Problem(n.path, line, f"duplicate {what} {shown!r}: also in {others}"))
+    return out
+
+
+def _shared_nips(notes: list[Note]) -> list[Problem]:
+    """Notes sharing a NIP are fine as declared branches; any other sharing is reported on each
+    note, saying where the money is counted meanwhile (once, on the first note by path)."""
+    from salesnotes.model.branches import shared_nips
+
+    out = []
+    for shared in shared_nips(notes):
+        if shared.declared:
+            continue
+        group = sorted((shared.head, *shared.others), key=lambda n: str(n.path))
+        for n in group:
+            others = ", ".join(str(o.path) for o in group if o is not n)
+            out.append(Problem(n.path, n.line_of("nip"), (
+                f"duplicate NIP {shared.nip!r}: also in {others} (its sales are counted once, "
+                f"on {shared.head.path}; if these are branches of one company, give every note "
+                "but the head `branch: <label>`)")))
     return out
 
 

@@ -27,7 +27,7 @@ from salesnotes.read.fields import (
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 MAX_FRONT_MATTER = 64 * 1024
 TEXT_KEYS = ("name", "vat_id", "tier", "status", "region", "next_step", "competitor", "owner",
-             "phone", "email", "city")
+             "phone", "email", "city", "branch", "group")
 MONEY_KEYS = ("potential", "budget")
 DATE_KEYS = ("last_contact", "next_contact")
 LIST_KEYS = ("checklists", "tags", "aliases")
@@ -65,6 +65,8 @@ class Note:
     phone: str | None = None
     email: str | None = None
     city: str | None = None
+    branch: str | None = None  # a branch of the company whose NIP another note (the head) holds
+    group: str | None = None  # the ERP's client group, as text
     key_lines: dict[str, int] = field(default_factory=dict)
     key_types: dict[str, str] = field(default_factory=dict)  # for the vault-wide type check
     body: Body = field(default_factory=lambda: scan_body("", 1))

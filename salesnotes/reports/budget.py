@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from salesnotes.read.body import Opportunity
+from salesnotes.model.branches import SharedNip
 from salesnotes.model.portfolio import Book, ClientRow, add_months
 from salesnotes.model.breath import Breath
 from salesnotes.model.money import GROSZ, to_grosz
@@ -148,7 +149,7 @@ def _row_budgets(book: Book) -> tuple[tuple[tuple[Decimal, ...], Decimal, Decima
     none = ((ZERO,) * MONTHS, ZERO, ZERO)
     out = []
     for row in book.rows:
-        yearly = row.note.budget
+        yearly = row.budget  # a NIP's budget, on the note its sales are counted on
         if yearly:
             exact(yearly)
             out.append(_planned(yearly, weights, book.fy_start, book.today))
@@ -263,6 +264,7 @@ class BudgetYear:
     what: WhatItTakes
     has_ledger: bool
     has_budgets: bool
+    shared: tuple[SharedNip, ...] = ()  # NIPs several notes hold: where their money is counted
 
     @property
     def forecast_share(self) -> Decimal | None:
@@ -326,7 +328,8 @@ def budget_year(book: Book) -> BudgetYear:
         budget_no_sales=_by(clients, lambda c: c.budget and not c.actual, lambda c: -c.budget),
         unmatched=_unmatched(book.unmatched_sales), stale=tuple(stale[:STALE_SHOWN]),
         stale_more=max(0, len(stale) - STALE_SHOWN), what=_what(month_rows, cur),
-        has_ledger=bool(book.vault.sales), has_budgets=any(c.budget for c in clients))
+        has_ledger=bool(book.vault.sales), has_budgets=any(c.budget for c in clients),
+        shared=book.shared)
 
 
 def _by(clients: list[ClientBudget], keep, first) -> tuple[ClientBudget, ...]:  # noqa: ANN001

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from salesnotes.errors import Problem
+from salesnotes.model.branches import SharedNip
 from salesnotes.model.breath import Breath
 from salesnotes.model.money import to_grosz
 from salesnotes.model.portfolio import ZERO, Book, ClientRow
@@ -150,6 +151,7 @@ class Revenue:
     budget_year: Decimal  # the sum of the clients' `budget`
     budget_to_date: Decimal  # its share due by today, by the seasonality weights
     attainment: Decimal | None  # actual / budget to date
+    undeclared: tuple[SharedNip, ...] = ()  # NIPs in several notes without `branch:`
 
 
 @dataclass(frozen=True)
@@ -195,10 +197,10 @@ def _client(row: ClientRow) -> Client:
     note, info = row.note, row.breath
     name = " ".join(note.name.split())
     short = name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
-    gap = max(ZERO, note.potential - row.actual_ytd) if note.potential else ZERO
+    gap = max(ZERO, row.potential - row.actual_ytd) if row.potential else ZERO
     glyph, breath = _LOOKS[info.state]
     return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
-                  row.stake, note.potential, note.budget, row.actual_ytd, gap, info.last,
+                  row.stake, row.potential, row.budget, row.actual_ytd, gap, info.last,
                   info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor),
                   reach(note.phone, None) if note.phone else "")
 
@@ -347,11 +349,12 @@ def revenue(book: Book) -> Revenue | None:
         return None
     matched = sum((r.actual_ytd for r in book.rows), ZERO)
     unmatched = sum((s.amount for s in book.unmatched_sales), ZERO)
-    budget_year = sum((r.note.budget or ZERO for r in book.rows), ZERO)
+    budget_year = sum((r.budget or ZERO for r in book.rows), ZERO)
     due = sum((to_date for _, _, to_date in row_budgets(book)), ZERO)
     actual = matched + unmatched
     return Revenue(book.fy_start, actual, unmatched, len(book.unmatched_sales), budget_year, due,
-                   actual / due if due else None)
+                   actual / due if due else None,
+                   tuple(s for s in book.shared if not s.declared))
 
 
 def _problems(problems: tuple[Problem, ...]) -> Ranked:
