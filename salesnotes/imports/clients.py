@@ -117,6 +117,9 @@ def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problem
     for client in clients.values():
         notes = by_nip.get(client.nip, [])
         matched += bool(notes)
+        heads = [n for n in notes if not n.branch]
+        if len(notes) > 1 and len(heads) == 1:
+            notes = heads  # declared branches: the company's list updates the head
         if len(notes) > 1:
             paths = ", ".join(str(n.path) for n in notes)
             problems.append(export.problem(client.line, f"NIP {formatted_nip(client.nip)} is in "

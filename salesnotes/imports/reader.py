@@ -231,6 +231,8 @@ def _single_byte(data: bytes) -> tuple[str, str]:
     cp, latin2 = data.decode("cp1250"), data.decode("iso8859_2")
     cp_score, latin2_score = (sum(c in _POLISH for c in t) for t in (cp, latin2))
     if not cp_score and not latin2_score:
+        if not re.search(rb"[\x80-\x9f\xa1-\xff]", data):  # only NBSP thousands: Polish Excel
+            return cp, "cp1250"
         return _detected(data)
     return (cp, "cp1250") if cp_score >= latin2_score else (latin2, "iso8859-2")
 

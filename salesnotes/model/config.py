@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, VaultError
 from salesnotes.read import yamlnodes as Y
-from salesnotes.read.fields import FieldError, parse_date, parse_decimal
+from salesnotes.read.fields import FieldError, parse_date, parse_decimal, parse_month
 
 CONFIG_FILE = "salesnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -114,6 +114,9 @@ class Config:
     calendar_id: str | None = None  # week.ics UIDs: default the vault folder's name
     regions: dict[str, frozenset[str]] = field(default_factory=dict)  # folded -> neighbours
     daily_notes: str | None = None  # the daily notes' folder; None: `YYYY-MM-DD.md` anywhere
+    ledger_start: date | None = None  # the first month the ledger covers (default: its first)
+    # saved column mappings: "sales"/"clients" -> key -> header ("" ignores the column)
+    import_maps: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def cadence(self, tier: str) -> int:
         known = self.tiers.get(tier) or self.tiers.get(self.default_tier)
@@ -210,7 +213,7 @@ def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
 
 _TOP = {"owner", "currency", "locale", "fiscal_year_start", "tiers", "default_tier", "capacity",
         "routine", "checklists", "seasonality", "pay", "git", "links", "days_off", "calendar_id",
-        "regions", "daily_notes"}
+        "regions", "daily_notes", "ledger_start", "import"}
 
 
 def _config_from(doc: Y.Map, r: _Reader) -> Config:
@@ -258,6 +261,13 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
         r.unknown(m, {"commit"}, "git.")
         if (c := m.items.get("commit")) is not None:
             kw["git_commit"] = _bool(c, "git.commit", r, True)
+    if (v := g("ledger_start")) is not None and (t := r.text(v, "ledger_start")):
+        try:
+            kw["ledger_start"] = parse_month(t)
+        except FieldError as e:
+            r.bad(v.line, f"ledger_start: {e} (write the month as YYYY-MM)")
+    if (v := g("import")) is not None:
+        kw["import_maps"] = _import_maps(v, r)
     if (v := g("links")) is not None and (t := r.text(v, "links")):
         if t not in ("markdown", "wiki"):
             r.bad(v.line, f"links: expected markdown or wiki, got {t!r}")
@@ -499,3 +509,31 @@ def _benefits(v: Y.Value | None, r: _Reader) -> tuple[Benefit, ...]:
         used = r.number(m.items["used"], "used") if "used" in m.items else None
         out.append(Benefit(name, limit, used))
     return tuple(out)
+
+
+def _import_maps(v: Y.Value, r: _Reader) -> dict[str, dict[str, str]]:
+    """`import: {sales: {map: {amount: "Wartość netto"}}, clients: {map: {tier: }}}`: the
+    `--map` options a monthly import would otherwise need every time (an empty header ignores
+    the column)."""
+    from salesnotes.imports.reader import COLUMNS
+
+    m = r.mapping(v, "import")
+    if m is None:
+        return {}
+    r.unknown(m, {"sales", "clients"}, "import.")
+    out: dict[str, dict[str, str]] = {}
+    for kind in ("sales", "clients"):
+        if (kv := m.items.get(kind)) is None or (km := r.mapping(kv, f"import.{kind}")) is None:
+            continue
+        r.unknown(km, {"map"}, f"import.{kind}.")
+        if (mv := km.items.get("map")) is None or (mm := r.mapping(mv, f"import.{kind}.map")) is None:
+            continue
+        r.unknown(mm, set(COLUMNS), f"import.{kind}.map.")
+        saved = {}
+        for key, hv in mm.items.items():
+            if key in COLUMNS:
+                header = "" if isinstance(hv, Y.Scalar) and hv.is_null else r.text(hv, key)
+                if header is not None:
+                    saved[key] = header.strip()
+        out[kind] = saved
+    return out

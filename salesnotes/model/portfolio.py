@@ -67,6 +67,7 @@ class Book:
     sales_by_nip: dict[str, tuple]  # nip -> sales of this fiscal year up to today
     unmatched_sales: tuple  # sales whose NIP is no client's
     shared: tuple[SharedNip, ...] = ()  # NIPs held by several notes: counted once, on the head
+    ledger_start: date | None = None  # the ledger's first month (or `ledger_start`); None: none
     _once: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
 
@@ -82,17 +83,26 @@ class Book:
         return self._once[fn]
 
     @property
+    def sales_from(self) -> date:
+        """The first day sales count from: the fiscal year's, or the ledger's start when later
+        (months before the ledger have no data, never zero sales)."""
+        start = self.ledger_start
+        return start if start is not None and start > self.fy_start else self.fy_start
+
+    @property
     def problems(self):  # noqa: ANN201
         return tuple(p for p in self.vault.problems if not p.strict)
 
     @classmethod
     def of(cls, vault: Vault, today: date) -> Book:
         fy_start, fy_end = fiscal_year(today, vault.config.fiscal_year_start)
+        start = ledger_start(vault)
+        first = max(fy_start, start) if start else fy_start
         by_nip: dict[str, list] = defaultdict(list)
         unmatched = []
         nips = {n.nip for n in vault.notes if n.nip}
         for sale in vault.sales:
-            if not fy_start <= sale.date <= today:
+            if not first <= sale.date <= today:
                 continue
             if sale.nip in nips:
                 by_nip[sale.nip].append(sale)
@@ -119,7 +129,15 @@ class Book:
                 counted_on=head))
         rows.sort(key=lambda r: r.sort_key)
         return cls(vault, today, fy_start, fy_end, tuple(rows),
-                   {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched), shared)
+                   {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched), shared, start)
+
+
+def ledger_start(vault: Vault) -> date | None:
+    """`ledger_start` from the config, else the first month the ledger holds; None without
+    either (no ledger: every actual is 0, and the views say so)."""
+    if vault.config.ledger_start is not None:
+        return vault.config.ledger_start
+    return min(s.date for s in vault.sales).replace(day=1) if vault.sales else None
 
 
 def _summed(notes: tuple[Note, ...], key: str) -> Decimal | None:

@@ -9,8 +9,11 @@ Definitions (the view explains them in words, pay.py builds on them):
   budget x weight[i] / sum(weights), rounded cumulatively: month i = round(cumulative to i) -
   round(cumulative to i-1), so the 12 months sum exactly to the yearly budget, no month is more
   than a grosz off its exact share, and a month of weight 0 gets exactly 0.
-- Actual: ledger sales dated from the start of the fiscal year up to `today`.
-- Budget to date: the months before this one, plus this month pro rata by calendar days.
+- The ledger starts at its first month (or `ledger_start`): months before it have no data, not
+  zero sales, so every to-date figure (actual, budget, attainment, run rate) counts from it.
+- Actual: ledger sales dated from the start of the fiscal year (or the ledger) up to `today`.
+- Budget to date: the months before this one (from the ledger's start), plus this month pro rata
+  by calendar days.
 - Forecast of a month: its actual, plus (from the current month on) every opportunity closing
   in it, weighted by its probability. Opportunities whose close month has passed are not
   forecast; they are listed as stale, to be updated.
@@ -98,7 +101,8 @@ def fy_sales(book: Book) -> tuple:
 
 def _fy_sales(book: Book) -> tuple:
     # the ledger's own order is (date, document) already, which makes this sort a single pass
-    fy = (s for s in book.vault.sales if book.fy_start <= s.date <= book.today)
+    first = book.sales_from
+    fy = (s for s in book.vault.sales if first <= s.date <= book.today)
     return tuple(sorted(fy, key=lambda s: (s.date, s.document)))
 
 
@@ -117,24 +121,33 @@ def _sales_by_month(book: Book) -> dict[int, Decimal]:
 
 
 def budget_to_date(yearly: Decimal, weights: Sequence[Decimal], fy_start: date,
-                   today: date) -> Decimal:
-    """The part of a yearly budget due by `today`: whole fiscal months before today's, and
-    today's month by its days gone. Portfolio and Budget both use this, so they agree."""
+                   today: date, first: int = 0) -> Decimal:
+    """The part of a yearly budget due by `today`: whole fiscal months before today's (from
+    fiscal month `first`, where the ledger starts), and today's month by its days gone.
+    Portfolio and Budget both use this, so they agree."""
     exact(yearly, *weights)
-    return _planned(yearly, tuple(weights), fy_start, today)[2]
+    return _planned(yearly, tuple(weights), fy_start, today, first)[2]
 
 
 @lru_cache(maxsize=8192)
 def _planned(yearly: Decimal, weights: tuple[Decimal, ...], fy_start: date,
-             today: date) -> tuple[tuple[Decimal, ...], Decimal, Decimal]:
-    """(by fiscal month, for the year, due by today) of one yearly budget.
+             today: date, first: int = 0) -> tuple[tuple[Decimal, ...], Decimal, Decimal]:
+    """(by fiscal month, for the year, due by today from fiscal month `first`) of one yearly
+    budget.
 
     Cached because budgets repeat (round amounts); the result depends on the amount's value
     only, never its exponent (every part is rounded to the grosz), so `150000` and `150000.00`
     rightly share an entry."""
     monthly = _spread(yearly, weights)
     cur = month_index(fy_start, today)
-    return monthly, sum(monthly, ZERO), sum(monthly[:cur], ZERO) + pro_rata(monthly[cur], today)
+    now = pro_rata(monthly[cur], today) if cur >= first else ZERO
+    return monthly, sum(monthly, ZERO), sum(monthly[first:cur], ZERO) + now
+
+
+def first_month(book: Book) -> int:
+    """The fiscal index of the first month with data: 0, or where the ledger starts (12 when it
+    starts after this fiscal year)."""
+    return max(0, min(MONTHS, month_index(book.fy_start, book.sales_from)))
 
 
 def row_budgets(book: Book) -> tuple[tuple[tuple[Decimal, ...], Decimal, Decimal], ...]:
@@ -146,13 +159,14 @@ def row_budgets(book: Book) -> tuple[tuple[tuple[Decimal, ...], Decimal, Decimal
 def _row_budgets(book: Book) -> tuple[tuple[tuple[Decimal, ...], Decimal, Decimal], ...]:
     weights = tuple(book.config.seasonality)
     exact(*weights)
+    first = first_month(book)
     none = ((ZERO,) * MONTHS, ZERO, ZERO)
     out = []
     for row in book.rows:
         yearly = row.budget  # a NIP's budget, on the note its sales are counted on
         if yearly:
             exact(yearly)
-            out.append(_planned(yearly, weights, book.fy_start, book.today))
+            out.append(_planned(yearly, weights, book.fy_start, book.today, first))
         else:
             out.append(none)
     return tuple(out)
@@ -186,6 +200,7 @@ class MonthRow:
     cum_attainment: Decimal | None
     forecast: Decimal
     current: bool
+    no_data: bool = False  # before the ledger starts: no actual, not a zero one
 
 
 # A named tuple, not a dataclass: one per client, and a tuple is built three times faster.
@@ -237,12 +252,13 @@ class WhatItTakes:
     remaining: Decimal  # year budget - actual to date
     months_left: int  # this month included
     needed: Decimal | None  # per month left; None once the budget is met
-    completed: int  # fiscal months already over
+    completed: int  # fiscal months already over since the ledger starts
     run_rate: Decimal | None  # average actual of the completed months
     ratio: Decimal | None  # needed / run rate
     month_budget: Decimal
     month_actual: Decimal
     month_left: Decimal  # this month's budget still to sell (0 when met)
+    ledger_starts_now: bool = False  # no run rate yet because the ledger starts this month
 
 
 @dataclass(frozen=True)
@@ -265,6 +281,8 @@ class BudgetYear:
     has_ledger: bool
     has_budgets: bool
     shared: tuple[SharedNip, ...] = ()  # NIPs several notes hold: where their money is counted
+    ledger_start: date | None = None  # the ledger's first month (or `ledger_start`)
+    ledger_start_set: bool = False  # `ledger_start` is in salesnotes.yaml
 
     @property
     def forecast_share(self) -> Decimal | None:
@@ -315,21 +333,23 @@ def budget_year(book: Book) -> BudgetYear:
     clients = [_client(row, parts, opps)
                for row, parts in zip(book.rows, row_budgets(book), strict=True)]
     actual = sales_by_month(book)
-    month_rows = _months(months, budget_by_month(book), actual, opps, cur)
+    first = first_month(book)
+    month_rows = _months(months, budget_by_month(book), actual, opps, cur, first)
     budgeted = sorted((c for c in clients if c.budget),
                       key=lambda c: (-c.gap, c.row.name.casefold()))
     stale = stale_opportunities(book, this_month)
     tiers = _tiers(book, clients)
     return BudgetYear(
         today=today, fy_start=fy_start, fy_end=book.fy_end, months=month_rows,
-        total=_total(month_rows), tiers=tuple(tiers[:-1]), tier_total=tiers[-1],
+        total=_total(month_rows, first), tiers=tuple(tiers[:-1]), tier_total=tiers[-1],
         clients=tuple(budgeted), clients_total=_subtotal("*", budgeted),
         sales_no_budget=_by(clients, lambda c: not c.budget and c.actual, lambda c: -c.actual),
         budget_no_sales=_by(clients, lambda c: c.budget and not c.actual, lambda c: -c.budget),
         unmatched=_unmatched(book.unmatched_sales), stale=tuple(stale[:STALE_SHOWN]),
-        stale_more=max(0, len(stale) - STALE_SHOWN), what=_what(month_rows, cur),
+        stale_more=max(0, len(stale) - STALE_SHOWN), what=_what(month_rows, cur, first),
         has_ledger=bool(book.vault.sales), has_budgets=any(c.budget for c in clients),
-        shared=book.shared)
+        shared=book.shared, ledger_start=book.ledger_start,
+        ledger_start_set=book.config.ledger_start is not None)
 
 
 def _by(clients: list[ClientBudget], keep, first) -> tuple[ClientBudget, ...]:  # noqa: ANN001
@@ -348,13 +368,17 @@ def _client(row: ClientRow, parts: tuple[tuple[Decimal, ...], Decimal, Decimal],
 
 
 def _months(months: tuple[date, ...], budgets: tuple[Decimal, ...], actual: dict[int, Decimal],
-            opps: dict, cur: int) -> tuple[MonthRow, ...]:
+            opps: dict, cur: int, first: int = 0) -> tuple[MonthRow, ...]:
     ahead: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for months_of_client in opps.values():
         for close, value in months_of_client.items():
             ahead[close] += value
     rows, cum_b, cum_a = [], ZERO, ZERO
     for i, (month, budget) in enumerate(zip(months, budgets, strict=True)):
+        if i < first:  # before the ledger: its budget is shown, nothing is measured
+            rows.append(MonthRow(month, budget, None, None, cum_b, None, None,
+                                 ahead[month] if i >= cur else ZERO, i == cur, True))
+            continue
         cum_b += budget
         done = i <= cur
         got = actual.get(i, ZERO) if done else None
@@ -366,11 +390,13 @@ def _months(months: tuple[date, ...], budgets: tuple[Decimal, ...], actual: dict
     return tuple(rows)
 
 
-def _total(rows: tuple[MonthRow, ...]) -> MonthRow:
+def _total(rows: tuple[MonthRow, ...], first: int = 0) -> MonthRow:
+    """The year: its whole budget, and attainment against the months the ledger covers."""
     budget = sum((r.budget for r in rows), ZERO)
+    measured = sum((r.budget for r in rows[first:]), ZERO)
     actual = sum((r.actual or ZERO for r in rows), ZERO)
-    return MonthRow(rows[0].month, budget, actual, attainment(actual, budget), budget, actual,
-                    attainment(actual, budget), sum((r.forecast for r in rows), ZERO), False)
+    return MonthRow(rows[0].month, budget, actual, attainment(actual, measured), budget, actual,
+                    attainment(actual, measured), sum((r.forecast for r in rows), ZERO), False)
 
 
 def _subtotal(label: str, items: Sequence[ClientBudget]) -> Subtotal:
@@ -410,16 +436,19 @@ def _unmatched(sales: Iterable) -> tuple[Unmatched, ...]:
     return tuple(sorted(out, key=lambda u: (-u.amount, u.client.casefold(), u.nip or "")))
 
 
-def _what(rows: tuple[MonthRow, ...], cur: int) -> WhatItTakes:
-    year_budget = sum((r.budget for r in rows), ZERO)
+def _what(rows: tuple[MonthRow, ...], cur: int, first: int = 0) -> WhatItTakes:
+    """The pace needed for the rest of the year against the pace so far, both counted from the
+    ledger's start: months before it hold no data, not zero sales."""
+    year_budget = sum((r.budget for r in rows[first:]), ZERO)
     actual = sum((r.actual or ZERO for r in rows), ZERO)
     remaining = year_budget - actual
     left = MONTHS - cur
     needed = to_grosz(remaining / left) if remaining > 0 else None
-    done = sum((r.actual or ZERO for r in rows[:cur]), ZERO)
-    run_rate = to_grosz(done / cur) if cur else None
+    completed = max(0, cur - first)
+    done = sum((r.actual or ZERO for r in rows[first:cur]), ZERO)
+    run_rate = to_grosz(done / completed) if completed else None
     ratio = needed / run_rate if needed is not None and run_rate and run_rate > 0 else None
     month = rows[cur]
     got = month.actual or ZERO
-    return WhatItTakes(year_budget, actual, remaining, left, needed, cur, run_rate, ratio,
-                       month.budget, got, max(ZERO, month.budget - got))
+    return WhatItTakes(year_budget, actual, remaining, left, needed, completed, run_rate, ratio,
+                       month.budget, got, max(ZERO, month.budget - got), 0 < first == cur)

@@ -16,6 +16,8 @@ A grosz wrong in pay destroys a rep's trust, so the rules are few and written do
 - A bonus is earned when its period's attainment reaches `min_attainment`; it is paid with the
   period where its own period ends, or shown with today's period once already reached.
 - `base` is monthly pay; a quarter's base is three of them.
+- Months before the ledger starts have no data: their budget is not counted either, so a period
+  holding them is measured on its months with data, and one with none has no commission.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from salesnotes.reports.budget import (
     attainment,
     budget_by_month,
     exact,
+    first_month,
     fy_sales,
     month_index,
     sales_by_month,
@@ -199,6 +202,7 @@ class MonthLine:
     revenue: Decimal
     basis: Decimal
     attainment: Decimal | None
+    no_data: bool = False  # before the ledger starts
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,7 @@ class PayRow:
     total: Decimal  # base + commission + bonuses
     current: bool
     months: tuple[MonthLine, ...]  # the months so far, listed under a quarter
+    no_data: bool = False  # every month of it is before the ledger starts
 
 
 @dataclass(frozen=True)
@@ -269,8 +274,12 @@ def _month_lines(plan: PayPlan, book: Book, sales: tuple) -> tuple[MonthLine, ..
         exact(sale.margin)
         i = month_index(book.fy_start, sale.date)
         margin[i] = margin.get(i, ZERO) + (sale.margin or ZERO)
+    first = first_month(book)
     out = []
     for i in range(MONTHS):
+        if i < first:
+            out.append(MonthLine(add_months(book.fy_start, i), ZERO, ZERO, ZERO, None, True))
+            continue
         got = revenue.get(i, ZERO)
         basis = margin.get(i, ZERO) if plan.basis == "margin" else got
         out.append(MonthLine(add_months(book.fy_start, i), budgets[i], got, basis,
@@ -305,7 +314,8 @@ def _row(plan: PayPlan, p: Period, months: tuple[MonthLine, ...], checks: tuple[
     total = base + (paid.amount if paid else ZERO) + bonuses
     shown = tuple(m for i, m in enumerate(lines) if p.first + i <= cur) if p.kind != "month" else ()
     return PayRow(p, budget, revenue, basis, attainment(revenue, budget), paid, base, bonuses,
-                  total, p.first <= cur < p.first + len(p.months), shown)
+                  total, p.first <= cur < p.first + len(p.months), shown,
+                  all(m.no_data for m in lines))
 
 
 def _sum(rows: Sequence[PayRow]) -> PayRow:

@@ -144,7 +144,7 @@ class Expected:
 
 @dataclass(frozen=True)
 class Revenue:
-    start: date  # the fiscal year's first day
+    start: date  # the fiscal year's first day, or the ledger's when it starts later
     actual: Decimal  # every sale this fiscal year up to today, matched to a client or not
     unmatched: Decimal
     unmatched_count: int
@@ -352,7 +352,7 @@ def revenue(book: Book) -> Revenue | None:
     budget_year = sum((r.budget or ZERO for r in book.rows), ZERO)
     due = sum((to_date for _, _, to_date in row_budgets(book)), ZERO)
     actual = matched + unmatched
-    return Revenue(book.fy_start, actual, unmatched, len(book.unmatched_sales), budget_year, due,
+    return Revenue(book.sales_from, actual, unmatched, len(book.unmatched_sales), budget_year, due,
                    actual / due if due else None,
                    tuple(s for s in book.shared if not s.declared))
 
