@@ -16,8 +16,9 @@ from salesnotes.cli import common_options, locked, today, vault_root
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MAP_HELP = ("Column for a key when its header is not recognized, e.g. amount=Netto or "
              "nip='NIP nabywcy'; repeat for more. Keys: nip, client, document, date, amount, "
-             "margin, city, region, tier, status, phone, email, budget, potential, owner, "
-             "competitor.")
+             "margin, city, region, tier, status, group, phone, email, budget, potential, owner, "
+             "competitor. KEY= (nothing after =) ignores that column. Mappings saved in "
+             "salesnotes.yaml (import: {sales: {map: ...}, clients: {map: ...}}) apply first.")
 _ENCODING_HELP = ("The file's encoding (e.g. cp1250) when detection (UTF-8 BOM, UTF-8, "
                   "Windows-1250) gets it wrong.")
 
@@ -26,8 +27,9 @@ def _mapping(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     out = {}
     for value in values:
         key, sep, header = value.partition("=")
-        if not sep or not key.strip() or not header.strip():
-            raise click.BadParameter(f"{value!r}: write KEY=HEADER, e.g. amount=Netto")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{value!r}: write KEY=HEADER, e.g. amount=Netto "
+                                     "(KEY= ignores a column)")
         out[key.strip()] = header.strip()
     return out
 

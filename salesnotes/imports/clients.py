@@ -38,17 +38,26 @@ from salesnotes.imports.common import (
     unreadable_notes,
     write_files,
 )
-from salesnotes.imports.reader import Export, ValueProblem, parse_amount, read_export
+from salesnotes.imports.reader import (
+    COLUMNS,
+    Export,
+    ExportError,
+    ValueProblem,
+    normalize_header,
+    parse_amount,
+    read_export,
+)
 from salesnotes.model.money import to_grosz
 from salesnotes.edit.newclient import NewClient
 from salesnotes.read.note import Note
 from salesnotes.model.vault import Vault, load_vault
 
-KEYS = ("name", "tier", "status", "region", "phone", "email", "budget", "potential", "owner",
-        "competitor")  # the front-matter keys an import may set, in the order a new note has them
+KEYS = ("name", "tier", "status", "group", "region", "phone", "email", "budget", "potential",
+        "owner", "competitor")  # the front-matter keys an import may set, in the order a new note has them
 MONEY = ("budget", "potential")
-EXTRA = ("phone", "email", "budget", "potential", "owner", "competitor")  # NewClient.extra
+EXTRA = ("group", "phone", "email", "budget", "potential", "owner", "competitor")  # NewClient.extra
 _COLUMN = {"name": "client"}  # note key -> the reader's key, where they differ
+_GROUP_HEADERS = frozenset(map(normalize_header, COLUMNS["group"]))
 Value = str | Decimal
 
 
@@ -74,6 +83,7 @@ class ClientsImport:
     updates: list[Update]
     skipped: list[Problem]  # only with skip_bad: what was left out, and why
     held: list[tuple[str, str, str]] = field(default_factory=list)  # (NIP, name, why) not made
+    kept_as_group: list[str] = field(default_factory=list)  # why a tier/status column is `group:`
     written: list[Path] = field(default_factory=list)
     commit: str | None = None
 
@@ -94,15 +104,52 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
                  mapping: Mapping[str, str] | None = None, encoding: str | None = None,
                  progress: Progress | None = None) -> ClientsImport:
     """Everything the import would do, or VaultError listing every reason it must not."""
+    mapping = {**vault.config.import_maps.get("clients", {}), **(mapping or {})}
     export = read_export(Path(source), encoding=encoding, mapping=mapping, required=("nip",))
-    columns = _columns(export)
+    columns = _columns(export, {k for k, header in mapping.items() if not header.strip()})
+    kept = _tier_or_group(vault, export, columns, set(mapping))
     clients, problems = _read_clients(vault, export, columns, progress)
     updates, new, matched = _match(vault, export, clients, problems)
+    if new and "name" not in columns:
+        raise ExportError(export.problem(export.header_line, (
+            f"no name column, and {count_of(len(new), 'new client')} need a name for their "
+            f"notes; headers found: {', '.join(h for h in export.headers if h)} (name one with "
+            "--map client=HEADER)")))
     created, held, refused = _create(vault, export, new, today)
     skipped = settle(problems + refused, skip_bad)
     return ClientsImport(Path(source), len(export.rows), len(clients), matched,
                          tuple(k for k in KEYS if k in columns), created,
-                         sorted(updates, key=lambda u: u.path), skipped, held)
+                         sorted(updates, key=lambda u: u.path), skipped, held, kept)
+
+
+def _tier_or_group(vault: Vault, export: Export, columns: dict[str, str],
+                   mapped: set[str]) -> list[str]:
+    """A column recognised by its header as the tier (or status) is taken as one only when its
+    values are: Subiekt's `Grupa` holds `Hurtownie`, `Detal`, which are groups, not tiers, and an
+    ERP's `Status` says `Aktywny`. Such a column is kept as `group:` (plain text) and said so.
+    A column named with --map, or headed `Segment`/`Tier`, stays strict: a wrong value there is
+    a typo to report, not a group."""
+    valid = {"tier": set(vault.config.tiers), "status": set(STATUSES)}
+    kept = []
+    for key in ("tier", "status"):
+        if key not in columns or key in mapped:
+            continue
+        if key == "tier" and normalize_header(export.columns[key]) not in _GROUP_HEADERS:
+            continue
+        values = sorted({v for r in export.rows if (v := r.values.get(key, "").strip())})
+        wrong = [v for v in values if v not in valid[key]]
+        if not wrong:
+            continue
+        header = export.columns[key]
+        del columns[key]
+        shown = ", ".join(wrong[:3]) + (", …" if len(wrong) > 3 else "")
+        if "group" not in columns and "group" not in mapped:
+            columns["group"] = key
+            kept.append(f"column {header!r} kept as group: (not {key} values: {shown})")
+        else:
+            kept.append(f"column {header!r} left out (not {key} values: {shown}; "
+                        "name it with --map)")
+    return kept
 
 
 def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problems: list[Problem]
@@ -134,10 +181,11 @@ def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problem
     return updates, new, matched
 
 
-def _columns(export: Export) -> dict[str, str]:
-    """note key -> reader key, for the columns this file maps; a city stands in for a region."""
+def _columns(export: Export, ignored: set[str]) -> dict[str, str]:
+    """note key -> reader key, for the columns this file maps; a city stands in for a region
+    (unless the region was ignored with `--map region=`)."""
     found = {key: _COLUMN.get(key, key) for key in KEYS if _COLUMN.get(key, key) in export.columns}
-    if "region" not in found and "city" in export.columns:
+    if "region" not in found and "region" not in ignored and "city" in export.columns:
         found["region"] = "city"
     return found
 
@@ -325,6 +373,7 @@ def clients_summary(plan: ClientsImport, root: Path, *, dry_run: bool = False) -
     """The lines the command prints: each creation, each change as `key: old → new`."""
     maps = ", ".join(plan.columns) or "nothing but the NIP"
     out = [f"{plan.source.name}: {plan.rows} rows, {plan.clients} clients (columns: {maps})"]
+    out += plan.kept_as_group
     if plan.skipped:
         out.append(f"left out (--skip-bad): {count_of(len(plan.skipped), 'problem')}, listed above")
     for path, _ in plan.created:

@@ -41,8 +41,8 @@ HEADER_SCAN = 20  # rows searched for the header below a report's title lines
 # key -> header synonyms; when two headers map to one key, the earlier synonym wins
 COLUMNS: dict[str, tuple[str, ...]] = {
     "nip": ("NIP", "NIP nabywcy", "Nabywca NIP", "Tax ID", "VAT ID"),
-    "client": ("Kontrahent", "Nabywca", "Nazwa", "Nazwa kontrahenta", "Klient", "Client",
-               "Customer", "Name"),
+    "client": ("Kontrahent", "Nabywca", "Odbiorca", "Nazwa pełna", "Pełna nazwa", "Nazwa",
+               "Nazwa kontrahenta", "Nazwa skrócona", "Klient", "Client", "Customer", "Name"),
     "document": ("Numer", "Nr dokumentu", "Numer dokumentu", "Nr faktury", "Document", "Invoice",
                  "Number"),
     "date": ("Data wystawienia", "Data sprzedaży", "Data", "Date", "Invoice date"),
@@ -50,7 +50,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "margin": ("Marża", "Zysk", "Margin"),
     "city": ("Miasto", "Miejscowość", "City", "Town"),
     "region": ("Region", "Województwo"),
-    "tier": ("Segment", "Tier", "Grupa"),
+    "tier": ("Segment", "Tier", "Grupa"),  # `Grupa` is a tier only if its values are tiers
+    "group": ("Grupa", "Grupa kontrahentów", "Grupa kontrahenta", "Group"),
     "status": ("Status",),
     "phone": ("Telefon", "Tel", "Telefon 1", "Phone"),
     "email": ("Email", "E-mail", "Mail"),
@@ -129,16 +130,19 @@ def _map_columns(headers: list[str], mapping: Mapping[str, str], required: Seque
     norm = [normalize_header(h) for h in headers]
     columns: dict[str, int] = {}
     usage: list[str] = []
+    ignored = {key for key, header in mapping.items() if not header.strip()}  # `--map tier=`
     for key, header in mapping.items():
         if key not in COLUMNS:
             usage.append(f"--map {key}={header}: unknown key {key!r} (keys: {', '.join(COLUMNS)})")
+        elif key in ignored:
+            continue
         elif (i := _index(norm, normalize_header(header))) is None:
             usage.append(f"--map {key}={header}: no such header; headers found: "
                          f"{', '.join(headers)}")
         else:
             columns[key] = i
     for key, names in _SYNONYMS.items():
-        if key not in columns:
+        if key not in columns and key not in ignored:
             free = [norm.index(n) for n in names
                     if n in norm and norm.index(n) not in columns.values()]
             if free:
@@ -172,7 +176,7 @@ def _duplicates(headers: list[str], norm: list[str], columns: dict[str, int]) ->
 def _find_header(table: Table, mapping: Mapping[str, str]) -> int:
     """Index of the header row: the first of the top rows naming two known columns (a report's
     title lines are skipped), else the first non-empty row."""
-    known = _KNOWN | {normalize_header(h) for h in mapping.values()}
+    known = _KNOWN | {normalize_header(h) for h in mapping.values() if h.strip()}
     for n, (_, cells) in enumerate(table[:HEADER_SCAN]):
         if sum(normalize_header(str(c)) in known for c in cells if c is not None) >= 2:
             return n

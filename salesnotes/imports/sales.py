@@ -104,6 +104,7 @@ def plan_sales(vault: Vault, source: Path, today: date, *, create_missing: bool 
                encoding: str | None = None, progress: Progress | None = None) -> SalesImport:
     """Everything the import would do, or VaultError listing every reason it must not."""
     _refuse_broken_ledger(vault)
+    mapping = {**vault.config.import_maps.get("sales", {}), **(mapping or {})}
     export = read_export(Path(source), encoding=encoding, mapping=mapping, required=REQUIRED)
     lines, problems = _validate(export, progress)
     totals = check_totals(export)
