@@ -75,7 +75,7 @@ def test_a_missing_name_column_lists_the_headers_and_suggests_map(make_vault, tm
     assert result.stderr == (f"{source}:1: no name column, and 1 new client need a name for "
                              "their notes; headers found: NIP, Firma, Miasto (name one with "
                              "--map client=HEADER)\n")
-    missing = write(tmp_path, "m.csv", cp1250("Numer;Firma", f"1;Hydro-Tech"))
+    missing = write(tmp_path, "m.csv", cp1250("Numer;Firma", "1;Hydro-Tech"))
     result = run("import", "clients", str(missing), "--vault", str(vault))
     assert result.stderr == (f"{missing}:1: missing column(s): nip; headers found: Numer, Firma "
                              "(name one with --map KEY=HEADER)\n")

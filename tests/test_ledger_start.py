@@ -61,7 +61,8 @@ def test_a_ledger_starting_in_october_counts_from_october(make_vault, run, tmp_p
     assert "| January 2026 | PLN 10,000.00 | *no data* | | | | | |" in text
     assert "| Attainment to date | **97%** |" in text
     assert "the plan needs 55% of it" in text
-    assert "| Q1 (January 2026 – March 2026) | *no data* |" in (vault / "views" / "Pay.md").read_text(encoding="utf-8")
+    pay_md = (vault / "views" / "Pay.md").read_text(encoding="utf-8")
+    assert "| Q1 (January 2026 – March 2026) | *no data* |" in pay_md
 
 
 def test_ledger_start_in_the_config_moves_the_start(make_vault, run, tmp_path):

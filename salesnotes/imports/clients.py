@@ -52,8 +52,9 @@ from salesnotes.edit.newclient import NewClient
 from salesnotes.read.note import Note
 from salesnotes.model.vault import Vault, load_vault
 
+# the front-matter keys an import may set, in the order a new note has them
 KEYS = ("name", "tier", "status", "group", "region", "phone", "email", "budget", "potential",
-        "owner", "competitor")  # the front-matter keys an import may set, in the order a new note has them
+        "owner", "competitor")
 MONEY = ("budget", "potential")
 EXTRA = ("group", "phone", "email", "budget", "potential", "owner", "competitor")  # NewClient.extra
 _COLUMN = {"name": "client"}  # note key -> the reader's key, where they differ

@@ -526,7 +526,8 @@ def _import_maps(v: Y.Value, r: _Reader) -> dict[str, dict[str, str]]:
         if (kv := m.items.get(kind)) is None or (km := r.mapping(kv, f"import.{kind}")) is None:
             continue
         r.unknown(km, {"map"}, f"import.{kind}.")
-        if (mv := km.items.get("map")) is None or (mm := r.mapping(mv, f"import.{kind}.map")) is None:
+        mv = km.items.get("map")
+        if mv is None or (mm := r.mapping(mv, f"import.{kind}.map")) is None:
             continue
         r.unknown(mm, set(COLUMNS), f"import.{kind}.map.")
         saved = {}
