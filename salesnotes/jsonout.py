@@ -59,7 +59,8 @@ def sales_import_json(root: Path, plan: SalesImport, dry_run: bool) -> str:
         "unknown": [{"nip": u.nip, "name": u.name, "line": u.line, "rows": u.rows,
                      "total": str(u.total)} for u in plan.unknown],
         "written": _rel(root, plan.written), "commit": plan.commit,
-        "skipped": _problems(plan.skipped),
+        "skipped": _problems(plan.skipped), "totals_rows": plan.totals,
+        "not_created": [{"nip": u.nip, "name": u.name, "why": why} for u, why in plan.held],
     })
 
 
@@ -72,4 +73,6 @@ def clients_import_json(root: Path, plan: ClientsImport, dry_run: bool) -> str:
                     for u in plan.updates],
         "written": _rel(root, plan.written), "commit": plan.commit,
         "skipped": _problems(plan.skipped),
+        "not_created": [{"nip": nip, "name": name, "why": why} for nip, name, why in plan.held],
+        "kept_as_group": plan.kept_as_group,
     })

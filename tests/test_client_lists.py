@@ -115,3 +115,14 @@ def test_an_erp_status_column_is_kept_as_group_but_a_segment_typo_is_a_bad_row(m
     result = run("import", "clients", str(typo), "--vault", str(vault))
     assert result.exit_code == 1
     assert result.stderr == f"{typo}:2: tier: unknown tier 'Z' (known: A, B, C)\n"
+
+
+def test_a_client_list_updates_the_head_of_declared_branches(make_vault, tmp_path, run):
+    head = f'---\nname: Hydro-Tech\nnip: "{NIP_A}"\n---\n'
+    branch = f'---\nname: Hydro-Tech Gdańsk\nnip: "{NIP_A}"\nbranch: Gdańsk\n---\n'
+    vault = make_vault({"clients/Hydro-Tech.md": head, "clients/Hydro Gdańsk.md": branch})
+    source = write(tmp_path, "k.csv", cp1250("NIP;Nazwa;Miasto", f"{NIP_A};Hydro-Tech;Kraków"))
+    result = run("import", "clients", str(source), "--vault", str(vault))
+    assert result.exit_code == 0, result.stderr
+    assert "updated clients/Hydro-Tech.md" in result.stdout
+    assert (vault / "clients/Hydro Gdańsk.md").read_text(encoding="utf-8") == branch

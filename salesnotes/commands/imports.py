@@ -77,11 +77,15 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
     """Add FILE's sales to the ledger (sales/YYYY-MM.csv), keyed by document number.
 
     Every row is checked first: one bad row (NIP checksum, amount, date, missing document)
-    refuses the whole file and lists every bad row as FILE:LINE; nothing is written. A totals
-    row (Razem/Suma/Total) must add up. A document already in the ledger with another amount
+    refuses the whole file and lists every bad row as FILE:LINE; nothing is written. An amount
+    has at most two decimal places (more is a bad row, never rounded). A totals or subtotals
+    row (first non-empty cell Razem/Suma/Ogółem/Total, in any column, no NIP and no document
+    number) must add up and is not imported. A document already in the ledger with another amount
     is a conflict: the ledger keeps its row and the file is refused (with --skip-bad that
     document is left out). Re-importing a file changes nothing. Unknown NIPs are listed with
-    their totals; their sales are in the ledger all the same. One git commit per import.
+    their totals; their sales are in the ledger all the same. An unreadable note never blocks
+    the import: only a new note for a NIP its raw text holds is held back, and listed. One git
+    commit per import.
 
     \b
     Example:
@@ -120,10 +124,12 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
     """Create or update client notes from FILE, a client list keyed by NIP.
 
     A new NIP gets a note from templates/client.md. A NIP a note holds updates only the keys
-    whose column the file has (name, tier, status, region or city, phone, email, budget,
+    whose column the file has (name, tier, status, group, region or city, phone, email, budget,
     potential, owner, competitor) and only where the value differs; nothing else in the note
-    changes, and an empty cell deletes nothing. Rows with an invalid NIP, or rows of one NIP
-    that disagree, refuse the file (listed as FILE:LINE) unless --skip-bad. One git commit.
+    changes, and an empty cell deletes nothing. A `Grupa` (or ERP `Status`) column whose
+    values are not tiers (statuses) is kept as group:. Rows with an invalid NIP, or rows of
+    one NIP that disagree, refuse the file (listed as FILE:LINE) unless --skip-bad. One git
+    commit.
 
     \b
     Example:
