@@ -61,13 +61,11 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
     click.echo(f"{note.path}: {contact.line}" + ("" if wrote else " (already in the note)"))
     if no_commit or not config.git_commit:
         return
-    from salesnotes.git import gitlog
-
-    if not gitlog.is_repo(root):  # a vault without git is allowed: the note is the record
+    done = contactlog.commit_contact(root, note, contact, today=day, cadence_days=cadence)
+    if done.outside_git:  # a vault without git is allowed: the note is the record
         click.echo("note: not a git repository, so the contact is saved but not committed "
                    "(run `git init`, or set git: {commit: false} to silence this)", err=True)
         return
-    done = contactlog.commit_contact(root, note, contact, today=day, cadence_days=cadence)
     for kept in done.kept_back:
         click.echo(f"note: {kept}; the contact is recorded in a commit without it", err=True)
     subject = f"contact: {note.name} ({contact.channel})"

@@ -113,6 +113,7 @@ class Committed:
     already: bool = False  # a commit with this very message already records it; none made
     kept_back: tuple[Problem, ...] = ()  # changes left uncommitted in the work tree, and why
     notes: tuple[str, ...] = ()  # things to tell the rep although the commit is made
+    outside_git: bool = False  # the vault is in no git work tree: nothing can be committed
 
 
 class _Locked(Exception):
@@ -152,6 +153,19 @@ def run_git(root: Path, *args: str, stdin: str | None = None,
         cwd=root, env=dict(env) if env is not None else git_env(), input=stdin,
         capture_output=True, encoding="utf-8", errors="surrogateescape", check=False,
     )
+
+
+def _start(root: Path, *args: str) -> subprocess.Popen[str]:
+    """`run_git` started, to be `_collect`ed later: git works while we do something else."""
+    return subprocess.Popen(
+        ["git", "-c", "core.quotepath=off", *args], cwd=root, env=git_env(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        encoding="utf-8", errors="surrogateescape")
+
+
+def _collect(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def find_repo(root: Path) -> Repo | None:
@@ -221,17 +235,20 @@ def commit_changes(
     rebase; GitIdentityMissing; or VaultError (conflict markers, detached HEAD, a failing hook).
     The files are never touched here, so a failure keeps the user's edit on disk.
     """
+    emails = _start(Path(root), "config", "--get-regexp", r"^(user|author|committer)\.email$")
     repo = find_repo(root)
     if repo is None:
-        return Committed()
+        _collect(emails)
+        return Committed(outside_git=True)
     items = _vault_relative(Path(root), changes)
     if not items:
+        _collect(emails)
         return Committed()
     where = items[0][0]
     text = _commit_message(message, body, trailers)
     deadline = time.monotonic() + wait_seconds
+    identity = _identity(_collect(emails).stdout, where, fallback_identity)
     _wait_until_free(repo, where, deadline)
-    identity = _identity(Path(root), where, fallback_identity)
     delays = _backoff()
     while True:
         try:
@@ -357,12 +374,12 @@ def _branch(repo: Repo, where: str) -> str:
     return head[4:].strip()
 
 
-def _identity(root: Path, where: str, fallback: bool) -> tuple[str, ...]:
-    """`()` when author and committer emails are set explicitly, else the fallback or an error.
+def _identity(out: str, where: str, fallback: bool) -> tuple[str, ...]:
+    """`()` when author and committer emails are set explicitly (`out`: their `git config
+    --get-regexp` lines), else the fallback or an error.
 
     git would otherwise invent `user@host` from the machine, which nobody wants in a contact log.
     """
-    out = run_git(root, "config", "--get-regexp", r"^(user|author|committer)\.email$").stdout
     keys = {line.split(" ", 1)[0] for line in out.splitlines() if line.partition(" ")[2].strip()}
     env = os.environ
     author = env.get("GIT_AUTHOR_EMAIL") or keys & {"user.email", "author.email"}
@@ -417,10 +434,14 @@ def _attempt(repo: Repo, items: list[tuple[str, Change]], text: str,
                     tree = writer.write({})
         assert tree is not None
         text = hooks.before_commit(repo, tree, text, env, where)
-        sha = _commit_tree(repo, tree, parent, text, identity, env, where)
-        _move_branch(repo, branch, sha, parent, text, env, where)
-        notes = repindex.follow(repo, objects, plan.before, plan.entries, plan.redo, env,
-                                deadline)
+        listing = repindex.start_listing(repo, list(plan.entries), env)
+        try:
+            sha = _commit_tree(repo, tree, parent, text, identity, env, where)
+            _move_branch(repo, branch, sha, parent, text, env, where)
+        finally:
+            listed = _collect(listing) if listing else None
+        notes = repindex.follow(repo, objects, listed, plan.before, plan.entries, plan.redo,
+                                env, deadline)
     hooks.after_commit(repo)
     return Committed(sha, empty=tree == base, kept_back=kept, notes=tuple(notes))
 

@@ -11,6 +11,7 @@ it, minus nothing. Every other entry (the rep's other staged files) is left exac
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -26,15 +27,26 @@ if TYPE_CHECKING:
 _WAIT = 2.0  # seconds a held index.lock is waited for after the commit is made
 
 
-def follow(repo: Repo, objects: Objects, before: Mapping[str, Entry | None],
-           after: Mapping[str, Entry | None], redo: Mapping[str, Callable[[bytes], bytes]],
-           env: Mapping[str, str], deadline: float) -> list[str]:
-    """Update the index entries of the committed paths; what to tell the rep if it could not."""
+def start_listing(repo: Repo, paths: list[str], env: Mapping[str, str]
+                  ) -> subprocess.Popen[str] | None:
+    """The index entries of `paths` (`ls-files -s`), read while the commit is being made."""
+    if not paths:
+        return None
+    return subprocess.Popen(["git", "ls-files", "-s", "-z", "--", *paths], cwd=repo.top,
+                            env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, encoding="utf-8", errors="surrogateescape")
+
+
+def follow(repo: Repo, objects: Objects, listed: subprocess.CompletedProcess[str] | None,
+           before: Mapping[str, Entry | None], after: Mapping[str, Entry | None],
+           redo: Mapping[str, Callable[[bytes], bytes]], env: Mapping[str, str],
+           deadline: float) -> list[str]:
+    """Update the index entries of the committed paths (`listed`: what they were before the
+    commit); what to tell the rep if it could not."""
     from salesnotes.git.gitlog import run_git
 
-    if not after:
+    if not after or listed is None:
         return []
-    listed = run_git(repo.top, "ls-files", "-s", "-z", "--", *after, env=env)
     if listed.returncode:
         return [_stale(repo, list(after))]
     current, conflicted = _entries(listed.stdout)
