@@ -361,3 +361,16 @@ def test_a_reimport_leaves_a_ledger_month_edited_by_hand_uncommitted(vault, run,
     assert git(vault, "show", "--name-only", "--format=", "HEAD").split() == [
         "sales/2026-04.csv"]
     assert git(vault, "status", "--porcelain") == "?? sales/2026-03.csv\n"
+
+
+def test_import_clients_commits_its_values_not_the_reps_draft(vault, run, tmp_path):
+    rep_edits(vault)
+    source = tmp_path / "klienci.csv"
+    source.write_text("NIP,Nazwa,Segment,Miasto\n526-025-02-74,Acme,B,Kraków\n", encoding="utf-8")
+    result = run("import", "clients", str(source), "--vault", str(vault))
+    assert result.exit_code == 0, result.output
+    committed = show(vault, "HEAD")
+    assert "tier: B" in committed and "region: Kraków" in committed
+    assert "DRAFT" not in committed
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["clients/Other.md"]
+    assert "+Rep's notes. DRAFT" in git(vault, "diff", "--", PATH)

@@ -157,7 +157,8 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
         click.echo(clients_import_json(root, replace(plan, commit=sha), dry_run))
         return
     click.echo("\n".join(core.clients_summary(plan, root, dry_run=dry_run)))
-    _finish(dry_run, lambda: commit_import(root, vault, plan.written, core.clients_message(plan)),
+    _finish(dry_run, lambda: commit_import(root, vault, core.clients_changes(root, plan),
+                                           core.clients_message(plan)),
             core.clients_message(plan))
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from salesnotes.model.config import STATUSES
 from salesnotes.errors import Problem, file_problem
@@ -51,6 +52,9 @@ from salesnotes.model.money import to_grosz
 from salesnotes.edit.newclient import NewClient
 from salesnotes.read.note import Note
 from salesnotes.model.vault import Vault, load_vault
+
+if TYPE_CHECKING:
+    from salesnotes.git.gitlog import Change
 
 # the front-matter keys an import may set, in the order a new note has them
 KEYS = ("name", "tier", "status", "group", "region", "phone", "email", "budget", "potential",
@@ -349,6 +353,17 @@ def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
     return written
 
 
+def clients_changes(root: Path, plan: ClientsImport) -> list[Path | Change]:
+    """What the commit holds: each updated note as its committed version with the import's
+    values set (the rep's own uncommitted edits in it stay uncommitted), new notes whole."""
+    from salesnotes.edit.editor import edit_bytes
+    from salesnotes.git.gitlog import Change
+
+    updates = {root / u.path: u for u in plan.updates}
+    return [Change(path, edit_bytes(updates[path].path, _apply(updates[path].changes)))
+            if path in updates else path for path in plan.written]
+
+
 def clients_message(plan: ClientsImport) -> str:
     return (f"salesnotes: import clients {plan.source.name} ({len(plan.created)} created, "
             f"{len(plan.updates)} updated)")
@@ -365,7 +380,8 @@ def import_clients(root: Path, source: Path, today: date, *, dry_run: bool = Fal
     if dry_run:
         return plan
     plan = replace(plan, written=write_clients(root, plan))
-    return replace(plan, commit=commit_import(root, vault, plan.written, clients_message(plan)))
+    return replace(plan, commit=commit_import(root, vault, clients_changes(root, plan),
+                                              clients_message(plan)))
 
 
 # --- the report --------------------------------------------------------------------------------

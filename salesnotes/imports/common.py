@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.imports.reader import ValueProblem, parse_nip
@@ -21,6 +22,9 @@ from salesnotes.read.names import name_key, taken_keys
 from salesnotes.edit.newclient import NewClient, plan_note
 from salesnotes.model.vault import Vault, iter_note_files
 from salesnotes.read.note import MAX_NOTE_BYTES
+
+if TYPE_CHECKING:
+    from salesnotes.git.gitlog import Change
 
 PROGRESS_EVERY = 1000
 Progress = Callable[[int, int], None]
@@ -128,8 +132,10 @@ def write_files(root: Path, replace_files: Mapping[Path, bytes],
     return written
 
 
-def commit_import(root: Path, vault: Vault, paths: Iterable[Path], message: str) -> str | None:
-    """One commit of exactly the written paths, when the vault is a repo and commits are on."""
+def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change],
+                  message: str) -> str | None:
+    """One commit of exactly the written paths (a note edited: its committed version with the
+    same edit), when the vault is a repo and commits are on."""
     paths = list(paths)
     if not paths or not vault.config.git_commit:
         return None
