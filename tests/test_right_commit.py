@@ -9,10 +9,13 @@ from __future__ import annotations
 import shutil
 import stat
 import subprocess
-from pathlib import Path
+from datetime import date
+from pathlib import Path, PurePosixPath
 
 import pytest
 from conftest import commits, git_init
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 NOTE = """---
 name: Acme
@@ -374,3 +377,35 @@ def test_import_clients_commits_its_values_not_the_reps_draft(vault, run, tmp_pa
     assert "DRAFT" not in committed
     assert git(vault, "diff", "--cached", "--name-only").split() == ["clients/Other.md"]
     assert "+Rep's notes. DRAFT" in git(vault, "diff", "--", PATH)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(at=st.integers(min_value=7, max_value=12),
+       draft=st.text(alphabet="abcżółć #-*[]:", min_size=1, max_size=30).map(str.strip)
+       .filter(lambda t: t and not t.startswith(("#", "-", "*", "<", ">"))))
+def test_any_uncommitted_line_of_the_rep_stays_out_of_the_contact_commit(tmp_path_factory, at,
+                                                                          draft):
+    from salesnotes.edit import contactlog
+    from salesnotes.read.note import read_note
+
+    root = tmp_path_factory.mktemp("v")
+    (root / "clients").mkdir()
+    (root / PATH).write_text(NOTE)
+    git_init(root)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    lines = NOTE.split("\n")
+    lines.insert(at, draft)  # anywhere in the body, before or after the log
+    (root / PATH).write_text("\n".join(lines))
+    note = read_note(PurePosixPath(PATH), (root / PATH).read_bytes()).note
+    assert note is not None
+    contact = contactlog.make_contact("Called about Q1", "phone", date(2026, 11, 27), None)
+    contactlog.log_contact(root, note, contact)
+    done = contactlog.commit_contact(root, note, contact)
+    assert done.sha and not done.kept_back and not done.empty
+    committed = show(root, "HEAD")
+    assert draft not in committed.split("\n") and committed.count(LINE) == 1
+    added = [ln[1:] for ln in git(root, "diff", "-U0", "HEAD").splitlines()
+             if ln.startswith("+") and not ln.startswith("+++")]
+    assert added == [draft]  # what is left uncommitted is exactly the rep's own line
