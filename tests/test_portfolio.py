@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, TODAY, check_golden
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesnotes.model.portfolio import Book
-from salesnotes.reports.budget import budget_to_date
 from salesnotes.model.vault import load_vault
+from salesnotes.reports.budget import budget_to_date
 from salesnotes.views import render_views
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -170,7 +172,8 @@ def test_header_counts_plurals_and_revenue(make_vault):
     assert "**25 klientów**: 🔴 po terminie **8** (32%) · ⚪ bez kontaktu **5** (20%)" in text
     assert "### Segment A: 6 klientów" in text
     # ledger: 222 346,17 matched + 999,99 unmatched; the 2025 sale is outside the fiscal year
-    assert "Sprzedaż w roku obrachunkowym (2026-01-01 – 2026-11-27): **223\xa0346,16\xa0zł**" in text
+    assert ("Sprzedaż w roku obrachunkowym (2026-01-01 – 2026-11-27): **223\xa0346,16\xa0zł**"
+            in text)
     assert "(1 dokument)" in text
 
 
@@ -279,6 +282,37 @@ def test_tile_area_follows_the_money_with_a_visible_minimum(make_vault):
     areas = sorted(float(r.get("width")) * float(r.get("height")) for r in tiles)
     assert areas[2] / areas[1] == pytest.approx(4, rel=0.02)
     assert areas[0] >= 18  # no money, still a tile you can see (6 x 6 px before the gaps)
+
+
+def test_beyond_max_tiles_the_smallest_of_a_region_share_one_tile(make_vault, monkeypatch):
+    from salesnotes.views import treemap
+
+    monkeypatch.setattr(treemap, "MAX_TILES", 8)
+    tree = ET.fromstring(render(make_vault(portfolio_files(), locale="en"))["portfolio.svg"])
+    one = [r for r in tree.iter(f"{SVG_NS}rect") if r.get("class") == "tile"]
+    merged = [int(r.get("data-clients")) for r in tree.iter(f"{SVG_NS}rect")
+              if r.get("class") == "tile more"]
+    assert merged and min(merged) >= 2  # a lone small client keeps its own tile
+    assert len(one) + sum(merged) == 25  # every client is drawn or counted, once
+    assert 8 <= len(one) < 25
+    assert any(n.startswith("+") and n.endswith("clients") for n in svg_names(tree))
+    assert "Kraków Steel S.A." in svg_names(tree)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10**7), min_size=1, max_size=60),
+       st.integers(min_value=50, max_value=1200), st.integers(min_value=50, max_value=900))
+def test_treemap_tiles_fill_their_box_in_proportion(weights, w, h):
+    from salesnotes.views.treemap import Box, _layout
+
+    box = Box(10.0, 20.0, float(w), float(h))
+    ordered = sorted(map(float, weights), reverse=True)
+    rects = _layout(ordered, box)
+    total = sum(ordered)
+    for rect, weight in zip(rects, ordered, strict=True):
+        assert rect.x >= box.x - 1e-6 and rect.y >= box.y - 1e-6
+        assert rect.x + rect.w <= box.x + box.w + 1e-6 and rect.y + rect.h <= box.y + box.h + 1e-6
+        assert rect.w * rect.h == pytest.approx(w * h * weight / total, rel=1e-6)
 
 
 def test_svg_drops_characters_xml_forbids(make_vault):

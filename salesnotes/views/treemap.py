@@ -125,17 +125,18 @@ def _tiles(regions: Regions, area: float) -> dict[str, dict[Breath, list[Tile]]]
     for tier, by_breath in regions.items():
         out[tier] = {}
         for breath, group in by_breath.items():
-            tiles, rest, rest_weight = [], 0, 0.0
+            tiles: list[Tile] = []
+            small: list[Tile] = []
             for row in group:
                 amount = amounts[id(row)]
                 weight = max(float(amount) if money else 1.0, floor)
-                if crowded and amount < cut:
-                    rest, rest_weight = rest + 1, rest_weight + weight
-                    continue
                 late = (row.breath.days_overdue or 0) if breath is Breath.OVERDUE else 0
-                tiles.append(Tile(" ".join(row.name.split()), weight, late))
-            if rest:
-                tiles.append(Tile("", rest_weight, 0, rest))
+                tile = Tile(" ".join(row.name.split()), weight, late)
+                (small if crowded and amount < cut else tiles).append(tile)
+            if len(small) == 1:  # one client needs no "+1" tile: it is itself
+                tiles.extend(small)
+            elif small:
+                tiles.append(Tile("", sum(tl.weight for tl in small), 0, len(small)))
             out[tier][breath] = tiles
     return out
 
@@ -217,7 +218,8 @@ def _region(breath: Breath, tiles: list[Tile], box: Box, t: Labels) -> list[str]
            f'stroke-width="1">']
     labels: list[str] = []
     for tile, b in zip(tiles, _layout([tl.weight for tl in tiles], box), strict=True):
-        out.append(f'<rect class="tile" x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
+        kind = f'class="tile more" data-clients="{tile.more}"' if tile.more else 'class="tile"'
+        out.append(f'<rect {kind} x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" '
                    f'height="{b.h:.1f}"/>')
         labels.extend(_label(tile, b, t))
     out.append("</g>")
