@@ -180,7 +180,8 @@ def cli() -> None:
 
     Every client is a markdown note under clients/ in a git vault you open in Obsidian or
     VS Code. `salesnotes review` (every Monday) writes the views into views/: Portfolio,
-    Week plan, Checklists, Budget, Pay, and Clients.base for Obsidian.
+    Week plan (and week.ics), Today (Dziś in Polish), Checklists, Budget, Pay, and Clients.base
+    for Obsidian.
 
     \b
     Start here:

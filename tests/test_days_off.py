@@ -83,3 +83,11 @@ def test_with_no_days_off_the_routine_is_unchanged() -> None:
     routine = (RoutineItem("month", 1, "Budget"),)
     found = routine_between(routine, date(2027, 5, 1), date(2027, 5, 31), WORKDAYS)
     assert [(o.nominal, o.date) for o in found] == [(date(2027, 5, 1), date(2027, 5, 3))]
+
+
+def test_a_wrong_day_off_reaches_the_user_as_path_line_message(make_vault, run) -> None:  # noqa: ANN001
+    root = make_vault(config="owner: X\ndays_off: [2026-12-28, 2027-13-01]\n")
+    result = run("check", "--vault", str(root))
+    assert result.exit_code == 1
+    assert "salesnotes.yaml:2: days_off: " in result.stderr and "2027-13-01" in result.stderr
+    assert "Traceback" not in result.stderr
