@@ -285,3 +285,18 @@ def test_kept_figures_are_for_their_own_date_only(team, run):
                            "--vault", str(team["root"])).output)
     anna = next(r for r in later["reps"] if r["name"] == "Anna Nowak")
     assert anna["overdue"] == 2  # Aqua-Serwis (tier C, 20 November) is late by March
+
+
+def test_daily_notes_count_as_they_do_in_the_reps_own_review(team, run):
+    anna = team["anna"]
+    write_files(anna, {"Daily/2026-11-26.md": "- [ ] call [[Aqua-Serwis]]\n"
+                                              "- rang [[Hydro-Tech]]: order in January\n",
+                       "2026-12-24.md": "- visit [[Nowy Klient]]\n"})  # after --today: a plan
+    git(anna, "add", "-A")
+    git(anna, "commit", "-qm", "daily notes")
+    git(anna, "push", "-q", "origin", "main")
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    row = team_status(run, team["root"])["Anna Nowak"]
+    own = status_of(run, anna)
+    assert own["overdue"] == 0 and own["never"] == 1  # Hydro-Tech breathes again
+    assert {k: row[k] for k in own} == own

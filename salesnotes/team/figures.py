@@ -82,4 +82,5 @@ def owned_by(vault: Vault, owner: str) -> Vault:
     paths = {str(n.path) for n in notes}
     return replace(vault, notes=notes, sales=tuple(s for s in vault.sales if s.nip in nips),
                    problems=tuple(p for p in vault.problems if str(p.path) in paths),
-                   git_contacts={p: d for p, d in vault.git_contacts.items() if p in paths})
+                   git_contacts={p: d for p, d in vault.git_contacts.items() if p in paths},
+                   daily_contacts={p: d for p, d in vault.daily_contacts.items() if p in paths})

@@ -12,13 +12,15 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem
 from salesnotes.git import mirror
 from salesnotes.local import team as store
+from salesnotes.local.dailycache import DailyLinks
+from salesnotes.model.daily import daily_contacts, newest_daily
 from salesnotes.model.vault import Vault
 from salesnotes.team.config import TEAM_FILE, Rep, Team, load_team
 from salesnotes.team.figures import Client, RepFigures, figures_of, owned_by
@@ -107,9 +109,11 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == basis:
         return kept[1]
     try:
-        vault = _read(root, key, state)
+        vault, daily = _read(root, key, state)
     except mirror.MirrorError as e:
         return {rep.name: (None, str(e)) for rep in reps}
+    # daily notes dated up to today count, as in the rep's own review for that day
+    vault = replace(vault, daily_contacts=newest_daily(daily_contacts(vault.notes, daily, today)))
     built = {rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
                                    if shared and rep.owner else vault, today), None)
              for rep in reps}
@@ -174,16 +178,16 @@ def _sync_all(root: Path, sources: dict[str, Source], fetch: bool
         return dict(zip(unique, pool.map(one, unique.values()), strict=True))
 
 
-def _read(root: Path, key: str, state: mirror.Synced) -> Vault:
+def _read(root: Path, key: str, state: mirror.Synced) -> tuple[Vault, list[DailyLinks]]:
     """The source's vault at the synced commit, reading only blobs new since the last run."""
     parsed = store.load_summary(root, key)
     old = parsed if isinstance(parsed, Parsed) else None
     git_dir = store.mirror_dir(root, key)
     vault, kept = read_commit(git_dir, state.commit, git_dir, old)
     if (old is None or old.contacts_at != kept.contacts_at or old.ledger_of != kept.ledger_of
-            or old.notes.keys() != kept.notes.keys()):
+            or old.notes.keys() != kept.notes.keys() or old.daily.keys() != kept.daily.keys()):
         store.save_summary(root, key, kept)
-    return vault
+    return vault, kept.daily_links()
 
 
 def conflicts(results: list[RepResult]) -> list[Conflict]:

@@ -16,9 +16,11 @@ from pathlib import Path, PurePosixPath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.git import mirror
 from salesnotes.git.history import contact_dates
+from salesnotes.local.dailycache import SKIPPED_TOP, DailyLinks
 from salesnotes.model.config import CONFIG_FILE, Config, parse_config
 from salesnotes.model.ledger import parse_ledger
 from salesnotes.model.vault import CLIENTS, Vault, assemble
+from salesnotes.read.daily import daily_date, link_targets
 from salesnotes.read.note import ReadResult, read_note
 
 LEDGER = "sales"
@@ -33,6 +35,16 @@ class Parsed:
     contacts: dict[str, date] = field(default_factory=dict)
     ledger_of: tuple[tuple[str, str], ...] = ()  # the ledger files (path, blob) `ledger` holds
     ledger: tuple[list, list[Problem]] = ([], [])
+    daily: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+
+    def daily_links(self) -> list[DailyLinks]:
+        """Every daily note's links, as the rep's own review reads them from files."""
+        out = []
+        for (path, _), links in sorted(self.daily.items()):
+            when = daily_date(path.rpartition("/")[2])
+            if when is not None:
+                out.append((when, path, links))
+        return out
 
 
 def is_note(path: str) -> bool:
@@ -45,7 +57,7 @@ def is_note(path: str) -> bool:
 def read_commit(git_dir: Path, commit: str, root: Path, parsed: Parsed | None
                 ) -> tuple[Vault, Parsed]:
     """The vault at `commit` of the mirror `git_dir`; `root` is where its problems point."""
-    files = mirror.files_at(git_dir, commit, [CLIENTS, LEDGER, CONFIG_FILE])
+    files = mirror.files_at(git_dir, commit, [])
     if CONFIG_FILE not in files:
         raise mirror.MirrorError(f"not a salesnotes vault: no {CONFIG_FILE} in {commit[:12]}")
     old = parsed or Parsed()
@@ -64,7 +76,34 @@ def read_commit(git_dir: Path, commit: str, root: Path, parsed: Parsed | None
     contacts = _contacts(git_dir, commit, old)
     results = [kept[(p, b)] for p, b in sorted(notes.items())]
     vault = assemble(root, config, problems, results, sold[0], sold[1], contacts)
-    return vault, Parsed(kept, commit, contacts, ledger_of, sold)
+    daily = _daily(git_dir, files, config.daily_notes, old)
+    return vault, Parsed(kept, commit, contacts, ledger_of, sold, daily)
+
+
+def is_daily(path: str, folder: str | None) -> bool:
+    """A daily note where the rep's own vault looks for them (salesnotes/local/dailycache.py):
+    under `daily_notes:`, else anywhere but clients/, views/, templates/, sales/ and hidden."""
+    parts = path.split("/")
+    if any(p.startswith(".") for p in parts) or daily_date(parts[-1]) is None:
+        return False
+    if folder:
+        return path.startswith(f"{folder.strip('/')}/")
+    return len(parts) == 1 or parts[0] not in SKIPPED_TOP
+
+
+def _daily(git_dir: Path, files: dict[str, str], folder: str | None, old: Parsed
+           ) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Each daily note's links by (path, blob): only new or changed daily notes are read."""
+    wanted = [(p, b) for p, b in files.items() if is_daily(p, folder)]
+    fresh = [(p, b) for p, b in wanted if (p, b) not in old.daily]
+    blobs = mirror.read_blobs(git_dir, [b for _, b in fresh])
+    out = {key: old.daily[key] for key in wanted if key in old.daily}
+    for p, b in fresh:
+        try:
+            out[(p, b)] = link_targets(blobs[b].decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            out[(p, b)] = []  # not text: no links (a daily note is never an error)
+    return out
 
 
 def _config(data: bytes) -> tuple[Config, list[Problem]]:
