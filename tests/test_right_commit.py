@@ -409,3 +409,20 @@ def test_any_uncommitted_line_of_the_rep_stays_out_of_the_contact_commit(tmp_pat
     added = [ln[1:] for ln in git(root, "diff", "-U0", "HEAD").splitlines()
              if ln.startswith("+") and not ln.startswith("+++")]
     assert added == [draft]  # what is left uncommitted is exactly the rep's own line
+
+
+def test_the_pre_commit_hook_checks_exactly_what_the_commit_holds(vault, run):
+    assert run("hook", "install", "--vault", str(vault)).exit_code == 0
+    (vault / "clients/Other.md").write_text("---\nname: [broken\n---\n")  # the rep's, staged
+    git(vault, "add", "clients/Other.md")
+    result = log(run, vault)  # the hook sees the commit's own index: Acme's line, not Other
+    assert result.exit_code == 0, result.output
+    assert LINE in show(vault, "HEAD")
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["clients/Other.md"]
+
+    (vault / "clients/Fresh.md").write_text("---\nname: Fresh\nnip: \"1234567890\"\n---\n")
+    refused = run("log", "fresh", "First call", "--vault", str(vault))
+    assert refused.exit_code == 1, refused.output
+    assert "pre-commit hook says" in refused.stderr and "saved but not committed" in refused.stderr
+    assert "First call" in (vault / "clients/Fresh.md").read_text()
+    assert git(vault, "log", "-1", "--format=%s").startswith("contact: Acme")
