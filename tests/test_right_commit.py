@@ -426,3 +426,63 @@ def test_the_pre_commit_hook_checks_exactly_what_the_commit_holds(vault, run):
     assert "pre-commit hook says" in refused.stderr and "saved but not committed" in refused.stderr
     assert "First call" in (vault / "clients/Fresh.md").read_text()
     assert git(vault, "log", "-1", "--format=%s").startswith("contact: Acme")
+
+
+def test_a_vault_kept_in_a_folder_of_a_larger_repository(tmp_path, run):
+    top = tmp_path / "dotfiles"
+    vault = top / "sales vault"
+    (vault / "clients").mkdir(parents=True)
+    (vault / "salesnotes.yaml").write_text("owner: Jan\nlocale: en\n")
+    (vault / PATH).write_text(NOTE)
+    (top / "bashrc").write_text("alias ll='ls -l'\n")
+    git_init(top)
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "start")
+    rep_edits(vault)
+    result = log(run, vault)
+    assert result.exit_code == 0, result.output
+    assert git(top, "show", "--name-only", "--format=", "HEAD").split("\n")[:-1] == [
+        f"sales vault/{PATH}"]
+    assert "DRAFT" not in show(top, "HEAD", f"sales vault/{PATH}")
+    assert git(top, "diff", "--cached", "--name-only").split("\n")[:-1] == [
+        "sales vault/clients/Other.md"]
+    assert git(top, "status", "--porcelain", "--", f"sales vault/{PATH}") == (
+        f' M "sales vault/{PATH}"\n')
+
+
+def test_init_with_git_dir_in_the_environment_makes_and_commits_its_own(tmp_path, run):
+    other = tmp_path / "other"
+    other.mkdir()
+    git_init(other)
+    result = run("init", str(tmp_path / "v"), "--locale", "en",
+                 env={"GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other)})
+    assert result.exit_code == 0, result.output
+    assert commits(tmp_path / "v") == 1
+    assert subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=other,
+                          capture_output=True).returncode != 0  # still no commit there
+
+
+def test_an_index_held_after_the_commit_is_said_not_hidden(vault, run, tmp_path, monkeypatch):
+    from salesnotes.git import gitlog, repindex
+
+    real = shutil.which("git")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "git"
+    script.write_text(f"""#!/bin/sh
+case " $* " in *" update-index "*) touch "{vault}/.git/index.lock";; esac
+exec "{real}" "$@"
+""")
+    script.chmod(0o755)
+    import os
+
+    monkeypatch.setattr(repindex, "_WAIT", 0.1)
+    monkeypatch.setattr(gitlog, "time", InstantClock())
+    result = log(run, vault, env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    (vault / ".git/index.lock").unlink()
+    assert result.exit_code == 0, result.output
+    assert "committed" in result.output and LINE in show(vault, "HEAD")
+    assert "git's index could not follow" in result.stderr
+    assert f"git reset -q -- '{PATH}'" in result.stderr
+    git(vault, "reset", "-q", "--", PATH)  # what the message says to do
+    assert git(vault, "status", "--porcelain") == ""
