@@ -13,9 +13,12 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from salesnotes.i18n import Labels
 
 COMMANDS = {
     "init": "salesnotes.commands.init:init",
@@ -71,11 +74,12 @@ class Salesnotes(LazyGroup):
         try:
             return super().invoke(ctx)
         except VaultError as e:
+            t = _labels_after_error(ctx)
             for p in e.problems:
-                click.echo(str(p), err=True)
+                click.echo(p.told(t), err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(_labels_after_error(ctx).cli_interrupted, err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -91,9 +95,8 @@ class Salesnotes(LazyGroup):
         except Exception as e:  # noqa: BLE001 - a rep sees a sentence, never a traceback
             if os.environ.get("SALESNOTES_DEBUG"):
                 raise
-            click.echo(f"salesnotes:0: internal error: {type(e).__name__}: {e} "
-                       "(nothing more was written; rerun with SALESNOTES_DEBUG=1 for details "
-                       "and report it)", err=True)
+            click.echo("salesnotes:0: " + _labels_after_error(ctx).say(
+                "cli_internal_error", error=f"{type(e).__name__}: {e}"), err=True)
             ctx.exit(70)
 
 
@@ -154,6 +157,43 @@ def vault_root() -> Path:
     ctx = click.get_current_context()
     return find_root(ctx.meta.get("salesnotes.vault"), os.environ.get("SALESNOTES_VAULT") or None,
                      Path.cwd())
+
+
+def labels(locale: str | None = None) -> Labels:
+    """The words of the vault's locale, found once per command; `locale` when the command
+    knows it already (init). Before a vault is found, and without one, English."""
+    from salesnotes.i18n import Labels
+
+    meta = click.get_current_context().meta
+    if locale is not None:
+        meta["salesnotes.labels"] = Labels(locale)
+    if "salesnotes.labels" not in meta:
+        meta["salesnotes.labels"] = Labels(_vault_locale(vault_root()))
+    return meta["salesnotes.labels"]
+
+
+def _vault_locale(root: Path) -> str:
+    from salesnotes.errors import VaultError
+    from salesnotes.model.config import load_config
+
+    try:
+        return load_config(root)[0].locale
+    except VaultError:  # a broken config is reported by the command itself, in English
+        return "en"
+
+
+def _labels_after_error(ctx: click.Context) -> Labels:
+    """The command's words, else the vault's when one can be found, else English."""
+    from salesnotes.errors import VaultError
+    from salesnotes.i18n import Labels
+
+    if "salesnotes.labels" not in ctx.meta:
+        try:
+            with ctx:
+                labels()
+        except (VaultError, OSError):
+            ctx.meta["salesnotes.labels"] = Labels("en")
+    return ctx.meta["salesnotes.labels"]
 
 
 def today() -> date:

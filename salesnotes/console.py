@@ -8,17 +8,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from salesnotes.errors import Problem
 
+if TYPE_CHECKING:
+    from salesnotes.i18n import Labels
 
-def echo_problems(problems: Iterable[Problem]) -> int:
+
+def echo_problems(problems: Iterable[Problem], t: Labels) -> int:
     n = 0
     for p in problems:
-        click.echo(str(p), err=True)
+        click.echo(p.told(t), err=True)
         n += 1
     return n
 
@@ -59,7 +62,7 @@ def progress(label: str, threshold: int = 2000) -> Iterator[Callable[[int, int],
 _LIBYAML_CHECKED = False
 
 
-def check_libyaml() -> None:
+def check_libyaml(t: Labels) -> None:
     """Say once, on stderr, when PyYAML lacks its C library: every note is read ~10x slower."""
     global _LIBYAML_CHECKED
     if _LIBYAML_CHECKED:
@@ -68,13 +71,12 @@ def check_libyaml() -> None:
     import yaml
 
     if not getattr(yaml, "__with_libyaml__", False):
-        click.echo("salesnotes: PyYAML is installed without libyaml, its C library, so notes "
-                   "are read about 10x slower; reinstall PyYAML with libyaml to fix it", err=True)
+        click.echo(t.cli_libyaml, err=True)
 
 
 @contextmanager
-def reading_notes(label: str = "reading notes") -> Iterator[Callable[[int, int], None]]:
+def reading_notes(t: Labels) -> Iterator[Callable[[int, int], None]]:
     """The progress callback for `load_vault(progress=...)`, after the libyaml check."""
-    check_libyaml()
-    with progress(label) as update:
+    check_libyaml(t)
+    with progress(t.cli_reading_notes) as update:
         yield update

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from salesnotes.i18n import Labels, Said
 
 
 @dataclass(frozen=True, order=True)
@@ -20,14 +24,40 @@ class Problem:
     strict: bool = False  # only reported by `check --strict`
     # the file as a whole, shown `path: message`: a made-up line 0 would send the rep looking
     whole_file: bool = field(default=False, compare=False)
+    # The message as the catalog knows it, when it does: the CLI says it in the vault's
+    # language; `message` is the English text (JSON output and the tests read it).
+    said: Said | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         if self.whole_file:
             return _shown(f"{self.path}: {self.message}")
         return _shown(f"{self.path}:{self.line}: {self.message}")
 
+    def told(self, t: Labels) -> str:
+        """`path:line: message` in the words of `t`'s locale."""
+        if self.whole_file:
+            return _shown(f"{self.path}: {self.text(t)}")
+        return _shown(f"{self.path}:{self.line}: {self.text(t)}")
+
+    def text(self, t: Labels) -> str:
+        """The message alone in the words of `t`'s locale (English when the catalog lacks it)."""
+        return self.message if self.said is None else t.say(self.said.key, **self.said.fields)
+
     def as_json(self) -> dict[str, object]:
         return {"path": str(self.path), "line": self.line, "message": self.message}
+
+    def as_row(self) -> list[Any]:
+        """The problem as a JSON list, to remember between runs in any language."""
+        return [str(self.path), self.line, self.message,
+                self.said.as_json() if self.said else None]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> Problem:
+        from salesnotes.i18n import Said
+
+        path, line, message, *said = row
+        return cls(PurePosixPath(path), line, message,
+                   said=Said.from_json(said[0]) if said and said[0] else None)
 
 
 import re as _re
@@ -67,6 +97,19 @@ def problem(path: str | PurePosixPath, line: int, message: str) -> Problem:
     return Problem(PurePosixPath(path), line, message)
 
 
-def file_problem(path: str | PurePosixPath, message: str) -> Problem:
+def file_problem(path: str | PurePosixPath, message: str | Said) -> Problem:
     """A problem of a whole file (unreadable, too big, not XLSX): no line to name."""
-    return Problem(PurePosixPath(path), 0, message, whole_file=True)
+    if isinstance(message, str):
+        return Problem(PurePosixPath(path), 0, message, whole_file=True)
+    return Problem(PurePosixPath(path), 0, str(message), whole_file=True, said=message)
+def said(path: str | PurePosixPath, line: int, key: str, /, *, strict: bool = False,
+         **fields: Any) -> Problem:
+    """A problem whose message is the catalog's `key`: English in `message`, any locale by
+    `told`."""
+    from salesnotes.i18n import Said
+
+    return saying(path, line, Said(key, **fields), strict)
+
+
+def saying(path: str | PurePosixPath, line: int, message: Said, strict: bool = False) -> Problem:
+    return Problem(PurePosixPath(path), line, str(message), strict, said=message)

@@ -83,9 +83,17 @@ class Labels:
         except KeyError:
             raise KeyError(f"no label {key!r} in locale {self.locale!r}") from None
 
-    def say(self, key: str, **fields: Any) -> str:
-        """A message with its `{fields}` filled in."""
-        return self[key].format(**fields)
+    def say(self, key: str, /, **fields: Any) -> str:
+        """A message with its `{fields}` filled in; a field that is itself a `Said` is said in
+        this locale too, and a tuple is its parts said one after the other."""
+        return self[key].format(**{k: self._part(v) for k, v in fields.items()})
+
+    def _part(self, value: Any) -> Any:
+        if value.__class__ is Said:
+            return self.say(value.key, **value.fields)
+        if value.__class__ is tuple:
+            return "".join(str(self._part(v)) for v in value)
+        return value
 
     def word(self, noun: str, n: Any) -> str:
         forms = self._catalog.plurals[noun]
@@ -93,3 +101,51 @@ class Labels:
 
     def plural(self, noun: str, n: Any) -> str:
         return f"{n} {self.word(noun, n)}"
+
+
+class Said:
+    """A message to be said later, in the reader's language: a catalog key and its fields.
+
+    The core does not know who reads its messages (the CLI finds the vault's locale), so it
+    keeps what it means to say; `str()` is the English text, for JSON and logs."""
+
+    __slots__ = ("key", "fields")
+
+    def __init__(self, key: str, /, **fields: Any) -> None:
+        self.key = key
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return Labels("en").say(self.key, **self.fields)
+
+    def __repr__(self) -> str:
+        return f"Said({self.key!r}, {self.fields!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Said) and (self.key, self.fields) == (other.key, other.fields)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "fields": {k: _json(v) for k, v in self.fields.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Said:
+        return cls(data["key"], **{k: _unjson(v) for k, v in data["fields"].items()})
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Said):
+        return value.as_json()
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    return value if isinstance(value, int | str) else str(value)
+
+
+def _unjson(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Said.from_json(value)
+    if isinstance(value, list):
+        return tuple(_unjson(v) for v in value)
+    return value

@@ -104,8 +104,6 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
 
 def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResult | None:
     """The last review's result when nothing it read has changed, else None."""
-    from pathlib import PurePosixPath
-
     from salesnotes.local import reviewstate
 
     state = reviewstate.load(root)
@@ -113,7 +111,7 @@ def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResu
         return None
     paths = [root / VIEWS_DIR / name for name in state["views"]]
     result = ReviewResult(None, None, [], paths,
-                          [Problem(PurePosixPath(p), line, m) for p, line, m in state["problems"]],
+                          [Problem.from_row(row) for row in state["problems"]],
                           summary=reviewstate.ReviewSummary(**state["summary"]), today=today,
                           skipped=True)
     if commit and state["git_commit"]:

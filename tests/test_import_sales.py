@@ -215,10 +215,10 @@ def test_skip_bad_imports_the_good_rows_and_lists_what_was_left_out(vault, tmp_p
     result = run("import", "sales", str(source), "--vault", str(vault), "--skip-bad")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
-        f"{source}:501: left out: not an amount: '12,3,4'; invalid NIP checksum: '5260250275'")
+        f"{source}:501: pominięty: not an amount: '12,3,4'; invalid NIP checksum: '5260250275'")
     sales, _ = read_ledger(vault)
     assert len(sales) == 997
-    assert "left out (--skip-bad): 3 rows, listed above" in result.stdout
+    assert "pominięte (--skip-bad): 3 wiersze, lista wyżej" in result.stdout
 
 
 def test_skip_bad_leaves_out_the_whole_document_of_a_bad_line(vault, tmp_path):
@@ -264,14 +264,14 @@ def test_reimport_is_byte_identical_and_makes_no_second_commit(make_vault, tmp_p
     shown = git_show(root, "%s")
     assert shown == ["salesnotes: import sales sprzedaz.csv (5 rows, 1 013 479,74 zł)", "",
                      "sales/2026-03.csv", "sales/2026-04.csv"]
-    assert first.stdout.splitlines()[-1].startswith("committed ")
+    assert first.stdout.splitlines()[-1].startswith("zapisano w git ")
     before = snapshot(root)
     second = run("import", "sales", str(source), "--vault", str(root))
     assert second.exit_code == 0, second.stderr
     assert snapshot(root) == before
     assert commits(root) == 2
     assert "(0 new, 4 already in the ledger)" in second.stdout
-    assert "nothing changed" in second.stdout
+    assert "nic się nie zmieniło" in second.stdout
 
 
 def test_a_document_already_in_the_ledger_with_another_amount_is_a_conflict(vault, tmp_path):
@@ -375,9 +375,9 @@ def test_dry_run_prints_the_same_plan_and_writes_nothing(vault, tmp_path, run):
               "--create-missing")
     assert snapshot(vault) == before
     real = run("import", "sales", str(source), "--vault", str(vault), "--create-missing")
-    expected = [line.replace("would create", "created").replace("would write", "wrote")
-                .replace("to create", "created") for line in dry.stdout.splitlines()]
-    assert expected[-1] == "dry run: nothing written"
+    expected = [line.replace("do utworzenia:", "utworzono:").replace("do zapisania:", "zapisano:")
+                .replace("do utworzenia", "utworzeni") for line in dry.stdout.splitlines()]
+    assert expected[-1] == "próba: nic nie zapisano"
     assert expected[:-1] == real.stdout.splitlines()
 
 

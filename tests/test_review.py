@@ -55,7 +55,8 @@ def test_summary_counts_top_five_and_problems(make_vault, run, only_portfolio):
     root = make_vault(portfolio_files())
     result = run("review", "--vault", str(root))
     out = result.stdout
-    assert "Portfolio: 25 clients  🔴 8 overdue · ⚪ 5 never · 🟡 5 due · 🟢 7 ok" in out
+    assert ("Portfolio: 25 clients  🔴 8 overdue · ⚪ 5 never contacted · 🟡 5 due this week · "
+            "🟢 7 breathing") in out
     listed = [line.split("  ")[0] for line in out.splitlines() if line.startswith("🔴 ")]
     assert len(listed) == 5
     for name in ("Kraków Steel S.A.", "Gdańsk Marine", "Wisła Logistics", "Lublin Agro"):

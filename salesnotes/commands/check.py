@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, labels, today, vault_root
+
+if TYPE_CHECKING:
+    from salesnotes.i18n import Labels
 
 
 @click.command()
@@ -32,28 +36,29 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
     from salesnotes.console import echo_problems
 
     root = vault_root()
+    t = labels()
     if paths or staged:
         count, problems = _some(root, paths, staged)
     else:
-        count, problems = _whole(root)
+        count, problems = _whole(root, t)
     problems = [p for p in problems if strict or not p.strict]
     if as_json:
         from salesnotes.jsonout import dumps
 
         click.echo(dumps({"notes": count, "problems": [p.as_json() for p in problems]}))
     else:
-        echo_problems(problems)
-        word = "problem" if len(problems) == 1 else "problems"
-        click.echo(f"{count} notes checked, {len(problems)} {word}", err=True)
+        echo_problems(problems, t)
+        click.echo(t.say("cli_check_done", notes=t.plural("note", count),
+                         problems=t.plural("problem", len(problems))), err=True)
     click.get_current_context().exit(1 if problems else 0)
 
 
-def _whole(root: Path) -> tuple[int, list]:
+def _whole(root: Path, t: Labels) -> tuple[int, list]:
     from salesnotes.console import reading_notes
     from salesnotes.model.vault import load_vault
     from salesnotes.reports.checklists import load_checklists
 
-    with reading_notes() as progress:
+    with reading_notes(t) as progress:
         vault = load_vault(root, git=False, progress=progress)
     from salesnotes.reports.future_dates import future_contacts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesnotes.cli import common_options, locked, vault_root
+from salesnotes.cli import common_options, labels, locked, vault_root
 from salesnotes.commands.completion import complete_client
 
 
@@ -52,31 +52,32 @@ def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> Non
 
     result = apply_checklist(load_vault(vault_root(), git=False), name, clients, sync=sync,
                              dry_run=dry_run)
-    _report(result)
-    echo_problems(result.problems)
+    t = labels()
+    _report(result, t)
+    echo_problems(result.problems, t)
     if result.git_error is not None:
         raise result.git_error
     click.get_current_context().exit(1 if result.problems else 0)
 
 
-def _report(result) -> None:  # noqa: ANN001 - ApplyResult
-    verb = "would add" if result.dry_run else "added"
+def _report(result, t) -> None:  # noqa: ANN001 - ApplyResult, Labels
+    verb = t.cli_cl_would_add if result.dry_run else t.cli_cl_added
     title = result.checklist.title
     for c in result.changes:
         if c.kind == "insert":
-            click.echo(f"{c.path}: {verb} ## Checklist: {title} ({len(c.items)} items)")
+            click.echo(t.say("cli_cl_insert", path=c.path, verb=verb, title=title,
+                             items=t.plural("item", len(c.items))))
         else:
-            n = len(c.items)
-            click.echo(f"{c.path}: {verb} {n} new item{'s' if n != 1 else ''} to "
-                       f"## Checklist: {title}: " + "; ".join(c.items))
-    n = len(result.changes)
-    done = f"{n} note{'s' if n != 1 else ''} {'to change' if result.dry_run else 'changed'}"
-    click.echo(f"checklist {result.checklist.name}: {done}, "
-               f"{len(result.complete) + len(result.outdated)} already had it")
+            click.echo(t.say("cli_cl_sync", path=c.path, verb=verb, title=title,
+                             new_items=t.plural("new_item", len(c.items)),
+                             list="; ".join(c.items)))
+    click.echo(t.say("cli_cl_done", name=result.checklist.name,
+                     notes=t.plural("note", len(result.changes)),
+                     changed=t.cli_cl_to_change if result.dry_run else t.cli_cl_changed,
+                     had=len(result.complete) + len(result.outdated)))
     if result.outdated:
-        click.echo(f"{len(result.outdated)} of them lack items added to the template since: "
-                   f"run `salesnotes checklist apply {result.checklist.name} --sync`")
+        click.echo(t.say("cli_cl_outdated", n=len(result.outdated), name=result.checklist.name))
     if result.commit:
-        click.echo(f"committed {result.commit[:10]} {result.commit_message}")
+        click.echo(t.say("cli_committed", sha=result.commit[:10], message=result.commit_message))
     for kept in result.kept_back:
-        click.echo(f"note: {kept}", err=True)
+        click.echo(t.say("cli_note", text=kept), err=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, labels, today, vault_root
 from salesnotes.commands.completion import complete_client
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def history(client: str, as_json: bool) -> None:
         where = ", ".join(e.sources)
         click.echo(f"  {e.date.isoformat()}  {e.channel or '-':8} {e.text}   [{where}]")
     if not entries:
-        click.echo("  no contacts yet")
+        click.echo(f"  {labels().cli_history_none}")
 
 
 def _daily(root: Path, note: Note, folder: str | None) -> list:

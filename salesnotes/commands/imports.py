@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, locked, today, vault_root
+from salesnotes.cli import common_options, labels, locked, today, vault_root
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MAP_HELP = ("Column for a key when its header is not recognized, e.g. amount=Netto or "
@@ -46,9 +46,10 @@ def _import_options(f):  # noqa: ANN001, ANN201 - decorator
     return click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(f)
 
 
-def _echo_left_out(problems) -> None:  # noqa: ANN001 - list[Problem]
+def _echo_left_out(problems, t) -> None:  # noqa: ANN001 - list[Problem], Labels
     for p in problems:
-        click.echo(f"{p.path}:{p.line}: left out: {p.message}", err=True)
+        click.echo(f"{p.path}:{p.line}: " + t.say("cli_import_left_out", message=p.text(t)),
+                   err=True)
 
 
 @click.group("import")
@@ -97,11 +98,12 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
     from salesnotes.model.vault import load_vault
 
     root = vault_root()
+    t = labels()
     vault = load_vault(root, git=False)
-    with progress("Checking rows") as bar:
+    with progress(t.cli_checking_rows) as bar:
         plan = core.plan_sales(vault, file, today(), create_missing=create_missing,
                                skip_bad=skip_bad, mapping=mapping, encoding=encoding, progress=bar)
-    _echo_left_out(plan.skipped)
+    _echo_left_out(plan.skipped, t)
     if not dry_run:
         plan = replace(plan, written=core.write_sales(root, plan))
     if as_json:
@@ -110,8 +112,9 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
         sha = None if dry_run else core.commit_sales(root, vault, plan)
         click.echo(sales_import_json(root, replace(plan, commit=sha), dry_run))
         return
-    click.echo("\n".join(core.sales_summary(plan, vault, dry_run=dry_run)))
-    _finish(dry_run, lambda: core.commit_sales(root, vault, plan), core.sales_message(plan, vault))
+    click.echo("\n".join(core.sales_summary(plan, vault, t, dry_run=dry_run)))
+    _finish(t, dry_run, lambda: core.commit_sales(root, vault, plan),
+            core.sales_message(plan, vault))
 
 
 @import_group.command("clients")
@@ -142,11 +145,12 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
     from salesnotes.model.vault import load_vault
 
     root = vault_root()
+    t = labels()
     vault = load_vault(root, git=False)
-    with progress("Checking rows") as bar:
+    with progress(t.cli_checking_rows) as bar:
         plan = core.plan_clients(vault, file, today(), skip_bad=skip_bad, mapping=mapping,
                                  encoding=encoding, progress=bar)
-    _echo_left_out(plan.skipped)
+    _echo_left_out(plan.skipped, t)
     if not dry_run:
         plan = replace(plan, written=core.write_clients(root, plan))
     if as_json:
@@ -156,14 +160,14 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
                                                  core.clients_message(plan))
         click.echo(clients_import_json(root, replace(plan, commit=sha), dry_run))
         return
-    click.echo("\n".join(core.clients_summary(plan, root, dry_run=dry_run)))
-    _finish(dry_run, lambda: commit_import(root, vault, core.clients_changes(root, plan),
-                                           core.clients_message(plan)),
-            core.clients_message(plan))
+    click.echo("\n".join(core.clients_summary(plan, root, t, dry_run=dry_run)))
+    message = core.clients_message(plan)
+    _finish(t, dry_run, lambda: commit_import(root, vault, core.clients_changes(root, plan),
+                                              message), message)
 
 
-def _finish(dry_run: bool, commit, message: str) -> None:  # noqa: ANN001 - () -> sha | None
+def _finish(t, dry_run: bool, commit, message: str) -> None:  # noqa: ANN001 - Labels, () -> sha
     if dry_run:
-        click.echo("dry run: nothing written")
+        click.echo(t.cli_import_dry_run)
     elif sha := commit():
-        click.echo(f"committed {sha[:10]} {message}")
+        click.echo(t.say("cli_committed", sha=sha[:10], message=message))

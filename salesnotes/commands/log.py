@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, labels, today, vault_root
 from salesnotes.commands.completion import complete_client
 from salesnotes.commands.params import Channel, WrittenDate
 
@@ -61,19 +61,18 @@ def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # no
     click.echo(f"{note.path}: {contact.line}" + ("" if wrote else " (already in the note)"))
     if no_commit or not config.git_commit:
         return
+    t = labels()
     done = contactlog.commit_contact(root, note, contact, today=day, cadence_days=cadence)
     if done.outside_git:  # a vault without git is allowed: the note is the record
-        click.echo("note: not a git repository, so the contact is saved but not committed "
-                   "(run `git init`, or set git: {commit: false} to silence this)", err=True)
+        click.echo(t.cli_log_no_git, err=True)
         return
     for kept in done.kept_back:
-        click.echo(f"note: {kept}; the contact is recorded in a commit without it", err=True)
+        click.echo(t.say("cli_log_kept_back", text=kept), err=True)
     subject = f"contact: {note.name} ({contact.channel})"
     if done.sha and done.already:
-        click.echo(f"already committed {done.sha[:10]} {subject}")
+        click.echo(t.say("cli_log_already", sha=done.sha[:10], message=subject))
     elif done.sha:
-        why = " (no file change: the note's change was committed already)" if (
-            done.empty and not done.kept_back) else ""
-        click.echo(f"committed {done.sha[:10]} {subject}{why}")
-    for said in done.notes:
-        click.echo(f"note: {said}", err=True)
+        why = t.cli_log_no_change if done.empty and not done.kept_back else ""
+        click.echo(t.say("cli_committed", sha=done.sha[:10], message=subject) + why)
+    for note_said in done.notes:
+        click.echo(t.say("cli_note", text=note_said), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesnotes.cli import common_options, locked, today, vault_root
+from salesnotes.cli import common_options, labels, locked, today, vault_root
 
 
 @click.command()
@@ -37,7 +37,7 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data, root=root, exclusive=True)
     rel = path.relative_to(root)
-    click.echo(f"created {rel}")
+    click.echo(labels().say("cli_new_created", path=rel.as_posix()))
     if vault.config.git_commit and not no_commit:
         from salesnotes.git import gitlog
 

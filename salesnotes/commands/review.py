@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from salesnotes.cli import common_options, locked, today, vault_root
+from salesnotes.cli import common_options, labels, locked, today, vault_root
 
 
 class IsoWeek(click.ParamType):
@@ -50,51 +50,52 @@ def review(week: date | None, no_commit: bool, as_json: bool) -> None:
     from salesnotes.review import run_review
 
     root = vault_root()
-    with reading_notes() as progress:
+    t = labels()
+    with reading_notes(t) as progress:
         result = run_review(root, today(), week, commit=not no_commit, progress=progress)
-    echo_problems(result.problems)
+    echo_problems(result.problems, t)
     if as_json:
         from salesnotes.jsonout import review_json
 
         click.echo(review_json(root, result))
     else:
-        _print_summary(result)
+        _print_summary(result, t)
     if result.commit_error is not None:
         raise result.commit_error
     click.get_current_context().exit(1 if result.problems else 0)
 
 
-def _print_summary(result) -> None:  # noqa: ANN001 - ReviewResult
+def _print_summary(result, t) -> None:  # noqa: ANN001 - ReviewResult, Labels
     """Where the portfolio stands, in five to ten lines: the rest is in views/Portfolio.md."""
     from salesnotes.model.breath import Breath
     from salesnotes.review import iso_week
 
     s = result.summary
-    n = s.clients
-    breaths = " · ".join(f"{Breath(b).glyph} {k} {b}" for b, k in s.counts.items())
-    click.echo(f"Portfolio: {n} client{'' if n == 1 else 's'}  {breaths}")
+    breaths = " · ".join(f"{Breath(b).glyph} {k} {t[b]}" for b, k in s.counts.items())
+    click.echo(t.say("cli_review_portfolio", clients=t.plural("client", s.clients),
+                     breaths=breaths))
     if s.top:
-        click.echo("Most money at stake, out of breath:")
-        for line in _top_lines(s):
+        click.echo(t.cli_review_top)
+        for line in _top_lines(s, t):
             click.echo(line)
-    written = ", ".join(p.name for p in result.written) or "none"
-    click.echo(f"Views written: {written}; unchanged: {len(result.unchanged)}"
-               + (" (nothing changed since the last review)" if result.skipped else ""))
+    written = ", ".join(p.name for p in result.written) or t.cli_none
+    click.echo(t.say("cli_review_written", written=written, unchanged=len(result.unchanged))
+               + (t.cli_review_skipped if result.skipped else ""))
     if result.sha:
-        click.echo(f"Committed {result.sha[:7]}: salesnotes: review {iso_week(result.today)}")
+        click.echo(t.say("cli_review_committed", sha=result.sha[:7],
+                         message=f"salesnotes: review {iso_week(result.today)}"))
     if result.problems:
-        k = len(result.problems)
-        click.echo(f"{k} problem{'' if k == 1 else 's'} (listed on stderr)")
+        click.echo(t.say("cli_review_problems", problems=t.plural("problem", len(result.problems))))
 
 
-def _top_lines(s) -> list[str]:  # noqa: ANN001 - ReviewSummary
+def _top_lines(s, t) -> list[str]:  # noqa: ANN001 - ReviewSummary, Labels
     """Aligned columns as plain text: rich's table cost 0.07 s of every review for five rows."""
     from decimal import Decimal
 
     from salesnotes.model.money import format_money
 
-    rows = [(glyph, name, format_money(Decimal(stake), s.currency, s.locale), f"{days} days late")
-            for glyph, name, stake, days in s.top]
+    rows = [(glyph, name, format_money(Decimal(stake), s.currency, s.locale),
+             t.plural("day_late", days)) for glyph, name, stake, days in s.top]
     name_w, money_w, late_w = (max(len(r[i]) for r in rows) for i in (1, 2, 3))
     return [f"{glyph}  {name:<{name_w}}  {money:>{money_w}}  {late:>{late_w}}"
             for glyph, name, money, late in rows]

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, labels, today, vault_root
 
 
 @click.command()
@@ -24,7 +24,8 @@ def status(as_json: bool) -> None:
     from salesnotes.console import reading_notes
     from salesnotes.reports.status import status_of
 
-    with reading_notes() as progress:
+    t = labels()
+    with reading_notes(t) as progress:
         report = status_of(vault_root(), today(), progress)
     problems = report.problems
     if as_json:  # pretty for a person at a terminal, compact for scripts
@@ -32,7 +33,8 @@ def status(as_json: bool) -> None:
     else:
         _print_table(report.table())
     if problems and not as_json:
-        click.echo(f"{len(problems)} problems: run `salesnotes check`", err=True)
+        click.echo(t.say("cli_status_problems", problems=t.plural("problem", len(problems))),
+                   err=True)
     click.get_current_context().exit(1 if problems else 0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, labels, today, vault_root
 
 
 @click.command()
@@ -34,22 +34,24 @@ def watch() -> None:
             return today()
 
     today_now()  # a bad --today or $SALESNOTES_TODAY is a usage error now, not at a rebuild
-    check_libyaml()
+    t = labels()
+    check_libyaml(t)
     from salesnotes.local.lock import vault_lock
 
-    watcher = Watcher(root, today_now, on_rebuild=_show, on_notice=_notice,
-                      progress=lambda: progress("reading notes"), guard=lambda: vault_lock(root))
+    watcher = Watcher(root, today_now, on_rebuild=lambda rebuild: _show(rebuild, t),
+                      on_notice=_notice, progress=lambda: progress(t.cli_reading_notes),
+                      guard=lambda: vault_lock(root))
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         watcher.start()
-        click.echo(f"watching {root} (Ctrl-C to stop)", err=True)
+        click.echo(t.say("cli_watch_start", folder=root), err=True)
         watcher.run()
     except KeyboardInterrupt:
         pass
     finally:
         watcher.stop()
         signal.signal(signal.SIGTERM, previous)
-    click.echo("stopped watching", err=True)
+    click.echo(t.cli_watch_stop, err=True)
     ctx.exit(0)
 
 
@@ -61,40 +63,40 @@ def _notice(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _show(rebuild) -> None:  # noqa: ANN001 - salesnotes.watch.Rebuild
+def _show(rebuild, t) -> None:  # noqa: ANN001 - salesnotes.watch.Rebuild, Labels
     """One line per rebuild on stdout; new problems on stderr."""
     from datetime import datetime
 
     from salesnotes.console import echo_problems
 
-    echo_problems(rebuild.new_problems)
-    parts = [datetime.now().strftime("%H:%M:%S"), _what(rebuild), f"{rebuild.seconds:.2f} s"]
+    echo_problems(rebuild.new_problems, t)
+    parts = [datetime.now().strftime("%H:%M:%S"), _what(rebuild, t), f"{rebuild.seconds:.2f} s"]
     if rebuild.kept:
-        parts.append(f"views kept: {rebuild.kept}")
+        parts.append(t.say("cli_watch_kept", why=rebuild.kept))
     elif rebuild.written:
-        parts.append("wrote " + ", ".join(rebuild.written))
+        parts.append(t.say("cli_watch_wrote", views=", ".join(rebuild.written)))
     else:
-        parts.append("views unchanged")
+        parts.append(t.cli_watch_unchanged)
     if rebuild.problems:
-        n = len(rebuild.problems)
-        parts.append(f"{n} problem{'s' if n != 1 else ''}")
+        parts.append(t.plural("problem", len(rebuild.problems)))
     click.echo("  ".join(parts))
 
 
-def _what(rebuild) -> str:  # noqa: ANN001
+def _what(rebuild, t) -> str:  # noqa: ANN001 - Rebuild, Labels
     if rebuild.number == 0:
-        return f"{rebuild.note_count} notes read"
+        return t.say("cli_watch_read", notes=t.plural("note", rebuild.note_count))
     said = []
     n = len(rebuild.notes)
     if n == 1:
         change = rebuild.notes
         rel = (change.added or change.changed or change.removed)[0]
-        verb = "added" if change.added else "changed" if change.changed else "removed"
-        said.append(f"{rel} {verb}")
+        verb = ("cli_watch_added" if change.added else "cli_watch_changed" if change.changed
+                else "cli_watch_removed")
+        said.append(t.say(verb, path=rel))
     elif n:
-        said.append(f"{n} notes changed")
+        said.append(t.say("cli_watch_notes_changed", notes=t.plural("note", n)))
     if len(rebuild.others) <= 2:
-        said.extend(f"{other} changed" for other in rebuild.others)
+        said.extend(t.say("cli_watch_changed", path=other) for other in rebuild.others)
     else:
-        said.append(f"{len(rebuild.others)} other files changed")
-    return ", ".join(said) or "no change"
+        said.append(t.say("cli_watch_others_changed", n=len(rebuild.others)))
+    return ", ".join(said) or t.cli_watch_no_change

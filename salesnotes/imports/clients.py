@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 from salesnotes.model.config import STATUSES
 from salesnotes.errors import Problem, file_problem
+from salesnotes.i18n import Labels
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
     Progress,
     cached_nip,
     commit_import,
-    count_of,
     formatted_nip,
     note_planner,
     settle,
@@ -386,25 +386,32 @@ def import_clients(root: Path, source: Path, today: date, *, dry_run: bool = Fal
 
 # --- the report --------------------------------------------------------------------------------
 
-def clients_summary(plan: ClientsImport, root: Path, *, dry_run: bool = False) -> list[str]:
-    """The lines the command prints: each creation, each change as `key: old → new`."""
-    maps = ", ".join(plan.columns) or "nothing but the NIP"
-    out = [f"{plan.source.name}: {plan.rows} rows, {plan.clients} clients (columns: {maps})"]
+def clients_summary(plan: ClientsImport, root: Path, t: Labels, *, dry_run: bool = False
+                    ) -> list[str]:
+    """The lines the command prints, in `t`'s words: each creation, each change as
+    `key: old → new`."""
+    out = [t.say("cli_import_columns", file=plan.source.name, rows=t.plural("row", plan.rows),
+                 clients=t.plural("client", plan.clients),
+                 columns=", ".join(plan.columns) or t.cli_import_nip_only)]
     out += plan.kept_as_group
     if plan.skipped:
-        out.append(f"left out (--skip-bad): {count_of(len(plan.skipped), 'problem')}, listed above")
+        out.append(t.say("cli_import_skipped", what=t.plural("problem", len(plan.skipped))))
+    created = "cli_import_would_create" if dry_run else "cli_import_created"
     for path, _ in plan.created:
-        out.append(f"{'would create' if dry_run else 'created'} "
-                   f"{path.relative_to(root).as_posix()}")
-    out += [f"{formatted_nip(nip)} {name or '(no name)'}: not created: {why}"
-            for nip, name, why in plan.held]
+        out.append(t.say(created, path=path.relative_to(root).as_posix()))
+    out += [t.say("cli_import_held", nip=formatted_nip(nip), name=name or t.cli_import_no_name,
+                  why=why) for nip, name, why in plan.held]
+    updated = "cli_import_would_update" if dry_run else "cli_import_updated"
     for update in plan.updates:
-        out.append(f"{'would update' if dry_run else 'updated'} {update.path}")
+        out.append(t.say(updated, path=update.path))
         out += [f"  {key}: {_shown(old)} → {_shown(new)}" for key, old, new in update.changes]
     unchanged = plan.matched - len(plan.updates)
-    out.append(f"clients: {len(plan.created)} {'to create' if dry_run else 'created'}, "
-               f"{plan.matched} matched ({len(plan.updates)} "
-               f"{'to update' if dry_run else 'updated'}, {unchanged} unchanged)")
+    out.append(t.say(
+        "cli_import_clients_done", matched=plan.matched, unchanged=unchanged,
+        created=t.say("cli_import_to_create" if dry_run else "cli_import_n_created",
+                      n=len(plan.created)),
+        updated=t.say("cli_import_to_update" if dry_run else "cli_import_n_updated",
+                      n=len(plan.updates))))
     if not dry_run and not plan.created and not plan.updates:
-        out.append("nothing changed")
+        out.append(t.cli_import_nothing)
     return out

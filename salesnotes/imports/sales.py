@@ -30,12 +30,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.i18n import Labels
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
     Progress,
     cached_nip,
     commit_import,
-    count_of,
     formatted_nip,
     note_planner,
     settle,
@@ -365,36 +365,41 @@ def import_sales(root: Path, source: Path, today: date, *, dry_run: bool = False
 
 # --- the report --------------------------------------------------------------------------------
 
-def sales_summary(plan: SalesImport, vault: Vault, *, dry_run: bool = False) -> list[str]:
-    """The lines the command prints (skipped rows go to stderr separately)."""
+def sales_summary(plan: SalesImport, vault: Vault, t: Labels, *, dry_run: bool = False
+                  ) -> list[str]:
+    """The lines the command prints (skipped rows go to stderr separately), in `t`'s words."""
     cfg = vault.config
 
     def money(value: Decimal) -> str:
         return format_money(value, cfg.currency, cfg.locale)
 
-    out = [f"{plan.source.name}: {plan.rows} rows, {len(plan.documents)} documents "
-           f"({len(plan.added)} new, {plan.unchanged} already in the ledger)"]
+    out = [t.say("cli_import_rows", file=plan.source.name, rows=t.plural("row", plan.rows),
+                 documents=t.plural("document", len(plan.documents)), new=len(plan.added),
+                 unchanged=plan.unchanged)]
     if plan.encoding not in ("utf-8", "utf-8-sig", "xlsx"):
-        out.append(f"read as {plan.encoding} (not UTF-8; another encoding: --encoding)")
+        out.append(t.say("cli_import_encoding", encoding=plan.encoding))
     if plan.totals:
-        out.append(f"{count_of(plan.totals, 'totals row')} checked against the rows above "
-                   "(they add up), not imported")
+        out.append(t.say("cli_import_totals", totals=t.plural("totals_row", plan.totals)))
     if plan.skipped:
-        out.append(f"left out (--skip-bad): {count_of(len(plan.skipped), 'row')}, listed above")
+        out.append(t.say("cli_import_skipped", what=t.plural("row", len(plan.skipped))))
     if plan.unknown:
-        hint = "" if plan.notes else "; --create-missing creates their notes"
-        out.append(f"unknown NIPs (their sales are in the ledger{hint}):")
-        out += [f"  {formatted_nip(u.nip)}  {u.name or '(no name)'}  {money(u.total)} "
-                f"({count_of(u.rows, 'row')})" for u in plan.unknown]
-    out += [f"{'would create' if dry_run else 'created'} {shown_path(vault.root, p)}"
-            for p, _ in plan.notes]
-    out += [f"{formatted_nip(u.nip)} {u.name or '(no name)'}: not created: {why}"
-            for u, why in plan.held]
-    out += [f"{'would write' if dry_run else 'wrote'} {rel}" for rel in plan.files]
-    out.append(f"clients: {len(plan.matched)} matched, {len(plan.unknown)} unknown, "
-               f"{len(plan.notes)} {'to create' if dry_run else 'created'}"
-               + (f", {plan.without_nip} documents without NIP" if plan.without_nip else ""))
-    out.append(f"total: {money(plan.total)} in {plan.imported_rows} rows")
+        out.append(t.cli_import_unknown if plan.notes else t.cli_import_unknown_hint)
+        out += [f"  {formatted_nip(u.nip)}  {u.name or t.cli_import_no_name}  {money(u.total)} "
+                f"({t.plural('row', u.rows)})" for u in plan.unknown]
+    created = "cli_import_would_create" if dry_run else "cli_import_created"
+    out += [t.say(created, path=shown_path(vault.root, p)) for p, _ in plan.notes]
+    out += [t.say("cli_import_held", nip=formatted_nip(u.nip), name=u.name or t.cli_import_no_name,
+                  why=why) for u, why in plan.held]
+    wrote = "cli_import_would_write" if dry_run else "cli_import_wrote"
+    out += [t.say(wrote, path=rel) for rel in plan.files]
+    out.append(t.say("cli_import_sales_clients", matched=len(plan.matched),
+                     unknown=len(plan.unknown),
+                     created=t.say("cli_import_to_create" if dry_run else "cli_import_n_created",
+                                   n=len(plan.notes)))
+               + (t.say("cli_import_without_nip", documents=t.plural("document", plan.without_nip))
+                  if plan.without_nip else ""))
+    out.append(t.say("cli_import_total", amount=money(plan.total),
+                     rows=t.plural("row", plan.imported_rows)))
     if not dry_run and not plan.files and not plan.notes:
-        out.append("nothing changed")
+        out.append(t.cli_import_nothing)
     return out

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import salesnotes
 from salesnotes.read.body import Body
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, said
 from salesnotes.gcpause import gc_paused
 from salesnotes.read.note import Note, ReadResult, read_note, shared
 from salesnotes.model.vault import Meanwhile, Progress, walk_notes
@@ -228,7 +228,7 @@ def _read_one(f: _File) -> tuple[ReadResult, Key | None]:
             st = os.fstat(file.fileno())
             data = file.read()
     except OSError as e:
-        return ReadResult(None, (Problem(f.rel_path, 0, f"cannot read: {e.strerror}"),)), None
+        return ReadResult(None, (said(f.rel_path, 0, "err_cannot_read", why=e.strerror),)), None
     return (read_note(f.rel_path, data, summary=True),
             (st.st_mtime_ns, st.st_ctime_ns, st.st_size))
 

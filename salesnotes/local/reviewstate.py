@@ -113,7 +113,7 @@ def save(root: Path, *, inputs: str, views: list[str], problems: list, summary: 
 
     state = {"version": _STATE_VERSION, "inputs": inputs, "outputs": outputs_key(root),
              "views": views, "git_commit": git_commit,
-             "problems": [[str(p.path), p.line, p.message] for p in problems],
+             "problems": [p.as_row() for p in problems],
              "summary": asdict(summary)}
     try:
         (root / STATE_FILE.parent).mkdir(exist_ok=True)

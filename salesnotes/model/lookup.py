@@ -21,7 +21,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
 
-from salesnotes.errors import Problem, UsageProblem
+from salesnotes.errors import UsageProblem, said, saying
+from salesnotes.i18n import Said
 from salesnotes.model.config import Config
 from salesnotes.read.fields import FieldError, parse_nip
 from salesnotes.read.names import fold
@@ -127,8 +128,9 @@ def find_client(notes: Sequence[C], query: str) -> C:
     if candidates:
         _ambiguous(query, candidates)
     close = suggestions(notes, query)
-    hint = f"; did you mean {', '.join(repr(c.name) for c in close)}?" if close else ""
-    _refuse(f"no client matches {query!r}{hint}")
+    hint = (Said("err_did_you_mean", names=", ".join(repr(c.name) for c in close))
+            if close else "")
+    _refuse(Said("err_no_client", query=repr(query), hint=hint))
     raise AssertionError  # pragma: no cover - _refuse raises
 
 
@@ -258,7 +260,7 @@ def _whole(root: Path, summary: Note) -> Note:
     try:
         read = read_note(summary.path, (root / summary.path).read_bytes())
     except OSError as e:
-        raise VaultError(Problem(summary.path, 0, f"cannot read: {e.strerror}")) from None
+        raise VaultError(said(summary.path, 0, "err_cannot_read", why=e.strerror)) from None
     if read.note is None:  # changed since the vault was read, and broken now
         raise VaultError(*read.problems)
     return read.note
@@ -273,23 +275,25 @@ def _as_nip(query: str) -> str | None:
         return None
 
 
-def describe(client: Client) -> str:
+def describe(client: Client) -> Said:
     """One line a rep can tell clients apart by: name, NIP, tier, region, file."""
     from stdnum.pl import nip as stdnip
 
-    facts = [f"NIP {stdnip.format(client.nip)}" if client.nip else "no NIP",
-             f"tier {client.tier}" if client.tier else "no tier",
-             client.region or "no region"]
-    return f"{client.name} ({', '.join(facts)}) {client.path}"
+    return Said("err_client_line", name=client.name, path=str(client.path),
+                nip=(Said("err_client_nip", nip=stdnip.format(client.nip)) if client.nip
+                     else Said("err_client_no_nip")),
+                tier=(Said("err_client_tier", tier=client.tier) if client.tier
+                      else Said("err_client_no_tier")),
+                region=client.region or Said("err_client_no_region"))
 
 
 def _ambiguous(query: str, hits: Sequence[Client]) -> None:
     ranked = sorted(hits, key=lambda c: (fold(c.name), str(c.path)))
-    listed = "\n  ".join(describe(c) for c in ranked[:MAX_LISTED])
-    more = f"\n  ... and {len(hits) - MAX_LISTED} more" if len(hits) > MAX_LISTED else ""
-    _refuse(f"{query!r} matches {len(hits)} clients; nothing was changed. Say which one "
-            f"(add a word, or give the NIP or the file name):\n  {listed}{more}")
+    listed = tuple(part for c in ranked[:MAX_LISTED] for part in ("\n  ", describe(c)))
+    more = (Said("err_and_more", n=len(hits) - MAX_LISTED) if len(hits) > MAX_LISTED else "")
+    _refuse(Said("err_ambiguous_client", query=repr(query), n=len(hits), listed=listed,
+                 more=more))
 
 
-def _refuse(message: str) -> None:
-    raise UsageProblem(Problem(PurePosixPath("clients"), 0, message))
+def _refuse(message: Said) -> None:
+    raise UsageProblem(saying("clients", 0, message))

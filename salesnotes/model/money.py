@@ -11,6 +11,8 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
+from salesnotes.i18n import Said
+
 GROSZ = Decimal("0.01")
 PLACES = 2  # money is written to the grosz: a third decimal place is a typo or a unit price
 LIMIT = Decimal(10) ** 13  # no rep's client buys 10 trillion złoty: beyond is a broken cell
@@ -22,7 +24,11 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 class MoneyError(ValueError):
-    """An amount that cannot be read without guessing."""
+    """An amount that cannot be read without guessing; `said` is the message for the catalog."""
+
+    def __init__(self, said: Said) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 def parse_money(text: str) -> Decimal:
@@ -32,9 +38,9 @@ def parse_money(text: str) -> Decimal:
     value = parse_number(text)
     raw = text.strip()
     if abs(value) >= LIMIT:
-        raise MoneyError(f"amount {raw!r} is too large (the limit is 10^13)")
+        raise MoneyError(Said("err_amount_too_large", text=repr(raw)))
     if value != value.quantize(GROSZ):  # `12,500` is fine: trailing zeros change no grosz
-        raise MoneyError(f"amount {raw!r} has more than {PLACES} decimal places")
+        raise MoneyError(Said("err_amount_places", text=repr(raw), places=PLACES))
     return value
 
 
@@ -55,7 +61,7 @@ def parse_number(text: str) -> Decimal:
     whole, frac = _split_decimal(s, raw)
     if not (_DIGITS.fullmatch(whole) or _GROUPED.fullmatch(whole)) or (
             frac is not None and not _DIGITS.fullmatch(frac)):
-        raise MoneyError(f"not an amount: {raw!r}" if raw else "no amount")
+        raise MoneyError(Said("err_not_amount", text=repr(raw)) if raw else Said("err_no_amount"))
     value = Decimal(re.sub(r"[ .,]", "", whole) + (f".{frac}" if frac is not None else ""))
     return -value if negative else value
 
@@ -68,11 +74,11 @@ def _split_decimal(s: str, raw: str) -> tuple[str, str | None]:
     mark, other = s[last], "." if s[last] == "," else ","
     if s.count(mark) > 1:
         if other in s:
-            raise MoneyError(f"not an amount: {raw!r}")
+            raise MoneyError(Said("err_not_amount", text=repr(raw)))
         return s, None  # `1.234.567`: grouping only, checked by the caller
     whole, frac = s[:last], s[last + 1:]
     if len(frac) == 3 and re.fullmatch(r"[1-9][0-9]{0,2}", whole):
-        raise MoneyError(f"ambiguous amount {raw!r}: thousands or decimals?")
+        raise MoneyError(Said("err_ambiguous_amount", text=repr(raw)))
     return whole, frac
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from salesnotes.model.config import CONFIG_FILE, STATUSES, Config, load_config
-from salesnotes.errors import Problem, UsageProblem
+from salesnotes.errors import Problem, UsageProblem, said
 from salesnotes.read.note import Note, ReadResult, read_note
 
 CLIENTS = "clients"
@@ -58,16 +58,14 @@ def find_root(explicit: str | None, env: str | None, cwd: Path) -> Path:
     if given:
         root = Path(given).expanduser()
         if not root.is_dir():
-            raise UsageProblem(Problem(PurePosixPath(given), 0, "no such vault folder"))
+            raise UsageProblem(said(given, 0, "err_no_vault_folder"))
         if not (root / CONFIG_FILE).is_file():
-            raise UsageProblem(Problem(PurePosixPath(given), 0, f"not a vault: no {CONFIG_FILE} "
-                                       "here (run `salesnotes init`)"))
+            raise UsageProblem(said(given, 0, "err_not_a_vault", config=CONFIG_FILE))
         return root.resolve()
     for folder in (cwd, *cwd.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
-    raise UsageProblem(Problem(PurePosixPath("."), 0, f"no vault found: no {CONFIG_FILE} here "
-                               "or above; pass --vault PATH or run `salesnotes init`"))
+    raise UsageProblem(said(".", 0, "err_no_vault_found", config=CONFIG_FILE))
 
 
 def iter_note_files(root: Path) -> Iterator[tuple[PurePosixPath, os.DirEntry[str]]]:
@@ -108,7 +106,7 @@ def read_notes(root: Path, progress: Progress | None = None, *,
         try:
             data = Path(entry.path).read_bytes()
         except OSError as e:
-            results.append(ReadResult(None, (Problem(rel, 0, f"cannot read: {e.strerror}"),)))
+            results.append(ReadResult(None, (said(rel, 0, "err_cannot_read", why=e.strerror),)))
             continue
         results.append(read_note(rel, data, summary=True))
         if progress and i % 500 == 0:
@@ -222,11 +220,11 @@ def config_checks(notes: list[Note], config: Config) -> list[Problem]:
     tiers = ", ".join(config.tiers)
     for n in notes:
         if n.tier is not None and n.tier not in config.tiers:
-            problems.append(Problem(n.path, n.line_of("tier"),
-                                    f"unknown tier '{n.tier}' (known: {tiers})"))
+            problems.append(said(n.path, n.line_of("tier"), "err_unknown_tier", tier=n.tier,
+                                 known=tiers))
         if n.status is not None and n.status not in STATUSES:
-            problems.append(Problem(n.path, n.line_of("status"),
-                                    f"unknown status '{n.status}' (known: {', '.join(STATUSES)})"))
+            problems.append(said(n.path, n.line_of("status"), "err_unknown_status",
+                                 status=n.status, known=", ".join(STATUSES)))
     return problems
 
 
@@ -255,7 +253,8 @@ def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str)
             others = ", ".join(str(o.path) for o in group if o is not n)
             line = n.line_of("nip" if what == "NIP" else "name")
             shown = k if what == "NIP" else n.name
-            out.append(Problem(n.path, line, f"duplicate {what} {shown!r}: also in {others}"))
+            out.append(said(n.path, line, f"err_duplicate_{'nip' if what == 'NIP' else 'name'}",
+                            value=repr(shown), others=others))
     return out
 
 
@@ -292,6 +291,6 @@ def _type_mismatches(notes: list[Note]) -> list[Problem]:
         for n in notes:
             t = n.key_types.get(key)
             if t not in (None, "empty", usual):
-                out.append(Problem(n.path, n.line_of(key), f"'{key}' is {t} here but {usual} in "
-                                   f"{seen} other notes (Obsidian keeps one type per key)", True))
+                out.append(said(n.path, n.line_of(key), "err_type_mismatch", strict=True,
+                                name=key, kind=t, usual=usual, seen=seen))
     return out

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from salesnotes.i18n import Said
 from salesnotes.read.fields import (
     FieldError,
     parse_amount,
@@ -101,7 +102,7 @@ class Body:
     tasks: tuple[Task, ...]
     checklists: tuple[ChecklistSection, ...]
     opportunities: tuple[Opportunity, ...]
-    problems: tuple[tuple[int, str], ...]  # (file line, message)
+    problems: tuple[tuple[int, Said], ...]  # (file line, message)
     # False: a summary, what the views read of a note (see `scan_body`); commands showing one
     # note's whole log (`history`) read the note itself.
     whole: bool = True
@@ -125,7 +126,7 @@ class _Scanner:
         self.tasks: list[Task] = []
         self.sections: list[ChecklistSection] = []
         self.opps: list[Opportunity] = []
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, Said]] = []
         self.kind = ""  # log | opportunities | checklist | ''
         self.check_title = ""
         self.check_line = 0
@@ -251,7 +252,7 @@ class _Scanner:
         try:
             into[key] = parse_date(text)
         except FieldError as e:
-            self.problems.append((no, f"task: {e}"))
+            self.problems.append((no, Said("err_in", part=Said("err_part_task"), message=e.said)))
 
     def log_item(self, rest: str, no: int) -> None:
         m = _LOG.match(rest)
@@ -260,7 +261,7 @@ class _Scanner:
         try:
             when = parse_date(m.group(1))
         except FieldError as e:
-            self.problems.append((no, f"log: {e}"))
+            self.problems.append((no, Said("err_in", part=Said("err_part_log"), message=e.said)))
             return
         if self.summary and self.log and when <= self.log[0].date:
             return  # a summary keeps the first of the newest entries only
@@ -289,6 +290,7 @@ class _Scanner:
             if fields.get("probability"):
                 probability = parse_probability(fields["probability"])
         except FieldError as e:
-            self.problems.append((no, f"opportunity: {e}"))
+            self.problems.append((no, Said("err_in", part=Said("err_part_opportunity"),
+                                           message=e.said)))
             return
         self.opps.append(Opportunity(name, value, close, probability, fields.get("stage"), no))

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from salesnotes.i18n import Said
 from salesnotes.model.money import MoneyError, parse_money, parse_number
 
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\S*)?")
@@ -18,7 +19,11 @@ _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 class FieldError(ValueError):
-    """A value that cannot be read as its key's type."""
+    """A value that cannot be read as its key's type; `said` is the message for the catalog."""
+
+    def __init__(self, said: Said) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 @lru_cache(maxsize=8192)
@@ -34,12 +39,12 @@ def parse_date(text: str) -> date:
             pass  # impossible dates get the message below
     m = _DATE.fullmatch(text.strip())
     if not m:
-        raise FieldError(f"not a date: {text!r} (write YYYY-MM-DD)")
+        raise FieldError(Said("err_not_a_date", text=repr(text)))
     y, mo, d = (int(g) for g in m.groups())
     try:
         return date(y, mo, d)
     except ValueError:
-        raise FieldError(f"impossible date {text!r}") from None
+        raise FieldError(Said("err_impossible_date", text=repr(text))) from None
 
 
 _WRITTEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -49,13 +54,12 @@ def parse_written_date(text: str) -> date:
     """A date as a person types it on the command line: `2026-12-03` or `03.12.2026`."""
     m = _WRITTEN.fullmatch(text.strip())
     if not m:
-        raise FieldError(f"{text!r} is not a date: write YYYY-MM-DD or DD.MM.YYYY "
-                         "(2026-12-03 or 03.12.2026)")
+        raise FieldError(Said("err_not_a_written_date", text=repr(text)))
     y, mo, d = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(6, 5, 4)))
     try:
         return date(y, mo, d)
     except ValueError:
-        raise FieldError(f"{text!r} is not a day of the calendar (month {mo}, day {d})") from None
+        raise FieldError(Said("err_not_a_day", text=repr(text), month=mo, day=d)) from None
 
 
 def parse_month(text: str) -> date:
@@ -65,7 +69,7 @@ def parse_month(text: str) -> date:
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
-            raise FieldError(f"impossible month {text!r}")
+            raise FieldError(Said("err_impossible_month", text=repr(text)))
         return date(y, mo, 1)
     return parse_date(t)
 
@@ -80,16 +84,16 @@ def parse_nip(text: str) -> str:
 
     raw = text.strip()
     if not raw:
-        raise FieldError("no NIP")
+        raise FieldError(Said("err_no_nip"))
     try:
         return str(nip.validate(raw.replace(".", "")))
     except InvalidChecksum:
-        raise FieldError(f"invalid NIP checksum: {raw!r}") from None
+        raise FieldError(Said("err_nip_checksum", nip=repr(raw))) from None
     except InvalidLength:
         digits = len(nip.compact(raw.replace(".", "")))
-        raise FieldError(f"invalid NIP {raw!r}: {digits} digits, a NIP has 10") from None
+        raise FieldError(Said("err_nip_length", nip=repr(raw), digits=digits)) from None
     except ValidationError:
-        raise FieldError(f"invalid NIP {raw!r}: not digits") from None
+        raise FieldError(Said("err_nip_digits", nip=repr(raw))) from None
 
 
 def is_plain_number(text: str) -> bool:
@@ -100,7 +104,7 @@ def parse_amount(text: str) -> Decimal:
     try:
         return parse_money(text)
     except MoneyError as e:
-        raise FieldError(str(e)) from None
+        raise FieldError(e.said) from None
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -108,7 +112,7 @@ def parse_decimal(text: str) -> Decimal:
     try:
         return parse_number(text)
     except MoneyError as e:
-        raise FieldError(str(e)) from None
+        raise FieldError(e.said) from None
 
 
 def parse_probability(text: str) -> Decimal:
@@ -118,11 +122,11 @@ def parse_probability(text: str) -> Decimal:
     try:
         value = parse_number(t.rstrip("%").strip())
     except MoneyError:
-        raise FieldError(f"not a probability: {text!r}") from None
+        raise FieldError(Said("err_not_probability", text=repr(text))) from None
     if pct:
         value = value / 100
     if not Decimal(0) <= value <= Decimal(1):
-        raise FieldError(f"probability {text!r} is not between 0 and 1")
+        raise FieldError(Said("err_probability_range", text=repr(text)))
     return value
 
 

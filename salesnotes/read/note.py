@@ -14,7 +14,8 @@ from pathlib import PurePosixPath
 
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.body import Body, scan_body
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, saying
+from salesnotes.i18n import Said
 from salesnotes.read.fields import (
     FieldError,
     is_plain_number,
@@ -101,7 +102,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
             body_start = len(text) if end < 0 else end + 1
             return text[4:pos], text[body_start:], line_no + 1
         if end < 0:
-            raise FieldError("front-matter opened on line 1 is never closed with ---")
+            raise FieldError(Said("err_fm_not_closed"))
         pos = end + 1
         line_no += 1
 
@@ -121,42 +122,41 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
 
     `summary`: the body as the views need it (`body.scan_body`); reading the whole vault uses it.
     """
-    def fail(line: int, message: str) -> ReadResult:
-        return ReadResult(None, (Problem(rel, line, message),))
+    def fail(line: int, message: Said | str) -> ReadResult:
+        if isinstance(message, str):  # YAML's own words: no catalog has them
+            return ReadResult(None, (Problem(rel, line, message),))
+        return ReadResult(None, (saying(rel, line, message),))
 
     if len(data) > MAX_NOTE_BYTES:
-        return fail(0, f"note is {len(data) // 1024 // 1024} MB; salesnotes reads notes up to 5 MB")
+        return fail(0, Said("err_note_too_big", mb=len(data) // 1024 // 1024))
     if b"\x00" in data[:8192]:
-        return fail(0, "binary file named .md; not a note")
+        return fail(0, Said("err_binary"))
     try:
         text, bom, crlf = decode(data)
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        return fail(line, f"not UTF-8 (byte 0x{data[e.start]:02x}); salesnotes reads UTF-8 notes "
-                          "only: re-save it as UTF-8 (nothing was changed)")
+        return fail(line, Said("err_not_utf8", byte=f"0x{data[e.start]:02x}"))
     try:
         fm, body, body_line = split_front_matter(text)
     except FieldError as e:
-        return fail(1, str(e))
+        return fail(1, e.said)
     stem = unicodedata.normalize("NFC", rel.stem)
     if fm is None:
         parsed = scan_body(body, 1, summary=summary)
         return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom),
                           _body_problems(rel, parsed))
     if len(fm) > MAX_FRONT_MATTER:
-        return fail(1, "front-matter over 64 KB; salesnotes reads at most 64 KB")
+        return fail(1, Said("err_fm_too_big"))
     try:
         doc = Y.load(fm, first_line=2)
     except Y.YamlProblem as e:
         return fail(e.line + 1, e.message)
     tab = _tab_line(fm)
-    tab_problem = (Problem(rel, tab + 1, "a tab in the front-matter where YAML allows only "
-                           "spaces; salesnotes will not edit this note until it is a space"),
-                   ) if tab else ()
+    tab_problem = (saying(rel, tab + 1, Said("err_fm_tab")),) if tab else ()
     if doc is None:
         doc = Y.Map({}, {}, 2)
     if not isinstance(doc, Y.Map):
-        return fail(2, "front-matter must be key: value lines")
+        return fail(2, Said("err_fm_not_map"))
     kw, problems = _typed(rel, doc)
     parsed = scan_body(body, body_line, summary=summary)
     name = kw.pop("name", None) or stem
@@ -177,7 +177,8 @@ def _tab_line(fm: str) -> int:
 
 
 def _body_problems(rel: PurePosixPath, body: Body) -> tuple[Problem, ...]:
-    return tuple(Problem(rel, line, message) for line, message in body.problems)
+    return tuple(Problem(rel, line, message) if isinstance(message, str)
+                 else saying(rel, line, message) for line, message in body.problems)
 
 
 def _kind(v: Y.Value) -> str:
@@ -208,17 +209,17 @@ def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, object], list[Prob
     out["key_lines"] = lines
     out["key_types"] = {shared(k): _kind(v) for k, v in doc.items.items()}
 
-    def bad(key: str, message: str, strict: bool = False) -> None:
-        problems.append(Problem(rel, lines[key], message, strict))
+    def bad(key: str, message: Said, strict: bool = False) -> None:
+        problems.append(saying(rel, lines[key], message, strict))
 
     for key, v in doc.items.items():
         if key not in KNOWN_KEYS:
-            bad(key, f"unknown key '{key}' (kept as it is)", strict=True)
+            bad(key, Said("err_unknown_key", key=key), strict=True)
             continue
         if key == "cssclasses":
             continue
         if isinstance(v, Y.Map):
-            bad(key, f"{key}: nested values are not supported here (Obsidian cannot show them)")
+            bad(key, Said("err_in", part=key, message=Said("err_nested")))
             continue
         if key in LIST_KEYS:
             if isinstance(v, Y.Seq):
@@ -227,13 +228,13 @@ def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, object], list[Prob
                     if isinstance(item, Y.Scalar) and not item.is_null:
                         words.append(item.text)
                     elif not isinstance(item, Y.Scalar):
-                        bad(key, f"{key}: a list of single values is expected")
+                        bad(key, Said("err_in", part=key, message=Said("err_list_of_values")))
                 out[key] = tuple(words)
             elif not v.is_null:
                 out[key] = split_words(v.text)
             continue
         if not isinstance(v, Y.Scalar):
-            bad(key, f"{key}: expected a single value, not a list")
+            bad(key, Said("err_in", part=key, message=Said("err_single_value")))
             continue
         if v.is_null or not v.text.strip():
             continue
@@ -244,12 +245,12 @@ def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, object], list[Prob
             elif key in MONEY_KEYS:
                 out[key] = parse_amount(text)
                 if v.quoted or not is_plain_number(text):
-                    bad(key, f"{key}: money written as text {text!r}; write a plain number "
-                             f"like {out[key]}", strict=True)
+                    bad(key, Said("err_in", part=key, message=Said(
+                        "err_money_as_text", text=repr(text), number=str(out[key]))), strict=True)
             elif key in DATE_KEYS:
                 out[key] = parse_date(text)
             else:
                 out[key] = text
         except FieldError as e:
-            bad(key, f"{key}: {e}" if key != "nip" else str(e))
+            bad(key, Said("err_in", part=key, message=e.said) if key != "nip" else e.said)
     return out, problems

@@ -6,10 +6,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from salesnotes.model.breath import breath_of, urgency
 from salesnotes.errors import Problem
+from salesnotes.i18n import Labels
+from salesnotes.model.breath import breath_of, urgency
+from salesnotes.model.config import STATUSES
 from salesnotes.model.vault import Progress, Vault
 
 
@@ -66,6 +68,7 @@ class Status:
     the stat walk, not 100,000 objects made and serialized again)."""
 
     problems: list[Problem]
+    locale: str
     computed: list[StatusRow] | None = None
     remembered: Callable[[Path], str | None] | None = None  # file -> its text, when still valid
     compute: Callable[[], list[StatusRow]] | None = None  # when a remembered file is not
@@ -94,29 +97,36 @@ class Status:
             text = self.remembered(TABLE_FILE)
             if text is not None:
                 return text.split("\n")
-        return table(self.rows)
+        return table(self.rows, Labels(self.locale))
 
 
-COLUMNS = ("", "client", "tier", "status", "last", "next", "late", "next step")
+COLUMNS = ("client", "tier", "status", "last", "next", "late", "next_step")
 
 
-def table(rows: list[StatusRow]) -> list[str]:
-    name_w = min(36, max([len(r.name) for r in rows] + [6]))
-    lines = [_line(COLUMNS, name_w)]
+def table(rows: list[StatusRow], t: Labels) -> list[str]:
+    """Aligned columns in the vault's language; a status salesnotes knows is said in it too."""
+    head = [t[f"cli_status_{c}"] for c in COLUMNS]
+    statuses = {s: t[s] for s in STATUSES}
+    widths = (min(36, max([len(r.name) for r in rows] + [len(head[0])])),
+              max(4, len(head[1])), max(len(head[2]), *map(len, statuses.values())),
+              max(10, len(head[3])), max(10, len(head[4])), max(4, len(head[5])))
+    lines = [_line(("", *head), widths)]
     for r in rows:
         late = str(r.days_overdue) if r.breath == "overdue" else ""
-        lines.append(_line((r.glyph, r.name, r.tier, r.status, _d(r.last_contact),
-                            _d(r.next_contact), late, r.next_step or ""), name_w))
+        lines.append(_line((r.glyph, r.name, r.tier, statuses.get(r.status, r.status),
+                            _d(r.last_contact), _d(r.next_contact), late, r.next_step or ""),
+                           widths))
     return lines
 
 
-def _line(cells: tuple[str, ...], name_w: int) -> str:
+def _line(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
     glyph, name, tier, status, last, nxt, late, step = cells
+    name_w, tier_w, status_w, last_w, next_w, late_w = widths
     name = " ".join(name.split())
     name = name if len(name) <= name_w else name[: name_w - 1] + "…"
     glyph = glyph or "  "  # an emoji takes two columns
-    return (f"{glyph} {name:<{name_w}}  {tier:<4} {status:<9} {last:<10}  {nxt:<10}  "
-            f"{late:>4}  {step}")
+    return (f"{glyph} {name:<{name_w}}  {tier:<{tier_w}} {status:<{status_w}} {last:<{last_w}}  "
+            f"{nxt:<{next_w}}  {late:>{late_w}}  {step}")
 
 
 def _d(d: date | None) -> str:
@@ -133,21 +143,22 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     key = (reviewstate.inputs_key(root, today, None, ("status", f"json{JSON_VERSION}"))
            + reviewstate.git_head(root))
 
-    def compute() -> tuple[list[StatusRow], list[Problem]]:
+    def compute() -> tuple[list[StatusRow], list[Problem], str]:
         vault = load_vault(root, sales=False, progress=progress, today=today)
-        return status_rows(vault, today), [p for p in vault.problems if not p.strict]
+        return (status_rows(vault, today), [p for p in vault.problems if not p.strict],
+                vault.config.locale)
 
     try:
         state = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
         if state["key"] == key:
-            return Status([Problem(PurePosixPath(p), line, m) for p, line, m in state["problems"]],
-                          remembered=lambda rel: _remembered(root / rel, key),
+            return Status([Problem.from_row(row) for row in state["problems"]],
+                          state["locale"], remembered=lambda rel: _remembered(root / rel, key),
                           compute=lambda: compute()[0])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    rows, problems = compute()
-    _remember(root, key, rows, problems)
-    return Status(problems, rows)
+    rows, problems, locale = compute()
+    _remember(root, key, rows, problems, locale)
+    return Status(problems, locale, rows)
 
 
 JSON_VERSION = 1  # `status --json`: {"version": 1, "clients": [...]}; scripts check the version
@@ -175,7 +186,8 @@ def _remembered(path: Path, key: str) -> str | None:
     return text if head == key else None
 
 
-def _remember(root: Path, key: str, rows: list[StatusRow], problems: list[Problem]) -> None:
+def _remember(root: Path, key: str, rows: list[StatusRow], problems: list[Problem],
+              locale: str) -> None:
     """The big files first, the key file last: a crash in between leaves a key that no longer
     matches, or big files whose own key line does not; either way status computes again."""
     from salesnotes.edit.files import atomic_write
@@ -183,14 +195,14 @@ def _remember(root: Path, key: str, rows: list[StatusRow], problems: list[Proble
     listed = [[(v.isoformat() if v else None) if f in _DATES else v
                for f in _FIELDS for v in (getattr(r, f),)] for r in rows]
     files = {ROWS_FILE: json.dumps(listed, ensure_ascii=False), OUTPUT_FILE: _json(rows, False),
-             TABLE_FILE: "\n".join(table(rows)), STATE_FILE: None}
+             TABLE_FILE: "\n".join(table(rows, Labels(locale))), STATE_FILE: None}
     try:
         (root / STATE_DIR).mkdir(exist_ok=True)
         (root / STATE_FILE).unlink(missing_ok=True)
         for rel, text in files.items():
             if text is None:
-                state = {"key": key, "problems": [[str(p.path), p.line, p.message]
-                                                  for p in problems]}
+                state = {"key": key, "locale": locale,
+                         "problems": [p.as_row() for p in problems]}
                 data = json.dumps(state, ensure_ascii=False)
             else:
                 data = f"{key}\n{text}"
