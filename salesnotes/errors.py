@@ -71,6 +71,15 @@ def _shown(text: str) -> str:
                         else f"\\u{ord(m.group()):04x}", text)
 
 
+class Refused(ValueError):
+    """A value or request the core refuses, with its message for the catalog: the command
+    turns it into a problem said in the vault's language."""
+
+    def __init__(self, said: Said) -> None:
+        super().__init__(str(said))
+        self.said = said
+
+
 class VaultError(Exception):
     """Work cannot go on; says where and why. Exit code 1 unless told otherwise."""
 

@@ -270,7 +270,7 @@ def test_reimport_is_byte_identical_and_makes_no_second_commit(make_vault, tmp_p
     assert second.exit_code == 0, second.stderr
     assert snapshot(root) == before
     assert commits(root) == 2
-    assert "(0 new, 4 already in the ledger)" in second.stdout
+    assert "(nowe: 0, już w rejestrze: 4)" in second.stdout
     assert "nic się nie zmieniło" in second.stdout
 
 

@@ -47,18 +47,18 @@ def log(client: str, text: str, channel: str, when: date | None, next_date: date
 
 def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
     from salesnotes.edit import contactlog
-    from salesnotes.errors import Problem, UsageProblem
+    from salesnotes.errors import Refused, UsageProblem, saying
     from salesnotes.model.lookup import find_note
 
     note, config = find_note(root, client)
     try:
         day = today()
         contact = contactlog.make_contact(text, channel, when or day, next_date, today=day)
-    except ValueError as e:
-        raise UsageProblem(Problem(note.path, 0, str(e))) from None
+    except Refused as e:
+        raise UsageProblem(saying(note.path, 0, e.said)) from None
     cadence = config.cadence(note.tier or config.default_tier)
     wrote = contactlog.log_contact(root, note, contact, today=day, cadence_days=cadence)
-    click.echo(f"{note.path}: {contact.line}" + ("" if wrote else " (already in the note)"))
+    click.echo(f"{note.path}: {contact.line}" + ("" if wrote else labels().cli_log_in_note))
     if no_commit or not config.git_commit:
         return
     t = labels()

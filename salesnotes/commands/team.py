@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, today
+from salesnotes.cli import common_options, labels, today
 
 
 def _root() -> Path:
@@ -92,7 +92,7 @@ def team_review_command(offline: bool, no_commit: bool) -> None:
     from salesnotes.team.review import team_review
 
     result = team_review(_root(), today(), fetch=not offline, commit=not no_commit)
-    echo_problems(result.problems)
+    echo_problems(result.problems, labels(result.rollup.team.locale))
     built = len(result.rollup.built)
     click.echo(f"Reps: {built} of {len(result.rollup.reps)} built; "
                f"conflicts: {len(result.rollup.conflicts)}")
@@ -129,5 +129,5 @@ def team_status(as_json: bool) -> None:
                        f"  🔴 {row['overdue']}  ⚪ {row['never']}  🟡 {row['due']}  🟢 {row['ok']}"
                        f"  actual {row['actual_ytd']} / budget {row['budget_ytd']}"
                        f"  commission {row['commission']}")
-    echo_problems(rollup.problems)
+    echo_problems(rollup.problems, labels(rollup.team.locale))
     click.get_current_context().exit(1 if rollup.problems else 0)

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from salesnotes.errors import VaultError
+from salesnotes.errors import Refused, VaultError
+from salesnotes.i18n import Said
 from salesnotes.model.config import Config
 from salesnotes.read.body import CHANNELS, canonical_channel
 from salesnotes.read.fields import FieldError, parse_date
@@ -52,24 +53,24 @@ def one_line(text: str) -> str:
 
 def make_contact(text: str, channel: str, when: date, next_date: date | None,
                  today: date | None = None) -> Contact:
-    """The contact to log; ValueError with a plain sentence for one that cannot be true.
+    """The contact to log; Refused with a plain sentence for one that cannot be true.
 
     A contact after `today` is a typo (2062 for 2026) that would hide the client from every
     view for years; a next contact before this one would make the client overdue at once.
     """
     canonical = canonical_channel(channel)
     if canonical is None:
-        raise ValueError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
+        raise Refused(Said("err_unknown_channel", channel=repr(channel),
+                           known=", ".join(CHANNELS)))
     clean = one_line(text)
     if not clean:
-        raise ValueError("the contact text is empty")
+        raise Refused(Said("err_empty_contact"))
     if today is not None and when > today:
-        raise ValueError(f"the contact date {when.isoformat()} is after today "
-                         f"({today.isoformat()}); log a contact once it has happened, and plan "
-                         "the next one with --next")
+        raise Refused(Said("err_contact_in_future", when=when.isoformat(),
+                           today=today.isoformat()))
     if next_date is not None and next_date < when:
-        raise ValueError(f"the next contact {next_date.isoformat()} is before this contact "
-                         f"({when.isoformat()}); give a --next on or after it")
+        raise Refused(Said("err_next_before_contact", next=next_date.isoformat(),
+                           when=when.isoformat()))
     return Contact(when, canonical, clean, next_date)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from salesnotes.errors import VaultError, problem
+from salesnotes.errors import VaultError, said
 
 CONTACT_PREFIX = "contact: "
 _CACHE_VERSION = 1
@@ -151,7 +151,8 @@ def _read_log(root: Path, prefix: str, revisions: str) -> dict[str, list[Contact
         "--format=%x1e%H%x1f%ct%x1f%s%x1f%b%x1f", revisions, "--",
     )
     if result.returncode:
-        raise VaultError(problem(".", 0, f"git log failed: {gitlog.git_said(result)}"))
+        raise VaultError(said(".", 0, "err_git_step_failed", step="git log",
+                              git=gitlog.git_said(result)))
     history: dict[str, list[ContactCommit]] = {}
     with _no_gc():
         for record in result.stdout.split("\x1e")[1:]:

@@ -50,7 +50,8 @@ SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
 # never meets old rows, even when the version number did not move.
-PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money", "errors")
+PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money", "errors",
+                  "i18n")
 # A note written less than this before it was read may be written again within the same mtime
 # tick (FAT: 2 s) without its key moving: it is used, but not stored (git's "racy" rule).
 RACY_NS = 2_000_000_000
@@ -417,12 +418,12 @@ def _allowed() -> dict[tuple[str, str], type]:
     import datetime
     import decimal
 
+    from salesnotes.i18n import Said
     from salesnotes.read import body
-
     from salesnotes.read import note as notes
 
     classes = (notes.Note, notes.ReadResult, body.Body, body.LogEntry, body.Task,
-               body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem,
+               body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem, Said,
                datetime.date, decimal.Decimal, PurePosixPath)
     return {(cls.__module__, cls.__qualname__): cls for cls in classes}
 

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, saying
+from salesnotes.i18n import Said
 
 LOCK_DIR = ".salesnotes"
 LOCK_NAME = "lock"
@@ -81,16 +82,15 @@ def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelo
     try:
         _make_folder(path.parent)
     except OSError as e:
-        raise VaultError(_problem(f"cannot create {LOCK_DIR}/: {e.strerror}; nothing was "
-                                  "written")) from None
+        raise VaultError(_problem(Said("err_lock_folder", folder=f"{LOCK_DIR}/",
+                                       why=e.strerror))) from None
     lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
         raise VaultBusy(_problem(_busy_message(path, timeout))) from None
     except OSError as e:
-        raise VaultError(_problem(f"cannot lock the vault: {e.strerror}; nothing was "
-                                  "written")) from None
+        raise VaultError(_problem(Said("err_lock", why=e.strerror))) from None
     return lock
 
 
@@ -151,12 +151,12 @@ def holder(root: Path) -> tuple[int, str] | None:
         return None
 
 
-def _busy_message(path: Path, timeout: float) -> str:
+def _busy_message(path: Path, timeout: float) -> Said:
     who = holder(path.parent.parent)
-    by = f"{who[1] or 'salesnotes'} (PID {who[0]})" if who else "another salesnotes run"
-    return (f"vault busy: {by} is working on this vault; waited {timeout:g} s; nothing was "
-            "written, try again when it has finished")
+    by = (Said("err_busy_by", program=who[1] or "salesnotes", pid=who[0]) if who
+          else Said("err_busy_by_another"))
+    return Said("err_vault_busy", by=by, waited=f"{timeout:g}")
 
 
-def _problem(message: str) -> Problem:
-    return Problem(PurePosixPath(LOCK_DIR, LOCK_NAME), 0, message)
+def _problem(message: Said) -> Problem:
+    return saying(PurePosixPath(LOCK_DIR, LOCK_NAME), 0, message)

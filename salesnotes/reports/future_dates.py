@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, said
 from salesnotes.read.note import Note
 
 
 def future_contacts(notes: Iterable[Note], today: date) -> list[Problem]:
-    return [Problem(n.path, n.line_of("last_contact"),
-                    f"last_contact {n.last_contact.isoformat()} is after today "
-                    f"({today.isoformat()}): a contact is recorded once it has happened "
-                    "(a typo for another year?)")
+    return [said(n.path, n.line_of("last_contact"), "err_last_contact_future",
+                 when=n.last_contact.isoformat(), today=today.isoformat())
             for n in notes if n.last_contact is not None and n.last_contact > today]

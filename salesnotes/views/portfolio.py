@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from salesnotes.errors import Problem
+from salesnotes.i18n import Labels
 from salesnotes.model.branches import SharedNip
 from salesnotes.model.breath import Breath
 from salesnotes.model.money import to_grosz
@@ -183,7 +184,7 @@ def context(book: Book) -> dict[str, Any]:
         "dormant": _dormant(clients),
         "competitors": _ranked(competitor_groups(clients)),
         "expected": expected_purchases(book, {c.path: c for c in clients}),
-        "problems": _problems(book.problems),
+        "problems": _problems(book.problems, Labels(book.config.locale)),
     }
 
 
@@ -357,6 +358,6 @@ def revenue(book: Book) -> Revenue | None:
                    tuple(s for s in book.shared if not s.declared))
 
 
-def _problems(problems: tuple[Problem, ...]) -> Ranked:
-    rows = [ProblemRow(p.path, f"{p.path}:{p.line}", p.message) for p in problems]
+def _problems(problems: tuple[Problem, ...], t: Labels) -> Ranked:
+    rows = [ProblemRow(p.path, f"{p.path}:{p.line}", p.text(t)) for p in problems]
     return _ranked(rows, PROBLEM_LIMIT)
