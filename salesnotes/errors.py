@@ -49,15 +49,16 @@ class Problem:
     def as_row(self) -> list[Any]:
         """The problem as a JSON list, to remember between runs in any language."""
         return [str(self.path), self.line, self.message,
-                self.said.as_json() if self.said else None]
+                self.said.as_json() if self.said else None, self.whole_file]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> Problem:
         from salesnotes.i18n import Said
 
-        path, line, message, *said = row
-        return cls(PurePosixPath(path), line, message,
-                   said=Said.from_json(said[0]) if said and said[0] else None)
+        path, line, message, *more = row
+        said, whole_file = (*more, None, False)[:2]
+        return cls(PurePosixPath(path), line, message, whole_file=bool(whole_file),
+                   said=Said.from_json(said) if said else None)
 
 
 import re as _re
@@ -111,6 +112,8 @@ def file_problem(path: str | PurePosixPath, message: str | Said) -> Problem:
     if isinstance(message, str):
         return Problem(PurePosixPath(path), 0, message, whole_file=True)
     return Problem(PurePosixPath(path), 0, str(message), whole_file=True, said=message)
+
+
 def said(path: str | PurePosixPath, line: int, key: str, /, *, strict: bool = False,
          **fields: Any) -> Problem:
     """A problem whose message is the catalog's `key`: English in `message`, any locale by
