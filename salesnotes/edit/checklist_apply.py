@@ -26,7 +26,8 @@ from salesnotes.reports.checklists import (
     missing_items,
     sections_of,
 )
-from salesnotes.errors import Problem, UsageProblem, VaultError
+from salesnotes.errors import Problem, UsageProblem, VaultError, said
+from salesnotes.i18n import Said
 from salesnotes.read.names import fold
 from salesnotes.read.note import Note, read_note
 from salesnotes.model.vault import Vault
@@ -87,9 +88,9 @@ def _checklist(found: Checklists, name: str) -> Checklist:
     own = [p for p in found.problems if fold(p.path.stem) == fold(name)]
     if own:
         raise VaultError(*own)
-    known = ", ".join(found.by_name) or "none yet"
-    raise UsageProblem(Problem(TEMPLATES / f"{name}.md", 0,
-                               f"no checklist {name!r} (known: {known})"))
+    known = ", ".join(found.by_name) or Said("err_none_yet")
+    raise UsageProblem(said(TEMPLATES / f"{name}.md", 0, "err_no_checklist", name=repr(name),
+                            known=known))
 
 
 def _targets(vault: Vault, checklist: Checklist, clients: Sequence[str]

@@ -26,7 +26,7 @@ from salesnotes.edit import sections
 from salesnotes.edit import yamlspans
 
 from salesnotes.edit import yamltokens
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, said, saying
 from salesnotes.edit.files import FileRefused, NoteChanged, atomic_write, read_snapshot
 from salesnotes.read.notefile import FM_LINE0, EditRefused
 from salesnotes.edit.yamlspans import Entry
@@ -334,8 +334,8 @@ def edit_note(path: Path, root: Path, change: Callable[[NoteText], None]) -> boo
         except EditRefused as e:
             raise VaultError(Problem(rel, e.line, e.message)) from e
         except FileRefused as e:
-            raise VaultError(Problem(rel, 0, e.message)) from e
-    raise VaultError(Problem(rel, 0, "note changed while editing, nothing written"))
+            raise VaultError(saying(rel, 0, e.said)) from e
+    raise VaultError(said(rel, 0, "err_note_changed"))
 
 
 def _relative(path: Path, root: Path) -> PurePosixPath:
@@ -350,9 +350,9 @@ def _relative(path: Path, root: Path) -> PurePosixPath:
 
 def _refuse_unsafe_path(path: Path, root: Path, rel: PurePosixPath) -> None:
     if path.is_symlink():
-        raise VaultError(Problem(rel, 0, "is a symbolic link; salesnotes never edits links"))
+        raise VaultError(said(rel, 0, "err_symlink"))
     if not path.resolve().is_relative_to(root.resolve()):
-        raise VaultError(Problem(rel, 0, "outside the vault; not edited"))
+        raise VaultError(said(rel, 0, "err_outside_not_edited"))
 
 
 def edit_bytes(rel: PurePosixPath, change: Callable[[NoteText], None]) -> Callable[[bytes], bytes]:

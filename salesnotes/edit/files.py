@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesnotes.i18n import Said
+
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 
 # Test hook: called with the target path just before the compare-and-swap check, so a test can
@@ -26,11 +28,13 @@ _before_replace: Callable[[Path], None] | None = None
 
 
 class FileRefused(Exception):
-    """The file cannot be read or replaced safely; `message` says why, for `path:0: message`."""
+    """The file cannot be read or replaced safely; `said` says why, for `path:0: message`
+    (`message` in English)."""
 
-    def __init__(self, message: str, path: Path | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, said: Said, path: Path | None = None) -> None:
+        super().__init__(str(said))
+        self.said = said
+        self.message = str(said)
         self.path = path
 
 
@@ -65,13 +69,13 @@ def read_snapshot(path: Path, *, max_bytes: int = MAX_NOTE_BYTES) -> Snapshot:
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
-            raise FileRefused("not a regular file; not read", path)
+            raise FileRefused(Said("err_not_regular_read"), path)
         if st.st_size > max_bytes:
             raise FileTooLarge(_too_large(st.st_size, max_bytes), path)
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as e:
-        raise FileRefused(_os_message("cannot read", e), path) from e
+        raise FileRefused(Said("err_cannot_read", why=_reason(e)), path) from e
     if len(data) > max_bytes:  # grew between stat and read
         raise FileTooLarge(_too_large(len(data), max_bytes), path)
     return Snapshot(path, data, digest_of(data))
@@ -97,7 +101,7 @@ def atomic_write(
     try:
         return _atomic_write(path, data, expect, root, make_parents, exclusive)
     except OSError as e:
-        raise FileRefused(_os_message("could not write", e), path) from e
+        raise FileRefused(Said("err_could_not_write", why=_reason(e)), path) from e
 
 
 def _atomic_write(
@@ -112,7 +116,7 @@ def _atomic_write(
         _refuse_outside(path, root)
     st = _lstat(path)
     if exclusive and st is not None:
-        raise FileRefused("already exists; not overwritten", path)
+        raise FileRefused(Said("err_exists_not_overwritten"), path)
     if st is None:
         if expect is not None:
             raise NoteChanged(path)  # deleted since it was read
@@ -157,10 +161,10 @@ def _create(path: Path, tmp: Path) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise FileRefused("already exists; not overwritten", path) from None
+        raise FileRefused(Said("err_exists_not_overwritten"), path) from None
     except OSError:  # no hard links on this filesystem: check, then replace
         if _lstat(path) is not None:
-            raise FileRefused("already exists; not overwritten", path) from None
+            raise FileRefused(Said("err_exists_not_overwritten"), path) from None
         os.replace(tmp, path)
         return
     _unlink_quietly(tmp)
@@ -169,27 +173,27 @@ def _create(path: Path, tmp: Path) -> None:
 def _refuse_outside(path: Path, root: Path) -> None:
     folder = path.parent.resolve()
     if not folder.is_relative_to(Path(root).resolve()):
-        raise FileRefused("outside the vault; not written", path)
+        raise FileRefused(Said("err_outside_not_written"), path)
 
 
 def _refuse_unsafe_target(path: Path, st: os.stat_result) -> None:
     if stat.S_ISLNK(st.st_mode):
-        raise FileRefused("is a symbolic link; salesnotes never replaces a link", path)
+        raise FileRefused(Said("err_symlink_replace"), path)
     if not stat.S_ISREG(st.st_mode):
-        raise FileRefused("not a regular file; not written", path)
+        raise FileRefused(Said("err_not_regular_write"), path)
 
 
 def _refuse_read_only(path: Path, st: os.stat_result) -> None:
     """A read-only note is the rep's decision: say so, never chmod it."""
     if st.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
-        raise FileRefused("read-only file; not changed (make it writable to edit it)", path)
+        raise FileRefused(Said("err_read_only"), path)
 
 
 def _ensure_folder(folder: Path, make_parents: bool) -> None:
     if folder.is_dir():
         return
     if not make_parents:
-        raise FileRefused(f"folder {folder} does not exist; not written", folder)
+        raise FileRefused(Said("err_no_folder", folder=folder), folder)
     folder.mkdir(parents=True, exist_ok=True)
 
 
@@ -317,6 +321,5 @@ def _too_large(size: int, limit: int) -> str:
     return f"file is {size:,} bytes, over the {limit / 1024 / 1024:g} MB limit; not read"
 
 
-def _os_message(what: str, e: OSError) -> str:
-    reason = e.strerror or str(e) or type(e).__name__
-    return f"{what}: {reason}"
+def _reason(e: OSError) -> str:
+    return e.strerror or str(e) or type(e).__name__

@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from salesnotes.model.config import STATUSES, Config
-from salesnotes.errors import Problem, UsageProblem, VaultError
+from salesnotes.errors import Problem, UsageProblem, VaultError, saying
+from salesnotes.i18n import Said
 from salesnotes.read.fields import FieldError, parse_nip
 from salesnotes.read.names import InvalidName, NameTaken, client_path, name_key
 from salesnotes.model.vault import CLIENTS, Vault
@@ -43,16 +44,17 @@ def plan_note(vault: Vault, client: NewClient, today: date,
     nip = _nip(client.nip)
     tier = client.tier or cfg.default_tier
     if tier not in cfg.tiers:
-        _refuse(f"unknown tier {tier!r} (known: {', '.join(cfg.tiers)})")
+        _refuse(Said("err_unknown_tier", tier=tier, known=", ".join(cfg.tiers)))
     if client.status not in STATUSES:
-        _refuse(f"unknown status {client.status!r} (known: {', '.join(STATUSES)})")
+        _refuse(Said("err_unknown_status", status=client.status, known=", ".join(STATUSES)))
     nips = taken_nips if taken_nips is not None else {n.nip: str(n.path) for n in vault.notes if n.nip}
     if nip and nip in nips:
-        _refuse(f"NIP {nip} already belongs to {nips[nip]}")
+        _refuse(Said("err_nip_taken", nip=nip, path=nips[nip]))
     names = taken_names if taken_names is not None else {name_key(n.name): str(n.path)
                                                           for n in vault.notes}
     if name_key(client.name) in names:
-        _refuse(f"client {client.name!r} already exists as {names[name_key(client.name)]}")
+        _refuse(Said("err_name_taken", name=repr(client.name),
+                     path=names[name_key(client.name)]))
     clients = vault.root / CLIENTS
     if existing_files is not None:
         existing = existing_files
@@ -130,9 +132,11 @@ def _nip(text: str | None) -> str | None:
     try:
         return parse_nip(text)
     except FieldError as e:
-        _refuse(str(e))
+        _refuse(e.said)
     return None  # pragma: no cover
 
 
-def _refuse(message: str) -> None:
-    raise UsageProblem(Problem(PurePosixPath(CLIENTS), 0, message))
+def _refuse(message: str | Said) -> None:
+    if isinstance(message, str):
+        raise UsageProblem(Problem(PurePosixPath(CLIENTS), 0, message))
+    raise UsageProblem(saying(CLIENTS, 0, message))

@@ -14,7 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 import salesnotes
-from salesnotes.errors import UsageProblem, problem
+from salesnotes.errors import UsageProblem, problem, said
 
 LOCALES = ("pl", "en")
 CONFIG = "salesnotes.yaml"
@@ -87,16 +87,14 @@ def obsidian_types() -> bytes:
 
 def _refuse_existing(target: Path) -> None:
     if (target / CONFIG).exists():
-        raise UsageProblem(problem(target / CONFIG, 0, "a vault already exists here"))
+        raise UsageProblem(said(target / CONFIG, 0, "err_vault_exists"))
     if target.exists() and not target.is_dir():
-        raise UsageProblem(problem(target, 0, "not a folder; give a new or empty folder"))
+        raise UsageProblem(said(target, 0, "err_not_a_folder"))
     if target.is_dir():
         extra = sorted(p.name for p in target.iterdir() if p.name not in IGNORABLE)
         if extra:
             shown = ", ".join(extra[:5]) + (", ..." if len(extra) > 5 else "")
-            raise UsageProblem(
-                problem(target, 0, f"folder is not empty ({shown}); give a new or empty folder")
-            )
+            raise UsageProblem(said(target, 0, "err_folder_not_empty", files=shown))
 
 
 def _create(target: Path, rel: str, data: bytes) -> Path:
@@ -107,5 +105,5 @@ def _create(target: Path, rel: str, data: bytes) -> Path:
         with path.open("xb") as out:
             out.write(data)
     except FileExistsError:
-        raise UsageProblem(problem(path, 0, "already exists; not overwritten")) from None
+        raise UsageProblem(said(path, 0, "err_exists_not_overwritten")) from None
     return path

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.i18n import Said
 from salesnotes.imports.reader import ValueProblem, parse_nip
 from salesnotes.read.names import name_key, taken_keys
 from salesnotes.edit.newclient import NewClient, plan_note
@@ -121,14 +122,14 @@ def write_files(root: Path, replace_files: Mapping[Path, bytes],
     try:
         for path in new_files:
             if path.exists():
-                raise FileRefused("appeared while importing; not overwritten", path)
+                raise FileRefused(Said("err_appeared"), path)
         for path, data in [*replace_files.items(), *new_files.items()]:
             if atomic_write(path, data, root=root, make_parents=True):
                 written.append(path)
     except FileRefused as e:
         where = shown_path(root, e.path) if e.path else "."
-        done = f" ({len(written)} files were written before it)" if written else ""
-        raise VaultError(file_problem(where, e.message + done)) from None
+        done = Said("err_written_before", n=len(written)) if written else ""
+        raise VaultError(file_problem(where, Said("err_then", message=e.said, then=done))) from None
     return written
 
 
