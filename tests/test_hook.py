@@ -28,7 +28,7 @@ def test_check_paths_checks_only_the_notes_given(make_vault, run):
                        "clients/Other.md": OTHER})
     good = run("check", str(root / GOOD), str(root / "views" / "Portfolio.md"),
                str(root / "salesnotes-notes.txt"), "--vault", str(root))
-    assert (good.exit_code, good.stderr) == (0, "1 notes checked, 0 problems\n")
+    assert (good.exit_code, good.stderr) == (0, "1 note checked, 0 problems\n")
     bad = run("check", str(root / "clients/Broken.md"), str(root / GOOD), "--vault", str(root))
     assert bad.exit_code == 1
     (problem, summary) = bad.stderr.splitlines()
