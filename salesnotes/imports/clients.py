@@ -33,6 +33,7 @@ from salesnotes.imports.common import (
     Progress,
     cached_nip,
     commit_import,
+    count_of,
     formatted_nip,
     note_planner,
     settle,

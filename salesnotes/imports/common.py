@@ -147,6 +147,10 @@ def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change],
     return gitlog.commit_paths(root, paths, message, fallback_identity=True)
 
 
+def count_of(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def formatted_nip(nip: str) -> str:
     """A NIP as the rep writes it: `123-456-32-18`."""
     from stdnum.pl import nip as nip_number
