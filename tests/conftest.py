@@ -147,6 +147,22 @@ def run():
     return invoke
 
 
+@pytest.fixture(scope="session")
+def vault_2000(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a loaded Vault
+    """A 2,000-client Polish vault made by bench/generate.py, generated and loaded once per test
+    session and shared by the tests of the views at that size (they only read it)."""
+    import sys
+
+    from salesnotes.model.vault import load_vault
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import generate  # bench/ is not a package
+
+    root = tmp_path_factory.mktemp("v2000") / "vault"
+    generate.build_vault(root, 2000, git="none", locale="pl", quiet=True)
+    return load_vault(root, git=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SALESNOTES_VAULT", raising=False)

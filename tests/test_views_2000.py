@@ -17,25 +17,21 @@ from markdown_it import MarkdownIt
 
 from salesnotes.model.breath import Breath
 from salesnotes.model.portfolio import Book
-from salesnotes.model.vault import load_vault
 from salesnotes.views import render_views
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import generate  # noqa: E402 - bench/ is not a package
 
-CLIENTS = 2000
+CLIENTS = 2000  # conftest.vault_2000
 OUT_OF_BREATH = {Breath.OVERDUE, Breath.NEVER}
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Book, dict[str, bytes]]:
-    root = tmp_path_factory.mktemp("v2000") / "vault"
-    generate.build_vault(root, CLIENTS, git="none", locale="pl", quiet=True)
-    vault = load_vault(root, git=False)
-    rendered = render_views(vault, generate.TODAY)
+def big(vault_2000) -> tuple[Book, dict[str, bytes]]:  # noqa: ANN001 - conftest's session vault
+    rendered = render_views(vault_2000, generate.TODAY)
     assert not rendered.problems
-    return Book.of(vault, generate.TODAY), rendered.files
+    return Book.of(vault_2000, generate.TODAY), rendered.files
 
 
 def note_links(markdown: str) -> list[str]:
