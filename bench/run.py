@@ -84,6 +84,7 @@ TARGETS = {
     "git refresh": Target(0.100, "≤ 100 ms"),
     "import sales": Target(5.0, "≤ 5 s"),
     "memory": Target(600, "≤ 600 MB at 100k", 100_000),
+    "week plan size": Target(60, "≤ 60 KB at 2k", 2_000),
 }
 
 
@@ -361,6 +362,10 @@ def _review(ctx: Ctx, root: Path, label: str, notes: int, cold_runs: int, runs: 
     warm = measure(cmd, root, runs, ok=(0, 1), warmup=True, budget=budget)
     ctx.table.timed("`review`, warm" + _exit_note(warm), label, warm,
                     "review warm 100k" if big else "review warm", notes)
+    plan = root / "views" / "Week plan.md"
+    if plan.is_file():  # one screen a day: its size must not grow with the portfolio
+        kb = plan.stat().st_size / 1024
+        ctx.table.add("`Week plan.md` size", label, f"{kb:.0f} KB", "week plan size", kb, notes)
     note = next((root / "clients").rglob("*.md"))
     touched = measure(cmd, root, runs, prepare=lambda: os.utime(note), ok=(0, 1),
                       budget=budget, timeout=TIMEOUT * (2 if big else 1))
