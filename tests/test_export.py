@@ -108,8 +108,9 @@ def test_sales_xlsx_range_and_atomic_replace(vault, run, tmp_path):
 
 def test_export_refuses_an_unknown_format_and_a_backwards_range(vault, run, tmp_path):
     bad = run("export", "sales", str(tmp_path / "x.ods"), "--vault", str(vault))
-    assert bad.exit_code == 2 and "x.ods:0: write to a .xlsx or a .csv file" in bad.stderr
+    assert bad.exit_code == 2 and "x.ods:0: zapisz do pliku .xlsx albo .csv" in bad.stderr
     back = run("export", "sales", str(tmp_path / "x.csv"), "--from", "2026-11-02", "--to",
                "2026-11-01", "--vault", str(vault))
     assert back.exit_code == 2 and not (tmp_path / "x.csv").exists()
+    assert "--to jest przed --from" in back.stderr  # the vault is Polish
     assert date(2026, 11, 27)  # the fixed --today of every test

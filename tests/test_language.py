@@ -64,6 +64,7 @@ def test_every_main_command_speaks_polish_in_a_polish_vault(polish_vault, tmp_pa
         "checklist": run("checklist", "apply", "key-account", "--dry-run", *v),
         "import": run("import", "sales", str(tmp_path / "sprzedaz.csv"), "--dry-run", *v),
         "unknown client": run("log", "Nikt Taki", "x", *v),
+        "export": run("export", "status", str(tmp_path / "status.csv"), *v),
     }
     for name, result in outputs.items():
         said = _said(result, polish_vault)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, today, vault_root
+from salesnotes.cli import common_options, labels, today, vault_root
 
 _DATE = click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"])
 
@@ -32,16 +32,16 @@ def export(what: str, file: Path, start: datetime | None, end: datetime | None) 
         salesnotes export sales sprzedaz.csv --from 2026-10-01 --to 2026-12-31
     """
     from salesnotes.edit.files import FileRefused, atomic_write
-    from salesnotes.errors import UsageProblem, VaultError, problem
+    from salesnotes.errors import UsageProblem, VaultError, said, saying
     from salesnotes.model.vault import load_vault
     from salesnotes.reports.export import export_table
     from salesnotes.reports.spreadsheet import FORMATS, csv_bytes, xlsx_bytes
 
     suffix = file.suffix.lower()
     if suffix not in FORMATS:
-        raise UsageProblem(problem(str(file), 0, "write to a .xlsx or a .csv file"))
+        raise UsageProblem(said(str(file), 0, "err_export_format"))
     if start and end and end < start:
-        raise UsageProblem(problem(str(file), 0, "--to is before --from"))
+        raise UsageProblem(said(str(file), 0, "err_export_range"))
     day = today()
     vault = load_vault(vault_root(), sales=what != "status", today=day)
     table = export_table(what, vault, day, start.date() if start else None,
@@ -50,5 +50,7 @@ def export(what: str, file: Path, start: datetime | None, end: datetime | None) 
     try:
         atomic_write(file.absolute(), data)
     except FileRefused as e:
-        raise VaultError(problem(str(file), 0, e.message)) from None
-    click.echo(f"{what}: {len(table.rows)} rows written to {file}")
+        raise VaultError(saying(str(file), 0, e.said)) from None
+    t = labels(vault.config.locale)
+    click.echo(t.say("cli_export_done", what=what, rows=t.plural("row", len(table.rows)),
+                     file=file))

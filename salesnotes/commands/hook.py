@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesnotes.cli import common_options, vault_root
+from salesnotes.cli import common_options, labels, vault_root
 
 
 @click.group("hook")
@@ -35,4 +35,5 @@ def install() -> None:
     from salesnotes.git.hookinstall import install_hook
 
     path, changed = install_hook(vault_root())
-    click.echo(f"{'installed' if changed else 'already installed'}: {path}")
+    t = labels()
+    click.echo(t.say("cli_hook_installed" if changed else "cli_hook_already", path=path))

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from salesnotes.cli import common_options, labels, today
+
+if TYPE_CHECKING:
+    from salesnotes.i18n import Labels
+
+
+def _labels(root: Path) -> Labels:
+    """The team vault's words (team.yaml's locale)."""
+    from salesnotes.team.config import load_team
+
+    return labels(load_team(root)[0].locale)
 
 
 def _root() -> Path:
@@ -47,8 +58,10 @@ def team_init(directory: Path, locale: str) -> None:
     from salesnotes.team.config import create_team
 
     sha = create_team(directory, locale)
-    click.echo(f"Team vault in {directory}" + (f" (committed {sha[:7]})" if sha else ""))
-    click.echo("Next: salesnotes team add NAME REMOTE, then salesnotes team review")
+    t = labels(locale)
+    click.echo(t.say("cli_team_created", folder=directory)
+               + (t.say("cli_team_committed", sha=sha[:7]) if sha else ""))
+    click.echo(t.cli_team_next)
 
 
 @team_group.command("add")
@@ -68,8 +81,9 @@ def team_add(name: str, remote: str, branch: str | None) -> None:
     from salesnotes.git.mirror import redact
     from salesnotes.team.config import add_rep
 
-    add_rep(_root(), name, remote, branch)
-    click.echo(f"Added {name} ({redact(remote)})")
+    root = _root()
+    add_rep(root, name, remote, branch)
+    click.echo(_labels(root).say("cli_team_added", name=name, remote=redact(remote)))
 
 
 @team_group.command("review")
@@ -92,13 +106,14 @@ def team_review_command(offline: bool, no_commit: bool) -> None:
     from salesnotes.team.review import team_review
 
     result = team_review(_root(), today(), fetch=not offline, commit=not no_commit)
-    echo_problems(result.problems, labels(result.rollup.team.locale))
-    built = len(result.rollup.built)
-    click.echo(f"Reps: {built} of {len(result.rollup.reps)} built; "
-               f"conflicts: {len(result.rollup.conflicts)}")
-    click.echo("Views written: " + (", ".join(p.name for p in result.written) or "none"))
+    t = labels(result.rollup.team.locale)
+    echo_problems(result.problems, t)
+    click.echo(t.say("cli_team_built", built=len(result.rollup.built),
+                     reps=len(result.rollup.reps), conflicts=len(result.rollup.conflicts)))
+    click.echo(t.say("cli_team_written", written=", ".join(p.name for p in result.written)
+                     or t.cli_none))
     if result.sha:
-        click.echo(f"Committed {result.sha[:7]}")
+        click.echo(t.say("cli_team_sha", sha=result.sha[:7]))
     if result.commit_error is not None:
         raise result.commit_error
     click.get_current_context().exit(1 if result.problems else 0)
@@ -124,10 +139,9 @@ def team_status(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
+        t = labels(rollup.team.locale)
         for row in data["reps"]:
-            click.echo(f"{row['name']:<28} {row['synced'] or '–':<10}  clients {row['clients']}"
-                       f"  🔴 {row['overdue']}  ⚪ {row['never']}  🟡 {row['due']}  🟢 {row['ok']}"
-                       f"  actual {row['actual_ytd']} / budget {row['budget_ytd']}"
-                       f"  commission {row['commission']}")
+            click.echo(f"{row['name']:<28} {row['synced'] or '–':<10}  "
+                       + t.say("cli_team_row", **row))
     echo_problems(rollup.problems, labels(rollup.team.locale))
     click.get_current_context().exit(1 if rollup.problems else 0)
