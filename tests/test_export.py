@@ -9,6 +9,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesnotes.model.ledger import unguard
+from salesnotes.reports.export import Column, Table
+from salesnotes.reports.spreadsheet import csv_bytes, xlsx_bytes
 
 PL_CONFIG = "owner: Jan Kowalski\nlocale: pl\nfiscal_year_start: 1\n"
 ZERO_NIP = "0123456708"  # a leading zero Excel would drop from a number
@@ -114,3 +120,46 @@ def test_export_refuses_an_unknown_format_and_a_backwards_range(vault, run, tmp_
     assert back.exit_code == 2 and not (tmp_path / "x.csv").exists()
     assert "--to jest przed --from" in back.stderr  # the vault is Polish
     assert date(2026, 11, 27)  # the fixed --today of every test
+
+
+cell_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                    max_size=30)
+cents = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"),
+                    places=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(names=st.lists(cell_text, min_size=1, max_size=5), amounts=st.lists(cents, min_size=1,
+                                                                           max_size=5),
+       locale=st.sampled_from(["pl", "en"]))
+def test_csv_reads_back_exactly_for_any_text_and_amount(names, amounts, locale):
+    """Whatever a name holds (separators, quotes, newlines, a leading =), the CSV read back and
+    unguarded gives it back; every amount comes back to the grosz in the locale's notation."""
+    rows = [(n, a) for n, a in zip(names, amounts * len(names), strict=False)]
+    table = Table("t", (Column("name", "text"), Column("amount", "money")), rows)
+    data = csv_bytes(table, locale)
+    assert data.startswith(b"\xef\xbb\xbf")
+    read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""),
+                           delimiter=";" if locale == "pl" else ","))
+    assert read[0] == ["name", "amount"]
+    for (name, amount), (text, money) in zip(rows, read[1:], strict=True):
+        assert unguard(text) == name
+        assert not text.startswith(("=", "+", "-", "@"))
+        assert Decimal(money.replace(",", ".")) == amount
+
+
+@settings(max_examples=20, deadline=None)
+@given(names=st.lists(cell_text, min_size=1, max_size=4), amount=cents)
+def test_xlsx_reads_back_text_as_text_and_money_to_the_grosz(names, amount, tmp_path_factory):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    table = Table("t", (Column("name", "text"), Column("amount", "money")),
+                  [(n, amount) for n in names])
+    path = tmp_path_factory.mktemp("x") / "t.xlsx"
+    path.write_bytes(xlsx_bytes(table))
+    ws = openpyxl.load_workbook(path).active
+    for row, name in zip(ws.iter_rows(min_row=2), names, strict=True):
+        text, money = row
+        assert (text.value or "") == ILLEGAL_CHARACTERS_RE.sub("", name)
+        assert text.data_type == "s" or text.value is None
+        assert Decimal(repr(money.value)).quantize(Decimal("0.01")) == amount

@@ -53,6 +53,10 @@ def xlsx_bytes(table: Table) -> bytes:
 def _xlsx_value(value: Cell, kind: str) -> Cell:
     if kind == "money" and isinstance(value, Decimal):
         return value.quantize(CENT)
+    if isinstance(value, str):  # control characters cannot be stored in an .xlsx at all
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
