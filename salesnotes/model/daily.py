@@ -20,32 +20,45 @@ def _fold(text: str) -> str:
 
 
 class Resolver:
-    """Link target -> the client notes it names (usually one)."""
+    """Link target -> the client notes it names (usually one). Names and aliases are indexed
+    only when a link matches no file name (most links do)."""
 
-    def __init__(self, notes: Iterable[Note]) -> None:
+    def __init__(self, notes: Sequence[Note]) -> None:
+        self.notes_ = notes
         self.by_path: dict[str, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
-        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self._by_name: dict[str, list[str]] | None = None
         for n in notes:
             rel = str(n.path)
-            path, stem = target_keys(rel)
+            path = _fold(rel[:-3] if rel.endswith(".md") else rel)
             self.by_path[path].append(rel)
-            self.by_path[path.split("/", 1)[1] if "/" in path else path].append(rel)
-            self.by_stem[stem].append(rel)
-            for alias in (*n.aliases, n.name):
-                self.by_name[_fold(alias)].append(rel)
+            inside = path.split("/", 1)[1] if "/" in path else path
+            self.by_path[inside].append(rel)
+            self.by_stem[path.rsplit("/", 1)[-1]].append(rel)
+
+    def by_name(self) -> dict[str, list[str]]:
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for n in self.notes_:
+                for alias in (*n.aliases, n.name):
+                    self._by_name[_fold(alias)].append(str(n.path))
+        return self._by_name
 
     def notes(self, target: str) -> list[str]:
         path, stem = target_keys(target)
         if "/" in path and path in self.by_path:
             return sorted(set(self.by_path[path]))
-        return sorted(set(self.by_stem.get(stem) or self.by_name.get(_fold(target)) or []))
+        found = self.by_stem.get(stem) or self.by_name().get(_fold(target)) or []
+        return sorted(set(found))
 
 
 def daily_contacts(notes: Sequence[Note], daily: Iterable[DailyLinks],
                    today: date) -> dict[str, list[tuple[date, str, str]]]:
     """Note path -> (date, daily note path, the line) of each daily note linking to it, oldest
     first. A daily note dated after `today` is a plan, not a contact."""
+    daily = [d for d in daily if d[2] and d[0] <= today]
+    if not daily:  # most vaults: no daily notes, nothing to index
+        return {}
     resolver = Resolver(notes)
     out: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
     for when, rel, links in daily:

@@ -65,7 +65,7 @@ def target_keys(target: str) -> tuple[str, str]:
     """(folded path without `.md`, folded file stem) of a link target, to match notes by."""
     import unicodedata
 
-    path = unicodedata.normalize("NFC", target.replace("\\", "/")).strip().casefold()
+    path = " ".join(unicodedata.normalize("NFC", target.replace("\\", "/")).casefold().split())
     while path.startswith(("./", "../")):
         path = path.split("/", 1)[1]
     path = path.lstrip("/")
