@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 FORMATS = (".xlsx", ".csv")
 CENT = Decimal("0.01")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xlsx_bytes(table: Table) -> bytes:
@@ -53,11 +55,15 @@ def xlsx_bytes(table: Table) -> bytes:
 def _xlsx_value(value: Cell, kind: str) -> Cell:
     if kind == "money" and isinstance(value, Decimal):
         return value.quantize(CENT)
-    if isinstance(value, str):  # control characters cannot be stored in an .xlsx at all
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, str):
+        return xlsx_text(value)
     return value
+
+
+def xlsx_text(text: str) -> str:
+    """What an .xlsx cell can hold of a text: XML has no control characters and no U+FFFE or
+    U+FFFF (openpyxl writes them, and Excel then refuses the whole file), and reads a CR as LF."""
+    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def csv_bytes(table: Table, locale: str) -> bytes:
