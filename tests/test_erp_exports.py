@@ -6,6 +6,7 @@ Comarch or Symfonia write them; the real CLI imports them into a real vault.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,13 @@ def test_an_unreadable_note_never_blocks_the_monthly_import(make_vault, tmp_path
     assert ":0:" not in result.stdout + result.stderr
     assert sorted(p.name for p in (vault / "clients").iterdir()) == [
         "Gęślą Jaźń.md", "Hydro-Tech.md", "Źdźbło.md"]
+    again = write(tmp_path, "t.csv", cp1250(
+        "Numer;Data;NIP;Kontrahent;Netto", f"FV/9;06.03.2026;{NIP_B};Źdźbło s.c.;1,00",
+        ";;;Razem:;1,00"))
+    result = run("import", "sales", str(again), "--vault", str(vault), "--create-missing",
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["not_created"] == [{"nip": NIP_B, "name": "Źdźbło s.c.", "why": (
+        "may be in clients/Źdźbło.md, which cannot be read (line 4)")}]
+    assert report["totals_rows"] == 1

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from stdnum.pl import nip as nip_number
 
 from salesnotes.errors import Problem
-from salesnotes.model.money import LIMIT, PLACES, to_grosz
+from salesnotes.model.money import LIMIT_DIGITS, PLACES, to_grosz
 
 HEADER = ("date", "document", "nip", "client", "amount", "margin")
 LEDGER_DIR = "sales"
@@ -38,7 +38,6 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")  # a leading run of `'` is escaped too: exact trip
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
-LIMIT_DIGITS = len(str(LIMIT)) - 1  # 13 digits before the point stay below 10^13
 
 
 @dataclass(frozen=True)
