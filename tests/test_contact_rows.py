@@ -33,3 +33,12 @@ def test_task_rows_one_row_per_client_contacted_first_then_money_rest_counted() 
     assert (first.tasks, first.late, first.first, first.contacted) == (3, 2, "t2-2", True)
     assert capped.more_clients == 15
     assert capped.more_tasks == len(tasks) - sum(g.tasks for g in capped.shown)
+
+
+def test_calendar_owner_keeps_two_reps_apart_whatever_their_alphabet() -> None:
+    from salesnotes.views.weekcal import calendar_owner
+
+    assert calendar_owner("marta") == "marta"
+    assert calendar_owner("Марта") != calendar_owner("Ревизия")
+    assert calendar_owner("Marta Nowak") != calendar_owner("marta-nowak")
+    assert calendar_owner("Łucja").startswith("lucja-")

@@ -33,7 +33,7 @@ def calendar_bytes(plan: WeekPlan, locale: str, calendar_id: str, vault_name: st
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{t.wp_ics_name} {plan.label}")
     stamp = datetime.combine(plan.today, time(0, 0), tzinfo=UTC)
-    owner = slugify(calendar_id)
+    owner = calendar_owner(calendar_id)
     for day in plan.days:
         seen: dict[str, int] = {}
         for occ in day.routine:
@@ -80,6 +80,14 @@ def _event(uid: str, day: date, stamp: datetime, summary: str, description: str)
     e.add("description", description)
     e.add("transp", "TRANSPARENT")
     return e
+
+
+def calendar_owner(calendar_id: str) -> str:
+    """The UID prefix of a rep's calendar: its id as ASCII, with a hash of the id as written
+    when letters were lost on the way (`Марта` and `Ревизия` must not both become `item`)."""
+    slug = slugify(calendar_id)
+    ascii_only = calendar_id.isascii() and slug == calendar_id.casefold()
+    return slug if ascii_only else f"{slug}-{_short_hash(calendar_id)}"
 
 
 def _short_hash(text: str) -> str:
