@@ -191,3 +191,21 @@ def test_an_unreadable_note_never_blocks_the_monthly_import(make_vault, tmp_path
     assert report["not_created"] == [{"nip": NIP_B, "name": "Źdźbło s.c.", "why": (
         "may be in clients/Źdźbło.md, which cannot be read (line 4)")}]
     assert report["totals_rows"] == 1
+
+
+def test_salesnotes_export_sales_reimported_elsewhere_gives_the_same_ledger(make_vault, tmp_path,
+                                                                          run):
+    vault = make_vault({"clients/Hydro-Tech.md": NOTE_A}, locale="pl")
+    source = write(tmp_path, "s.csv", cp1250(
+        "Numer;Data;NIP;Kontrahent;Netto",
+        f'FV/1;05.03.2026;{NIP_B};"=HYPERLINK(""http://x"")";1{NBSP}234,50',
+        f"-FV/2;05.03.2026;{NIP_B};@Handel;2,00"))
+    assert run("import", "sales", str(source), "--vault", str(vault)).exit_code == 0
+    exported = tmp_path / "sprzedaz.csv"
+    assert run("export", "sales", str(exported), "--vault", str(vault)).exit_code == 0
+    assert b"'=HYPERLINK" in exported.read_bytes()  # guarded for Excel
+    other = make_vault({}, locale="pl", name="other")
+    result = run("import", "sales", str(exported), "--vault", str(other))
+    assert result.exit_code == 0, result.stderr
+    assert [s.client for s in read_ledger(other)[0]] == ["@Handel", '=HYPERLINK("http://x")']
+    assert (other / "sales/2026-03.csv").read_bytes() == (vault / "sales/2026-03.csv").read_bytes()
