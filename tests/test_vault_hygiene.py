@@ -99,8 +99,8 @@ def test_every_json_output_is_a_versioned_object(make_vault, run, tmp_path):
     assert [u["nip"] for u in imported["unknown"]] == ["7680002466"]
     assert imported["written"] == ["sales/2026-11.csv"] and imported["commit"]
     clients = tmp_path / "klienci.csv"
-    clients.write_text("NIP;Nazwa;Segment\n7680002466;Nowy Klient;B\n5260250274;Hydro-Tech Sp. z o.o.;B\n",
-                       encoding="utf-8")
+    clients.write_text("NIP;Nazwa;Segment\n7680002466;Nowy Klient;B\n"
+                       "5260250274;Hydro-Tech Sp. z o.o.;B\n", encoding="utf-8")
     dry = json.loads(run("import", "clients", str(clients), "--json", "--dry-run", "--vault",
                          str(root)).stdout)
     assert dry["version"] == 1 and dry["dry_run"] is True and dry["commit"] is None
