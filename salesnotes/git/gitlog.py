@@ -30,12 +30,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesnotes.errors import GitBusy, Problem, VaultError, problem
+from salesnotes.errors import GitBusy, Problem, VaultError, problem, said
 
 # The contact log lives in history.py; its names stay importable from here. It imports this
 # module only inside its functions, so neither import waits for the other.
 from salesnotes.git.history import ContactCommit, contact_history, last_contacts, split_trailers
 from salesnotes.git.trees import REGULAR, Entry, Objects, TreeWriter, tree_with
+from salesnotes.i18n import Said
 
 __all__ = [
     "FALLBACK_IDENTITY", "SAVED", "Change", "Committed", "ContactCommit", "GitIdentityMissing",
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 FALLBACK_IDENTITY = ("-c", "user.name=salesnotes", "-c", "user.email=salesnotes@localhost")
-SAVED = "your edits are saved but not committed"
+SAVED = Said("err_git_saved")  # str() is the English, for messages not yet in the catalogs
 # What `git rev-parse --local-env-vars` lists (git clears them itself before entering another
 # repository), and the other variables that choose a repository or change what it shows.
 FOREIGN_VARIABLES = frozenset({
@@ -57,13 +58,13 @@ FOREIGN_VARIABLES = frozenset({
     "GIT_QUARANTINE_PATH", "GIT_REFLOG_ACTION",
 })
 _FOREIGN_PATTERN = re.compile(r"GIT_CONFIG_(KEY|VALUE)_\d+")
-_BUSY_STATES = (  # (file in the git dir, why git cannot commit now)
-    ("index.lock", "{path} is held (another git program is running?)"),
-    ("MERGE_HEAD", "a merge is in progress (finish it, or run `git merge --abort`)"),
-    ("rebase-merge", "a rebase is in progress (finish it, or run `git rebase --abort`)"),
-    ("rebase-apply", "a rebase or `git am` is in progress (finish or abort it)"),
-    ("CHERRY_PICK_HEAD", "a cherry-pick is in progress (finish it, or `git cherry-pick --abort`)"),
-    ("REVERT_HEAD", "a revert is in progress (finish it, or `git revert --abort`)"),
+_BUSY_STATES = (  # (file in the git dir, why git cannot commit now: a catalog key)
+    ("index.lock", "err_git_index_lock"),
+    ("MERGE_HEAD", "err_git_merge"),
+    ("rebase-merge", "err_git_rebase"),
+    ("rebase-apply", "err_git_rebase_apply"),
+    ("CHERRY_PICK_HEAD", "err_git_cherry_pick"),
+    ("REVERT_HEAD", "err_git_revert"),
 )
 _NO_IDENTITY = ("Please tell me who you are", "empty ident name", "unable to auto-detect email")
 _RECENT = 50  # commits looked through for an identical contact commit before an empty one
@@ -73,11 +74,7 @@ class GitIdentityMissing(VaultError):
     """git does not know who commits; say how to tell it once (obsidian-git#213)."""
 
     def __init__(self, where: str = ".") -> None:
-        super().__init__(problem(where, 0, (
-            f"git does not know who you are, so {SAVED}; set it once with: "
-            'git config --global user.name "Jan Kowalski" and '
-            'git config --global user.email "jan.kowalski@example.com"'
-        )))
+        super().__init__(said(where, 0, "err_git_identity", saved=SAVED))
 
 
 @dataclass(frozen=True)
@@ -320,22 +317,21 @@ def _resolved_relative(root: Path, path: Path) -> Path:
     try:
         return path.parent.resolve().joinpath(path.name).relative_to(root.resolve())
     except ValueError:
-        raise VaultError(problem(path.as_posix(), 0, "outside the vault: not committed")) from None
+        raise VaultError(said(path.as_posix(), 0, "err_git_outside")) from None
 
 
 def _refuse_conflict_markers(name: str, data: bytes) -> None:
     """A note with `<<<<<<<` lines is mid-merge: committing it would bury the conflict."""
     for number, line in enumerate(data.splitlines(), start=1):
         if re.match(rb"(<{7}|>{7})( |$)", line):
-            raise VaultError(problem(name, number, (
-                f"git conflict markers: resolve the conflict first; {SAVED}")))
+            raise VaultError(said(name, number, "err_git_conflict", saved=SAVED))
 
 
-def _busy_reason(repo: Repo) -> str | None:
+def _busy_reason(repo: Repo) -> Said | None:
     for name, why in _BUSY_STATES:
         path = repo.git_dir / name
         if path.exists():
-            return why.format(path=_shown(repo, name))
+            return Said(why, path=_shown(repo, name))
     return None
 
 
@@ -351,9 +347,9 @@ def _pause(delay: float, deadline: float, repo: Repo, where: str) -> None:
     """Sleep a while, or say "busy" when the wait is over (a timeout, not the calendar)."""
     left = deadline - time.monotonic()
     if left <= 0:
-        lock = _BUSY_STATES[0][1].format(path=_shown(repo, "index.lock"))
+        lock = Said(_BUSY_STATES[0][1], path=_shown(repo, "index.lock"))
         reason = _busy_reason(repo) or lock
-        raise GitBusy(problem(where, 0, f"vault busy: {reason}; {SAVED}"))
+        raise GitBusy(said(where, 0, "err_git_busy", reason=reason, saved=SAVED))
     time.sleep(min(delay, left))
 
 
@@ -369,8 +365,7 @@ def _branch(repo: Repo, where: str) -> str:
         raise VaultError(problem(where, 0, f"git HEAD cannot be read ({e.strerror}); "
                                            f"{SAVED}")) from None
     if not head.startswith("ref:"):
-        raise VaultError(problem(where, 0, (
-            f"git HEAD is detached (not on a branch); switch to one (git switch main); {SAVED}")))
+        raise VaultError(said(where, 0, "err_git_detached", saved=SAVED))
     return head[4:].strip()
 
 
@@ -580,7 +575,8 @@ def _commit_tree(repo: Repo, tree: str, parent: str | None, text: str,
         return done.stdout.strip()
     if any(s in done.stderr for s in _NO_IDENTITY):
         raise _NoIdentity
-    raise VaultError(problem(where, 0, f"git commit failed: {git_said(done)}; {SAVED}"))
+    raise VaultError(said(where, 0, "err_git_failed", step="git commit", git=git_said(done),
+                          saved=SAVED))
 
 
 def _move_branch(repo: Repo, branch: str, sha: str, parent: str | None, text: str,
@@ -593,4 +589,5 @@ def _move_branch(repo: Repo, branch: str, sha: str, parent: str | None, text: st
         return
     if "cannot lock ref" in done.stderr or "but expected" in done.stderr:
         raise _Locked
-    raise VaultError(problem(where, 0, f"git commit failed: {git_said(done)}; {SAVED}"))
+    raise VaultError(said(where, 0, "err_git_failed", step="git commit", git=git_said(done),
+                          saved=SAVED))
