@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from salesnotes.model.portfolio import Book
-from salesnotes.model.breath import Breath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
+from salesnotes.load.vault import load_vault
 from salesnotes.local.reviewstate import ReviewSummary
-from salesnotes.model.vault import Progress, Vault, load_vault
+from salesnotes.model.breath import Breath
+from salesnotes.model.portfolio import Book
+from salesnotes.model.vault import Progress, Vault
 from salesnotes.views import VIEWS_DIR, render_views, write_views
 
 TOP_AT_STAKE = 5

@@ -36,9 +36,10 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from salesnotes.local.cache import Changes, NoteCache
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
+from salesnotes.local import store
+from salesnotes.local.cache import Changes, NoteCache
 from salesnotes.model.vault import CLIENTS, Progress, walk_notes
 from salesnotes.read.daily import daily_date
 
@@ -50,7 +51,7 @@ QUIET = 0.05  # seconds without events before a rebuild (an editor's save is one
 MAX_WAIT = 2.0  # seconds from the first event to a rebuild, however busy the vault
 POLL_INTERVAL = 1.0  # seconds between scans when inotify is not available
 CONFIG = "salesnotes.yaml"
-IGNORED_TOP = {"views", ".salesnotes", ".git", ".obsidian", ".trash"}
+IGNORED_TOP = {"views", store.DIR, ".git", ".obsidian", ".trash"}
 TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload")
 EVENTS = {"created", "modified", "deleted", "moved", "closed"}  # closed = closed after writing
 LIMITS = {errno.ENOSPC, errno.EMFILE, errno.ENFILE}
@@ -237,7 +238,7 @@ class Watcher:
         return rebuild
 
     def _build(self, number: int, others: tuple[str, ...], progress: Progress | None) -> Rebuild:
-        from salesnotes.model.vault import load_vault
+        from salesnotes.load.vault import load_vault
         from salesnotes.views import render_views, write_views
 
         today = self.today()

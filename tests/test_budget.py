@@ -13,9 +13,9 @@ from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salesnotes.load.vault import load_vault
 from salesnotes.model.portfolio import Book
 from salesnotes.reports.budget import budget_year, month_index, spread, weighted
-from salesnotes.model.vault import load_vault
 from salesnotes.views import render_views
 
 D = Decimal

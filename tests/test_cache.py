@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from conftest import SPEC_NOTE, TODAY
 
+from salesnotes.edit.vaultinit import create_vault
+from salesnotes.load.vault import load_vault
 from salesnotes.local import cache
-from salesnotes.read.body import Body
 from salesnotes.local.cache import CACHE_DIR, CACHE_FILE, NoteCache
+from salesnotes.model.vault import read_notes
+from salesnotes.read.body import Body
 from salesnotes.read.note import read_note
 from salesnotes.reports.status import status_rows
-from salesnotes.model.vault import load_vault, read_notes
-from salesnotes.edit.vaultinit import create_vault
 from salesnotes.views import render_views
 
 OLD = 1_700_000_000  # a time long past, so no note is too fresh to store (cache.RACY_NS)

@@ -10,7 +10,7 @@ from conftest import SPEC_NOTE
 
 from salesnotes.edit import files
 from salesnotes.edit.checklist_apply import apply_checklist
-from salesnotes.model.vault import load_vault
+from salesnotes.load.vault import load_vault
 
 KEY_ACCOUNT = """# Key account
 

@@ -7,7 +7,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
 
+from salesnotes.load.vault import load_vault
+from salesnotes.model.config import ChecklistRule, Config
 from salesnotes.model.portfolio import Book
+from salesnotes.read.note import read_note
 from salesnotes.reports.checklists import (
     applies,
     item_key,
@@ -19,9 +22,6 @@ from salesnotes.reports.checklists import (
     rule_matches,
     sections_of,
 )
-from salesnotes.model.config import ChecklistRule, Config
-from salesnotes.read.note import read_note
-from salesnotes.model.vault import load_vault
 from salesnotes.views import checklists as view
 from salesnotes.views.engine import make_env, render
 

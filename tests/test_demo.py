@@ -18,9 +18,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from stdnum.pl import nip as stdnum_nip
 
 from salesnotes.edit.demo import demo_files, demo_note_count
+from salesnotes.edit.vaultinit import create_vault, template_files
 from salesnotes.errors import UsageProblem
 from salesnotes.read.names import safe_filename
-from salesnotes.edit.vaultinit import create_vault, template_files
 
 TODAY = date(2026, 11, 27)  # a Friday
 OTHER_DAYS = [date(2026, 1, 1), date(2027, 3, 8), date(2028, 2, 29), date(2026, 11, 29)]

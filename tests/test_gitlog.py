@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 
 from salesnotes.errors import GitBusy, VaultError
-from salesnotes.git.gitlog import (
-    ContactCommit,
-    GitIdentityMissing,
-    commit_paths,
-    contact_history,
-    init_repo,
-    is_repo,
-    last_contacts,
-)
+from salesnotes.git.gitlog import GitIdentityMissing, commit_paths, init_repo, is_repo
+from salesnotes.git.history import ContactCommit, contact_history, last_contacts
 
 NOTE = "clients/Hydro-Tech Sp. z o.o..md"
 TRAILERS = {"Client-NIP": "5260250274", "Contact-Date": "2026-11-18", "Channel": "phone"}

@@ -15,7 +15,7 @@ from conftest import TODAY, commits, snapshot, write
 
 from salesnotes.errors import VaultError
 from salesnotes.imports.clients import import_clients
-from salesnotes.model.vault import load_vault
+from salesnotes.load.vault import load_vault
 
 NIP_A = "5260250274"
 NIP_B = "7740001454"

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from salesnotes.errors import VaultError
 from salesnotes.imports.sales import import_sales, plan_sales
+from salesnotes.load.vault import load_vault
 from salesnotes.model.ledger import parse_month, read_ledger
-from salesnotes.model.vault import load_vault
 
 TODAY = date(2026, 11, 27)
 NBSP = "\u00a0"

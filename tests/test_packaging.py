@@ -1,6 +1,7 @@
 """`pip install .` (not only -e) ships the templates: a built wheel runs init --demo and status."""
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,9 +18,22 @@ cli(sys.argv[1:], prog_name="salesnotes")
 """
 
 
+def source_copy(target: Path) -> Path:
+    """What a build reads, copied: building writes build/ and *.egg-info beside the sources,
+    and the tests leave the source tree as they found it."""
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, target / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for folder in ("salesnotes", "vault_template"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=skip)
+    return target
+
+
 def test_wheel_holds_templates_and_runs_init_demo_and_status(tmp_path):
+    source = source_copy(_mkdir(tmp_path / "source"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path / "dist"), str(ROOT)], check=True,
+                    "-q", "-w", str(tmp_path / "dist"), str(source)], check=True,
                    capture_output=True)
     (wheel,) = (tmp_path / "dist").glob("salesnotes-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -40,3 +54,8 @@ def test_wheel_holds_templates_and_runs_init_demo_and_status(tmp_path):
     status = salesnotes("--vault", str(vault), "status", "--json")
     demo_notes = list((vault / "clients").rglob("*.md"))
     assert len(json.loads(status.stdout)["clients"]) == len(demo_notes) >= 150
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir()
+    return path

@@ -13,11 +13,18 @@ from conftest import GOLDEN, TODAY, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes.model.portfolio import Book
+from salesnotes.load.vault import load_vault
 from salesnotes.model.config import Band, Bonus
 from salesnotes.model.money import to_grosz
-from salesnotes.reports.pay import band_revenue, check_bonus, commission, pay_year, period_of, periods
-from salesnotes.model.vault import load_vault
+from salesnotes.model.portfolio import Book
+from salesnotes.reports.pay import (
+    band_revenue,
+    check_bonus,
+    commission,
+    pay_year,
+    period_of,
+    periods,
+)
 from salesnotes.views import render_views
 from salesnotes.views.pay import percent
 

@@ -14,8 +14,8 @@ from conftest import GOLDEN, TODAY, check_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from salesnotes.load.vault import load_vault
 from salesnotes.model.portfolio import Book
-from salesnotes.model.vault import load_vault
 from salesnotes.reports.budget import budget_to_date
 from salesnotes.views import render_views
 

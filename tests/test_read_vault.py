@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
+from salesnotes.load.vault import load_vault
 from salesnotes.read.note import read_note
-from salesnotes.model.vault import load_vault
 
 
 def status(run, root):

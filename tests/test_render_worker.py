@@ -9,9 +9,9 @@ import pytest
 from conftest import SPEC_NOTE, TODAY
 
 from salesnotes import views
-from salesnotes.local.cache import NoteCache
-from salesnotes.model.vault import load_vault
 from salesnotes.edit.vaultinit import create_vault
+from salesnotes.load.vault import load_vault
+from salesnotes.local.cache import NoteCache
 from salesnotes.views import render_views
 from salesnotes.views.worker import RenderWorker
 

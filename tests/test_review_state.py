@@ -77,7 +77,7 @@ def test_hand_edited_view_is_noticed(make_vault):
 
 def test_rendering_in_a_forked_child_gives_the_same_bytes(make_vault, monkeypatch):
     from salesnotes import views
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
 
     files = {f"clients/C{i:02d}.md": SPEC_NOTE.replace("Hydro-Tech Sp. z o.o.", f"Client {i}")
              .replace('"5260250274"', '""') for i in range(30)}

@@ -119,8 +119,8 @@ def test_each_reps_figures_equal_their_own_status_and_ledger(team, run):
     assert reps["Piotr Wiśniewski"]["actual_ytd"] == "30000.00"
     assert reps["Ola Kot"]["actual_ytd"] == "0.00"
     # the commission by each rep's own plan, as their Pay.md computes it
+    from salesnotes.load.vault import load_vault
     from salesnotes.model.portfolio import Book
-    from salesnotes.model.vault import load_vault
     from salesnotes.reports.pay import pay_year
 
     for name, key in (("Anna Nowak", "anna"), ("Piotr Wiśniewski", "piotr")):

@@ -11,8 +11,8 @@ from conftest import GOLDEN, TODAY, check_golden
 from markdown_it import MarkdownIt
 from test_week_view import config, vault_files
 
+from salesnotes.load.vault import load_vault
 from salesnotes.model.portfolio import Book
-from salesnotes.model.vault import load_vault
 from salesnotes.views import Rendered, available_views, render_one
 from salesnotes.views.engine import make_env
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import TODAY
 
 from salesnotes.errors import Problem
-from salesnotes.model.vault import load_vault
+from salesnotes.load.vault import load_vault
 from salesnotes.views import GENERATED, render_views, write_views
 from salesnotes.views.engine import MARKER, cell, make_env, render
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import GOLDEN, TODAY, check_golden
 
-from salesnotes.model.vault import load_vault
+from salesnotes.load.vault import load_vault
 from salesnotes.views import render_views
 
 W49 = date(2026, 11, 30)  # the Monday after TODAY (Friday 2026-11-27)

@@ -55,7 +55,7 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
 
 def _whole(root: Path, t: Labels) -> tuple[int, list]:
     from salesnotes.console import reading_notes
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
     from salesnotes.reports.checklists import load_checklists
 
     with reading_notes(t) as progress:

@@ -48,7 +48,7 @@ def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> Non
     """
     from salesnotes.console import echo_problems
     from salesnotes.edit.checklist_apply import apply_checklist
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
 
     result = apply_checklist(load_vault(vault_root(), git=False), name, clients, sync=sync,
                              dry_run=dry_run)

@@ -33,7 +33,7 @@ def export(what: str, file: Path, start: datetime | None, end: datetime | None) 
     """
     from salesnotes.edit.files import FileRefused, atomic_write
     from salesnotes.errors import UsageProblem, VaultError, said, saying
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
     from salesnotes.reports.export import export_table
     from salesnotes.reports.spreadsheet import FORMATS, csv_bytes, xlsx_bytes
 

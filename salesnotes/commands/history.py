@@ -31,7 +31,7 @@ def history(client: str, as_json: bool) -> None:
         salesnotes history "Hydro-Tech" --json
     """
     from salesnotes.edit import contactlog
-    from salesnotes.model.lookup import find_note
+    from salesnotes.load.client import find_note
 
     root = vault_root()
     note, config = find_note(root, client)

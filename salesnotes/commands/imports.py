@@ -95,7 +95,7 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
     """
     from salesnotes.console import progress
     from salesnotes.imports import sales as core
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
 
     root = vault_root()
     t = labels()
@@ -142,7 +142,7 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
     from salesnotes.console import progress
     from salesnotes.imports import clients as core
     from salesnotes.imports.common import commit_import
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
 
     root = vault_root()
     t = labels()

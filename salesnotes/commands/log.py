@@ -48,7 +48,7 @@ def log(client: str, text: str, channel: str, when: date | None, next_date: date
 def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
     from salesnotes.edit import contactlog
     from salesnotes.errors import Refused, UsageProblem, saying
-    from salesnotes.model.lookup import find_note
+    from salesnotes.load.client import find_note
 
     note, config = find_note(root, client)
     try:

@@ -29,7 +29,7 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
     """
     from salesnotes.edit.files import atomic_write
     from salesnotes.edit.newclient import NewClient, plan_note
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
 
     root = vault_root()
     vault = load_vault(root, git=False, sales=False)

@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from salesnotes.errors import Problem, UsageProblem, VaultError, said
+from salesnotes.i18n import Said
+from salesnotes.model.vault import Vault
+from salesnotes.read.names import fold
+from salesnotes.read.note import Note, read_note
 from salesnotes.reports.checklists import (
     TEMPLATES,
     Checklist,
@@ -26,11 +31,6 @@ from salesnotes.reports.checklists import (
     missing_items,
     sections_of,
 )
-from salesnotes.errors import Problem, UsageProblem, VaultError, said
-from salesnotes.i18n import Said
-from salesnotes.read.names import fold
-from salesnotes.read.note import Note, read_note
-from salesnotes.model.vault import Vault
 
 if TYPE_CHECKING:
     from salesnotes.edit.editor import NoteText

@@ -188,9 +188,9 @@ def history(root: Path, note: Note, commits: list | None = None,
     if not note.body.whole:
         raise ValueError("history needs the note read whole, not the vault's summary of it")
     if commits is None:
-        from salesnotes.git import gitlog
+        from salesnotes.git.history import contact_history
 
-        commits = gitlog.contact_history(root).get(str(note.path), [])
+        commits = contact_history(root).get(str(note.path), [])
     entries: dict[tuple, list] = {}
     for e in note.body.log:
         key = (e.date, e.channel, one_line(e.text))

@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from salesnotes.read.names import fold, name_key, safe_filename
-from salesnotes.edit.vaultinit import LOCALES, template_files, template_root
+from salesnotes.edit.templates import LOCALES, template_files, template_root
 from salesnotes.edit.yamltext import yaml_str
+from salesnotes.read.names import fold, name_key, safe_filename
 
 SEED = 2026
 CLIENTS = 180

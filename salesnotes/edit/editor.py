@@ -19,19 +19,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from salesnotes.read import notefile
-
-from salesnotes.edit import sections
-
-from salesnotes.edit import yamlspans
-
-from salesnotes.edit import yamltokens
-from salesnotes.errors import Problem, VaultError, said, saying
+from salesnotes.edit import sections, yamlspans, yamltokens
 from salesnotes.edit.files import FileRefused, NoteChanged, atomic_write, read_snapshot
-from salesnotes.read.notefile import FM_LINE0, EditRefused
 from salesnotes.edit.yamlspans import Entry
 from salesnotes.edit.yamltokens import Intent
 from salesnotes.edit.yamltokens import plain_ok as _plain_ok
+from salesnotes.errors import Problem, VaultError, said, saying
+from salesnotes.read import notefile
+from salesnotes.read.notefile import FM_LINE0, EditRefused
 
 # `_plain_ok` is looked up here at each call: a test replaces it with a broken quoting rule to
 # see the read-back verification catch it.

@@ -11,13 +11,13 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from salesnotes.model.config import STATUSES, Config
+from salesnotes.edit.yamltext import yaml_str
 from salesnotes.errors import Problem, UsageProblem, VaultError, saying
 from salesnotes.i18n import Said
+from salesnotes.model.config import STATUSES, Config
+from salesnotes.model.vault import CLIENTS, Vault
 from salesnotes.read.fields import FieldError, parse_nip
 from salesnotes.read.names import InvalidName, NameTaken, client_path, name_key
-from salesnotes.model.vault import CLIENTS, Vault
-from salesnotes.edit.yamltext import yaml_str
 
 TEMPLATE = PurePosixPath("templates/client.md")
 
@@ -97,7 +97,7 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
 
 @lru_cache(maxsize=2)
 def _builtin_template(locale: str) -> str:
-    from salesnotes.edit.vaultinit import template_files
+    from salesnotes.edit.templates import template_files
 
     return template_files(locale)[str(TEMPLATE)].decode("utf-8")
 

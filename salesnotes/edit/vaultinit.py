@@ -7,19 +7,15 @@ the paths it wrote so the caller commits exactly those (never `git add -A`).
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 from datetime import date
-from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
-import salesnotes
+from salesnotes.edit.demo import demo_files
+from salesnotes.edit.templates import LOCALES, template_files
 from salesnotes.errors import UsageProblem, problem, said
 
-LOCALES = ("pl", "en")
 CONFIG = "salesnotes.yaml"
-# Stored without the dot so packaging keeps them; copied with it.
-DOTFILES = {"gitignore", "gitattributes", "gitkeep"}
 # A folder holding only these still counts as empty (a fresh clone, an Obsidian vault just made).
 IGNORABLE = {".git", ".obsidian", ".DS_Store"}
 # Obsidian keeps one type per property name for the whole vault and otherwise guesses it from the
@@ -33,37 +29,6 @@ OBSIDIAN_TYPES = {
 }
 
 
-def template_root() -> Traversable:
-    """The packaged template; the source tree's `vault_template/` when running from a checkout."""
-    try:
-        return importlib.resources.files("salesnotes.vault_template")
-    except ModuleNotFoundError:
-        return Path(salesnotes.__file__).parent.parent / "vault_template"
-
-
-def template_files(locale: str) -> dict[str, bytes]:
-    """Relative posix path in the new vault -> bytes: `common/` overlaid by `<locale>/`."""
-    if locale not in LOCALES:
-        raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
-    root = template_root()
-    files = dict(_walk(root / "common", PurePosixPath()))
-    files.update(_walk(root / locale, PurePosixPath()))
-    return files
-
-
-def _walk(folder: Traversable, rel: PurePosixPath) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name == "__pycache__":
-            continue
-        name = f".{entry.name}" if entry.name in DOTFILES else entry.name
-        if entry.is_dir():
-            found.update(_walk(entry, rel / name))
-        else:
-            found[str(rel / name)] = entry.read_bytes()
-    return found
-
-
 def create_vault(target: Path, *, locale: str, demo: bool, today: date) -> list[Path]:
     """Write a new vault into `target`; returns the written files, for the caller's commit."""
     if locale not in LOCALES:
@@ -72,8 +37,6 @@ def create_vault(target: Path, *, locale: str, demo: bool, today: date) -> list[
     _refuse_existing(target)
     files = template_files(locale)
     if demo:
-        from salesnotes.edit.demo import demo_files  # demo reads the templates through this module
-
         files.update({rel: text.encode("utf-8") for rel, text in demo_files(today, locale).items()})
     if not (target / ".obsidian").exists():  # the rep's own Obsidian settings are theirs
         files[".obsidian/types.json"] = obsidian_types()

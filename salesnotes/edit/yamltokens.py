@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from salesnotes.read.notefile import check_text
 from salesnotes.edit.yamlspans import Entry, owned, ruamel
+from salesnotes.read.notefile import check_text
 
 PlainRule = Callable[[str, bool], bool]  # (value, in a flow list) -> may it be written bare?
 

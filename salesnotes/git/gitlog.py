@@ -2,7 +2,7 @@
 
 Why the git binary through subprocess: one streaming `git log` is 7x faster than pygit2 and over
 100x faster than dulwich, and git's plumbing commits without touching the work tree. The contact
-log is read through `run_git` by history.py, whose names are re-exported here.
+log is read through `run_git` by history.py; nothing outside `salesnotes/git/` runs git.
 
 What a commit holds: each note salesnotes edited is committed as its COMMITTED version with the
 same edit applied (`Change.redo`), so the rep's own uncommitted edits in that note stay
@@ -31,19 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesnotes.errors import GitBusy, Problem, VaultError, problem, said
-
-# The contact log lives in history.py; its names stay importable from here. It imports this
-# module only inside its functions, so neither import waits for the other.
-from salesnotes.git.history import ContactCommit, contact_history, last_contacts, split_trailers
 from salesnotes.git.trees import REGULAR, Entry, Objects, TreeWriter, tree_with
 from salesnotes.i18n import Said
-
-__all__ = [
-    "FALLBACK_IDENTITY", "SAVED", "Change", "Committed", "ContactCommit", "GitIdentityMissing",
-    "Repo", "commit_changes", "commit_paths", "contact_history", "find_repo", "git_env",
-    "git_said", "init_repo", "is_repo", "last_contacts", "own_environ", "run_git",
-    "split_trailers",
-]
 
 FALLBACK_IDENTITY = ("-c", "user.name=salesnotes", "-c", "user.email=salesnotes@localhost")
 SAVED = Said("err_git_saved")  # str() is the English, for messages not yet in the catalogs
@@ -181,6 +170,19 @@ def git_said(result: subprocess.CompletedProcess[str]) -> str:
     """git's own words on one line, for a Problem's message."""
     said = (result.stderr.strip() or result.stdout.strip()).splitlines()
     return " | ".join(line.strip() for line in said if line.strip()) or f"exit {result.returncode}"
+
+
+def in_git(root: Path) -> bool:
+    """The vault is in a git work tree (its own, or a repository it is a folder of): a look
+    for `.git`, without running git."""
+    return any((p / ".git").exists() for p in (root, *root.parents))
+
+
+def head(root: Path) -> str:
+    """The commit HEAD names ('' outside git or before the first commit)."""
+    if not in_git(root):
+        return ""
+    return run_git(root, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
 
 
 def is_repo(root: Path) -> bool:

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from salesnotes.errors import VaultError, said
+from salesnotes.git import gitlog
 
 CONTACT_PREFIX = "contact: "
 _CACHE_VERSION = 1
@@ -71,8 +72,6 @@ def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, lis
 def _repo_head(root: Path):  # noqa: ANN202 - (gitlog.Repo, sha) or None
     """The repository the vault is in and the commit HEAD names; None outside git or before
     the first commit (no history to read)."""
-    from salesnotes.git import gitlog  # at call time: gitlog re-exports this module's names
-
     repo = gitlog.find_repo(root)
     if repo is None:
         return None
@@ -136,14 +135,10 @@ def contact_dates(root: Path, revisions: str, prefix: str = "") -> dict[str, dat
 
 
 def _is_ancestor(root: Path, old: str, head: str) -> bool:
-    from salesnotes.git import gitlog
-
     return gitlog.run_git(root, "merge-base", "--is-ancestor", old, head).returncode == 0
 
 
 def _read_log(root: Path, prefix: str, revisions: str) -> dict[str, list[ContactCommit]]:
-    from salesnotes.git import gitlog
-
     result = gitlog.run_git(
         root, "-c", "diff.relative=false", "-c", "log.showSignature=false",
         "log", "-z", "--no-renames", "--name-only", "--no-color", "--encoding=UTF-8",

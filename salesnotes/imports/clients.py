@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from salesnotes.model.config import STATUSES
+from salesnotes.edit.newclient import NewClient
 from salesnotes.errors import Problem, file_problem
 from salesnotes.i18n import Labels
 from salesnotes.imports.common import (
@@ -49,10 +49,11 @@ from salesnotes.imports.reader import (
     parse_amount,
     read_export,
 )
+from salesnotes.load.vault import load_vault
+from salesnotes.model.config import STATUSES
 from salesnotes.model.money import to_grosz
-from salesnotes.edit.newclient import NewClient
+from salesnotes.model.vault import Vault
 from salesnotes.read.note import Note
-from salesnotes.model.vault import Vault, load_vault
 
 if TYPE_CHECKING:
     from salesnotes.git.gitlog import Change

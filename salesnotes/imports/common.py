@@ -16,12 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesnotes.edit.newclient import NewClient, plan_note
 from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.i18n import Said
 from salesnotes.imports.reader import ValueProblem, parse_nip
-from salesnotes.read.names import name_key, taken_keys
-from salesnotes.edit.newclient import NewClient, plan_note
 from salesnotes.model.vault import Vault, iter_note_files
+from salesnotes.read.names import name_key, taken_keys
 from salesnotes.read.note import MAX_NOTE_BYTES
 
 if TYPE_CHECKING:

@@ -23,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from salesnotes.read import fields
 from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.model.ledger import HEADER as LEDGER_HEADER
 from salesnotes.model.ledger import unguard
 from salesnotes.model.money import MoneyError, parse_money, to_grosz
+from salesnotes.read import fields
 
 MAX_BYTES = 50 * 1024 * 1024  # an export bigger than this is not a rep's sales file
 MAX_UNZIPPED = 500 * 1024 * 1024  # an XLSX that inflates beyond this is a zip bomb

@@ -29,6 +29,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from salesnotes.edit.newclient import NewClient
 from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.i18n import Labels
 from salesnotes.imports.common import (
@@ -39,8 +40,8 @@ from salesnotes.imports.common import (
     formatted_nip,
     note_planner,
     settle,
-    unreadable_notes,
     shown_path,
+    unreadable_notes,
     write_files,
 )
 from salesnotes.imports.reader import (
@@ -52,10 +53,10 @@ from salesnotes.imports.reader import (
     parse_date,
     read_export,
 )
+from salesnotes.load.vault import load_vault
 from salesnotes.model.ledger import Sale, combine_lines, merge_sales, month_path, render_month
 from salesnotes.model.money import format_money, to_grosz
-from salesnotes.edit.newclient import NewClient
-from salesnotes.model.vault import Vault, load_vault
+from salesnotes.model.vault import Vault
 
 REQUIRED = ("document", "date", "nip", "amount")
 _LEDGER_FILE = re.compile(r"sales/[0-9]{4}-(0[1-9]|1[0-2])\.csv")

@@ -38,13 +38,14 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import salesnotes
-from salesnotes.read.body import Body
 from salesnotes.errors import Problem, said
 from salesnotes.gcpause import gc_paused
-from salesnotes.read.note import Note, ReadResult, read_note, shared
+from salesnotes.local import store
 from salesnotes.model.vault import Meanwhile, Progress, walk_notes
+from salesnotes.read.body import Body
+from salesnotes.read.note import Note, ReadResult, read_note, shared
 
-CACHE_DIR = ".salesnotes"
+CACHE_DIR = store.DIR
 CACHE_FILE = "cache.sqlite"
 SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
@@ -484,7 +485,7 @@ def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
     """Upsert `rows` and drop `removed` in one transaction; or, when the file is missing, broken
     or another salesnotes', write a new one holding every entry. False when nothing was written."""
     try:
-        _make_folder(db_path.parent)
+        store.make_folder(db_path.parent)
         if not fresh:
             con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
             try:
@@ -539,12 +540,3 @@ def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry],
 
 def _busy(e: sqlite3.OperationalError) -> bool:
     return "locked" in str(e) or "busy" in str(e)
-
-
-def _make_folder(folder: Path) -> None:
-    """`.salesnotes/` with a `.gitignore` of `*`: git never sees the cache, whatever the vault's
-    own .gitignore says (so Obsidian Git's `add -A` never commits it)."""
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# salesnotes' local cache: never commit it\n*\n", encoding="utf-8")

@@ -24,8 +24,9 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, VaultError, saying
 from salesnotes.i18n import Said
+from salesnotes.local import store
 
-LOCK_DIR = ".salesnotes"
+LOCK_DIR = store.DIR
 LOCK_NAME = "lock"
 OWNER_NAME = "lock.owner"
 DEFAULT_TIMEOUT = 10.0
@@ -80,7 +81,7 @@ def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelo
     from filelock import FileLock, Timeout
 
     try:
-        _make_folder(path.parent)
+        store.make_folder(path.parent)
     except OSError as e:
         raise VaultError(_problem(Said("err_lock_folder", folder=f"{LOCK_DIR}/",
                                        why=e.strerror))) from None
@@ -92,14 +93,6 @@ def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelo
     except OSError as e:
         raise VaultError(_problem(Said("err_lock", why=e.strerror))) from None
     return lock
-
-
-def _make_folder(folder: Path) -> None:
-    """`.salesnotes/` with a `.gitignore` of `*` (as the cache makes it): git never sees it."""
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# salesnotes' local cache: never commit it\n*\n", encoding="utf-8")
 
 
 def _leave(path: Path) -> None:

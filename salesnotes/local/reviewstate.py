@@ -18,8 +18,9 @@ from datetime import date
 from pathlib import Path
 
 import salesnotes
+from salesnotes.git import gitlog
 from salesnotes.local.dailycache import daily_files
-from salesnotes.model.vault import in_git, walk_notes
+from salesnotes.model.vault import walk_notes
 
 STATE_FILE = Path(".salesnotes") / "review.json"
 RACY_NS = 2_000_000_000  # as the note cache: a file this fresh may change within one mtime tick
@@ -65,17 +66,8 @@ def outputs_key(root: Path) -> str:
     """views/ as the last review left it, and the git HEAD (contact commits move breath)."""
     h = hashlib.sha256()
     _walk(h, root / "views")
-    h.update(git_head(root).encode())
+    h.update(gitlog.head(root).encode())
     return h.hexdigest()
-
-
-def git_head(root: Path) -> str:
-    """The commit HEAD names ('' outside git): new contact commits move clients' breath."""
-    if in_git(root):
-        from salesnotes.git.gitlog import run_git  # the vault's own repository, whatever GIT_DIR
-
-        return run_git(root, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
-    return ""
 
 
 def _walk(h: hashlib._Hash, folder: Path) -> int:

@@ -18,15 +18,13 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Protocol, TypeVar
 
-from salesnotes.errors import UsageProblem, said, saying
+from salesnotes.errors import UsageProblem, saying
 from salesnotes.i18n import Said
-from salesnotes.model.config import Config
 from salesnotes.read.fields import FieldError, parse_nip
 from salesnotes.read.names import fold
-from salesnotes.read.note import Note
 
 # Inside a word these join its parts (`Żar-Serwis` is `zar`, `serwis` and `zarserwis`); any
 # other punctuation just vanishes (`P.H.U.` is `phu`, `s.c.` is `sc`).
@@ -218,52 +216,6 @@ def _file_names(client: Client) -> tuple[str, str, str]:
 def _stem(rel: str) -> str:
     name = rel.rpartition("/")[2]
     return name[:-3] if name.endswith(".md") and len(name) > 3 else name
-
-
-def find_note(root: Path, query: str) -> tuple[Note, Config]:
-    """The note `query` names, and the config: through the small who-is-who index when it is
-    certain (a blink on 10,000 notes), else by loading the vault, which also names a broken
-    note the query meant."""
-    from salesnotes.errors import VaultError
-    from salesnotes.local.lookupindex import who_is_who
-    from salesnotes.model.config import load_config
-    from salesnotes.model.vault import load_vault
-    from salesnotes.read.note import read_note
-
-    people = who_is_who(root)
-    if people is not None:  # every note was readable: the vault would match the same way
-        who = find_client(people, query)
-        try:
-            note = read_note(who.path, (root / who.path).read_bytes()).note
-        except OSError:
-            note = None
-        if note is not None:
-            return note, load_config(root)[0]
-    vault = load_vault(root, git=False, sales=False)
-    try:
-        found = find_client(vault.notes, query)
-    except UsageProblem:
-        q = fold(query.strip())
-        broken = [p for p in vault.problems if p.path.suffix == ".md"
-                  and q in (fold(p.path.stem), fold(p.path.name))]
-        if broken:
-            raise VaultError(*broken) from None
-        raise
-    return _whole(root, found), vault.config
-
-
-def _whole(root: Path, summary: Note) -> Note:
-    """The note read whole (the vault holds summaries: `history` shows every log line)."""
-    from salesnotes.errors import VaultError
-    from salesnotes.read.note import read_note
-
-    try:
-        read = read_note(summary.path, (root / summary.path).read_bytes())
-    except OSError as e:
-        raise VaultError(said(summary.path, 0, "err_cannot_read", why=e.strerror)) from None
-    if read.note is None:  # changed since the vault was read, and broken now
-        raise VaultError(*read.problems)
-    return read.note
 
 
 def _as_nip(query: str) -> str | None:

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from salesnotes.model.branches import SharedNip, shared_nips
 from salesnotes.model.breath import BreathInfo, breath_of, money_at_stake, urgency
-from salesnotes.read.note import Note
 from salesnotes.model.vault import Vault
+from salesnotes.read.note import Note
 
 ZERO = Decimal(0)
 T = TypeVar("T")

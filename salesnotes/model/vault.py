@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from salesnotes.model.config import CONFIG_FILE, STATUSES, Config, load_config
 from salesnotes.errors import Problem, UsageProblem, said
+from salesnotes.model.config import CONFIG_FILE, STATUSES, Config, load_config
 from salesnotes.read.note import Note, ReadResult, read_note
 
 CLIENTS = "clients"
@@ -114,25 +114,16 @@ def read_notes(root: Path, progress: Progress | None = None, *,
     return results
 
 
-def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
-               reader: Reader | None = None,
-               cache: bool = True, sales: bool = True, today: date | None = None) -> Vault:
-    """The whole vault as one value; `reader` lets a cache stand in for reading every file.
+def load_vault(root: Path, *, progress: Progress | None = None, reader: Reader | None = None,
+               sales: bool = True, contacts: dict[str, date] | None = None) -> Vault:
+    """The whole vault as one value, from the files alone: no git, nothing written.
 
-    Its notes are summaries (`notes.read_note`): what the views need of each. A command that
-    shows one note whole (`history`) reads that note again.
-
-    With `cache` (and no `reader`), notes unchanged since the last run come from
-    `.salesnotes/cache.sqlite` (salesnotes/cache.py); the result is the same either way.
-    Commands that never look at money (`status`, `log`, `history`, `new`) pass sales=False.
-    With `git` (contacts found outside the notes), daily notes dated up to `today` (default:
-    any date) linking to a client count as contacts too.
+    `reader` stands in for reading every note (salesnotes/load/vault.py hands in the cache of
+    `.salesnotes/`); `contacts` are the newest git contact dates, found by the caller. Its notes
+    are summaries (`read_note(..., summary=True)`): what the views need of each. Commands that
+    never look at money (`status`, `log`, `history`, `new`) pass sales=False.
     """
     config, problems = load_config(root)
-    if reader is None and cache:
-        from salesnotes.local.cache import NoteCache
-
-        reader = NoteCache(root)
     ledger: list[tuple[list, list[Problem]]] = []  # (sales, problems), once read
     # the ledger is read while notes are: by this process while a forked child parses
     meanwhile = (lambda: ledger.append(_read_sales(root)), _ledger_weight(root)) if sales else None
@@ -140,11 +131,8 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
     if sales and not ledger:  # a reader of the caller's that does no other work
         ledger.append(_read_sales(root))
     sold, sale_problems = ledger[0] if ledger else ([], [])
-    contacts = _git_contacts(root) if git else {}
-    vault = assemble(root, config, problems, results, sold, sale_problems, contacts)
-    if not git:
-        return vault
-    return replace(vault, daily_contacts=_daily_contacts(root, config, vault.notes, today))
+    return assemble(root, config, problems, results, sold, sale_problems,
+                    contacts if contacts is not None else {})
 
 
 def assemble(root: Path, config: Config, problems: list[Problem], results: list[ReadResult],
@@ -156,18 +144,6 @@ def assemble(root: Path, config: Config, problems: list[Problem], results: list[
                 *_vault_checks(notes, config), *sale_problems]
     notes.sort(key=lambda n: str(n.path))
     return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sales), contacts)
-
-
-def _daily_contacts(root: Path, config: Config, notes: tuple[Note, ...],
-                    today: date | None) -> dict[str, date]:
-    from salesnotes.local.dailycache import daily_links
-    from salesnotes.model.daily import daily_contacts, newest_daily
-
-    try:
-        links = daily_links(root, config.daily_notes)
-    except Exception:  # daily notes are a bonus: they never stop a review
-        return {}
-    return newest_daily(daily_contacts(notes, links, today or date.max))
 
 
 def _read_sales(root: Path) -> tuple[list, list[Problem]]:
@@ -187,23 +163,6 @@ def _ledger_weight(root: Path) -> int:
                    if e.name.endswith(".csv"))
     except OSError:
         return 0
-
-
-def _git_contacts(root: Path) -> dict[str, date]:
-    if not in_git(root):
-        return {}
-    from salesnotes.git.history import last_contact_dates
-
-    local = root / ".salesnotes"
-    try:
-        return last_contact_dates(root, local / "git-last.json", local / "git-contacts.json")
-    except Exception:  # noqa: BLE001 - the contact log is a bonus; a git hiccup never stops a review
-        return {}
-
-
-def in_git(root: Path) -> bool:
-    """The vault is in a git work tree (its own, or a repository it is a folder of)."""
-    return any((p / ".git").exists() for p in (root, *root.parents))
 
 
 def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:

@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from salesnotes.read import yamlnodes as Y
-from salesnotes.read.body import Body, scan_body
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
+from salesnotes.read import yamlnodes as Y
+from salesnotes.read.body import Body, scan_body
 from salesnotes.read.fields import (
     FieldError,
     is_plain_number,

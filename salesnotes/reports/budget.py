@@ -30,11 +30,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from salesnotes.read.body import Opportunity
 from salesnotes.model.branches import SharedNip
-from salesnotes.model.portfolio import Book, ClientRow, add_months
 from salesnotes.model.breath import Breath
 from salesnotes.model.money import GROSZ, to_grosz
+from salesnotes.model.portfolio import Book, ClientRow, add_months
+from salesnotes.read.body import Opportunity
 
 ZERO = Decimal(0)
 MONTHS = 12

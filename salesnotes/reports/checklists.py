@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
-from salesnotes.read.body import ChecklistItem, ChecklistSection
-from salesnotes.model.config import STATUSES, ChecklistRule, Config
 from salesnotes.errors import Problem
+from salesnotes.model.config import STATUSES, ChecklistRule, Config
+from salesnotes.read.body import ChecklistItem, ChecklistSection
 from salesnotes.read.names import fold
 from salesnotes.read.note import Note
 

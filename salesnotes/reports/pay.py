@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
+from salesnotes.model.config import Band, Benefit, Bonus, PayPlan
+from salesnotes.model.money import GROSZ, to_grosz
 from salesnotes.model.portfolio import Book, add_months
 from salesnotes.reports.budget import (
     MONTHS,
@@ -39,8 +41,6 @@ from salesnotes.reports.budget import (
     month_index,
     sales_by_month,
 )
-from salesnotes.model.config import Band, Benefit, Bonus, PayPlan
-from salesnotes.model.money import GROSZ, to_grosz
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 

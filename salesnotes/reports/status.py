@@ -10,6 +10,7 @@ from pathlib import Path
 
 from salesnotes.errors import Problem
 from salesnotes.i18n import Labels
+from salesnotes.local import store
 from salesnotes.model.breath import breath_of, urgency
 from salesnotes.model.config import STATUSES
 from salesnotes.model.vault import Progress, Vault
@@ -52,7 +53,7 @@ def status_rows(vault: Vault, today: date) -> list[StatusRow]:
     return [row for _, row in keyed]
 
 
-STATE_DIR = Path(".salesnotes")
+STATE_DIR = Path(store.DIR)
 STATE_FILE = STATE_DIR / "status.json"  # the key and the problems
 ROWS_FILE = STATE_DIR / "status-rows.txt"  # the key, then the rows as JSON lists
 OUTPUT_FILE = STATE_DIR / "status-out.txt"  # the key, then `status --json` as a script gets it
@@ -137,11 +138,12 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     """The rows and the non-strict problems, from `.salesnotes/` when no input changed since
     the last `status` (100,000 notes: a stat walk instead of loading every note), else computed
     and remembered. The same rows either way: the key is review's fingerprint plus git HEAD."""
+    from salesnotes.git import gitlog
+    from salesnotes.load.vault import load_vault
     from salesnotes.local import reviewstate
-    from salesnotes.model.vault import load_vault
 
     key = (reviewstate.inputs_key(root, today, None, ("status", f"json{JSON_VERSION}"))
-           + reviewstate.git_head(root))
+           + gitlog.head(root))
 
     def compute() -> tuple[list[StatusRow], list[Problem], str]:
         vault = load_vault(root, sales=False, progress=progress, today=today)

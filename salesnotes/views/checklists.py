@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 
+from salesnotes.errors import Problem
+from salesnotes.model.config import CONFIG_FILE, ChecklistRule
 from salesnotes.model.portfolio import Book, ClientRow
+from salesnotes.read.names import fold
 from salesnotes.reports.checklists import (
     Checklist,
     Checklists,
@@ -25,9 +28,6 @@ from salesnotes.reports.checklists import (
     sections_of,
     title_key,
 )
-from salesnotes.model.config import CONFIG_FILE, ChecklistRule
-from salesnotes.errors import Problem
-from salesnotes.read.names import fold
 
 FILENAME = "Checklists.md"
 TEMPLATE = "Checklists.md"

@@ -24,8 +24,12 @@ from datetime import date
 from pathlib import Path
 
 from salesnotes.gcpause import gc_paused
-from salesnotes.read.note import Note
+from salesnotes.model.portfolio import Book
 from salesnotes.model.vault import Vault
+from salesnotes.read.note import Note
+from salesnotes.views import available_views
+from salesnotes.views.engine import make_env
+from salesnotes.views.render import render_one
 
 _HEADER = struct.Struct("!Q")
 
@@ -122,10 +126,6 @@ class RenderWorker:
 
 def _serve(inbox: int, outbox: int) -> None:
     """The worker's loop: keep the notes in step with the watcher's, render what is asked."""
-    from salesnotes.model.portfolio import Book
-    from salesnotes.views import available_views, render_one
-    from salesnotes.views.engine import make_env
-
     notes: dict[str, Note] = {}
     sales: tuple = ()
     views = {v.__name__: v for v in available_views()}

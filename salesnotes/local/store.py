@@ -1,0 +1,97 @@
+"""The one place that names `.salesnotes/`, the vault's local, never-committed state.
+
+Everything kept there (the note cache, review and status state, the who-is-who index, the
+contact dates git keeps, the lock) is a shortcut or a guard, never a record: each file may be
+missing, stale, corrupt or another version's, and then it is rebuilt or ignored without a word.
+So the helpers here never raise for a file they cannot read or write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+DIR = ".salesnotes"
+# A file written less than this before it was read may be written again within the same mtime
+# tick (FAT keeps 2 s) without its stat moving, so a key made of its stat cannot vouch for it:
+# git's "racy" rule. Every remembered fingerprint of a file follows it.
+RACY_NS = 2_000_000_000
+_IGNORE = "# salesnotes' local cache: never commit it\n*\n"
+
+
+def folder(root: Path) -> Path:
+    return Path(root) / DIR
+
+
+def path(root: Path, name: str) -> Path:
+    """A file of the local state, by its name inside `.salesnotes/`."""
+    return Path(root) / DIR / name
+
+
+def rel(name: str) -> PurePosixPath:
+    """The vault-relative path of a local file, for messages."""
+    return PurePosixPath(DIR, name)
+
+
+def make_folder(local: Path) -> Path:
+    """`.salesnotes/` (given whole) with a `.gitignore` of `*`: git never sees it, whatever the
+    vault's own .gitignore says (so Obsidian Git's `add -A` never commits it). Raises OSError."""
+    local = Path(local)
+    local.mkdir(exist_ok=True)
+    ignore = local / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(_IGNORE, encoding="utf-8")
+    return local
+
+
+def is_racy(mtime_ns: int, now_ns: int) -> bool:
+    """Written so shortly before `now_ns` that a later write could keep the same mtime."""
+    return mtime_ns >= now_ns - RACY_NS
+
+
+def read_json(file: Path, version: int) -> dict[str, Any] | None:
+    """The object stored by `write_json` with this version; None when missing, corrupt or of
+    another version (the caller then rebuilds it)."""
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != version:
+        return None
+    return data
+
+
+def write_json(file: Path, version: int, data: dict[str, Any]) -> bool:
+    """Store `data` (with its version) atomically: a temp file renamed over the old one, so a
+    reader sees the old file or the new one, never half of one. False when it cannot be
+    written: a read-only vault only loses the shortcut."""
+    file = Path(file)
+    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        if file.parent.name == DIR:
+            make_folder(file.parent)
+        else:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"version": version, **data}, ensure_ascii=False,
+                          separators=(",", ":"))
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, file)
+        return True
+    except (OSError, ValueError, TypeError):
+        temp.unlink(missing_ok=True)
+        return False
+
+
+def write_text(file: Path, text: str) -> bool:
+    """A text file of the local state, atomically; False when it cannot be written."""
+    file = Path(file)
+    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, file)
+        return True
+    except OSError:
+        temp.unlink(missing_ok=True)
+        return False

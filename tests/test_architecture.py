@@ -1,0 +1,178 @@
+"""The house rules of the package, read from its source with `ast`: no import cycles, git run
+only inside `salesnotes/git/`, `.salesnotes/` named only inside `salesnotes/local/`.
+
+Each rule is also run on a small package made in tmp_path that breaks it, so a checker that
+found nothing because it looked at nothing would fail here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import salesnotes
+
+PACKAGE = Path(salesnotes.__file__).parent
+LOCAL_STATE = re.compile(r"(^|[/\\])\.salesnotes($|[/\\])")
+
+
+def modules(package: Path) -> dict[str, tuple[Path, ast.Module]]:
+    """Dotted module name -> (file, its syntax tree), for every module of the package."""
+    out = {}
+    for file in sorted(package.rglob("*.py")):
+        parts = [package.name, *file.relative_to(package).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = (file, ast.parse(file.read_text(encoding="utf-8")))
+    return out
+
+
+def _module_level(tree: ast.Module) -> list[ast.stmt]:
+    """Statements run when the module is imported: the top level, and inside top-level `if`
+    and `try` blocks, but not `if TYPE_CHECKING:` (never run)."""
+    out: list[ast.stmt] = []
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop(0)
+        out.append(node)
+        if isinstance(node, ast.If):
+            if "TYPE_CHECKING" in ast.unparse(node.test):
+                todo.extend(node.orelse)
+            else:
+                todo.extend([*node.body, *node.orelse])
+        elif isinstance(node, ast.Try):
+            todo.extend([*node.body, *node.orelse, *node.finalbody,
+                         *(s for h in node.handlers for s in h.body)])
+    return out
+
+
+def _targets(name: str, is_package: bool, node: ast.Import | ast.ImportFrom,
+             known: set[str]) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names if a.name in known}
+    if node.level:
+        base = name.split(".")[: len(name.split(".")) - node.level + (1 if is_package else 0)]
+        origin = ".".join([*base, *([node.module] if node.module else [])])
+    else:
+        origin = node.module or ""
+    found = {f"{origin}.{a.name}" for a in node.names} & known
+    return found or ({origin} & known)
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports when it is imported."""
+    mods = modules(package)
+    graph: dict[str, set[str]] = {}
+    for name, (file, tree) in mods.items():
+        is_package = file.name == "__init__.py"
+        edges: set[str] = set()
+        for node in _module_level(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                edges |= _targets(name, is_package, node, set(mods))
+        graph[name] = edges - {name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _strings(tree: ast.Module) -> list[ast.Constant]:
+    """String constants that are not docstrings (prose may mention anything)."""
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str) and id(n) not in docstrings]
+
+
+def runs_git(tree: ast.Module) -> bool:
+    """Imports subprocess and names the `git` program."""
+    imports_subprocess = any(
+        (isinstance(n, ast.Import) and any(a.name == "subprocess" for a in n.names))
+        or (isinstance(n, ast.ImportFrom) and n.module == "subprocess")
+        for n in ast.walk(tree))
+    return imports_subprocess and any(s.value == "git" for s in _strings(tree))
+
+
+def names_local_state(tree: ast.Module) -> bool:
+    """A string naming the `.salesnotes` folder or a path in it (not `x.salesnotes-tmp`)."""
+    return any(LOCAL_STATE.search(s.value) for s in _strings(tree))
+
+
+def offenders(package: Path) -> dict[str, list[str]]:
+    """Each rule -> the modules breaking it."""
+    mods = modules(package)
+    local = f"{package.name}.local"
+    git = f"{package.name}.git"
+    return {
+        "cycles": [" <-> ".join(c) for c in cycles(import_graph(package))],
+        "git outside git/": sorted(n for n, (_, t) in mods.items()
+                                   if runs_git(t) and not (n == git or n.startswith(git + "."))),
+        ".salesnotes outside local/": sorted(
+            n for n, (_, t) in mods.items()
+            if names_local_state(t) and not (n == local or n.startswith(local + "."))),
+    }
+
+
+def test_the_package_keeps_the_house_rules():
+    assert offenders(PACKAGE) == {"cycles": [], "git outside git/": [],
+                                  ".salesnotes outside local/": []}
+
+
+def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
+    pkg = tmp_path / "house"
+    for folder in ("", "git", "local", "model"):
+        (pkg / folder).mkdir(exist_ok=True)
+        (pkg / folder / "__init__.py").write_text('"""A package."""\n')
+    (pkg / "a.py").write_text("from house import b\n")
+    (pkg / "b.py").write_text("import house.c\n")
+    (pkg / "c.py").write_text("from . import a\n")
+    (pkg / "lazy.py").write_text("def f():\n    from house import late\n")
+    (pkg / "late.py").write_text("from house import lazy\n")  # a function-level edge: allowed
+    (pkg / "typed.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                                  "    from house import hinted\n")
+    (pkg / "hinted.py").write_text("from house import typed\n")
+    (pkg / "model" / "runner.py").write_text(
+        "import subprocess\n\ndef head():\n    return subprocess.run(['git', 'rev-parse'])\n")
+    (pkg / "git" / "ok.py").write_text("import subprocess\nsubprocess.run(['git', 'log'])\n")
+    (pkg / "model" / "state.py").write_text(
+        '"""Mentions .salesnotes/ in prose: fine."""\nSTATE = ".salesnotes/state.json"\n')
+    (pkg / "model" / "prose.py").write_text('"""Keeps .salesnotes/ in mind."""\n'
+                                        'T = ".a.salesnotes-"\n')
+    (pkg / "local" / "store.py").write_text('DIR = ".salesnotes"\n')
+    assert offenders(pkg) == {"cycles": ["house.a <-> house.b <-> house.c"],
+                              "git outside git/": ["house.model.runner"],
+                              ".salesnotes outside local/": ["house.model.state"]}
