@@ -15,7 +15,7 @@ from conftest import SPEC_NOTE, TODAY
 
 from salesnotes.edit.vaultinit import create_vault
 from salesnotes.load.vault import load_vault
-from salesnotes.local import cache
+from salesnotes.local import cache, store
 from salesnotes.local.cache import CACHE_DIR, CACHE_FILE, NoteCache
 from salesnotes.model.vault import read_notes
 from salesnotes.read.body import Body
@@ -23,7 +23,7 @@ from salesnotes.read.note import read_note
 from salesnotes.reports.status import status_rows
 from salesnotes.views import render_views
 
-OLD = 1_700_000_000  # a time long past, so no note is too fresh to store (cache.RACY_NS)
+OLD = 1_700_000_000  # a time long past, so no note is too fresh to store (store.RACY_NS)
 EXTRA = {
     "clients/Hydro-Tech.md": SPEC_NOTE,
     "clients/broken yaml.md": "---\nname: Ok\ntier: [A\n---\n",
@@ -350,6 +350,6 @@ def test_a_long_lived_reader_stores_a_fresh_note_once_it_is_old_enough(vault, mo
     reader(vault)
     assert reader.unsaved == {"clients/Fresh.md"}
     assert "clients/Fresh.md" not in rows_in(vault)
-    monkeypatch.setattr(cache, "RACY_NS", 0)  # as if the watch ran on for a while
+    monkeypatch.setattr(store, "RACY_NS", 0)  # as if the watch ran on for a while
     reader(vault)
     assert "clients/Fresh.md" in rows_in(vault) and not reader.unsaved

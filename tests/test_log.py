@@ -188,6 +188,7 @@ def test_log_property_changes_only_intended_lines(tmp_path_factory, data, days):
 def test_who_is_who_index_follows_renames_and_edits(make_vault, run):
     import os
 
+    from salesnotes.local import store
     from salesnotes.local.lookupindex import INDEX_FILE, who_is_who
 
     root = make_vault({"clients/Acme.md": "---\nname: Acme\nnip: 5260250274\n---\n",
@@ -196,7 +197,7 @@ def test_who_is_who_index_follows_renames_and_edits(make_vault, run):
     for p in (root / "clients").iterdir():
         os.utime(p, ns=(old, old))
     assert {w.name for w in who_is_who(root)} == {"Acme", "Beta"}
-    assert (root / INDEX_FILE).is_file()
+    assert store.path(root, INDEX_FILE).is_file()
     beta = root / "clients/Beta.md"
     beta.write_text("---\nname: Gamma Trade\n---\n")
     os.utime(beta, ns=(old + 10**9, old + 10**9))

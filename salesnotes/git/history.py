@@ -10,8 +10,6 @@ run read only the new commits.
 from __future__ import annotations
 
 import gc
-import json
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from pathlib import Path
 
 from salesnotes.errors import VaultError, said
 from salesnotes.git import gitlog
+from salesnotes.local import store
 
 CONTACT_PREFIX = "contact: "
 _CACHE_VERSION = 1
@@ -101,16 +100,16 @@ def last_contact_dates(root: Path, state_file: Path, history_file: Path | None =
             last[path] = max(newest, last.get(path, newest))
     else:
         last = last_contacts(contact_history(root, history_file))
-    _write_json(Path(state_file), {"version": _CACHE_VERSION, "head": head,
-                                   "prefix": repo.prefix,
-                                   "last": {p: d.isoformat() for p, d in sorted(last.items())}})
+    store.write_json(Path(state_file), _CACHE_VERSION, {
+        "head": head, "prefix": repo.prefix,
+        "last": {p: d.isoformat() for p, d in sorted(last.items())}})
     return last
 
 
 def _load_last(state_file: Path, prefix: str) -> tuple[str, dict[str, date]] | None:
+    data = store.read_json(state_file, _CACHE_VERSION)
     try:
-        data = json.loads(Path(state_file).read_text(encoding="utf-8"))
-        if data["version"] != _CACHE_VERSION or data["prefix"] != prefix:
+        if data is None or data["prefix"] != prefix:
             return None
         day = _DayParser()
         return str(data["head"]), {str(p): day(d) for p, d in data["last"].items()}
@@ -221,14 +220,14 @@ def _load_cache(cache_file: Path, prefix: str) -> tuple[str, dict[str, list[Cont
     """(head, history) from the cache, or None when it is missing, stale in shape or corrupt."""
     try:
         with _no_gc():
-            data = json.loads(Path(cache_file).read_text(encoding="utf-8"))
-            return _from_cache(data, prefix)
+            data = store.read_json(cache_file, _CACHE_VERSION)
+            return _from_cache(data, prefix) if data is not None else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def _from_cache(data: dict, prefix: str) -> tuple[str, dict[str, list[ContactCommit]]] | None:
-    if data["version"] != _CACHE_VERSION or data["prefix"] != prefix:
+    if data["prefix"] != prefix:
         return None
     day = _DayParser()
     history = {
@@ -272,16 +271,5 @@ def _store_cache(cache_file: Path, head: str, prefix: str,
                 c.text, c.committed.isoformat()] for c in commits]
         for path, commits in history.items()
     }
-    _write_json(Path(cache_file), {"version": _CACHE_VERSION, "head": head, "prefix": prefix,
-                                   "history": rows})
-
-
-def _write_json(path: Path, data: dict) -> None:
-    """Atomic write (temp + rename); a cache that cannot be written is only slower next time."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        temp.unlink(missing_ok=True)
+    store.write_json(Path(cache_file), _CACHE_VERSION,
+                     {"head": head, "prefix": prefix, "history": rows})

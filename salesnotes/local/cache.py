@@ -40,12 +40,12 @@ from typing import NamedTuple
 import salesnotes
 from salesnotes.errors import Problem, said
 from salesnotes.gcpause import gc_paused
-from salesnotes.local import store
+from salesnotes.local import store as local_store
 from salesnotes.model.vault import Meanwhile, Progress, walk_notes
 from salesnotes.read.body import Body
 from salesnotes.read.note import Note, ReadResult, read_note, shared
 
-CACHE_DIR = store.DIR
+CACHE_DIR = local_store.DIR
 CACHE_FILE = "cache.sqlite"
 SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
@@ -53,9 +53,6 @@ SCHEMA = 2
 # never meets old rows, even when the version number did not move.
 PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money", "errors",
                   "i18n")
-# A note written less than this before it was read may be written again within the same mtime
-# tick (FAT: 2 s) without its key moving: it is used, but not stored (git's "racy" rule).
-RACY_NS = 2_000_000_000
 PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
 _PROTOCOL = 5
 # A row pickles field values in field order, without the names (25% faster to load); the
@@ -108,7 +105,7 @@ class NoteCache:
         fresh (a later write within the same mtime tick is an event, and is read again), and
         does not gc.freeze what it loads, or every rebuild's garbage cycles would pile up."""
         self.root = Path(root)
-        self.db_path = self.root / CACHE_DIR / CACHE_FILE
+        self.db_path = local_store.path(self.root, CACHE_FILE)
         self.store = store
         self.watched = watched
         self._refreshed: dict[str, str] = {}  # rel -> added | changed | removed, by refresh()
@@ -121,7 +118,7 @@ class NoteCache:
                  meanwhile: Meanwhile | None = None) -> list[ReadResult]:
         """Every note's ReadResult, in `iter_note_files` order. `meanwhile`: other work for
         this process (the ledger), run once, while a forked child parses a bigger share."""
-        started = time.time_ns()  # only to spot racy notes (RACY_NS); never part of a result
+        started = time.time_ns()  # only to spot racy notes; never part of a result
         gone: list[str] = []
         with gc_paused(freeze=not self.watched):
             files = _scan(Path(root))
@@ -279,10 +276,10 @@ def _parse_here(files: list[_File], progress: Progress | None, keep_rows: bool,
 
 
 def _racy(row: Row, started: int) -> bool:
-    """Written so shortly before being read that a later write could keep the same mtime.
+    """Too fresh to store: it is used, but a later write could keep its key (the racy rule).
 
     (A write sets mtime and ctime alike; an mtime set back by `touch -r` is caught by ctime.)"""
-    return row[1] >= started - RACY_NS
+    return local_store.is_racy(row[1], started)
 
 
 def _can_fork() -> bool:
@@ -485,7 +482,7 @@ def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
     """Upsert `rows` and drop `removed` in one transaction; or, when the file is missing, broken
     or another salesnotes', write a new one holding every entry. False when nothing was written."""
     try:
-        store.make_folder(db_path.parent)
+        local_store.make_folder(db_path.parent)
         if not fresh:
             con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
             try:

@@ -7,14 +7,14 @@ links are read from the notes and the result is the same.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
 
+from salesnotes.local import store
 from salesnotes.read.daily import daily_date, link_targets
 
-CACHE_FILE = Path(".salesnotes") / "daily-links.json"
+CACHE_FILE = "daily-links.json"
 _VERSION = 1
 # Not daily notes: the rep's clients, salesnotes' own folders, and hidden ones (.git, .obsidian)
 SKIPPED_TOP = {"clients", "views", "templates", "sales"}
@@ -51,7 +51,7 @@ def daily_files(root: Path, folder: str | None) -> list[tuple[date, str, os.stat
 
 def daily_links(root: Path, folder: str | None) -> list[DailyLinks]:
     """Every daily note's links, from the cache where the file has not changed."""
-    cache_path = root / CACHE_FILE
+    cache_path = store.path(root, CACHE_FILE)
     stored = _load(cache_path)
     fresh: dict[str, list] = {}
     out: list[DailyLinks] = []
@@ -71,19 +71,10 @@ def daily_links(root: Path, folder: str | None) -> list[DailyLinks]:
 
 
 def _load(path: Path) -> dict[str, list]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data["files"] if data.get("version") == _VERSION else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+    data = store.read_json(path, _VERSION)
+    files = data.get("files") if data else None
+    return files if isinstance(files, dict) else {}
 
 
 def _store(path: Path, files: dict[str, list]) -> None:
-    from salesnotes.edit.files import atomic_write
-
-    try:
-        path.parent.mkdir(exist_ok=True)
-        atomic_write(path, json.dumps({"version": _VERSION, "files": files}, ensure_ascii=False,
-                                      separators=(",", ":")).encode("utf-8"))
-    except Exception:  # a read-only vault only loses the shortcut
-        pass
+    store.write_json(path, _VERSION, {"files": files})  # a read-only vault only loses the shortcut

@@ -116,13 +116,7 @@ def _timeout(given: float | None) -> float:
 def _write_owner(path: Path, what: str | None) -> None:
     """Best effort: the PID only makes the waiter's message better, it is not the lock."""
     command = what or " ".join(["salesnotes", *sys.argv[1:3]])
-    owner = path.with_name(OWNER_NAME)
-    temp = path.with_name(f".{OWNER_NAME}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(f"{os.getpid()}\n{' '.join(command.split())}\n", encoding="utf-8")
-        os.replace(temp, owner)
-    except OSError:
-        temp.unlink(missing_ok=True)
+    store.write_text(path.with_name(OWNER_NAME), f"{os.getpid()}\n{' '.join(command.split())}\n")
 
 
 def _clear_owner(path: Path) -> None:

@@ -9,19 +9,17 @@ and is only a shortcut: when it finds nothing certain, the caller loads the vaul
 from __future__ import annotations
 
 import functools
-import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from salesnotes.local import store
 from salesnotes.model.lookup import search_text
 from salesnotes.model.vault import walk_notes
 from salesnotes.read.note import Note, read_note
 
-INDEX_FILE = Path(".salesnotes") / "lookup.json"
+INDEX_FILE = "lookup.json"
 _VERSION = 2  # 2: tier and region (an ambiguous CLIENT lists them), the search words
-_RACY_NS = 2_000_000_000  # a note saved this recently may change again within the same tick
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class Who:
 def who_is_who(root: Path) -> list[Who] | None:
     """Every readable note's Who, or None when some note cannot be read (the caller then loads
     the vault, which says what is wrong with it)."""
-    stored = _load(root / INDEX_FILE)
+    stored = _load(store.path(root, INDEX_FILE))
     files = list(walk_notes(root))
     known = _from_note_cache(root) if len(stored) < len(files) // 2 else {}
     if known is None:
@@ -64,13 +62,13 @@ def who_is_who(root: Path) -> list[Who] | None:
             row = [st.st_mtime_ns, st.st_size, note.name, note.nip, list(note.aliases),
                    note.tier, note.region, search_text(note.name, note.aliases, key)]
             dirty = True
-        if now - st.st_mtime_ns > _RACY_NS:
+        if not store.is_racy(st.st_mtime_ns, now):
             fresh[key] = row
         else:
             dirty = True
         out.append(Who(key, row[2], row[3], tuple(row[4]), row[5], row[6], row[7]))
     if dirty or len(fresh) != len(stored):
-        _store(root / INDEX_FILE, fresh)
+        store.write_json(store.path(root, INDEX_FILE), _VERSION, {"notes": fresh})
     return out
 
 
@@ -86,19 +84,6 @@ def _from_note_cache(root: Path) -> dict[str, Note] | None:
 
 
 def _load(path: Path) -> dict[str, list]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data["notes"] if data.get("version") == _VERSION else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _store(path: Path, notes: dict[str, list]) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        temp.write_text(json.dumps({"version": _VERSION, "notes": notes}, ensure_ascii=False,
-                                   separators=(",", ":")), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:  # a read-only vault only loses the shortcut
-        temp.unlink(missing_ok=True)
+    data = store.read_json(path, _VERSION)
+    notes = data.get("notes") if data else None
+    return notes if isinstance(notes, dict) else {}

@@ -10,7 +10,6 @@ result: any doubt (a missing or corrupt state file, a different version) renders
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -19,11 +18,11 @@ from pathlib import Path
 
 import salesnotes
 from salesnotes.git import gitlog
+from salesnotes.local import store
 from salesnotes.local.dailycache import daily_files
 from salesnotes.model.vault import walk_notes
 
-STATE_FILE = Path(".salesnotes") / "review.json"
-RACY_NS = 2_000_000_000  # as the note cache: a file this fresh may change within one mtime tick
+STATE_FILE = "review.json"
 _STATE_VERSION = 1
 _PACKAGE = Path(salesnotes.__file__).parent
 
@@ -57,7 +56,7 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
         newest = max(newest, _walk(h, root / folder))
     newest = max(newest, _stat(h, root / "salesnotes.yaml"))
     _walk(h, _PACKAGE)  # salesnotes itself: an upgrade or a template change renders again
-    if time.time_ns() - newest < RACY_NS:  # saved just now: may change again within one tick
+    if store.is_racy(newest, time.time_ns()):  # saved just now: may change again within one tick
         return f"racy:{os.getpid()}:{time.time_ns()}"  # never matches a later run
     return h.hexdigest()
 
@@ -91,32 +90,17 @@ def _stat(h: hashlib._Hash, path: Path) -> int:
 
 
 def load(root: Path) -> dict | None:
-    try:
-        state = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return state if isinstance(state, dict) and state.get("version") == _STATE_VERSION else None
+    return store.read_json(store.path(root, STATE_FILE), _STATE_VERSION)
 
 
 def save(root: Path, *, inputs: str, views: list[str], problems: list, summary: ReviewSummary,
          git_commit: bool) -> None:
     """Remember this review; a failure to remember only costs the next run its shortcut."""
-    from salesnotes.edit.files import atomic_write
-
-    state = {"version": _STATE_VERSION, "inputs": inputs, "outputs": outputs_key(root),
-             "views": views, "git_commit": git_commit,
-             "problems": [p.as_row() for p in problems],
-             "summary": asdict(summary)}
-    try:
-        (root / STATE_FILE.parent).mkdir(exist_ok=True)
-        atomic_write(root / STATE_FILE, json.dumps(state, ensure_ascii=False).encode("utf-8"),
-                     root=root)
-    except Exception:  # noqa: BLE001 - a read-only .salesnotes/ never fails a review
-        pass
+    store.write_json(store.path(root, STATE_FILE), _STATE_VERSION, {
+        "inputs": inputs, "outputs": outputs_key(root), "views": views, "git_commit": git_commit,
+        "problems": [p.as_row() for p in problems],
+        "summary": asdict(summary)})
 
 
 def forget(root: Path) -> None:
-    try:
-        (root / STATE_FILE).unlink()
-    except OSError:
-        pass
+    store.path(root, STATE_FILE).unlink(missing_ok=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from salesnotes.edit.files import FileRefused, atomic_write
+from salesnotes.local import store
 
-TEAM_DIR = Path(".salesnotes") / "team"
+TEAM_DIR = Path(store.DIR) / "team"
 _VERSION = 2
 
 

@@ -53,11 +53,11 @@ def status_rows(vault: Vault, today: date) -> list[StatusRow]:
     return [row for _, row in keyed]
 
 
-STATE_DIR = Path(store.DIR)
-STATE_FILE = STATE_DIR / "status.json"  # the key and the problems
-ROWS_FILE = STATE_DIR / "status-rows.txt"  # the key, then the rows as JSON lists
-OUTPUT_FILE = STATE_DIR / "status-out.txt"  # the key, then `status --json` as a script gets it
-TABLE_FILE = STATE_DIR / "status-table.txt"  # the key, then the table before it is cut to width
+STATE_FILE = "status.json"  # the key and the problems
+ROWS_FILE = "status-rows.txt"  # the key, then the rows as JSON lists
+OUTPUT_FILE = "status-out.txt"  # the key, then `status --json` as a script gets it
+TABLE_FILE = "status-table.txt"  # the key, then the table before it is cut to width
+_STATE_VERSION = 1
 _FIELDS = tuple(f.name for f in fields(StatusRow))
 _DATES = ("last_contact", "next_contact")
 
@@ -71,7 +71,7 @@ class Status:
     problems: list[Problem]
     locale: str
     computed: list[StatusRow] | None = None
-    remembered: Callable[[Path], str | None] | None = None  # file -> its text, when still valid
+    remembered: Callable[[str], str | None] | None = None  # file -> its text, when still valid
     compute: Callable[[], list[StatusRow]] | None = None  # when a remembered file is not
 
     @property
@@ -150,13 +150,14 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
         return (status_rows(vault, today), [p for p in vault.problems if not p.strict],
                 vault.config.locale)
 
+    state = store.read_json(store.path(root, STATE_FILE), _STATE_VERSION)
     try:
-        state = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
-        if state["key"] == key:
+        if state is not None and state["key"] == key:
             return Status([Problem.from_row(row) for row in state["problems"]],
-                          state["locale"], remembered=lambda rel: _remembered(root / rel, key),
+                          state["locale"],
+                          remembered=lambda name: _remembered(store.path(root, name), key),
                           compute=lambda: compute()[0])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         pass
     rows, problems, locale = compute()
     _remember(root, key, rows, problems, locale)
@@ -191,23 +192,19 @@ def _remembered(path: Path, key: str) -> str | None:
 def _remember(root: Path, key: str, rows: list[StatusRow], problems: list[Problem],
               locale: str) -> None:
     """The big files first, the key file last: a crash in between leaves a key that no longer
-    matches, or big files whose own key line does not; either way status computes again."""
-    from salesnotes.edit.files import atomic_write
-
+    matches, or big files whose own key line does not; either way status computes again. A
+    read-only `.salesnotes/` only costs the shortcut."""
     listed = [[(v.isoformat() if v else None) if f in _DATES else v
                for f in _FIELDS for v in (getattr(r, f),)] for r in rows]
-    files = {ROWS_FILE: json.dumps(listed, ensure_ascii=False), OUTPUT_FILE: _json(rows, False),
-             TABLE_FILE: "\n".join(table(rows, Labels(locale))), STATE_FILE: None}
+    texts = {ROWS_FILE: json.dumps(listed, ensure_ascii=False), OUTPUT_FILE: _json(rows, False),
+             TABLE_FILE: "\n".join(table(rows, Labels(locale)))}
+    state = store.path(root, STATE_FILE)
     try:
-        (root / STATE_DIR).mkdir(exist_ok=True)
-        (root / STATE_FILE).unlink(missing_ok=True)
-        for rel, text in files.items():
-            if text is None:
-                state = {"key": key, "locale": locale,
-                         "problems": [p.as_row() for p in problems]}
-                data = json.dumps(state, ensure_ascii=False)
-            else:
-                data = f"{key}\n{text}"
-            atomic_write(root / rel, data.encode("utf-8"), root=root)
-    except Exception:  # noqa: BLE001 - a read-only .salesnotes/ only costs the shortcut
-        pass
+        store.make_folder(state.parent)
+        state.unlink(missing_ok=True)
+    except OSError:
+        return
+    if all([store.write_text(store.path(root, name), f"{key}\n{text}")
+            for name, text in texts.items()]):
+        store.write_json(state, _STATE_VERSION, {
+            "key": key, "locale": locale, "problems": [p.as_row() for p in problems]})
