@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import SPEC_NOTE, TODAY
 
+from salesnotes import forking
 from salesnotes.edit.vaultinit import create_vault
 from salesnotes.load.vault import load_vault
 from salesnotes.local import cache, store
@@ -244,7 +245,7 @@ def test_the_cache_folder_keeps_itself_out_of_git(make_vault):
 
 def test_a_big_cold_parse_in_two_processes_gives_the_same_notes(vault, monkeypatch):
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
-    if not cache._can_fork():
+    if not forking.can_fork():
         pytest.skip("no second core or no fork here")
     reader = NoteCache(vault)
     assert reader(vault) == read_notes(vault)
@@ -281,7 +282,7 @@ def test_the_ledger_read_during_a_two_process_parse_is_read_once_and_the_same(
 
     expected = load_vault(vault, git=False, cache=False)
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
-    if not cache._can_fork():
+    if not forking.can_fork():
         pytest.skip("no second core or no fork here")
     if child == "fails":
         monkeypatch.setattr(cache.pickle, "dump", lambda *a, **k: 1 / 0)  # the child's send

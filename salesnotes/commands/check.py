@@ -59,7 +59,7 @@ def _whole(root: Path, t: Labels) -> tuple[int, list]:
     from salesnotes.reports.checklists import load_checklists
 
     with reading_notes(t) as progress:
-        vault = load_vault(root, git=False, progress=progress)
+        vault = load_vault(root, git=False, progress=progress, store_cache=False)
     from salesnotes.reports.future_dates import future_contacts
 
     return len(vault.notes), [*vault.problems, *future_contacts(vault.notes, today()),

@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import salesnotes
+from salesnotes import forking
 from salesnotes.errors import Problem, said
 from salesnotes.gcpause import gc_paused
 from salesnotes.local import store as local_store
@@ -237,7 +238,7 @@ def _parse(files: list[_File], progress: Progress | None, keep_rows: bool,
     """Parse `files` (in two processes when there are many), with the rows to store."""
     if meanwhile is not None:
         meanwhile = (_once(meanwhile[0]), meanwhile[1])
-    if len(files) >= PARALLEL_MIN and _can_fork():
+    if len(files) >= PARALLEL_MIN and forking.can_fork():
         done = _parse_parallel(files, progress, meanwhile)
         if done is not None:
             return done if keep_rows else (done[0], [])
@@ -282,18 +283,6 @@ def _racy(row: Row, started: int) -> bool:
     return local_store.is_racy(row[1], started)
 
 
-def _can_fork() -> bool:
-    """Only on Linux, with a second core, and while no other thread runs (watch never forks)."""
-    import threading
-
-    if sys.platform != "linux" or threading.active_count() > 1:
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):  # pragma: no cover
-        return (os.cpu_count() or 1) > 1
-
-
 def _parse_parallel(files: list[_File], progress: Progress | None,
                     meanwhile: Meanwhile | None = None
                     ) -> tuple[dict[str, _Entry], list[Row]] | None:
@@ -304,38 +293,16 @@ def _parse_parallel(files: list[_File], progress: Progress | None,
         size = sum(f.key[2] for f in files if f.key) / len(files) or 1
         handed = min(len(mine) // 2, int(meanwhile[1] / size / 2))
         mine, theirs = mine[: len(mine) - handed], theirs + mine[len(mine) - handed:]
-    try:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-    except OSError:
+
+    def here() -> tuple[dict[str, _Entry], list[Row]]:
+        if meanwhile is not None:
+            meanwhile[0]()
+        return _parse_here(mine, progress, True, share=2)
+
+    done = forking.in_two(lambda: _parse_here(theirs, None, True)[1], here)
+    if done is None or done[1] is None:
         return None
-    if pid == 0:  # the child: parse, send the rows, leave without running any exit handler
-        code = 1
-        try:
-            os.close(read_fd)
-            _, rows = _parse_here(theirs, None, True)
-            with os.fdopen(write_fd, "wb") as pipe:
-                pickle.dump(rows, pipe, protocol=_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    child_rows = None
-    if meanwhile is not None:
-        meanwhile[0]()
-    try:
-        with os.fdopen(read_fd, "rb") as pipe:
-            out, rows = _parse_here(mine, progress, True, share=2)
-            try:
-                child_rows = pickle.load(pipe)
-            except Exception:  # noqa: BLE001 - the child failed: its half is parsed here
-                child_rows = None
-    finally:
-        if child_rows is None:
-            _kill(pid)
-        status = os.waitpid(pid, 0)[1]
-    if child_rows is None or status != 0:
-        return None
+    (out, rows), child_rows = done
     return _take_child_rows(theirs, child_rows, out, rows)
 
 
@@ -353,15 +320,6 @@ def _take_child_rows(theirs: list[_File], child_rows: list[Row], out: dict[str, 
         if f.rel not in out:
             out[f.rel] = _Entry(*_read_one(f)[::-1])
     return out, rows
-
-
-def _kill(pid: int) -> None:
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:  # pragma: no cover - gone already
-        pass
 
 
 # -- rows -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from salesnotes import forking
 from salesnotes.errors import Problem, said, saying
 from salesnotes.model.vault import Vault
 from salesnotes.views.render import VIEWS_DIR, Rendered, render_one
@@ -100,28 +101,12 @@ def _render_forked(mine: list, theirs: list, book: Book, env,  # noqa: ANN001
                    week: date | None) -> dict[str, Rendered]:
     """`theirs` in a forked child, `mine` here; parts missing when the child fails are
     rendered by the caller, so a fork problem only costs time."""
-    import pickle
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: render, hand the bytes over, leave without cleanup
-        status = 1
-        try:
-            os.close(read_end)
-            data = pickle.dumps({v.__name__: render_one(v, book, env, week) for v in theirs})
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    parts = {v.__name__: render_one(v, book, env, week) for v in mine}
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status == 0 and data:
-        parts.update(pickle.loads(data))
-    return parts
+    done = forking.in_two(lambda: {v.__name__: render_one(v, book, env, week) for v in theirs},
+                          lambda: {v.__name__: render_one(v, book, env, week) for v in mine})
+    if done is None:
+        return {}
+    parts, child = done
+    return {**parts, **(child or {})}
 
 
 def _split(views: list) -> tuple[list, list]:

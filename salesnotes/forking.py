@@ -1,0 +1,78 @@
+"""Half of a big job in a forked child: the cold parse of many notes, the render of the views.
+
+On two cores a fork halves the wall time of work that is pure Python (the GIL keeps threads to
+one core) and that starts from data this process already holds: the child inherits it for free
+and sends back only its result. Forking is only safe while no other thread runs (a thread
+holding a lock at the fork leaves that lock held forever in the child), so `watch`, which runs
+threads, never forks here: it has its own worker, forked before its threads start
+(views/worker.py). A failing child costs time, never a result: the caller does its share.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+Mine = TypeVar("Mine")
+Theirs = TypeVar("Theirs")
+_PROTOCOL = 5
+
+
+def can_fork() -> bool:
+    """Only on Linux, with a second core, and while no other thread runs (watch never forks)."""
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):  # pragma: no cover
+        return (os.cpu_count() or 1) > 1
+
+
+def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
+           ) -> tuple[Mine, Theirs | None] | None:
+    """`theirs()` in a forked child while `mine()` runs here.
+
+    Returns (mine's result, theirs' result, or None when the child failed), or None when no
+    child could be forked (nothing was run: the caller does all of it).
+    """
+    try:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: work, send the result, leave without running any exit handler
+        code = 1
+        try:
+            os.close(read_fd)
+            result = theirs()
+            with os.fdopen(write_fd, "wb") as pipe:
+                pickle.dump(result, pipe, protocol=_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    received, got = False, None
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            here = mine()
+            try:
+                got, received = pickle.load(pipe), True
+            except Exception:  # the child failed: the caller does its share
+                got = None
+    finally:
+        if not received:
+            _kill(pid)
+        status = os.waitpid(pid, 0)[1]
+    return here, (got if received and status == 0 else None)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:  # pragma: no cover - gone already
+        pass
