@@ -1,6 +1,6 @@
 """Realistic salesnotes vaults of any size, for `bench/run.py` (or by hand).
 
-The notes look like PERFORMANCE.md's synthetic ones (about 2.8 KB: 16 front-matter keys, 5-20
+The notes look like the synthetic ones the targets were first measured on (about 2.8 KB: 16 front-matter keys, 5-20
 tasks, 5-50 log lines, opportunities, checklists), spread over one subfolder per region, with
 valid NIPs, a sales ledger and, on request, a git history of `salesnotes log` commits. The names,
 towns and NIPs come from the demo portfolio's own helpers (`salesnotes.edit.demo`), the texts from its

@@ -2,7 +2,7 @@
 
 Every figure is the median wall time of several processes, as the rep runs them (interpreter
 start-up included), on a warm page cache; peak memory is the child's `ru_maxrss` (os.wait4). Each
-figure stands beside its target from PERFORMANCE.md "Our targets". A command that does not exist
+figure stands beside its target (TARGETS below). A command that does not exist
 yet, fails or times out becomes `failed: <reason>` in its row; the script never stops for it.
 
     python bench/run.py                      # 1k and 10k (about 5-10 minutes)
@@ -51,7 +51,7 @@ TIMEOUT = 600.0
 MB = 1024  # ru_maxrss is in KB on Linux
 
 
-# --- targets (PERFORMANCE.md "Our targets") ------------------------------------------------------
+# --- targets (the project's, as bench/README.md lists them) ------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A vault of 10,000 notes is a million Python objects. The collector runs whenever
 containers were made, and a full collection walks every live object: 0.1-0.3 s at 10k notes,
 several times per review or per watch rebuild. Notes hold no reference cycles (reference
 counting frees them), so no collection is needed while notes are read or views rendered.
-PERFORMANCE.md section 7: turning it off cut bulk loads by 30-45 %.
+ARCHITECTURE.md, speed: cache: turning it off cut bulk loads by 30-45 %.
 """
 
 from __future__ import annotations

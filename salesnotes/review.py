@@ -3,7 +3,7 @@
 This is the whole of `salesnotes review` except printing, so `watch` and tests call it too. It
 never prints and never reads the clock: the result says what happened, and the command shows it.
 A broken note, a failing template or a hand-made file in views/ is a problem in the result, never
-a stop: every other view is still written (SPEC "Non-negotiable behaviour").
+a stop: every other view is still written (README.md; ARCHITECTURE.md, data safety 8).
 """
 
 from __future__ import annotations

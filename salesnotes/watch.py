@@ -1,6 +1,6 @@
 """`salesnotes watch`, the core: rebuild the views whenever the vault changes. Prints nothing.
 
-How (PERFORMANCE.md 9, DATA-SAFETY.md 34-36 and rule 13):
+How (ARCHITECTURE.md, speed: watch and data safety 13; adversarial cases 34-36):
 - watchdog's inotify observer on the vault root; created, modified, closed-after-write, deleted
   and moved events count, a move by its `dest_path` too, because editors save atomically
   (write a temp file, rename it over the note). Opens, reads and attribute changes do not, so
@@ -9,7 +9,7 @@ How (PERFORMANCE.md 9, DATA-SAFETY.md 34-36 and rule 13):
   `views/` and `.salesnotes/` (our own writes), `.git/`, `.obsidian/`, hidden and temp files are
   ignored by path, and views are written only when their bytes change: idle means no rebuild.
 - Two paces. A saved note is read and stored in the file cache 30 ms after its last event
-  (PERFORMANCE.md's "save -> index updated" target), so `status` in another terminal is current
+  (the "save -> index updated" target in bench/README.md), so `status` in another terminal is current
   at once. The views wait for a quiet period (50 ms) or, in a long burst such as a
   `git checkout` of thousands of notes, at most 2 s; events during a rebuild make one more.
   A rebuild re-reads only the notes whose stat changed or which an event named since they

@@ -21,7 +21,7 @@ blocks = st.lists(st.one_of(task, task, plain, para, fence, quote, heading), max
 
 
 def oracle_tasks(text: str) -> list[str]:
-    """Task items markdown-it sees outside block quotes (SPEC: quotes are not tasks)."""
+    """Task items markdown-it sees outside block quotes (README: quotes are not tasks)."""
     out = []
     tokens = _MD.parse(text)
     quoted = 0

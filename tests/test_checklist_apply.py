@@ -24,7 +24,7 @@ SECTION = (b"## Checklist: Key account\n\n- [ ] Decision maker identified\n"
            b"- [ ] Annual purchase plan agreed\n- [ ] Terms in writing\n\n")
 TEMPLATE = {"templates/checklists/key-account.md": KEY_ACCOUNT}
 HYDRO = "clients/Hydro-Tech Sp. z o.o..md"
-# the SPEC note without its key-account section, with the oddities a rep's note has
+# the README example note without its key-account section, with the oddities a rep's note has
 NOTE = SPEC_NOTE.replace(
     "## Checklist: Key account\n- [x] Decision maker identified\n"
     "- [ ] Annual purchase plan agreed\n\n", "").replace(

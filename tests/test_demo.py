@@ -67,7 +67,7 @@ def section(body: str, heading: str) -> list[str]:
 
 
 def breath(fm: dict[str, object], body: str, today: date) -> str:
-    """SPEC's rule, written out simply."""
+    """README's rule, written out simply."""
     logged = [date.fromisoformat(m.group(1)) for line in section(body, "## Log")
               if (m := LOG_LINE.fullmatch(line))]
     last = fm.get("last_contact") or (max(logged) if logged else None)
@@ -333,7 +333,7 @@ def test_config_has_every_spec_key_with_its_default(tmp_path: Path, locale: str)
     assert (bonus["period"], bonus["min_attainment"], bonus["amount"]) == ("quarter", 1.0, 3000)
     assert len(pay["benefits"]) == 2 and pay["benefits"][1]["limit"] == 2000
     assert pay["benefits"][1]["used"] == 800
-    assert "base: 7000.00" in text  # money as written in SPEC
+    assert "base: 7000.00" in text  # money as written in README
     comments = [line for line in text.splitlines() if "#" in line]
     assert len(comments) >= 20  # every key explained
 

@@ -1,4 +1,4 @@
-"""The note editor: only the intended spans and lines change (DATA-SAFETY.md cases 1-15)."""
+"""The note editor: only the intended spans and lines change (ARCHITECTURE.md adversarial cases 1-15)."""
 
 from __future__ import annotations
 

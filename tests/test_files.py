@@ -1,5 +1,5 @@
 """The atomic writer: a failure at any step leaves the note as it was and no temp file behind
-(DATA-SAFETY.md cases 11-15)."""
+(ARCHITECTURE.md adversarial cases 11-15)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`import sales`: every export format to the same ledger, to the grosz, all or nothing, idempotent.
 
-Fixtures are written by the tests in the bytes the ERPs write (DATA-SAFETY.md cases 22-29).
+Fixtures are written by the tests in the bytes the ERPs write (ARCHITECTURE.md adversarial cases 22-29).
 `time_imports` at the end is the benchmark's entry point (no timing is asserted here).
 """
 
@@ -186,7 +186,7 @@ def test_ledger_sum_equals_the_file_sum_to_the_grosz(lines):
 # --- all or nothing ----------------------------------------------------------------------------
 
 def thousand_rows_with_bad_ones() -> bytes:
-    """Row 500 of 1000 has a bad NIP checksum and the amount `12,3,4` (DATA-SAFETY case 23)."""
+    """Row 500 of 1000 has a bad NIP checksum and the amount `12,3,4` (adversarial case 23)."""
     rows = [f"FV/{i}/2026;{1 + i % 28:02d}.03.2026;{NIP_A};Hydro-Tech;{i},50;"
             for i in range(1, 1001)]
     rows[499] = "FV/500/2026;15.03.2026;5260250275;Hydro-Tech;12,3,4;"

@@ -1,4 +1,4 @@
-"""The one filename function: DATA-SAFETY cases 16-21, and properties for any text."""
+"""The one filename function: adversarial cases 16-21, and properties for any text."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_replacements_stay_readable() -> None:
     assert safe_filename("Firma [Kraków]") == "Firma (Kraków).md"
     assert safe_filename("Serwis: Nowak") == "Serwis - Nowak.md"
     assert safe_filename("A\nB") == "A B.md"
-    assert safe_filename("Hydro-Tech Sp. z o.o.") == "Hydro-Tech Sp. z o.o..md"  # SPEC's example
+    assert safe_filename("Hydro-Tech Sp. z o.o.") == "Hydro-Tech Sp. z o.o..md"  # README's example
 
 
 # --- case 19: long names --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Byte-preserving edits of a client note: splice values and lines, never re-serialise.
 
 A rep's note is years of hand-written work, so an edit may change exactly the value spans and
-lines it means to, and nothing else (DATA-SAFETY.md rules 1, 2, 4 and 7). The work is split:
+lines it means to, and nothing else (ARCHITECTURE.md, data safety 1, 2, 4 and 7). The work is split:
 `notefile` reads the file's dialect (BOM, CRLF or LF, final newline, strict UTF-8), `yamlspans`
 locates each front-matter value, `yamltokens` writes a value's YAML text, `sections` finds where
 new body lines go. This module holds them together in `NoteText`, whose `to_bytes()` re-reads
@@ -239,7 +239,7 @@ class NoteText:
             self._lines.extend(block)
         self._body_added.extend(block)
 
-    # ---- verification (DATA-SAFETY.md rule 2)
+    # ---- verification (ARCHITECTURE.md, data safety 2)
 
     def _verification_problem(self, data: bytes) -> str | None:
         try:

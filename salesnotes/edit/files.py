@@ -1,5 +1,5 @@
 """Reading a note whole and replacing it atomically, so neither a crash nor a concurrent save
-costs the rep a byte (DATA-SAFETY.md rules 5 and 6).
+costs the rep a byte (ARCHITECTURE.md, data safety 5 and 6).
 
 A write goes to a hidden temp file in the same folder (never named `*.md`, so no vault tool
 indexes a half-written note), is fsynced, takes the old file's mode, and replaces the note with

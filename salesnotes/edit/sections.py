@@ -1,7 +1,7 @@
 """Where new lines go in a note's markdown body: under a heading, as a new section, or at the end.
 
-The body is the rep's own writing, so an edit only ever *adds* whole lines (DATA-SAFETY.md
-rule 4) and must put them where a reader expects them: a log entry first in its section's list,
+The body is the rep's own writing, so an edit only ever *adds* whole lines (ARCHITECTURE.md,
+section 4) and must put them where a reader expects them: a log entry first in its section's list,
 a new section before `## Log`. Headings are ATX headings outside fenced code (a `# comment` in a
 code block is not a section), matched case-insensitively; nothing is ever added after an
 unclosed fence, where it would become code. These functions only compute an `Insertion`; the

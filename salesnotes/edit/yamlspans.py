@@ -2,7 +2,7 @@
 
 YAML is only *located*, never re-serialised: libyaml's composer gives each top-level value's
 start and end, and ruamel.yaml (the YAML 1.2 reader) must agree on every key's position, so
-comments, quoting, indentation and key order survive an edit (DATA-SAFETY.md rule 1). Anchors,
+comments, quoting, indentation and key order survive an edit (ARCHITECTURE.md, data safety 1). Anchors,
 aliases, custom tags, directives, duplicate and merge keys are refused from a token scan before
 anything is built, so an alias bomb costs microseconds. Offsets are into the front-matter text
 (the lines between the delimiters, each ending in '\\n'); lines are 0-based within it.
@@ -179,7 +179,7 @@ def cross_check(text: str, entries: Sequence[Entry]) -> None:
 
 @functools.lru_cache(maxsize=1)
 def ruamel() -> Any:
-    from ruamel.yaml import YAML  # imported lazily: only edits pay for it (PERFORMANCE.md)
+    from ruamel.yaml import YAML  # imported lazily: only edits pay for it (ARCHITECTURE.md, speed: front-matter)
 
     return YAML(typ="rt")
 

@@ -4,7 +4,7 @@ A note is read by PyYAML with libyaml (YAML 1.1), by pure PyYAML (which differs 
 by ruamel.yaml (YAML 1.2) and by Obsidian. A string is written bare only when all of them read
 it back as that very string (`no`, `0123`, `10:00` get quotes); a date or an amount is written
 bare only where its old quoting allowed. Every written value is read back by all three Python
-readers before an edit is returned (DATA-SAFETY.md rule 2).
+readers before an edit is returned (ARCHITECTURE.md, data safety 2).
 """
 
 from __future__ import annotations

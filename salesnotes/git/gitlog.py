@@ -1,8 +1,9 @@
 """Commit what salesnotes changed, and nothing else, in the vault's own repository.
 
 Why the git binary through subprocess: one streaming `git log` is 7x faster than pygit2 and over
-100x faster than dulwich, and git's plumbing commits without touching the work tree. The contact
-log is read through `run_git` by history.py; nothing outside `salesnotes/git/` runs git.
+100x faster than dulwich (ARCHITECTURE.md, speed: git), and git's plumbing commits without
+touching the work tree. The contact log is read through `run_git` by history.py; nothing outside
+`salesnotes/git/` runs git.
 
 What a commit holds: each note salesnotes edited is committed as its COMMITTED version with the
 same edit applied (`Change.redo`), so the rep's own uncommitted edits in that note stay

@@ -3,7 +3,7 @@
 `salesnotes log` commits each contact with `Contact-Date:`, `Channel:` and `Client-NIP:`
 trailers, so `git log` itself is a machine-readable contact log that survives any edit of the
 note. Reading it is one streaming `git log` pass over the whole history (never one per file:
-PERFORMANCE.md section 8), run through gitlog.run_git; a JSON cache keyed by HEAD makes the next
+ARCHITECTURE.md, speed: git), run through gitlog.run_git; a JSON cache keyed by HEAD makes the next
 run read only the new commits.
 """
 
@@ -48,7 +48,7 @@ class ContactCommit:
 def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, list[ContactCommit]]:
     """Every `contact:` commit per note path (vault-relative, posix), newest first.
 
-    One `git log` pass over the history (never one per file: PERFORMANCE.md section 8). With a
+    One `git log` pass over the history (never one per file: ARCHITECTURE.md, speed: git). With a
     `cache_file` the result and the HEAD it reached are kept, and the next call reads only
     `<sha>..HEAD`; a rewritten history or an unreadable cache is rebuilt silently.
     """
@@ -242,7 +242,7 @@ def _from_cache(data: dict, prefix: str) -> tuple[str, dict[str, list[ContactCom
 
 @contextmanager
 def _no_gc() -> Iterator[None]:
-    """Tens of thousands of new objects set off the cyclic GC again and again (PERFORMANCE.md)."""
+    """Tens of thousands of new objects set off the cyclic GC again and again (ARCHITECTURE.md, speed: cache)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -1,13 +1,13 @@
 """Parsed notes kept between runs in `.salesnotes/cache.sqlite`, so a warm run re-reads only
 the notes that changed.
 
-Why this shape (PERFORMANCE.md sections 7 and 10, and our own measurements on 10k notes):
+Why this shape (ARCHITECTURE.md, speed: cache and summaries, and measurements on 10k notes):
 - One sqlite row per note, keyed by its vault path and checked against (mtime_ns, ctime_ns,
   size): stat-ing every note costs ~0.07 s per 10k, parsing one ~0.4 ms. ctime is in the key
   because a same-size edit whose mtime is put back (`touch -r`, `rsync -t`) still moves it.
 - A row holds the note's summary (`read_note(..., summary=True)`: front-matter, the newest log
   entry, open dated tasks, checklists, opportunities), pickled: what the views read, not every
-  log line and done task (PERFORMANCE.md 7, 10). On the 10k bench vault the file went from 54
+  log line and done task (ARCHITECTURE.md, speed: summaries). On the 10k bench vault the file went from 54
   to 23 MB and the notes held in memory from 116 to 77 MB. The values are the very ones a
   fresh read gives, so the cache never changes a result: a test compares every view with and
   without it.

@@ -1,4 +1,4 @@
-"""A client's breath for a date, exactly as SPEC defines it, and how urgent it is.
+"""A client's breath for a date, exactly as README.md defines it, and how urgent it is.
 
 Pure functions of the note, the date, the cadence and the git contact date; every view and
 `status` use these, so "overdue" means the same thing everywhere.

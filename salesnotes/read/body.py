@@ -1,6 +1,6 @@
 """The note body read line by line: log, tasks, checklists, opportunities.
 
-A line scanner, not a markdown parser: 45x faster (PERFORMANCE.md section 4) and it finds the
+A line scanner, not a markdown parser: 45x faster (ARCHITECTURE.md, speed: body) and it finds the
 same items, because it skips what CommonMark would not read as list items: fenced code,
 block quotes, indented code and HTML comments. tests/test_body_oracle.py checks it against
 markdown-it-py on generated notes.
@@ -113,7 +113,7 @@ def scan_body(body: str, first_line: int, *, summary: bool = False) -> Body:
 
     `summary` keeps of the log only its newest entry and of the tasks only the open ones with a
     date: all that the views and the breath rule read, and a tenth of a whole note's objects,
-    so 100,000 notes fit in memory (PERFORMANCE.md section 10). Problems are the same either way.
+    so 100,000 notes fit in memory (ARCHITECTURE.md, speed: summaries). Problems are the same either way.
     """
     return _Scanner(first_line, summary).run(body)
 

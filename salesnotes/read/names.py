@@ -1,4 +1,4 @@
-"""The one place where a client's name becomes a file name (DATA-SAFETY rule 9).
+"""The one place where a client's name becomes a file name (ARCHITECTURE.md, data safety 9).
 
 A rep types or imports names like `A/B Serwis`, `CON` or a 300-character Polish company name;
 each must become a file that is valid on Windows, macOS and Linux, that Obsidian can link to,
@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 
 SUFFIX = ".md"
-# SPEC.md caps file names at 120 bytes (DATA-SAFETY allows 200): the stricter cap wins, and it
-# leaves room for deep vault paths under Windows' 260-character limit.
+# File names are capped at 120 UTF-8 bytes (ARCHITECTURE.md, data safety 9): that leaves room
+# for deep vault paths under Windows' 260-character limit.
 MAX_BYTES = 120
 HASH_LEN = 8
 

@@ -1,10 +1,10 @@
 """A note file's dialect, read so that an edit can write it back byte for byte.
 
 A rep's note may come from Windows (CRLF, a UTF-8 BOM), from an editor that drops the final
-newline, or from a half-finished git merge. An edit keeps the dialect it found (DATA-SAFETY.md
-rule 7) and refuses what it cannot keep: bytes that are not strict UTF-8, a NUL byte, mixed line
-endings, conflict markers, an unclosed or oversized front-matter block. Every refusal names its
-line, so the rep sees `path:line: why`.
+newline, or from a half-finished git merge. An edit keeps the dialect it found (ARCHITECTURE.md,
+data safety 4 and 7) and refuses what it cannot keep: bytes that are not strict UTF-8, a NUL
+byte, mixed line endings, conflict markers, an unclosed or oversized front-matter block. Every
+refusal names its line, so the rep sees `path:line: why`.
 """
 
 from __future__ import annotations

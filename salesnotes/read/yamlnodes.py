@@ -2,7 +2,7 @@
 
 Every scalar stays text (no YAML 1.1 surprises: `0123` is not octal, `no` is not False), every
 node keeps its line, aliases and custom tags are refused before anything is built, so a
-9-level alias bomb costs milliseconds (PERFORMANCE.md, DATA-SAFETY.md rule 7).
+9-level alias bomb costs milliseconds (ARCHITECTURE.md, speed: front-matter and data safety 7).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Templates do layout only; numbers are computed in Python, where they are tested. The vault's
 `templates/views/` overrides a built-in template of the same name. User templates run in
 jinja2's immutable sandbox with StrictUndefined, so a typo is an error with its line, never a
-silently empty column, and a template cannot reach outside its folder (DATA-SAFETY rule 12).
+silently empty column, and a template cannot reach outside its folder (ARCHITECTURE.md, data safety 12).
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def _sandbox_base():  # noqa: ANN202
 
 
 # A template is the user's, so a typo or a pasted snippet must not hang or exhaust the review:
-# repetition, powers, `%`/format widths and padding filters are bounded (DATA-SAFETY rule 12).
+# repetition, powers, `%`/format widths and padding filters are bounded (ARCHITECTURE.md, data safety 12).
 _HUGE = 1_000_000
 _WIDE_PERCENT = re.compile(r"%[-#0 +]*(?:\*|\d{6,})|%[-#0 +]*\d*\.(?:\*|\d{6,})")
 _WIDE_BRACE = re.compile(r"\{[^{}]*:[^{}]*(?:\d{6,}|\{)")

@@ -1,4 +1,4 @@
-"""DATA-SAFETY.md cases 12-15: a note edited meanwhile, crashes mid-write, modes and links,
+"""ARCHITECTURE.md adversarial cases 12-15: a note edited meanwhile, crashes mid-write, modes and links,
 no-op edits; plus two real `salesnotes log` processes on one note, and the vault lock.
 
 Fault injection is in-process (monkeypatch + CliRunner) wherever a second process is not the

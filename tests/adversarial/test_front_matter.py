@@ -1,4 +1,4 @@
-"""DATA-SAFETY.md cases 1-11: front-matter fidelity, through `log`, `check`, `status`, `review`.
+"""ARCHITECTURE.md adversarial cases 1-11: front-matter fidelity, through `log`, `check`, `status`, `review`.
 
 An edit may change exactly the value spans and lines it means to; a note salesnotes cannot read
 safely is reported with path:line and left byte-for-byte as it was.

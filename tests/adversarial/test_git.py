@@ -1,4 +1,4 @@
-"""DATA-SAFETY.md cases 37-40: git in every state a rep's vault can be in.
+"""ARCHITECTURE.md adversarial cases 37-40: git in every state a rep's vault can be in.
 
 A commit that cannot be made never costs the edit: the note keeps it, the command says why it
 is not committed and exits non-zero; git's own files (index.lock, MERGE_HEAD) are never removed.
@@ -199,7 +199,7 @@ def test_39_conflict_markers_left_by_a_sync_tool_refuse_the_edit(make_vault, run
 
 
 def test_40_not_a_repository_keeps_the_edit_and_says_so(make_vault, run):
-    # Issue 4 decides against DATA-SAFETY case 40's non-zero exit: a vault without git is a
+    # Issue 4 decides against adversarial case 40's non-zero exit: a vault without git is a
     # supported setup ("No git repo: the edit is made and nothing is committed"), so `log`
     # keeps the edit, says it was not committed, and succeeds.
     root = make_vault({PATH: NOTE})

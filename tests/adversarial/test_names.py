@@ -1,4 +1,4 @@
-"""DATA-SAFETY.md cases 16-21: names typed into `salesnotes new`, on a real vault.
+"""ARCHITECTURE.md adversarial cases 16-21: names typed into `salesnotes new`, on a real vault.
 
 Whatever the rep types, the note lands directly in clients/ under a file name valid on Windows,
 macOS and Linux and safe in Obsidian links, while `name:` keeps the name verbatim; a name that
@@ -29,7 +29,7 @@ def valid_everywhere(filename: str) -> bool:
             and not LINK_BREAKERS & set(filename)
             and not filename.endswith((" ", ".")) and not stem.startswith(".")  # hidden: unread
             and filename.split(".")[0].rstrip(" ").upper() not in RESERVED
-            and len(filename.encode("utf-8")) <= 120  # SPEC's cap; DATA-SAFETY allows 200
+            and len(filename.encode("utf-8")) <= 120  # the 120-byte cap (ARCHITECTURE.md, data safety 9)
             and unicodedata.is_normalized("NFC", filename))
 
 
