@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from conftest import TODAY
 from test_weekplan import MON, config, names, row
 
+from salesnotes.local import store as local
 from salesnotes.local.holidays import STORE, polish_holidays
 from salesnotes.model.config import RoutineItem, load_config
 from salesnotes.model.daysoff import DaysOff
@@ -27,7 +28,7 @@ def test_polish_holidays_include_christmas_eve_and_are_kept(tmp_path, monkeypatc
     assert days[date(2026, 12, 24)] == "Wigilia Bożego Narodzenia"
     assert {date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)} <= set(days)
     assert date(2026, 12, 23) not in days
-    assert (tmp_path / STORE).is_file()  # an install that cannot keep them: the vault does
+    assert local.path(tmp_path, STORE).is_file()  # an install that cannot keep them: the vault does
     assert polish_holidays([2027], "en", tmp_path)[date(2027, 1, 1)] == "New Year's Day"
 
 

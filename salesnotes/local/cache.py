@@ -7,10 +7,10 @@ Why this shape (ARCHITECTURE.md, speed: cache and summaries, and measurements on
   because a same-size edit whose mtime is put back (`touch -r`, `rsync -t`) still moves it.
 - A row holds the note's summary (`read_note(..., summary=True)`: front-matter, the newest log
   entry, open dated tasks, checklists, opportunities), pickled: what the views read, not every
-  log line and done task (ARCHITECTURE.md, speed: summaries). On the 10k bench vault the file went from 54
-  to 23 MB and the notes held in memory from 116 to 77 MB. The values are the very ones a
-  fresh read gives, so the cache never changes a result: a test compares every view with and
-  without it.
+  log line and done task (ARCHITECTURE.md, speed: summaries). On the 10k bench vault the file
+  went from 54 to 23 MB and the notes held in memory from 116 to 77 MB. The values are the very
+  ones a fresh read gives, so the cache never changes a result: a test compares every view with
+  and without it.
 - Disposable: missing, corrupt, locked, written by another salesnotes (version, parser source,
   libraries) or unwritable, the cache is rebuilt or skipped without a word; every failure
   costs time, never a result.

@@ -10,14 +10,15 @@ file, nowhere to write) computes them again.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
 
-STORE = Path(".salesnotes") / "holidays.json"  # in the vault, when the install is read-only
+from salesnotes.local import store
+
+STORE = "holidays.json"  # in the vault's .salesnotes/, when the install is read-only
 INSTALL_STORE = Path(__file__).parent / "__holidaycache__" / "holidays.json"
 COUNTRY = "PL"  # salesnotes plans for a Polish rep: the country's public holidays
 _memo: dict[tuple[str, str, int], dict[date, str]] = {}
@@ -30,14 +31,14 @@ def polish_holidays(years: Iterable[int], locale: str, root: Path | None = None
     version = _installed_version()
     wanted = sorted(set(years))
     missing = [y for y in wanted if (version, language, y) not in _memo]
-    stores = [INSTALL_STORE, *((root / STORE,) if root is not None else ())]
-    for store in stores:
+    stores = [INSTALL_STORE, *((store.path(root, STORE),) if root is not None else ())]
+    for file in stores:
         if missing:
-            _read_store(store, version)
+            _read_store(file, version)
             missing = [y for y in wanted if (version, language, y) not in _memo]
     if missing:
         _compute(missing, language, version)
-        any(_write_store(store, version) for store in stores)  # the first that takes it
+        any(_write_store(file, version) for file in stores)  # the first that takes it
     out: dict[date, str] = {}
     for y in wanted:
         out.update(_memo[(version, language, y)])
@@ -56,6 +57,7 @@ def _installed_version() -> str:
 
 
 def _compute(years: list[int], language: str, version: str) -> None:
+    # the holidays package only when a week plan is first computed for these years
     import holidays
 
     calendar = holidays.country_holidays(COUNTRY, years=years, language=language)
@@ -64,15 +66,13 @@ def _compute(years: list[int], language: str, version: str) -> None:
 
 
 def _read_store(path: Path, version: str) -> None:
+    data = store.read_json(path, version)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != version:
-            return
-        for key, days in data["years"].items():
+        for key, days in (data or {}).get("years", {}).items():
             language, year = key.rsplit(":", 1)
             _memo[(version, language, int(year))] = {date.fromisoformat(d): n
                                                      for d, n in days.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return
 
 
@@ -81,16 +81,4 @@ def _write_store(path: Path, version: str) -> bool:
     years = {f"{lang}:{y}": {d.isoformat(): n for d, n in sorted(days.items())}
              for (v, lang, y), days in sorted(_memo.items(), key=lambda kv: kv[0])
              if v == version}
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        tmp.write_text(json.dumps({"version": version, "years": years}, ensure_ascii=False),
-                       encoding="utf-8")
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        return False
+    return store.write_json(path, version, {"years": years})

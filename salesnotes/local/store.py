@@ -51,7 +51,7 @@ def is_racy(mtime_ns: int, now_ns: int) -> bool:
     return mtime_ns >= now_ns - RACY_NS
 
 
-def read_json(file: Path, version: int) -> dict[str, Any] | None:
+def read_json(file: Path, version: int | str) -> dict[str, Any] | None:
     """The object stored by `write_json` with this version; None when missing, corrupt or of
     another version (the caller then rebuilds it)."""
     try:
@@ -63,7 +63,7 @@ def read_json(file: Path, version: int) -> dict[str, Any] | None:
     return data
 
 
-def write_json(file: Path, version: int, data: dict[str, Any]) -> bool:
+def write_json(file: Path, version: int | str, data: dict[str, Any]) -> bool:
     """Store `data` (with its version) atomically: a temp file renamed over the old one, so a
     reader sees the old file or the new one, never half of one. False when it cannot be
     written: a read-only vault only loses the shortcut."""
@@ -80,7 +80,7 @@ def write_json(file: Path, version: int, data: dict[str, Any]) -> bool:
         os.replace(temp, file)
         return True
     except (OSError, ValueError, TypeError):
-        temp.unlink(missing_ok=True)
+        _remove(temp)
         return False
 
 
@@ -93,5 +93,12 @@ def write_text(file: Path, text: str) -> bool:
         os.replace(temp, file)
         return True
     except OSError:
-        temp.unlink(missing_ok=True)
+        _remove(temp)
         return False
+
+
+def _remove(temp: Path) -> None:
+    try:
+        temp.unlink()
+    except OSError:  # never made, or its folder is not one
+        pass

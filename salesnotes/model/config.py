@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import FieldError, parse_date, parse_decimal, parse_month
+from salesnotes.read.names import fold
 
 CONFIG_FILE = "salesnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -313,8 +314,6 @@ def _days_off(v: Y.Value, r: _Reader) -> frozenset[date]:
 
 def _regions(v: Y.Value, r: _Reader) -> dict[str, frozenset[str]]:
     """`{Kraków: [Wieliczka, Skawina]}`: neighbours both ways, names folded like notes' regions."""
-    from salesnotes.read.names import fold
-
     m = r.mapping(v, "regions")
     out: dict[str, set[str]] = {}
     for name, near in (m.items.items() if m else ()):

@@ -166,8 +166,6 @@ def _routine(o: Occurrence) -> Routine:
 
 
 def extra_files(book: Book, week: date | None = None) -> dict[str, bytes]:
-    from salesnotes.views.weekcal import ICS_FILENAME, calendar_bytes
-
     return {ICS_FILENAME: calendar_bytes(week_plan_of(book, week), book.config.locale,
                                          book.config.calendar_id or book.vault.root.name,
                                          book.vault.root.name)}

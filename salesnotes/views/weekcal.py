@@ -23,6 +23,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def calendar_bytes(plan: WeekPlan, locale: str, calendar_id: str, vault_name: str) -> bytes:
+    # icalendar only when week.ics is written
     from icalendar import Calendar
 
     t = Labels(locale)
@@ -69,6 +70,7 @@ def _contact_event(p: Planned, day: date, stamp: datetime, owner: str, vault_nam
 
 
 def _event(uid: str, day: date, stamp: datetime, summary: str, description: str):  # noqa: ANN202
+    # icalendar only when week.ics is written
     from icalendar import Event
 
     e = Event()
