@@ -26,6 +26,7 @@ from salesnotes.reports.week_plan import (
     region_key,
 )
 from salesnotes.views.contacts import Capped, Contact, contact, task_rows
+from salesnotes.views.weekcal import ICS_FILENAME, calendar_bytes
 
 FILENAME = "Week plan.md"
 TEMPLATE = "Week plan.md"
