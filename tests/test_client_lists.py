@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import write
 
+from salesnotes.load.vault import load_vault
 from salesnotes.model.ledger import read_ledger
-from salesnotes.model.vault import load_vault
 
 NIP_A, NIP_B = "5260250274", "7740001454"
 

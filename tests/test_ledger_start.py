@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from conftest import TODAY, write
 
+from salesnotes.load.vault import load_vault
 from salesnotes.model.portfolio import Book
-from salesnotes.model.vault import load_vault
 from salesnotes.reports.budget import budget_year
 from salesnotes.reports.pay import pay_year
 

@@ -18,9 +18,9 @@ from conftest import TODAY, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salesnotes.load.vault import load_vault
 from salesnotes.model.ledger import Sale, ledger_files
 from salesnotes.model.portfolio import Book
-from salesnotes.model.vault import load_vault
 from salesnotes.reports.budget import budget_year
 from salesnotes.reports.pay import pay_year
 from salesnotes.views import portfolio
