@@ -153,7 +153,7 @@ def vault_2000(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a lo
     session and shared by the tests of the views at that size (they only read it)."""
     import sys
 
-    from salesnotes.model.vault import load_vault
+    from salesnotes.load.vault import load_vault
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     import generate  # bench/ is not a package
