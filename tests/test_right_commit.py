@@ -486,3 +486,14 @@ exec "{real}" "$@"
     assert f"git reset -q -- '{PATH}'" in result.stderr
     git(vault, "reset", "-q", "--", PATH)  # what the message says to do
     assert git(vault, "status", "--porcelain") == ""
+
+
+def test_a_damaged_repository_is_a_message_not_an_internal_error(vault, run):
+    tree = git(vault, "rev-parse", "HEAD^{tree}").strip()
+    obj = vault / ".git/objects" / tree[:2] / tree[2:]
+    obj.chmod(0o644)
+    obj.write_bytes(b"not a git object")
+    result = log(run, vault)
+    assert result.exit_code == 1, result.output
+    assert "git failed" in result.stderr and "saved but not committed" in result.stderr
+    assert LINE in (vault / PATH).read_text()

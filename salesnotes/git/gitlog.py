@@ -260,6 +260,8 @@ def commit_changes(
             if not fallback_identity or identity == FALLBACK_IDENTITY:
                 raise GitIdentityMissing(where) from None
             identity = FALLBACK_IDENTITY
+        except OSError as e:  # git's plumbing failed (a damaged repository, a full disk)
+            raise VaultError(problem(where, 0, f"git failed: {e}; {SAVED}")) from None
 
 
 class _NoIdentity(Exception):
