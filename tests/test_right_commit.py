@@ -497,3 +497,17 @@ def test_a_damaged_repository_is_a_message_not_an_internal_error(vault, run):
     assert result.exit_code == 1, result.output
     assert "git failed" in result.stderr and "saved but not committed" in result.stderr
     assert LINE in (vault / PATH).read_text()
+
+
+def test_import_clients_says_which_note_its_commit_had_to_leave_out(vault, run, tmp_path):
+    note = vault / PATH
+    note.write_text(NOTE.replace("tier: A", "tier: [A"))  # broken YAML, committed
+    git(vault, "commit", "-qam", "broken")
+    note.write_text(NOTE)  # fixed on disk, not committed
+    source = tmp_path / "klienci.csv"
+    source.write_text("NIP,Nazwa,Miasto\n526-025-02-74,Acme,Kraków\n", encoding="utf-8")
+    result = run("import", "clients", str(source), "--vault", str(vault))
+    assert result.exit_code == 0, result.output
+    assert f"note: {PATH}:0: its committed version cannot take this change" in result.stderr
+    assert "region: Kraków" in note.read_text()
+    assert "tier: [A" in show(vault, "HEAD")

@@ -156,14 +156,18 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
     if as_json:
         from salesnotes.jsonout import clients_import_json
 
-        sha = None if dry_run else commit_import(root, vault, plan.written,
-                                                 core.clients_message(plan))
+        sha = None if dry_run else commit_import(root, vault, core.clients_changes(root, plan),
+                                                 core.clients_message(plan), _warn)
         click.echo(clients_import_json(root, replace(plan, commit=sha), dry_run))
         return
     click.echo("\n".join(core.clients_summary(plan, root, t, dry_run=dry_run)))
     message = core.clients_message(plan)
     _finish(t, dry_run, lambda: commit_import(root, vault, core.clients_changes(root, plan),
-                                              message), message)
+                                              message, _warn), message)
+
+
+def _warn(said: str) -> None:
+    click.echo(f"note: {said}", err=True)
 
 
 def _finish(t, dry_run: bool, commit, message: str) -> None:  # noqa: ANN001 - Labels, () -> sha

@@ -133,18 +133,21 @@ def write_files(root: Path, replace_files: Mapping[Path, bytes],
     return written
 
 
-def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change],
-                  message: str) -> str | None:
+def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change], message: str,
+                  warn: Callable[[str], None] | None = None) -> str | None:
     """One commit of exactly the written paths (a note edited: its committed version with the
-    same edit), when the vault is a repo and commits are on."""
+    same edit), when the vault is a repo and commits are on. A note whose committed version
+    cannot take the edit stays uncommitted, and `warn` is told which and why."""
     paths = list(paths)
     if not paths or not vault.config.git_commit:
         return None
     from salesnotes.git import gitlog
 
-    if not gitlog.is_repo(root):
-        return None
-    return gitlog.commit_paths(root, paths, message, fallback_identity=True)
+    done = gitlog.commit_changes(root, paths, message, fallback_identity=True)
+    for kept in done.kept_back:
+        if warn is not None:
+            warn(str(kept))
+    return done.sha
 
 
 def count_of(n: int, word: str) -> str:
