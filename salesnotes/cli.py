@@ -68,6 +68,7 @@ class Salesnotes(LazyGroup):
     """The root group: the one place that turns core errors into exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # when used: --help loads click and nothing else
         from salesnotes.edit.files import FileRefused, NoteChanged
         from salesnotes.errors import VaultError
 
@@ -103,6 +104,7 @@ class Salesnotes(LazyGroup):
 def _refusal(e: Exception) -> str:
     """`path:0: why` for a write the OS refused (disk full, no permission, a folder linked out
     of the vault) or a note another program changed meanwhile: one line, never exit 70."""
+    # when used: --help loads click and nothing else
     from salesnotes.edit.files import FileRefused
     from salesnotes.errors import Problem
 
@@ -139,10 +141,12 @@ def common_options(f):  # noqa: ANN001, ANN201 - decorator
 
 def locked(f):  # noqa: ANN001, ANN201 - decorator
     """Hold the vault lock for the whole command, so two commands never edit or commit at once."""
+    # when used: --help loads click and nothing else
     import functools
 
     @functools.wraps(f)
     def run_locked(*args: Any, **kwargs: Any) -> Any:
+        # when used: --help loads click and nothing else
         from salesnotes.local.lock import vault_lock
 
         with vault_lock(vault_root()):
@@ -152,6 +156,7 @@ def locked(f):  # noqa: ANN001, ANN201 - decorator
 
 
 def vault_root() -> Path:
+    # when used: --help loads click and nothing else
     from salesnotes.model.vault import find_root
 
     ctx = click.get_current_context()
@@ -162,6 +167,7 @@ def vault_root() -> Path:
 def labels(locale: str | None = None) -> Labels:
     """The words of the vault's locale, found once per command; `locale` when the command
     knows it already (init). Before a vault is found, and without one, English."""
+    # when used: --help loads click and nothing else
     from salesnotes.i18n import Labels
 
     meta = click.get_current_context().meta
@@ -173,6 +179,7 @@ def labels(locale: str | None = None) -> Labels:
 
 
 def _vault_locale(root: Path) -> str:
+    # when used: --help loads click and nothing else
     from salesnotes.errors import VaultError
     from salesnotes.model.config import load_config
 
@@ -184,6 +191,7 @@ def _vault_locale(root: Path) -> str:
 
 def _labels_after_error(ctx: click.Context) -> Labels:
     """The command's words, else the vault's when one can be found, else English."""
+    # when used: --help loads click and nothing else
     from salesnotes.errors import VaultError
     from salesnotes.i18n import Labels
 
@@ -197,7 +205,8 @@ def _labels_after_error(ctx: click.Context) -> Labels:
 
 
 def today() -> date:
-    """The one place salesnotes reads the clock: --today, $SALESNOTES_TODAY, else the system date."""
+    """The one place salesnotes reads the clock: --today, $SALESNOTES_TODAY, else the system
+    date."""
     ctx = click.get_current_context()
     given = ctx.meta.get("salesnotes.today")
     if given is not None:

@@ -6,9 +6,9 @@ Progress bars show only on a terminal, so scripts and CI logs stay clean.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,6 +27,7 @@ def echo_problems(problems: Iterable[Problem], t: Labels) -> int:
 
 
 def console(stderr: bool = False):  # noqa: ANN201 - rich is imported lazily
+    # rich takes a tenth of a second to import: only when a bar or a table shows
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
@@ -38,6 +39,7 @@ def progress(label: str, threshold: int = 2000) -> Iterator[Callable[[int, int],
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
+    # rich takes a tenth of a second to import: only when a bar or a table shows
     from rich.progress import Progress
 
     bar = Progress(transient=True, console=console(stderr=True))
@@ -68,6 +70,7 @@ def check_libyaml(t: Labels) -> None:
     if _LIBYAML_CHECKED:
         return
     _LIBYAML_CHECKED = True
+    # PyYAML only when YAML is read here
     import yaml
 
     if not getattr(yaml, "__with_libyaml__", False):

@@ -6,8 +6,9 @@ hides the rest of the portfolio. Only the CLI turns problems into stderr lines a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class Problem:
 
     @classmethod
     def from_row(cls, row: list[Any]) -> Problem:
+        # i18n loads the label catalogs (PyYAML): only when a problem is said
         from salesnotes.i18n import Said
 
         path, line, message, *more = row
@@ -61,9 +63,7 @@ class Problem:
                    said=Said.from_json(said) if said else None)
 
 
-import re as _re
-
-_CONTROL = _re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _shown(text: str) -> str:
@@ -103,25 +103,26 @@ class GitBusy(VaultError):
     exit_code = 75
 
 
-def problem(path: str | PurePosixPath, line: int, message: str) -> Problem:
+def problem(path: str | PurePath, line: int, message: str) -> Problem:
     return Problem(PurePosixPath(path), line, message)
 
 
-def file_problem(path: str | PurePosixPath, message: str | Said) -> Problem:
+def file_problem(path: str | PurePath, message: str | Said) -> Problem:
     """A problem of a whole file (unreadable, too big, not XLSX): no line to name."""
     if isinstance(message, str):
         return Problem(PurePosixPath(path), 0, message, whole_file=True)
     return Problem(PurePosixPath(path), 0, str(message), whole_file=True, said=message)
 
 
-def said(path: str | PurePosixPath, line: int, key: str, /, *, strict: bool = False,
+def said(path: str | PurePath, line: int, key: str, /, *, strict: bool = False,
          **fields: Any) -> Problem:
     """A problem whose message is the catalog's `key`: English in `message`, any locale by
     `told`."""
+    # i18n loads the label catalogs (PyYAML): only when a problem is said
     from salesnotes.i18n import Said
 
     return saying(path, line, Said(key, **fields), strict)
 
 
-def saying(path: str | PurePosixPath, line: int, message: Said, strict: bool = False) -> Problem:
+def saying(path: str | PurePath, line: int, message: Said, strict: bool = False) -> Problem:
     return Problem(PurePosixPath(path), line, str(message), strict, said=message)

@@ -31,6 +31,7 @@ class Catalog:
 @lru_cache(maxsize=len(LOCALES))
 def catalog(locale: str) -> Catalog:
     """The locale's catalog, read once; an unknown locale reads English."""
+    # PyYAML only when YAML is read here
     import yaml
 
     name = locale if locale in LOCALES else DEFAULT
@@ -44,6 +45,7 @@ def catalog(locale: str) -> Catalog:
 
 @lru_cache(maxsize=len(LOCALES))
 def _plural_rule(locale: str) -> Callable[[Any], str]:
+    # babel's locale data only when money or dates are formatted
     from babel import Locale
 
     return Locale.parse("pl_PL" if locale == "pl" else "en_US").plural_form

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from salesnotes import views
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
+from salesnotes.git import gitlog
 from salesnotes.load.vault import load_vault
+from salesnotes.local import reviewstate
 from salesnotes.local.reviewstate import ReviewSummary
 from salesnotes.model.breath import Breath
 from salesnotes.model.portfolio import Book
@@ -74,9 +77,6 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
 
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
-    from salesnotes import views
-    from salesnotes.local import reviewstate
-
     inputs = reviewstate.inputs_key(root, today, week, tuple(views.VIEW_MODULES))
     skipped = _unchanged(root, inputs, today, commit)
     if skipped is not None:
@@ -105,8 +105,6 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
 
 def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResult | None:
     """The last review's result when nothing it read has changed, else None."""
-    from salesnotes.local import reviewstate
-
     state = reviewstate.load(root)
     if not state or state["inputs"] != inputs or state["outputs"] != reviewstate.outputs_key(root):
         return None
@@ -127,9 +125,8 @@ def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResu
 
 
 def _commit(root: Path, paths: list[Path], today: date) -> str | None:
-    from salesnotes.git import gitlog
-
     if not gitlog.is_repo(root):
         return None
     ours = [p for p in paths if p.parent == root / VIEWS_DIR]
-    return gitlog.commit_paths(root, ours, f"salesnotes: review {iso_week(today)}", fallback_identity=True)
+    return gitlog.commit_paths(root, ours, f"salesnotes: review {iso_week(today)}",
+                               fallback_identity=True)

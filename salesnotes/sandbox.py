@@ -22,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import resource
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -205,9 +207,6 @@ def _rss() -> int:
     except (OSError, ValueError, IndexError):
         pass
     try:
-        import resource
-        import sys
-
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak if sys.platform == "darwin" else peak * 1024
     except (ImportError, OSError):

@@ -9,8 +9,8 @@ How (ARCHITECTURE.md, speed: watch and data safety 13; adversarial cases 34-36):
   `views/` and `.salesnotes/` (our own writes), `.git/`, `.obsidian/`, hidden and temp files are
   ignored by path, and views are written only when their bytes change: idle means no rebuild.
 - Two paces. A saved note is read and stored in the file cache 30 ms after its last event
-  (the "save -> index updated" target in bench/README.md), so `status` in another terminal is current
-  at once. The views wait for a quiet period (50 ms) or, in a long burst such as a
+  (the "save -> index updated" target in bench/README.md), so `status` in another terminal is
+  current at once. The views wait for a quiet period (50 ms) or, in a long burst such as a
   `git checkout` of thousands of notes, at most 2 s; events during a rebuild make one more.
   A rebuild re-reads only the notes whose stat changed or which an event named since they
   were last read (salesnotes/cache.py), then renders and writes the views as `review` does,
@@ -38,10 +38,13 @@ from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
+from salesnotes.load.vault import load_vault
 from salesnotes.local import store
 from salesnotes.local.cache import Changes, NoteCache
 from salesnotes.model.vault import CLIENTS, Progress, walk_notes
 from salesnotes.read.daily import daily_date
+from salesnotes.views import PARALLEL_FROM, render_views, write_views
+from salesnotes.views.worker import RenderWorker
 
 if TYPE_CHECKING:
     from salesnotes.views.worker import RenderWorker
@@ -134,9 +137,6 @@ class Watcher:
         """Start watching (inotify, else polling). Call before the first build, so a change
         made during it is not missed. A big vault's render worker is forked first, while no
         thread runs (salesnotes/views/worker.py)."""
-        from salesnotes.views import PARALLEL_FROM
-        from salesnotes.views.worker import RenderWorker
-
         if sum(1 for _ in walk_notes(self.root)) >= PARALLEL_FROM:
             worker = RenderWorker()
             self.worker = worker if worker.start() else None
@@ -238,9 +238,6 @@ class Watcher:
         return rebuild
 
     def _build(self, number: int, others: tuple[str, ...], progress: Progress | None) -> Rebuild:
-        from salesnotes.load.vault import load_vault
-        from salesnotes.views import render_views, write_views
-
         today = self.today()
         vault = load_vault(self.root, git=self.git, progress=progress, reader=self.reader,
                            today=today)
@@ -301,18 +298,21 @@ def _start_observer(root: Path, handler: _Handler, notice: Callable[[str], None]
         notice(f"the system's file-watch limit is reached ({e.strerror or e}); watching by "
                f"polling every {POLL_INTERVAL:g} s instead (raise fs.inotify.max_user_watches "
                "to get instant updates)")
+    # watchdog only for `watch`
     from watchdog.observers.polling import PollingObserver
 
     return _observe(PollingObserver(timeout=POLL_INTERVAL), root, handler)
 
 
 def _native_observer():  # noqa: ANN202 - a test replaces it to play "inotify limit reached"
+    # watchdog only for `watch`
     from watchdog.observers import Observer
 
     return Observer()
 
 
 def _observe(observer, root: Path, handler: _Handler):  # noqa: ANN001, ANN202
+    # watchdog only for `watch`
     from watchdog import events as e
 
     wanted = [e.FileCreatedEvent, e.FileModifiedEvent, e.FileDeletedEvent, e.FileMovedEvent,

@@ -1,5 +1,6 @@
 """The house rules of the package, read from its source with `ast`: no import cycles, git run
-only inside `salesnotes/git/`, `.salesnotes/` named only inside `salesnotes/local/`.
+only inside `salesnotes/git/`, `.salesnotes/` named only inside `salesnotes/local/`, and no
+import put off to run time without a comment saying why.
 
 Each rule is also run on a small package made in tmp_path that breaks it, so a checker that
 found nothing because it looked at nothing would fail here.
@@ -76,34 +77,42 @@ def import_graph(package: Path) -> dict[str, set[str]]:
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Every strongly connected group of more than one module (Tarjan), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        for w in sorted(graph.get(v, ())):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            group = []
-            while True:
-                w = stack.pop()
-                group.append(w)
-                if w == v:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
+    search = _Tarjan(graph)
     for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return found
+        if v not in search.index:
+            search.visit(v)
+    return search.found
+
+
+class _Tarjan:
+    def __init__(self, graph: dict[str, set[str]]) -> None:
+        self.graph = graph
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.found: list[list[str]] = []
+
+    def visit(self, v: str) -> None:
+        self.index[v] = self.low[v] = len(self.index)
+        self.stack.append(v)
+        for w in sorted(self.graph.get(v, ())):
+            if w not in self.index:
+                self.visit(w)
+                self.low[v] = min(self.low[v], self.low[w])
+            elif w in self.stack:
+                self.low[v] = min(self.low[v], self.index[w])
+        if self.low[v] == self.index[v]:
+            self.pop_group(v)
+
+    def pop_group(self, v: str) -> None:
+        group = []
+        while True:
+            w = self.stack.pop()
+            group.append(w)
+            if w == v:
+                break
+        if len(group) > 1:
+            self.found.append(sorted(group))
 
 
 def _strings(tree: ast.Module) -> list[ast.Constant]:
@@ -132,6 +141,42 @@ def names_local_state(tree: ast.Module) -> bool:
     return any(LOCAL_STATE.search(s.value) for s in _strings(tree))
 
 
+def unexplained_imports(file: Path, tree: ast.Module) -> list[int]:
+    """Lines of function-level imports with no reason given: a comment on the line before
+    their block of imports, or on one of its lines. An import put off to run time is there
+    for start-up time (or a cycle still to untangle), and says so; any other belongs at the top
+    of the module."""
+    lines = file.read_text(encoding="utf-8").split("\n")
+    typing_only = [n for n in ast.walk(tree)
+                   if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)]
+    run_at_import = {id(n) for n in _module_level(tree)}
+    run_at_import |= {id(s) for n in typing_only for s in n.body}
+    found = []
+    for node in ast.walk(tree):
+        for body in (getattr(node, f, None) for f in ("body", "orelse", "finalbody")):
+            if not isinstance(body, list):
+                continue
+            for block in _import_blocks(body, run_at_import):
+                before = lines[block[0].lineno - 2].strip()
+                if not before.startswith("#") and not any(
+                        "#" in lines[s.lineno - 1] for s in block):
+                    found.append(block[0].lineno)
+    return found
+
+
+def _import_blocks(body: list[ast.stmt], skip: set[int]) -> list[list[ast.stmt]]:
+    """Runs of consecutive function-level import statements."""
+    blocks: list[list[ast.stmt]] = []
+    for stmt in body:
+        if not isinstance(stmt, ast.Import | ast.ImportFrom) or id(stmt) in skip:
+            blocks.append([])
+        elif blocks and blocks[-1]:
+            blocks[-1].append(stmt)
+        else:
+            blocks.append([stmt])
+    return [b for b in blocks if b]
+
+
 def offenders(package: Path) -> dict[str, list[str]]:
     """Each rule -> the modules breaking it."""
     mods = modules(package)
@@ -144,12 +189,15 @@ def offenders(package: Path) -> dict[str, list[str]]:
         ".salesnotes outside local/": sorted(
             n for n, (_, t) in mods.items()
             if names_local_state(t) and not (n == local or n.startswith(local + "."))),
+        "imports put off without a reason": [
+            f"{n}:{line}" for n, (f, t) in mods.items() for line in unexplained_imports(f, t)],
     }
 
 
 def test_the_package_keeps_the_house_rules():
     assert offenders(PACKAGE) == {"cycles": [], "git outside git/": [],
-                                  ".salesnotes outside local/": []}
+                                  ".salesnotes outside local/": [],
+                                  "imports put off without a reason": []}
 
 
 def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
@@ -160,7 +208,9 @@ def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
     (pkg / "a.py").write_text("from house import b\n")
     (pkg / "b.py").write_text("import house.c\n")
     (pkg / "c.py").write_text("from . import a\n")
-    (pkg / "lazy.py").write_text("def f():\n    from house import late\n")
+    (pkg / "lazy.py").write_text("def f():\n    # start-up time\n    from house import late\n")
+    (pkg / "quiet.py").write_text("import os\n\n\ndef f():\n    x = 1\n    import json\n"
+                                  "    return x\n\n\ndef g():\n    from house import late  # why\n")
     (pkg / "late.py").write_text("from house import lazy\n")  # a function-level edge: allowed
     (pkg / "typed.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                                   "    from house import hinted\n")
@@ -175,4 +225,5 @@ def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
     (pkg / "local" / "store.py").write_text('DIR = ".salesnotes"\n')
     assert offenders(pkg) == {"cycles": ["house.a <-> house.b <-> house.c"],
                               "git outside git/": ["house.model.runner"],
-                              ".salesnotes outside local/": ["house.model.state"]}
+                              ".salesnotes outside local/": ["house.model.state"],
+                              "imports put off without a reason": ["house.quiet:6"]}

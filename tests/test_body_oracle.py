@@ -9,7 +9,8 @@ from salesnotes.read.body import scan_body
 
 _MD = MarkdownIt("commonmark").use(tasklists_plugin)
 
-words = st.text(alphabet="abcdefghij łódź ĄĘ 123", min_size=1, max_size=20).map(str.strip).filter(bool)
+words = (st.text(alphabet="abcdefghij łódź ĄĘ 123", min_size=1, max_size=20)
+         .map(str.strip).filter(bool))
 task = st.builds(lambda box, w, indent: f"{' ' * indent}- [{box}] {w}",
                  st.sampled_from([" ", "x"]), words, st.sampled_from([0, 0, 2]))
 plain = st.builds(lambda w: f"- {w}", words)

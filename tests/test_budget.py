@@ -28,7 +28,7 @@ def valid_nip(prefix: str) -> str:
     weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
     for n in range(1000):
         digits = f"{prefix}{n:03d}"
-        check = sum(int(a) * w for a, w in zip(digits, weights)) % 11
+        check = sum(int(a) * w for a, w in zip(digits, weights, strict=False)) % 11
         if check != 10:
             return digits + str(check)
     raise AssertionError("no valid NIP")
@@ -102,7 +102,7 @@ def test_spread_sums_to_the_yearly_budget_and_each_month_is_within_a_grosz(yearl
     months = spread(yearly, ws)
     assert sum(months) == yearly
     total = sum(ws)
-    for amount, w in zip(months, ws):
+    for amount, w in zip(months, ws, strict=False):
         assert amount == amount.quantize(D("0.01"))
         assert abs(amount - yearly * w / total) <= D("0.01")
         if w == 0:

@@ -108,8 +108,10 @@ def test_a_warm_run_reads_no_note_and_holds_summaries(vault):
     hydro = next(r.note for r in results if r.note and r.note.name == "Hydro-Tech Sp. z o.o.")
     whole = read_note(hydro.path, (vault / hydro.path).read_bytes()).note
     assert not hydro.body.whole and whole.body.whole
-    assert len(whole.body.log) > 1 and hydro.body.log == (max(whole.body.log, key=lambda e: e.date),)
-    assert hydro.body.tasks == tuple(t for t in whole.body.tasks if t.open and (t.due or t.scheduled))
+    assert len(whole.body.log) > 1
+    assert hydro.body.log == (max(whole.body.log, key=lambda e: e.date),)
+    assert hydro.body.tasks == tuple(t for t in whole.body.tasks
+                                     if t.open and (t.due or t.scheduled))
     assert hydro.body.checklists == whole.body.checklists
     assert hydro.body.opportunities == whole.body.opportunities
 

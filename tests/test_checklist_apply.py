@@ -96,7 +96,8 @@ def test_apply_twice_is_byte_identical_and_commits_once(make_vault, run):
     shown = subprocess.run(["git", "-c", "core.quotepath=off", "show", "--name-only",
                             "--format=%s", "HEAD"], cwd=root, capture_output=True, text=True,
                            check=True).stdout.splitlines()
-    assert shown == ["salesnotes: checklist key-account (2 clients)", "", "clients/Baumax.md", HYDRO]
+    assert shown == [
+        "salesnotes: checklist key-account (2 clients)", "", "clients/Baumax.md", HYDRO]
     assert b"Checklist" not in once["clients/Small.md"]  # tier C: the rule does not apply
 
     second = apply(run, root, "key-account")

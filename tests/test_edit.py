@@ -1,4 +1,4 @@
-"""The note editor: only the intended spans and lines change (ARCHITECTURE.md adversarial cases 1-15)."""
+"""The note editor: only the intended spans and lines change (adversarial cases 1-15)."""
 
 from __future__ import annotations
 
@@ -808,7 +808,7 @@ def test_property_log_changes_exactly_the_intended_lines(case: dict, log: str) -
         expected_added.update(["---", "---"])
     if not case["has_log"]:
         last = old[-1] if old else "---"
-        expected_added.update((["", "## Log", "", log] if last.strip() else ["## Log", "", log]))
+        expected_added.update(["", "## Log", "", log] if last.strip() else ["## Log", "", log])
         expected_added[log] -= 1
     assert Counter(old) - Counter(new) == expected_removed
     assert Counter(new) - Counter(old) == expected_added

@@ -1,6 +1,6 @@
 """`import sales`: every export format to the same ledger, to the grosz, all or nothing, idempotent.
 
-Fixtures are written by the tests in the bytes the ERPs write (ARCHITECTURE.md adversarial cases 22-29).
+Fixtures are written by the tests in the bytes the ERPs write (adversarial cases 22-29).
 `time_imports` at the end is the benchmark's entry point (no timing is asserted here).
 """
 

@@ -53,7 +53,7 @@ def test_render_month_exact_bytes_sorted_by_date_then_document():
         "2026-03-05,FV/11,5260250274,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",0.00,\n"
         "2026-03-05,FV/2,,Hydro-Tech,1234.50,\n"
         "2026-03-06,FV/10,5260250274,\"Ząb, \"\"Mleczny\"\"\",-100.00,-5.50\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def test_render_month_refuses_mixed_months():

@@ -16,8 +16,8 @@ NOTE = "clients/Kraków/Hydro-Tech Sp. z o.o..md"
 
 
 def git(root, *args):
-    return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, check=True,
+                          capture_output=True, text=True).stdout
 
 
 def test_log_commits_one_file_with_trailers_and_history_shows_it_first(make_vault, run):
@@ -158,7 +158,8 @@ def notes(draw):
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=notes(), days=st.integers(0, 400))
 def test_log_property_changes_only_intended_lines(tmp_path_factory, data, days):
     root = tmp_path_factory.mktemp("v")
@@ -173,7 +174,8 @@ def test_log_property_changes_only_intended_lines(tmp_path_factory, data, days):
     assert new.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
     if b"\r\n" in data:
         assert new.count(b"\n") == new.count(b"\r\n")
-    old_lines, new_lines = data.decode("utf-8-sig").splitlines(), new.decode("utf-8-sig").splitlines()
+    old_lines = data.decode("utf-8-sig").splitlines()
+    new_lines = new.decode("utf-8-sig").splitlines()
     removed = [ln for ln in old_lines if ln not in new_lines]
     added = [ln for ln in new_lines if ln not in old_lines]
     assert all(ln.startswith(("last_contact:", "next_contact:")) for ln in removed)

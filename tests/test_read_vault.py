@@ -101,7 +101,8 @@ def test_check_json(make_vault, run):
 def test_crlf_bom_bare_subfolder_and_nfd_notes_all_read(make_vault):
     nfd = unicodedata.normalize("NFD", "Łódź Serwis")
     root = make_vault({
-        "clients/crlf.md": "---\r\nname: CRLF Co\r\ntier: A\r\n---\r\n## Log\r\n- 2026-11-02 phone: hi\r\n",
+        "clients/crlf.md": ("---\r\nname: CRLF Co\r\ntier: A\r\n---\r\n"
+                            "## Log\r\n- 2026-11-02 phone: hi\r\n"),
         "clients/bom.md": b"\xef\xbb\xbf---\nname: BOM Co\ntier: B\n---\n",
         "clients/bare.md": "Just text, no front-matter.\n\n---\n\nk: v\n---\n",
         f"clients/Kraków/{nfd}.md": "---\ntier: C\n---\n",

@@ -33,6 +33,7 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
         salesnotes check clients/Hydro-Tech.md
         salesnotes check --staged
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems
 
     root = vault_root()
@@ -43,6 +44,7 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
         count, problems = _whole(root, t)
     problems = [p for p in problems if strict or not p.strict]
     if as_json:
+        # imported when the command runs: --help imports every command module
         from salesnotes.jsonout import dumps
 
         click.echo(dumps({"notes": count, "problems": [p.as_json() for p in problems]}))
@@ -54,12 +56,14 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
 
 
 def _whole(root: Path, t: Labels) -> tuple[int, list]:
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import reading_notes
     from salesnotes.load.vault import load_vault
     from salesnotes.reports.checklists import load_checklists
 
     with reading_notes(t) as progress:
         vault = load_vault(root, git=False, progress=progress, store_cache=False)
+    # imported when the command runs: --help imports every command module
     from salesnotes.reports.future_dates import future_contacts
 
     return len(vault.notes), [*vault.problems, *future_contacts(vault.notes, today()),
@@ -67,10 +71,12 @@ def _whole(root: Path, t: Labels) -> tuple[int, list]:
 
 
 def _some(root: Path, paths: tuple[Path, ...], staged: bool) -> tuple[int, list]:
+    # imported when the command runs: --help imports every command module
     from salesnotes.reports.notecheck import check_files, given_files
 
     files, with_config = given_files(root, paths)
     if staged:
+        # imported when the command runs: --help imports every command module
         from salesnotes.git.staged import staged_notes
 
         in_commit, config = staged_notes(root)

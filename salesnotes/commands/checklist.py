@@ -46,6 +46,7 @@ def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> Non
         salesnotes checklist apply competitor-win "Hydro-Tech"
         salesnotes checklist apply key-account --sync
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems
     from salesnotes.edit.checklist_apply import apply_checklist
     from salesnotes.load.vault import load_vault

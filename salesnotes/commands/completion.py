@@ -16,6 +16,7 @@ from click.shell_completion import CompletionItem
 def complete_client(ctx: click.Context, param: click.Parameter,
                     incomplete: str) -> list[CompletionItem]:
     """Names of the clients whose words start with what is typed so far (any order)."""
+    # imported when the command runs: --help imports every command module
     from salesnotes.local.lookupindex import who_is_who
     from salesnotes.model.lookup import matches, typed_words
     from salesnotes.model.vault import find_root

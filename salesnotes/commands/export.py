@@ -31,6 +31,7 @@ def export(what: str, file: Path, start: datetime | None, end: datetime | None) 
         salesnotes export clients klienci.xlsx
         salesnotes export sales sprzedaz.csv --from 2026-10-01 --to 2026-12-31
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.edit.files import FileRefused, atomic_write
     from salesnotes.errors import UsageProblem, VaultError, said, saying
     from salesnotes.load.vault import load_vault

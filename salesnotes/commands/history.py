@@ -30,6 +30,7 @@ def history(client: str, as_json: bool) -> None:
     Example:
         salesnotes history "Hydro-Tech" --json
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.edit import contactlog
     from salesnotes.load.client import find_note
 
@@ -50,6 +51,7 @@ def history(client: str, as_json: bool) -> None:
 
 
 def _daily(root: Path, note: Note, folder: str | None) -> list:
+    # imported when the command runs: --help imports every command module
     from salesnotes.local.dailycache import daily_links
     from salesnotes.model.daily import daily_contacts
 

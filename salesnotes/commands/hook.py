@@ -32,6 +32,7 @@ def install() -> None:
     Example:
         salesnotes hook install
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.git.hookinstall import install_hook
 
     path, changed = install_hook(vault_root())

@@ -93,6 +93,7 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
         salesnotes import sales sprzedaz-2026-03.csv --dry-run
         salesnotes import sales export.xlsx --map amount="Wartość netto" --create-missing
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import progress
     from salesnotes.imports import sales as core
     from salesnotes.load.vault import load_vault
@@ -107,6 +108,7 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
     if not dry_run:
         plan = replace(plan, written=core.write_sales(root, plan))
     if as_json:
+        # imported when the command runs: --help imports every command module
         from salesnotes.jsonout import sales_import_json
 
         sha = None if dry_run else core.commit_sales(root, vault, plan)
@@ -139,6 +141,7 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
         salesnotes import clients klienci.csv --dry-run
         salesnotes import clients crm.xlsx --map owner=Opiekun --map region=Powiat
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import progress
     from salesnotes.imports import clients as core
     from salesnotes.imports.common import commit_import
@@ -154,6 +157,7 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
     if not dry_run:
         plan = replace(plan, written=core.write_clients(root, plan))
     if as_json:
+        # imported when the command runs: --help imports every command module
         from salesnotes.jsonout import clients_import_json
 
         sha = None if dry_run else commit_import(root, vault, core.clients_changes(root, plan),

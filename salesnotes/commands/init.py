@@ -31,6 +31,7 @@ def init(directory: Path, demo: bool, locale: str | None, hook: bool) -> None:
         salesnotes init my-vault --demo --locale en
         cd my-vault && salesnotes review
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.edit.vaultinit import create_vault
     from salesnotes.git import gitlog
 
@@ -49,6 +50,7 @@ def init(directory: Path, demo: bool, locale: str | None, hook: bool) -> None:
         for p in e.problems:
             click.echo(t.say("cli_init_identity", message=p.text(t)), err=True)
     if hook:
+        # imported when the command runs: --help imports every command module
         from salesnotes.git.hookinstall import install_hook
 
         click.echo(t.say("cli_init_hook", path=install_hook(directory)[0]))
@@ -59,6 +61,7 @@ def _own_repository(directory: Path, t: Labels) -> None:
     """The vault's own repository: made when there is none, or when the folder sits inside
     another one (a clone of a project, a dotfiles repository), so that no commit of the vault
     ever lands in a repository that is not the vault's."""
+    # imported when the command runs: --help imports every command module
     from salesnotes.errors import VaultError, said
     from salesnotes.git import gitlog
 

@@ -38,6 +38,7 @@ def log(client: str, text: str, channel: str, when: date | None, next_date: date
     Example:
         salesnotes log hydro "Buyer wants the Q1 offer by Friday" --via phone --next 2026-12-04
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.local.lock import vault_lock
 
     root = vault_root()
@@ -46,6 +47,7 @@ def log(client: str, text: str, channel: str, when: date | None, next_date: date
 
 
 def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
+    # imported when the command runs: --help imports every command module
     from salesnotes.edit import contactlog
     from salesnotes.errors import Refused, UsageProblem, saying
     from salesnotes.load.client import find_note

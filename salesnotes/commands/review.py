@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -18,6 +19,7 @@ class IsoWeek(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        # imported when the command runs: --help imports every command module
         from salesnotes.review import monday_of
 
         try:
@@ -46,6 +48,7 @@ def review(week: date | None, no_commit: bool, as_json: bool) -> None:
         salesnotes review
         salesnotes review --week 2026-W49 --no-commit
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems, reading_notes
     from salesnotes.review import run_review
 
@@ -55,6 +58,7 @@ def review(week: date | None, no_commit: bool, as_json: bool) -> None:
         result = run_review(root, today(), week, commit=not no_commit, progress=progress)
     echo_problems(result.problems, t)
     if as_json:
+        # imported when the command runs: --help imports every command module
         from salesnotes.jsonout import review_json
 
         click.echo(review_json(root, result))
@@ -67,6 +71,7 @@ def review(week: date | None, no_commit: bool, as_json: bool) -> None:
 
 def _print_summary(result, t) -> None:  # noqa: ANN001 - ReviewResult, Labels
     """Where the portfolio stands, in five to ten lines: the rest is in views/Portfolio.md."""
+    # imported when the command runs: --help imports every command module
     from salesnotes.model.breath import Breath
     from salesnotes.review import iso_week
 
@@ -90,8 +95,7 @@ def _print_summary(result, t) -> None:  # noqa: ANN001 - ReviewResult, Labels
 
 def _top_lines(s, t) -> list[str]:  # noqa: ANN001 - ReviewSummary, Labels
     """Aligned columns as plain text: rich's table cost 0.07 s of every review for five rows."""
-    from decimal import Decimal
-
+    # imported when the command runs: --help imports every command module
     from salesnotes.model.money import format_money
 
     rows = [(glyph, name, format_money(Decimal(stake), s.currency, s.locale),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
@@ -21,6 +22,7 @@ def status(as_json: bool) -> None:
         salesnotes status
         salesnotes status --json | jq '.clients[] | select(.breath == "overdue") | .name'
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import reading_notes
     from salesnotes.reports.status import status_of
 
@@ -41,8 +43,6 @@ def status(as_json: bool) -> None:
 def _print_table(lines: list[str]) -> None:
     """Plain aligned columns, cut to the terminal: 10,000 rows in a fraction of a second
     (rich needed seconds)."""
-    import shutil
-
     width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
     click.echo("\n".join(line if len(line) <= width else line[: width - 1] + "…"
                          for line in lines))

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 
 def _labels(root: Path) -> Labels:
     """The team vault's words (team.yaml's locale)."""
+    # imported when the command runs: --help imports every command module
     from salesnotes.team.config import load_team
 
     return labels(load_team(root)[0].locale)
 
 
 def _root() -> Path:
+    # imported when the command runs: --help imports every command module
     from salesnotes.team.config import find_team_root
 
     return find_team_root(click.get_current_context().meta.get("salesnotes.vault"), Path.cwd())
@@ -55,6 +57,7 @@ def team_init(directory: Path, locale: str) -> None:
     Example:
         salesnotes team init sales-team --locale en
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.team.config import create_team
 
     sha = create_team(directory, locale)
@@ -78,6 +81,7 @@ def team_add(name: str, remote: str, branch: str | None) -> None:
     Example:
         salesnotes team add "Piotr Wiśniewski" ../piotr-vault --branch main
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.git.mirror import redact
     from salesnotes.team.config import add_rep
 
@@ -102,6 +106,7 @@ def team_review_command(offline: bool, no_commit: bool) -> None:
         salesnotes team review
         salesnotes team review --offline --today 2026-12-07
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems
     from salesnotes.team.review import team_review
 
@@ -130,6 +135,7 @@ def team_status(as_json: bool) -> None:
         salesnotes team status
         salesnotes team status --json
     """
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems
     from salesnotes.team.review import status_json
     from salesnotes.team.rollup import roll_up

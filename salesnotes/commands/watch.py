@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from datetime import datetime
+
 import click
 
 from salesnotes.cli import common_options, labels, today, vault_root
@@ -21,8 +24,7 @@ def watch() -> None:
     Example:
         salesnotes watch
     """
-    import signal
-
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import check_libyaml, progress
     from salesnotes.watch import Watcher
 
@@ -36,6 +38,7 @@ def watch() -> None:
     today_now()  # a bad --today or $SALESNOTES_TODAY is a usage error now, not at a rebuild
     t = labels()
     check_libyaml(t)
+    # imported when the command runs: --help imports every command module
     from salesnotes.local.lock import vault_lock
 
     watcher = Watcher(root, today_now, on_rebuild=lambda rebuild: _show(rebuild, t),
@@ -65,8 +68,7 @@ def _notice(message: str) -> None:
 
 def _show(rebuild, t) -> None:  # noqa: ANN001 - salesnotes.watch.Rebuild, Labels
     """One line per rebuild on stdout; new problems on stderr."""
-    from datetime import datetime
-
+    # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems
 
     echo_problems(rebuild.new_problems, t)

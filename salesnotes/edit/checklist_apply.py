@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from salesnotes.edit.editor import edit_bytes, edit_note
 from salesnotes.errors import Problem, UsageProblem, VaultError, said
+from salesnotes.git import gitlog
 from salesnotes.i18n import Said
+from salesnotes.model.lookup import find_client
 from salesnotes.model.vault import Vault
 from salesnotes.read.names import fold
 from salesnotes.read.note import Note, read_note
@@ -100,7 +103,6 @@ def _targets(vault: Vault, checklist: Checklist, clients: Sequence[str]
     if not clients:
         notes = [n for n in vault.notes if applies(checklist, n, vault.config)]
         return notes, [p for problems in unreadable.values() for p in problems]
-    from salesnotes.model.lookup import find_client
 
     picked: dict[PurePosixPath, Note] = {}
     problems: list[Problem] = []
@@ -158,8 +160,6 @@ def _one(vault: Vault, checklist: Checklist, note: Note, sync: bool, result: App
 def edit_checklist(vault: Vault, checklist: Checklist, rel: PurePosixPath,
                    sync: bool) -> Change | None:
     """Edit one note; the change is worked out from the bytes being edited, every attempt."""
-    from salesnotes.edit.editor import edit_note
-
     done: list[Change | None] = [None]
     wrote = edit_note(vault.root / rel, vault.root, checklist_edit(checklist, rel, sync, done))
     return done[0] if wrote else None
@@ -197,9 +197,6 @@ def _line(data: bytes, number: int) -> str:
 
 def _commit(vault: Vault, result: ApplyResult, sync: bool) -> None:
     """One commit of the checklist's edits, each applied to the note's committed version."""
-    from salesnotes.edit.editor import edit_bytes
-    from salesnotes.git import gitlog
-
     if not gitlog.is_repo(vault.root):
         return
     changes = [gitlog.Change(vault.root / c.path,

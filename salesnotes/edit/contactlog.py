@@ -14,12 +14,15 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from salesnotes.edit.editor import edit_bytes, edit_note
 from salesnotes.errors import Refused, VaultError
+from salesnotes.git import gitlog
+from salesnotes.git.history import contact_history
 from salesnotes.i18n import Said
 from salesnotes.model.config import Config
 from salesnotes.read.body import CHANNELS, canonical_channel
 from salesnotes.read.fields import FieldError, parse_date
-from salesnotes.read.note import Note
+from salesnotes.read.note import Note, read_note
 
 if TYPE_CHECKING:
     from salesnotes.edit.editor import NoteText
@@ -77,8 +80,6 @@ def make_contact(text: str, channel: str, when: date, next_date: date | None,
 def log_contact(root: Path, note: Note, contact: Contact, *, today: date | None = None,
                 cadence_days: int | None = None) -> bool:
     """Edit the note; True when it changed (False: this very contact was in it already)."""
-    from salesnotes.edit.editor import edit_note
-
     return edit_note(root / note.path, root, contact_edit(note.path, contact, today=today,
                                                           cadence_days=cadence_days))
 
@@ -97,8 +98,6 @@ def contact_edit(rel: PurePosixPath, contact: Contact, *, today: date | None = N
     reached = today or contact.when
 
     def change(text: NoteText) -> None:
-        from salesnotes.read.note import read_note
-
         read = read_note(rel, text.to_bytes())
         if read.note is None:
             raise VaultError(*read.problems)
@@ -150,9 +149,6 @@ def commit_contact(root: Path, note: Note, contact: Contact, *, today: date | No
     rep's own uncommitted edits of the note stay uncommitted. Made even when the change is
     already committed (by Obsidian Git, say), as a commit with no file change, so that
     `git log --grep '^contact:'` is the complete contact log; not made twice for one contact."""
-    from salesnotes.edit.editor import edit_bytes
-    from salesnotes.git import gitlog
-
     trailers = {}
     if note.nip:
         trailers["Client-NIP"] = note.nip
@@ -188,8 +184,6 @@ def history(root: Path, note: Note, commits: list | None = None,
     if not note.body.whole:
         raise ValueError("history needs the note read whole, not the vault's summary of it")
     if commits is None:
-        from salesnotes.git.history import contact_history
-
         commits = contact_history(root).get(str(note.path), [])
     entries: dict[tuple, list] = {}
     for e in note.body.log:

@@ -254,7 +254,7 @@ class NoteText:
             return "final newline changed"
         return self._front_matter_problem(new) or self._body_problem(new)
 
-    def _front_matter_problem(self, new: NoteText) -> str | None:
+    def _delimiter_problem(self, new: NoteText) -> str | None:
         old_lines, new_lines = self._orig_lines, new._lines
         if self._orig_fm_end is not None:
             if new._fm_end is None:
@@ -264,6 +264,12 @@ class NoteText:
                 return "front-matter delimiters changed"
         elif new._fm_end is not None and not self._intent:
             return "front-matter appeared"
+        return None
+
+    def _front_matter_problem(self, new: NoteText) -> str | None:
+        if problem := self._delimiter_problem(new):
+            return problem
+        old_lines = self._orig_lines
         old_fm = [] if self._orig_fm_end is None else old_lines[1 : self._orig_fm_end]
         new_fm = new._fm_lines()
         old_keys = [e.key for e in self._orig_entries]

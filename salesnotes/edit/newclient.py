@@ -6,11 +6,13 @@ duplicate NIP, naming the note that already holds it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from salesnotes.edit.templates import template_files
 from salesnotes.edit.yamltext import yaml_str
 from salesnotes.errors import Problem, UsageProblem, VaultError, saying
 from salesnotes.i18n import Said
@@ -18,6 +20,9 @@ from salesnotes.model.config import STATUSES, Config
 from salesnotes.model.vault import CLIENTS, Vault
 from salesnotes.read.fields import FieldError, parse_nip
 from salesnotes.read.names import InvalidName, NameTaken, client_path, name_key
+from salesnotes.read.note import MAX_NOTE_BYTES
+from salesnotes.sandbox import TemplateLimit, render_limited
+from salesnotes.views.engine import _budgeted_range, limited_environment
 
 TEMPLATE = PurePosixPath("templates/client.md")
 
@@ -47,7 +52,8 @@ def plan_note(vault: Vault, client: NewClient, today: date,
         _refuse(Said("err_unknown_tier", tier=tier, known=", ".join(cfg.tiers)))
     if client.status not in STATUSES:
         _refuse(Said("err_unknown_status", status=client.status, known=", ".join(STATUSES)))
-    nips = taken_nips if taken_nips is not None else {n.nip: str(n.path) for n in vault.notes if n.nip}
+    nips = taken_nips if taken_nips is not None else {n.nip: str(n.path) for n in vault.notes
+                                                      if n.nip}
     if nip and nip in nips:
         _refuse(Said("err_nip_taken", nip=nip, path=nips[nip]))
     names = taken_names if taken_names is not None else {name_key(n.name): str(n.path)
@@ -56,6 +62,7 @@ def plan_note(vault: Vault, client: NewClient, today: date,
         _refuse(Said("err_name_taken", name=repr(client.name),
                      path=names[name_key(client.name)]))
     clients = vault.root / CLIENTS
+    existing: Iterable[str] | Mapping[str, str]
     if existing_files is not None:
         existing = existing_files
     else:
@@ -70,6 +77,7 @@ def plan_note(vault: Vault, client: NewClient, today: date,
 
 def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tier: str,
                 today: date) -> str:
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import TemplateError
 
     source = root / TEMPLATE
@@ -77,9 +85,6 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
         text = source.read_text(encoding="utf-8")
     else:
         text = _builtin_template(cfg.locale)
-    from salesnotes.read.note import MAX_NOTE_BYTES
-    from salesnotes.sandbox import TemplateLimit, render_limited
-    from salesnotes.views.engine import _budgeted_range
 
     try:
         template = _compiled(text)
@@ -97,17 +102,15 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
 
 @lru_cache(maxsize=2)
 def _builtin_template(locale: str) -> str:
-    from salesnotes.edit.templates import template_files
-
     return template_files(locale)[str(TEMPLATE)].decode("utf-8")
 
 
 @lru_cache(maxsize=4)
 def _compiled(text: str):  # noqa: ANN202 - a jinja2 Template
     """The client template compiled once per text (an import renders thousands of notes)."""
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import StrictUndefined
 
-    from salesnotes.views.engine import limited_environment
 
     env = limited_environment(undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters["yaml_str"] = yaml_str

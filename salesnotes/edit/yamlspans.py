@@ -1,11 +1,11 @@
 """Where each front-matter value sits in the text, so an edit replaces only that value's span.
 
-YAML is only *located*, never re-serialised: libyaml's composer gives each top-level value's
-start and end, and ruamel.yaml (the YAML 1.2 reader) must agree on every key's position, so
-comments, quoting, indentation and key order survive an edit (ARCHITECTURE.md, data safety 1). Anchors,
+YAML is only *located*, never re-serialised: libyaml's composer gives each top-level value's start
+and end, and ruamel.yaml (the YAML 1.2 reader) must agree on every key's position, so comments,
+quoting, indentation and key order survive an edit (ARCHITECTURE.md, data safety 1). Anchors,
 aliases, custom tags, directives, duplicate and merge keys are refused from a token scan before
-anything is built, so an alias bomb costs microseconds. Offsets are into the front-matter text
-(the lines between the delimiters, each ending in '\\n'); lines are 0-based within it.
+anything is built, so an alias bomb costs microseconds. Offsets are into the front-matter text (the
+lines between the delimiters, each ending in '\\n'); lines are 0-based within it.
 """
 
 from __future__ import annotations
@@ -166,6 +166,7 @@ def _node_end(node: yaml.Node, text: str) -> int:
 
 def cross_check(text: str, entries: Sequence[Entry]) -> None:
     """ruamel.yaml (YAML 1.2) must find the same keys at the same places, or we do not edit."""
+    # ruamel.yaml only when an edit checks the YAML it wrote
     from ruamel.yaml.error import YAMLError as RuamelError
 
     try:
@@ -179,7 +180,10 @@ def cross_check(text: str, entries: Sequence[Entry]) -> None:
 
 @functools.lru_cache(maxsize=1)
 def ruamel() -> Any:
-    from ruamel.yaml import YAML  # imported lazily: only edits pay for it (ARCHITECTURE.md, speed: front-matter)
+    # ruamel.yaml only when an edit checks the YAML it wrote
+    from ruamel.yaml import (
+        YAML,  # imported lazily: only edits pay for it (ARCHITECTURE.md, speed: front-matter)
+    )
 
     return YAML(typ="rt")
 

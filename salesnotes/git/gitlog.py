@@ -407,6 +407,7 @@ class _Plan:
 def _attempt(repo: Repo, items: list[tuple[str, Change]], text: str,
              identity: tuple[str, ...], where: str, allow_empty: bool,
              deadline: float) -> Committed:
+    # hooks and repindex import this module: a cycle still to untangle
     from salesnotes.git import hooks, repindex
 
     env = git_env()
@@ -477,6 +478,17 @@ def _plan(repo: Repo, objects: Objects, items: list[tuple[str, Change]], base: s
             on_disk.append((rel, full, old))
         elif old is not None:  # deleted
             plan.entries[full], plan.before[full] = None, old
+    _plan_on_disk(repo, on_disk, env, plan)
+    if made:
+        _plan_made(repo, made, env, plan)
+    for full in [f for f, e in plan.entries.items() if e == plan.before.get(f)]:
+        del plan.entries[full]  # already so in HEAD
+    return plan
+
+
+def _plan_on_disk(repo: Repo, on_disk: list[tuple[str, str, Entry | None]],
+                  env: Mapping[str, str], plan: _Plan) -> None:
+    """Files committed as they are on disk (git's filters applied), ignored new files left out."""
     new = [rel for rel, _, old in on_disk if old is None]
     ignored = _ignored(repo, new, env) if new else set()
     on_disk = [(rel, full, old) for rel, full, old in on_disk if rel not in ignored]
@@ -486,19 +498,20 @@ def _plan(repo: Repo, objects: Objects, items: list[tuple[str, Change]], base: s
     for (rel, full, old), sha in zip(on_disk, shas, strict=True):
         mode = old.mode if old is not None and old.mode in REGULAR else _mode(repo.root / rel)
         plan.entries[full], plan.before[full] = Entry(mode, sha), old
-    if made:
-        with tempfile.TemporaryDirectory(dir=repo.git_dir, prefix="salesnotes-") as folder:
-            names = []
-            for number, (_, data, _) in enumerate(made):
-                name = os.path.join(folder, f"{number}.blob")
-                Path(name).write_bytes(data)
-                names.append(name)
-            shas = _hash_files(repo.top, names, env, filters=False)
-        for (full, _, mode), sha in zip(made, shas, strict=True):
-            plan.entries[full] = Entry(mode, sha)
-    for full in [f for f, e in plan.entries.items() if e == plan.before.get(f)]:
-        del plan.entries[full]  # already so in HEAD
-    return plan
+
+
+def _plan_made(repo: Repo, made: list[tuple[str, bytes, str]], env: Mapping[str, str],
+               plan: _Plan) -> None:
+    """Edits redone on the committed blobs, written as blobs (no filters: they are git's)."""
+    with tempfile.TemporaryDirectory(dir=repo.git_dir, prefix="salesnotes-") as folder:
+        names = []
+        for number, (_, data, _) in enumerate(made):
+            name = os.path.join(folder, f"{number}.blob")
+            Path(name).write_bytes(data)
+            names.append(name)
+        shas = _hash_files(repo.top, names, env, filters=False)
+    for (full, _, mode), sha in zip(made, shas, strict=True):
+        plan.entries[full] = Entry(mode, sha)
 
 
 def _redo(objects: Objects, rel: str, old: Entry, redo: Callable[[bytes], bytes],

@@ -112,7 +112,7 @@ def _load_last(state_file: Path, prefix: str) -> tuple[str, dict[str, date]] | N
         if data is None or data["prefix"] != prefix:
             return None
         day = _DayParser()
-        return str(data["head"]), {str(p): day(d) for p, d in data["last"].items()}
+        return str(data["head"]), {str(p): day[d] for p, d in data["last"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -231,18 +231,18 @@ def _from_cache(data: dict, prefix: str) -> tuple[str, dict[str, list[ContactCom
         return None
     day = _DayParser()
     history = {
-        path: [ContactCommit(sha, path, day(contact), channel, nip, name, text, day(committed))
+        # day[committed] raises on a missing date: the caller then rebuilds the cache
+        path: [ContactCommit(sha, path, day(contact), channel, nip, name, text, day[committed])
                for sha, contact, channel, nip, name, text, committed in rows]
         for path, rows in data["history"].items()
     }
-    if None in (c.committed for commits in history.values() for c in commits):
-        return None
     return str(data["head"]), history
 
 
 @contextmanager
 def _no_gc() -> Iterator[None]:
-    """Tens of thousands of new objects set off the cyclic GC again and again (ARCHITECTURE.md, speed: cache)."""
+    """Tens of thousands of new objects set off the cyclic GC again and again
+    (ARCHITECTURE.md, speed: cache)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -12,6 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from salesnotes.edit.files import atomic_write
 from salesnotes.errors import UsageProblem, VaultError, problem
 from salesnotes.git.gitlog import git_said, run_git
 
@@ -48,7 +49,6 @@ def install_hook(root: Path) -> tuple[Path, bool]:
             raise UsageProblem(problem(str(path), 0, message))
         if old == script.encode():
             return path, False
-    from salesnotes.edit.files import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, script.encode(), root=path.parent)

@@ -22,6 +22,7 @@ from salesnotes.errors import VaultError
 from salesnotes.git.trees import REGULAR, Entry, Objects
 
 if TYPE_CHECKING:
+    # gitlog imports this module when it commits: a cycle still to untangle
     from salesnotes.git.gitlog import Repo
 
 _WAIT = 2.0  # seconds a held index.lock is waited for after the commit is made
@@ -43,7 +44,6 @@ def follow(repo: Repo, objects: Objects, listed: subprocess.CompletedProcess[str
            deadline: float) -> list[str]:
     """Update the index entries of the committed paths (`listed`: what they were before the
     commit); what to tell the rep if it could not."""
-    from salesnotes.git.gitlog import run_git
 
     if not after or listed is None:
         return []
@@ -66,14 +66,22 @@ def follow(repo: Repo, objects: Objects, listed: subprocess.CompletedProcess[str
     zero = "0" * len(next(e.sha for e in [*after.values(), *before.values()] if e))
     lines = "".join(f"{e.mode} {e.sha}\t{p}\0" if e else f"0 {zero}\t{p}\0"
                     for p, e in updates.items())
-    until = max(deadline, time.monotonic() + _WAIT)
+    return _update_index(repo, lines, list(updates), env, max(deadline, time.monotonic() + _WAIT))
+
+
+def _update_index(repo: Repo, lines: str, paths: list[str], env: Mapping[str, str],
+                  until: float) -> list[str]:
+    """`update-index --index-info`, waiting a while on another git's index.lock."""
+    # gitlog imports this module when it commits: a cycle still to untangle
+    from salesnotes.git.gitlog import run_git
+
     delay = 0.05
     while True:
         done = run_git(repo.top, "update-index", "-z", "--index-info", stdin=lines, env=env)
         if done.returncode == 0:
             return []
         if "index.lock" not in done.stderr or time.monotonic() >= until:
-            return [_stale(repo, list(updates))]
+            return [_stale(repo, paths)]
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
 
@@ -97,6 +105,7 @@ def _entries(listing: str) -> tuple[dict[str, Entry], set[str]]:
 def _redone(repo: Repo, objects: Objects, staged: Entry, redo: Callable[[bytes], bytes],
             env: Mapping[str, str]) -> Entry | None:
     """The rep's staged version with salesnotes' edit; None when it cannot take it."""
+    # gitlog imports this module when it commits: a cycle still to untangle
     from salesnotes.git.gitlog import _hash_files
 
     found = objects.read(staged.sha)

@@ -25,8 +25,10 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from salesnotes.edit.editor import EditRefused, NoteText, edit_bytes, edit_note
 from salesnotes.edit.newclient import NewClient
 from salesnotes.errors import Problem, file_problem
+from salesnotes.git.gitlog import Change
 from salesnotes.i18n import Labels
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
@@ -271,7 +273,6 @@ def _update(vault: Vault, note: Note, client: _Client) -> tuple[Update | None, P
             changes.append((key, getattr(note, key), client.values[key][0]))
     if not changes:
         return None, None
-    from salesnotes.edit.editor import EditRefused, NoteText
 
     try:
         text = NoteText((vault.root / note.path).read_bytes())
@@ -345,8 +346,6 @@ def _shown(value: object) -> str:
 
 def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
     """Create the new notes, then edit the existing ones; returns the paths written."""
-    from salesnotes.edit.editor import edit_note
-
     written = write_files(root, {}, dict(plan.created))
     for update in plan.updates:
         path = root / update.path
@@ -358,9 +357,6 @@ def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
 def clients_changes(root: Path, plan: ClientsImport) -> list[Path | Change]:
     """What the commit holds: each updated note as its committed version with the import's
     values set (the rep's own uncommitted edits in it stay uncommitted), new notes whole."""
-    from salesnotes.edit.editor import edit_bytes
-    from salesnotes.git.gitlog import Change
-
     updates = {root / u.path: u for u in plan.updates}
     return [Change(path, edit_bytes(updates[path].path, _apply(updates[path].changes)))
             if path in updates else path for path in plan.written]

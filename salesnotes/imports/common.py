@@ -16,8 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesnotes.edit.files import FileRefused, atomic_write
 from salesnotes.edit.newclient import NewClient, plan_note
 from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.git import gitlog
 from salesnotes.i18n import Said
 from salesnotes.imports.reader import ValueProblem, parse_nip
 from salesnotes.model.vault import Vault, iter_note_files
@@ -116,8 +118,6 @@ class NotePlanner:
 def write_files(root: Path, replace_files: Mapping[Path, bytes],
                 new_files: Mapping[Path, bytes]) -> list[Path]:
     """Atomic writes; a file to create that appeared meanwhile is never overwritten."""
-    from salesnotes.edit.files import FileRefused, atomic_write
-
     written = []
     try:
         for path in new_files:
@@ -141,7 +141,6 @@ def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change], mess
     paths = list(paths)
     if not paths or not vault.config.git_commit:
         return None
-    from salesnotes.git import gitlog
 
     done = gitlog.commit_changes(root, paths, message, fallback_identity=True)
     for kept in done.kept_back:
@@ -156,6 +155,7 @@ def count_of(n: int, word: str) -> str:
 
 def formatted_nip(nip: str) -> str:
     """A NIP as the rep writes it: `123-456-32-18`."""
+    # python-stdnum only when a NIP is checked or described
     from stdnum.pl import nip as nip_number
 
     return str(nip_number.format(nip))

@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -242,6 +243,7 @@ def _single_byte(data: bytes) -> tuple[str, str]:
 
 
 def _detected(data: bytes) -> tuple[str, str]:
+    # only when an import file's encoding must be guessed
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -451,9 +453,9 @@ def _xlsx_errors(where: PurePosixPath) -> Iterator[None]:
     except ExportError:
         raise
     except Exception as e:  # noqa: BLE001 - reported with its root cause, never a traceback
-        root = e
-        while root.__cause__ or root.__context__:
-            root = root.__cause__ or root.__context__
+        root: BaseException = e
+        while (deeper := root.__cause__ or root.__context__) is not None:
+            root = deeper
         first = (str(e).splitlines() or [""])[0]
         raise ExportError(file_problem(where, f"cannot read as XLSX ({type(root).__name__}): "
                                             f"{first}")) from e
@@ -461,8 +463,7 @@ def _xlsx_errors(where: PurePosixPath) -> Iterator[None]:
 
 def _check_zip(path: Path, where: PurePosixPath) -> None:
     """defusedxml guards the XML; this guards the zip around it."""
-    import zipfile
-
+    # openpyxl only for .xlsx imports
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
@@ -479,6 +480,7 @@ def _check_zip(path: Path, where: PurePosixPath) -> None:
 @contextmanager
 def _sheet(path: Path, *, data_only: bool) -> Iterator[tuple[Iterator[tuple[int, tuple]], Any]]:
     """(row number, cell values) of the first sheet, streamed; and the workbook's date epoch."""
+    # openpyxl only for .xlsx imports
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=data_only)
@@ -502,6 +504,7 @@ def _cell_text(value: object, key: str, epoch: datetime) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         if key == "date" and SERIAL_DATES[0] <= value < SERIAL_DATES[1]:  # a General cell
+            # openpyxl only for .xlsx imports
             from openpyxl.utils.datetime import from_excel
 
             return from_excel(value, epoch).date().isoformat()
@@ -521,6 +524,7 @@ def _number_text(value: int | float) -> str:
 def _uncached_formulas(path: Path, where: PurePosixPath,
                        empty: set[tuple[int, int]]) -> list[Problem]:
     """Empty cells that hold a formula Excel never computed (openpyxl `data_only` gives None)."""
+    # openpyxl only for .xlsx imports
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 

@@ -24,6 +24,8 @@ Reading a note never depends on the config, so the config is not part of the key
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import functools
 import hashlib
 import io
@@ -35,14 +37,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import salesnotes
 from salesnotes import forking
 from salesnotes.errors import Problem, said
 from salesnotes.gcpause import gc_paused
+from salesnotes.i18n import Said
 from salesnotes.local import store as local_store
 from salesnotes.model.vault import Meanwhile, Progress, walk_notes
+from salesnotes.read import body
+from salesnotes.read import note as notes
 from salesnotes.read.body import Body
 from salesnotes.read.note import Note, ReadResult, read_note, shared
 
@@ -52,8 +57,8 @@ SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
 # never meets old rows, even when the version number did not move.
-PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money", "errors",
-                  "i18n")
+PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money",
+                  "errors", "i18n")
 PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
 _PROTOCOL = 5
 # A row pickles field values in field order, without the names (25% faster to load); the
@@ -300,9 +305,11 @@ def _parse_parallel(files: list[_File], progress: Progress | None,
         return _parse_here(mine, progress, True, share=2)
 
     done = forking.in_two(lambda: _parse_here(theirs, None, True)[1], here)
-    if done is None or done[1] is None:
+    if done is None:
         return None
     (out, rows), child_rows = done
+    if child_rows is None:
+        return None
     return _take_child_rows(theirs, child_rows, out, rows)
 
 
@@ -365,19 +372,12 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"{module}.{name} is not part of a note") from None
 
 
-def _loads(blob: bytes) -> object:
+def _loads(blob: bytes) -> Any:
     return _Unpickler(io.BytesIO(blob)).load()
 
 
 @functools.cache
 def _allowed() -> dict[tuple[str, str], type]:
-    import datetime
-    import decimal
-
-    from salesnotes.i18n import Said
-    from salesnotes.read import body
-    from salesnotes.read import note as notes
-
     classes = (notes.Note, notes.ReadResult, body.Body, body.LogEntry, body.Task,
                body.ChecklistItem, body.ChecklistSection, body.Opportunity, Problem, Said,
                datetime.date, decimal.Decimal, PurePosixPath)
@@ -390,6 +390,7 @@ def _allowed() -> dict[tuple[str, str], type]:
 @functools.cache
 def identity() -> dict[str, str]:
     """What rows depend on besides the note: salesnotes, its parser's source, the libraries."""
+    # python-stdnum only when a NIP is checked or described
     import stdnum
     import yaml
 

@@ -78,6 +78,7 @@ def vault_lock(root: Path, *, timeout: float | None = None, what: str | None = N
 
 
 def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelock lock
+    # filelock only when a command takes the vault lock
     from filelock import FileLock, Timeout
 
     try:

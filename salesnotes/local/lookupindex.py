@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from salesnotes.local import store
+from salesnotes.local.cache import cached_reader
 from salesnotes.model.lookup import search_text
 from salesnotes.model.vault import walk_notes
 from salesnotes.read.note import Note, read_note
@@ -75,8 +76,6 @@ def who_is_who(root: Path) -> list[Who] | None:
 def _from_note_cache(root: Path) -> dict[str, Note] | None:
     """Notes from the note cache (warm after a review): the first index of a big vault in a
     fraction of a second instead of reading every file."""
-    from salesnotes.local.cache import cached_reader
-
     results = cached_reader(root)
     if any(r.note is None for r in results):
         return None

@@ -16,7 +16,7 @@ from salesnotes.read.note import Note
 DUE_WINDOW_DAYS = 7
 
 
-class Breath(str, Enum):
+class Breath(str, Enum):  # noqa: UP042 - a StrEnum prints 'ok' where this prints 'Breath.OK'
     OK = "ok"
     DUE = "due"
     OVERDUE = "overdue"

@@ -6,6 +6,7 @@ Monday views; only a file that is not YAML at all stops the work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -182,7 +183,8 @@ class _Reader:
     def unknown(self, m: Y.Map, known: set[str], where: str) -> None:
         for k in m.items:
             if k not in known:
-                self.bad(m.key_lines[k], f"unknown key '{where}{k}' (known: {', '.join(sorted(known))})")
+                self.bad(m.key_lines[k],
+                         f"unknown key '{where}{k}' (known: {', '.join(sorted(known))})")
 
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
@@ -221,6 +223,15 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
     r.unknown(doc, _TOP, "")
     g = doc.items.get
     kw: dict[str, object] = {}
+    for read in (_general, _tier_keys, _plans, _git_key, _ledger_keys, _links_key, _calendar):
+        read(g, r, kw)  # in the order the keys are documented
+    return Config(**kw)  # type: ignore[arg-type]
+
+
+_Get = Callable[[str], Y.Value | None]
+
+
+def _general(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("owner")) is not None:
         kw["owner"] = r.text(v, "owner") or ""
     if (v := g("currency")) is not None and (t := r.text(v, "currency")):
@@ -236,6 +247,9 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
     if (v := g("fiscal_year_start")) is not None:
         if (n := r.integer(v, "fiscal_year_start", 1, 12)) is not None:
             kw["fiscal_year_start"] = n
+
+
+def _tier_keys(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     tiers = _tiers(g("tiers"), r)
     if tiers:
         kw["tiers"] = tiers
@@ -247,6 +261,9 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
             kw["default_tier"] = t
     elif tiers and "C" not in tiers:
         kw["default_tier"] = list(tiers)[-1]
+
+
+def _plans(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("capacity")) is not None:
         kw["capacity"] = _capacity(v, r)
     if (v := g("routine")) is not None:
@@ -258,10 +275,16 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
             kw["seasonality"] = s
     if (v := g("pay")) is not None:
         kw["pay"] = _pay(v, r)
+
+
+def _git_key(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("git")) is not None and (m := r.mapping(v, "git")):
         r.unknown(m, {"commit"}, "git.")
         if (c := m.items.get("commit")) is not None:
             kw["git_commit"] = _bool(c, "git.commit", r, True)
+
+
+def _ledger_keys(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("ledger_start")) is not None and (t := r.text(v, "ledger_start")):
         try:
             kw["ledger_start"] = parse_month(t)
@@ -269,11 +292,17 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
             r.bad(v.line, f"ledger_start: {e} (write the month as YYYY-MM)")
     if (v := g("import")) is not None:
         kw["import_maps"] = _import_maps(v, r)
+
+
+def _links_key(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("links")) is not None and (t := r.text(v, "links")):
         if t not in ("markdown", "wiki"):
             r.bad(v.line, f"links: expected markdown or wiki, got {t!r}")
         else:
             kw["links"] = t
+
+
+def _calendar(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("days_off")) is not None:
         kw["days_off"] = _days_off(v, r)
     if (v := g("calendar_id")) is not None and (t := r.text(v, "calendar_id")):
@@ -286,7 +315,6 @@ def _config_from(doc: Y.Map, r: _Reader) -> Config:
             r.bad(v.line, f"daily_notes: expected a folder inside the vault, got {t!r}")
         else:
             kw["daily_notes"] = folder
-    return Config(**kw)  # type: ignore[arg-type]
 
 
 MAX_LEAVE_DAYS = 366
@@ -397,10 +425,10 @@ def _routine(v: Y.Value, r: _Reader) -> RoutineItem | None:
             day = n
         else:
             return None
-    until = None
-    if (u := m.items.get("until")) is not None and (t := r.text(u, "routine.until")):
+    until: date | None = None
+    if (u := m.items.get("until")) is not None and (written := r.text(u, "routine.until")):
         try:
-            until = parse_date(t)
+            until = parse_date(written)
         except FieldError as e:
             r.bad(u.line, f"routine.until: {e}")
     return RoutineItem(every, day, task, until)
@@ -417,7 +445,10 @@ def _checklists(v: Y.Value, r: _Reader) -> dict[str, ChecklistRule]:
             out[name] = ChecklistRule(name)
             continue
         r.unknown(sm, {"tiers", "status", "has", "tags"}, f"checklists.{name}.")
-        gw = lambda k: r.words(sm.items[k], f"checklists.{name}.{k}") if k in sm.items else ()  # noqa: E731
+
+        def gw(k: str, sm: Y.Map = sm, name: str = name) -> tuple[str, ...]:
+            return r.words(sm.items[k], f"checklists.{name}.{k}") if k in sm.items else ()
+
         for st in (statuses := gw("status")):
             if st not in STATUSES:
                 r.bad(sm.key_lines["status"], f"checklists.{name}.status: unknown status {st!r}")
@@ -443,7 +474,8 @@ def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
         return None
     r.unknown(m, {"base", "commission", "bonuses", "benefits"}, "pay.")
     base = r.number(m.items["base"], "pay.base") if "base" in m.items else None
-    basis, period, bands = "revenue", "month", []
+    basis, period = "revenue", "month"
+    bands: list[tuple[Band, int]] = []
     if (c := m.items.get("commission")) is not None and (cm := r.mapping(c, "pay.commission")):
         r.unknown(cm, {"basis", "period", "rates"}, "pay.commission.")
         if (b := cm.items.get("basis")) is not None:
@@ -456,21 +488,28 @@ def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
             if period not in ("month", "quarter"):
                 r.bad(p.line, f"pay.commission.period: expected month or quarter, got {period!r}")
                 period = "month"
-        for item in r.seq(cm.items.get("rates", Y.Scalar("", 0, False)), "pay.commission.rates"):
-            if (im := r.mapping(item, "pay.commission.rates")) is None:
-                continue
-            r.unknown(im, {"from", "rate"}, "pay.commission.rates.")
-            start = r.number(im.items["from"], "from") if "from" in im.items else None
-            rate = r.number(im.items["rate"], "rate") if "rate" in im.items else None
-            if start is None or rate is None:
-                r.bad(im.line, "pay.commission.rates: each band needs from and rate")
-                continue
-            bands.append((Band(start, rate), im.line))
+        bands = _bands(cm, r)
     ordered = sorted(bands, key=lambda b: b[0].start)
     if [b for b, _ in ordered] != [b for b, _ in bands]:
         r.bad(bands[0][1], "pay.commission.rates: bands must be listed by rising `from`")
     return PayPlan(base or Decimal(0), basis, period, tuple(b for b, _ in ordered),
                    _bonuses(m.items.get("bonuses"), r), _benefits(m.items.get("benefits"), r))
+
+
+def _bands(cm: Y.Map, r: _Reader) -> list[tuple[Band, int]]:
+    """The commission bands as listed, each with its line (the order is checked by the caller)."""
+    bands = []
+    for item in r.seq(cm.items.get("rates", Y.Scalar("", 0, False)), "pay.commission.rates"):
+        if (im := r.mapping(item, "pay.commission.rates")) is None:
+            continue
+        r.unknown(im, {"from", "rate"}, "pay.commission.rates.")
+        start = r.number(im.items["from"], "from") if "from" in im.items else None
+        rate = r.number(im.items["rate"], "rate") if "rate" in im.items else None
+        if start is None or rate is None:
+            r.bad(im.line, "pay.commission.rates: each band needs from and rate")
+            continue
+        bands.append((Band(start, rate), im.line))
+    return bands
 
 
 def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
@@ -481,7 +520,8 @@ def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
         r.unknown(m, {"name", "period", "min_attainment", "amount"}, "pay.bonuses.")
         name = r.text(m.items["name"], "name") if "name" in m.items else None
         period = r.text(m.items["period"], "period") if "period" in m.items else "quarter"
-        att = r.number(m.items["min_attainment"], "min_attainment") if "min_attainment" in m.items else None
+        att = (r.number(m.items["min_attainment"], "min_attainment")
+               if "min_attainment" in m.items else None)
         amount = r.number(m.items["amount"], "amount") if "amount" in m.items else None
         if not name or att is None or amount is None or period not in ("month", "quarter", "year"):
             r.bad(m.line, "pay.bonuses: each bonus needs name, period (month/quarter/year), "
@@ -514,6 +554,7 @@ def _import_maps(v: Y.Value, r: _Reader) -> dict[str, dict[str, str]]:
     """`import: {sales: {map: {amount: "Wartość netto"}}, clients: {map: {tier: }}}`: the
     `--map` options a monthly import would otherwise need every time (an empty header ignores
     the column)."""
+    # imports/ sits above model/: its column names are read only when a mapping is saved
     from salesnotes.imports.reader import COLUMNS
 
     m = r.mapping(v, "import")

@@ -144,6 +144,7 @@ def money_formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
 
 
 def _babel_money(amount: Decimal, currency: str, locale: str) -> str:
+    # babel's locale data only when money or dates are formatted
     from babel.numbers import format_currency
 
     with localcontext() as ctx:

@@ -8,6 +8,7 @@ and those needing the config (tier, status) are made here, after every note is r
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, UsageProblem, said
+from salesnotes.model.branches import shared_nips
 from salesnotes.model.config import CONFIG_FILE, STATUSES, Config, load_config
 from salesnotes.read.note import Note, ReadResult, read_note
 
@@ -149,6 +151,7 @@ def assemble(root: Path, config: Config, problems: list[Problem], results: list[
 def _read_sales(root: Path) -> tuple[list, list[Problem]]:
     if not (root / "sales").is_dir():
         return [], []
+    # the ledger reader only when there are sales (status, log and new never read them)
     from salesnotes.model.ledger import read_ledger
 
     sales, problems = read_ledger(root)
@@ -194,8 +197,6 @@ def _name_key(note: Note) -> str:
 @lru_cache(maxsize=1 << 17)
 def _folded_name(name: str) -> str:
     """Cached: watch checks every name on every rebuild, and names rarely change."""
-    import unicodedata
-
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
@@ -220,8 +221,6 @@ def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str)
 def _shared_nips(notes: list[Note]) -> list[Problem]:
     """Notes sharing a NIP are fine as declared branches; any other sharing is reported on each
     note, saying where the money is counted meanwhile (once, on the first note by path)."""
-    from salesnotes.model.branches import shared_nips
-
     out = []
     for shared in shared_nips(notes):
         if shared.declared:
@@ -248,8 +247,8 @@ def _type_mismatches(notes: list[Note]) -> list[Problem]:
             continue
         usual, seen = max(counts.items(), key=lambda kc: kc[1])  # the first seen on a tie
         for n in notes:
-            t = n.key_types.get(key)
-            if t not in (None, "empty", usual):
+            kind = n.key_types.get(key)
+            if kind not in (None, "empty", usual):
                 out.append(said(n.path, n.line_of(key), "err_type_mismatch", strict=True,
-                                name=key, kind=t, usual=usual, seen=seen))
+                                name=key, kind=kind, usual=usual, seen=seen))
     return out

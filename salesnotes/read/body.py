@@ -40,7 +40,8 @@ _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ITEM = re.compile(r"( *)[-*+][ \t]+(.*)$")
 _CHECKBOX = re.compile(r"\[([ xX\-/>!?])\][ \t]+(.*)$")
-_LOG = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\b[ \t]*(?:([^\s:]+)[ \t]*:[ \t]*|:[ \t]*|[-–—][ \t]+)?(.*)$")
+_LOG = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\b[ \t]*"
+                  r"(?:([^\s:]+)[ \t]*:[ \t]*|:[ \t]*|[-–—][ \t]+)?(.*)$")
 _EMOJI_DATE = re.compile(r"(📅|⏳|🛫|✅|➕|❌)\ufe0f?[ \t]*(\d{4}-\d{2}-\d{2})")
 _RECUR = re.compile(r"🔁\ufe0f?[ \t]*([^📅⏳🛫✅➕❌⏫🔼🔽⏬🔺🆔⛔🏁]*)")
 _FIELD = re.compile(r"[\[(]([\w\- ]+?)::[ \t]*([^\])]*?)[ \t]*[\])]")
@@ -113,7 +114,8 @@ def scan_body(body: str, first_line: int, *, summary: bool = False) -> Body:
 
     `summary` keeps of the log only its newest entry and of the tasks only the open ones with a
     date: all that the views and the breath rule read, and a tenth of a whole note's objects,
-    so 100,000 notes fit in memory (ARCHITECTURE.md, speed: summaries). Problems are the same either way.
+    so 100,000 notes fit in memory (ARCHITECTURE.md, speed: summaries). Problems are the same
+    either way.
     """
     return _Scanner(first_line, summary).run(body)
 
@@ -131,6 +133,22 @@ class _Scanner:
         self.check_title = ""
         self.check_line = 0
         self.check_items: list[ChecklistItem] = []
+
+    def block(self, c: str, line: str, s: str, no: int, in_list: bool
+              ) -> tuple[str, bool, bool] | None:
+        """A fence, a quote, a comment or a heading opening on this line: the scanner's state
+        after it (fence, in a comment, in a list); None when the line opens none of them. Rare
+        lines (a few per note), so the call costs nothing on the scan of every line."""
+        if c in "`~" and (m := _FENCE.match(line)):
+            return m.group(1), False, False
+        if c == ">":
+            return "", False, False
+        if c == "<" and s.startswith("<!--"):
+            return "", "-->" not in s[4:], in_list
+        if c == "#" and (h := _HEADING.match(line)):
+            self.heading(len(h.group(1)), (h.group(2) or "").strip(), no)
+            return "", False, False
+        return None
 
     def run(self, body: str) -> Body:
         fence = ""
@@ -159,19 +177,8 @@ class _Scanner:
                 in_list = True
                 item(len(m.group(1)), m.group(2), no)
                 continue
-            if c in "`~" and (m := _FENCE.match(line)):
-                fence = m.group(1)
-                in_list = False
-                continue
-            if c == ">":
-                in_list = False
-                continue
-            if c == "<" and s.startswith("<!--"):
-                in_comment = "-->" not in s[4:]
-                continue
-            if c == "#" and (h := _HEADING.match(line)):
-                self.heading(len(h.group(1)), (h.group(2) or "").strip(), no)
-                in_list = False
+            if c in "`~><#" and (state := self.block(c, line, s, no, in_list)) is not None:
+                fence, in_comment, in_list = state
                 continue
             if lead < 2:
                 in_list = in_list and lead > 0

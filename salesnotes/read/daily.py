@@ -9,6 +9,7 @@ This module only reads: which notes are daily notes, and the link targets of one
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import unquote
 
@@ -63,8 +64,6 @@ def _is_plan(line: str) -> bool:
 
 def target_keys(target: str) -> tuple[str, str]:
     """(folded path without `.md`, folded file stem) of a link target, to match notes by."""
-    import unicodedata
-
     path = " ".join(unicodedata.normalize("NFC", target.replace("\\", "/")).casefold().split())
     while path.startswith(("./", "../")):
         path = path.split("/", 1)[1]

@@ -79,6 +79,7 @@ def parse_nip(text: str) -> str:
 
     The one NIP reader, for notes, imports, lookups and `new` alike (python-stdnum checks it).
     """
+    # python-stdnum only when a NIP is checked or described
     from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
     from stdnum.pl import nip
 

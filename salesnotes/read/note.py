@@ -7,10 +7,12 @@ checks that need the config (tier, status) or the whole vault (duplicate NIPs) l
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Any
 
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
@@ -127,15 +129,10 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
             return ReadResult(None, (Problem(rel, line, message),))
         return ReadResult(None, (saying(rel, line, message),))
 
-    if len(data) > MAX_NOTE_BYTES:
-        return fail(0, Said("err_note_too_big", mb=len(data) // 1024 // 1024))
-    if b"\x00" in data[:8192]:
-        return fail(0, Said("err_binary"))
-    try:
-        text, bom, crlf = decode(data)
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        return fail(line, Said("err_not_utf8", byte=f"0x{data[e.start]:02x}"))
+    decoded = _text_of(data)
+    if isinstance(decoded[0], int):
+        return fail(decoded[0], decoded[1])
+    text, bom, crlf = decoded
     try:
         fm, body, body_line = split_front_matter(text)
     except FieldError as e:
@@ -162,6 +159,19 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
     name = kw.pop("name", None) or stem
     note = Note(rel, unicodedata.normalize("NFC", name), body=parsed, crlf=crlf, bom=bom, **kw)
     return ReadResult(note, tab_problem + tuple(problems) + _body_problems(rel, parsed))
+
+
+def _text_of(data: bytes) -> tuple[str, bool, bool] | tuple[int, Said]:
+    """(text, bom, crlf), or (line, why) when the bytes are not a note salesnotes reads."""
+    if len(data) > MAX_NOTE_BYTES:
+        return 0, Said("err_note_too_big", mb=len(data) // 1024 // 1024)
+    if b"\x00" in data[:8192]:
+        return 0, Said("err_binary")
+    try:
+        return decode(data)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return line, Said("err_not_utf8", byte=f"0x{data[e.start]:02x}")
 
 
 def _tab_line(fm: str) -> int:
@@ -202,8 +212,8 @@ def _kind(v: Y.Value) -> str:
         return "text"
 
 
-def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, object], list[Problem]]:
-    out: dict[str, object] = {}
+def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, Any], list[Problem]]:
+    out: dict[str, Any] = {}
     problems: list[Problem] = []
     lines = {shared(k): line + 1 for k, line in doc.key_lines.items()}  # front-matter: line 2
     out["key_lines"] = lines
@@ -222,35 +232,48 @@ def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, object], list[Prob
             bad(key, Said("err_in", part=key, message=Said("err_nested")))
             continue
         if key in LIST_KEYS:
-            if isinstance(v, Y.Seq):
-                words = []
-                for item in v.items:
-                    if isinstance(item, Y.Scalar) and not item.is_null:
-                        words.append(item.text)
-                    elif not isinstance(item, Y.Scalar):
-                        bad(key, Said("err_in", part=key, message=Said("err_list_of_values")))
-                out[key] = tuple(words)
-            elif not v.is_null:
-                out[key] = split_words(v.text)
+            _list_value(key, v, out, bad)
             continue
         if not isinstance(v, Y.Scalar):
             bad(key, Said("err_in", part=key, message=Said("err_single_value")))
             continue
         if v.is_null or not v.text.strip():
             continue
-        text = v.text.strip()
-        try:
-            if key == "nip":
-                out[key] = parse_nip(text)
-            elif key in MONEY_KEYS:
-                out[key] = parse_amount(text)
-                if v.quoted or not is_plain_number(text):
-                    bad(key, Said("err_in", part=key, message=Said(
-                        "err_money_as_text", text=repr(text), number=str(out[key]))), strict=True)
-            elif key in DATE_KEYS:
-                out[key] = parse_date(text)
-            else:
-                out[key] = text
-        except FieldError as e:
-            bad(key, Said("err_in", part=key, message=e.said) if key != "nip" else e.said)
+        _scalar_value(key, v, out, bad)
     return out, problems
+
+
+_Bad = Callable[..., None]  # (key, message, strict=False)
+
+
+def _list_value(key: str, v: Y.Seq | Y.Scalar, out: dict[str, Any], bad: _Bad) -> None:
+    """`tags: [a, b]`, a block list, or `tags: a, b` written as one value."""
+    if isinstance(v, Y.Seq):
+        words = []
+        for item in v.items:
+            if isinstance(item, Y.Scalar) and not item.is_null:
+                words.append(item.text)
+            elif not isinstance(item, Y.Scalar):
+                bad(key, Said("err_in", part=key, message=Said("err_list_of_values")))
+        out[key] = tuple(words)
+    elif not v.is_null:
+        out[key] = split_words(v.text)
+
+
+def _scalar_value(key: str, v: Y.Scalar, out: dict[str, Any], bad: _Bad) -> None:
+    """A known key's one value, typed from its text (NIP, money, date, else text)."""
+    text = v.text.strip()
+    try:
+        if key == "nip":
+            out[key] = parse_nip(text)
+        elif key in MONEY_KEYS:
+            out[key] = parse_amount(text)
+            if v.quoted or not is_plain_number(text):
+                bad(key, Said("err_in", part=key, message=Said(
+                    "err_money_as_text", text=repr(text), number=str(out[key]))), strict=True)
+        elif key in DATE_KEYS:
+            out[key] = parse_date(text)
+        else:
+            out[key] = text
+    except FieldError as e:
+        bad(key, Said("err_in", part=key, message=e.said) if key != "nip" else e.said)

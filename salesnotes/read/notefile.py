@@ -58,8 +58,8 @@ def newline_style(text: str) -> str:
     if crlf == 0:
         return "\n"
     if crlf != text.count("\n"):
-        for number, line in enumerate(text.split("\n")[:-1], start=1):
-            if not line.endswith("\r"):
+        for number, written in enumerate(text.split("\n")[:-1], start=1):
+            if not written.endswith("\r"):
                 raise EditRefused("mixed line endings (CRLF and LF)", number)
     return "\r\n"
 

@@ -8,7 +8,6 @@ node keeps its line, aliases and custom tags are refused before anything is buil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import yaml
 
@@ -46,18 +45,18 @@ class Scalar:
 
 @dataclass(frozen=True)
 class Seq:
-    items: tuple["Value", ...]
+    items: tuple[Value, ...]
     line: int
 
 
 @dataclass(frozen=True)
 class Map:
-    items: dict[str, "Value"]
+    items: dict[str, Value]
     key_lines: dict[str, int]
     line: int
 
 
-Value = Union[Scalar, Seq, Map]
+Value = Scalar | Seq | Map
 
 
 def load(text: str, first_line: int = 1) -> Value | None:
@@ -67,7 +66,8 @@ def load(text: str, first_line: int = 1) -> Value | None:
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         char = e.character if isinstance(e.character, int) else ord(e.character)
-        raise YamlProblem(line, f"malformed YAML: control character #x{char:04x} is not allowed") from None
+        raise YamlProblem(line, f"malformed YAML: control character #x{char:04x} is not "
+                                "allowed") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and mark and mark.line >= text.count("\n"):
@@ -101,7 +101,8 @@ def _convert(node: yaml.Node, seen: set[int], shift: int = 0) -> Value:
         key = knode.value
         kline = knode.start_mark.line + 1
         if key in items:
-            raise YamlProblem(kline, f"duplicate key '{key}' (first on line {key_lines[key] + shift})")
+            first = key_lines[key] + shift
+            raise YamlProblem(kline, f"duplicate key '{key}' (first on line {first})")
         if key == "<<":
             raise YamlProblem(kline, "merge keys (<<) are not supported")
         items[key] = _convert(vnode, seen, shift)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from salesnotes.model.branches import SharedNip
 from salesnotes.model.breath import Breath
@@ -241,7 +241,7 @@ class Stale:
     row: ClientRow
     name: str
     close: date
-    value: Decimal
+    value: Decimal | None  # as written; None: no value (the weighted one is estimated)
     weighted: Decimal
 
 
@@ -384,7 +384,7 @@ def _months(months: tuple[date, ...], budgets: tuple[Decimal, ...], actual: dict
         got = actual.get(i, ZERO) if done else None
         cum_a += got or ZERO
         rows.append(MonthRow(
-            month, budget, got, attainment(got, budget) if done else None, cum_b,
+            month, budget, got, attainment(cast(Decimal, got), budget) if done else None, cum_b,
             cum_a if done else None, attainment(cum_a, cum_b) if done else None,
             (got or ZERO) + (ahead[month] if i >= cur else ZERO), i == cur))
     return tuple(rows)

@@ -265,7 +265,8 @@ def progress(checklist: Checklist, sections: tuple[ChecklistSection, ...]) -> Pr
             ticked[key] = ticked.get(key, False) or item.done
             if key not in keys:
                 extra.append(item)
-    done, open_ = [], []
+    done: list[str] = []
+    open_: list[str] = []
     for text, key in checklist.keyed:
         (done if ticked.get(key) else open_).append(text)
     return Progress(tuple(done), tuple(open_), tuple(extra))

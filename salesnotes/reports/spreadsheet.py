@@ -25,6 +25,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xlsx_bytes(table: Table) -> bytes:
+    # openpyxl only for .xlsx imports
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 

@@ -138,6 +138,7 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     """The rows and the non-strict problems, from `.salesnotes/` when no input changed since
     the last `status` (100,000 notes: a stat walk instead of loading every note), else computed
     and remembered. The same rows either way: the key is review's fingerprint plus git HEAD."""
+    # status_of composes local state, git and the loader, which sit above this module
     from salesnotes.git import gitlog
     from salesnotes.load.vault import load_vault
     from salesnotes.local import reviewstate

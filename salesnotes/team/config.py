@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from salesnotes.edit.files import atomic_write, read_snapshot
 from salesnotes.edit.yamltext import yaml_str
 from salesnotes.errors import Problem, VaultError
+from salesnotes.git import gitlog
 from salesnotes.read import yamlnodes as Y
 
 TEAM_FILE = "team.yaml"
@@ -199,8 +200,6 @@ def _with_rep(text: str, entry: str, newline: str) -> str:
 def create_team(root: Path, locale: str) -> str | None:
     """A new team vault: team.yaml, views/, a git-ignored .salesnotes/, its own repository and
     a first commit. An existing team.yaml is never overwritten."""
-    from salesnotes.git import gitlog
-
     if (root / TEAM_FILE).exists():
         raise VaultError(Problem(_PATH, 0, "a team vault is already here"))
     root.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from salesnotes.errors import Problem, VaultError
+from salesnotes.git import gitlog
 from salesnotes.model.breath import Breath
 from salesnotes.team.rollup import Progress, Rollup, roll_up
+from salesnotes.views import team as view
+from salesnotes.views import write_views
+from salesnotes.views.engine import make_env, render
 
 STATUS_VERSION = 1
 TWO_PLACES = Decimal("0.01")
@@ -29,11 +33,6 @@ class TeamReview:
 def team_review(root: Path, today: date, *, fetch: bool = True, commit: bool = True,
                 progress: Progress | None = None) -> TeamReview:
     """Sync, roll up, write views/Team.md and views/team.svg, commit them in the team vault."""
-    from salesnotes.git import gitlog
-    from salesnotes.views import team as view
-    from salesnotes.views import write_views
-    from salesnotes.views.engine import make_env, render
-
     rollup = roll_up(root, today, fetch=fetch, progress=progress)
     result = TeamReview(rollup, problems=list(rollup.problems))
     env = make_env(root, rollup.team.locale, "PLN", "markdown")

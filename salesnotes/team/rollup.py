@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import salesnotes
 from salesnotes.errors import Problem
 from salesnotes.git import mirror
 from salesnotes.local import team as store
@@ -102,8 +103,6 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
 
     Figures are kept with what they were computed from (commit, date, reps, salesnotes): a
     rep who pushed nothing since the last run for the same day costs only its fetch."""
-    import salesnotes
-
     basis = (state.commit, today, tuple((r.name, r.owner) for r in reps), salesnotes.__version__)
     kept = store.load_summary(root, key, "figures")
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == basis:
@@ -114,9 +113,10 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
         return {rep.name: (None, str(e)) for rep in reps}
     # daily notes dated up to today count, as in the rep's own review for that day
     vault = replace(vault, daily_contacts=newest_daily(daily_contacts(vault.notes, daily, today)))
-    built = {rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
+    built: dict[str, tuple[RepFigures | None, str | None]] = {
+        rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
                                    if shared and rep.owner else vault, today), None)
-             for rep in reps}
+        for rep in reps}
     store.save_summary(root, key, (basis, built), "figures")
     return built
 

@@ -14,8 +14,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from salesnotes import forking
+from salesnotes.edit.files import FileRefused, atomic_write
 from salesnotes.errors import Problem, said, saying
+from salesnotes.model.portfolio import Book
 from salesnotes.model.vault import Vault
+from salesnotes.views.engine import make_env
 from salesnotes.views.render import VIEWS_DIR, Rendered, render_one
 
 __all__ = ["GENERATED", "PARALLEL_FROM", "VIEWS_DIR", "VIEW_MODULES", "Rendered", "Written",
@@ -69,9 +72,6 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     in a process running threads, like watch); `worker`, a process forked before any thread
     (watch's), does the same. The bytes are the same either way.
     """
-    from salesnotes.model.portfolio import Book
-    from salesnotes.views.engine import make_env
-
     views = available_views()
     big = len(vault.notes) >= PARALLEL_FROM
     mine, theirs = _split(views) if big else (views, [])
@@ -82,7 +82,7 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     cfg = vault.config
     env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links)
     parts: dict[str, Rendered] = {}
-    if submitted:
+    if submitted and worker is not None:
         parts = {v.__name__: render_one(v, book, env, week) for v in mine}
         parts.update(worker.collect() or {})
     elif big and parallel and hasattr(os, "fork"):
@@ -131,8 +131,6 @@ def _split(views: list) -> tuple[list, list]:
 
 def write_views(root: Path, files: dict[str, bytes]) -> Written:
     """Write changed views atomically; never overwrite a file in views/ salesnotes did not make."""
-    from salesnotes.edit.files import FileRefused, atomic_write
-
     result = Written()
     folder = root / VIEWS_DIR
     folder.mkdir(exist_ok=True)

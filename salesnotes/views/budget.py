@@ -11,6 +11,7 @@ from typing import Any
 
 from salesnotes.model.portfolio import Book, add_months
 from salesnotes.reports.budget import budget_year
+from salesnotes.views.budget_chart import budget_svg
 
 FILENAME = "Budget.md"
 TEMPLATE = "Budget.md"
@@ -36,8 +37,6 @@ def context(book: Book) -> dict[str, Any]:
 
 
 def extra_files(book: Book) -> dict[str, bytes]:
-    from salesnotes.views.budget_chart import budget_svg
-
     return {CHART: budget_svg(book)}
 
 

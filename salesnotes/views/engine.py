@@ -3,12 +3,15 @@
 Templates do layout only; numbers are computed in Python, where they are tested. The vault's
 `templates/views/` overrides a built-in template of the same name. User templates run in
 jinja2's immutable sandbox with StrictUndefined, so a typo is an error with its line, never a
-silently empty column, and a template cannot reach outside its folder (ARCHITECTURE.md, data safety 12).
+silently empty column, and a template cannot reach outside its folder (ARCHITECTURE.md, data
+safety 12).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -55,7 +58,7 @@ class Linker:
     def __init__(self, style: str = "markdown", from_dir: str = "views") -> None:
         self.style = style
         self.up = "../" * len(PurePosixPath(from_dir).parts)
-        self._link = _links(style, self.up)
+        self._link: Any = _links(style, self.up)  # an lru_cache'd function (has __wrapped__)
 
     def __call__(self, path: PurePosixPath | str, text: str, in_table: bool = True) -> str:
         try:
@@ -92,6 +95,7 @@ def _links(style: str, up: str) -> Callable[[PurePosixPath | str, Any, bool], st
 
 def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa: ANN201
     """The environment for one vault: user templates first, then salesnotes' own."""
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
     loaders: list[Any] = []
@@ -135,6 +139,7 @@ def _trusted_twin(sandboxed: Any, key: tuple[str, str, str]) -> Any:
     watch. Its filters and globals depend on that key only; jinja still reloads an edited file.
     """
     if key not in _TWINS:
+        # jinja2 only when a template is rendered (not for log, status or check)
         from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
         env = Environment(loader=FileSystemLoader(str(BUILTIN)), undefined=StrictUndefined,
@@ -152,9 +157,7 @@ def _compiled_cache() -> Any:
     jinja keys each by its source's checksum and the Python version, and writes it atomically.
     None (compile every time) when the package folder is read-only or bytecode is not wanted.
     """
-    import os
-    import sys
-
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import FileSystemBytecodeCache
 
     folder = COMPILED
@@ -169,6 +172,7 @@ def _compiled_cache() -> Any:
 
 def _confined_loader(folder: Path):  # noqa: ANN202 - a jinja2 loader
     """The user's templates folder; a symlink leading out of it is not followed (rule 12)."""
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import FileSystemLoader, TemplateNotFound
 
     class Confined(FileSystemLoader):
@@ -183,6 +187,7 @@ def _confined_loader(folder: Path):  # noqa: ANN202 - a jinja2 loader
 
 
 def _babel_date(d: date | None, pattern: str, locale: str) -> str:
+    # babel's locale data only when money or dates are formatted
     from babel.dates import format_date
 
     return format_date(d, pattern, locale="pl_PL" if locale == "pl" else "en_GB") if d else "–"
@@ -196,13 +201,15 @@ def _pct(fraction: Decimal | None, locale: str) -> str:
 
 
 def _sandbox_base():  # noqa: ANN202
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     return ImmutableSandboxedEnvironment
 
 
 # A template is the user's, so a typo or a pasted snippet must not hang or exhaust the review:
-# repetition, powers, `%`/format widths and padding filters are bounded (ARCHITECTURE.md, data safety 12).
+# repetition, powers, `%`/format widths and padding filters are bounded (ARCHITECTURE.md, data
+# safety 12).
 _HUGE = 1_000_000
 _WIDE_PERCENT = re.compile(r"%[-#0 +]*(?:\*|\d{6,})|%[-#0 +]*\d*\.(?:\*|\d{6,})")
 _WIDE_BRACE = re.compile(r"\{[^{}]*:[^{}]*(?:\d{6,}|\{)")
@@ -211,6 +218,7 @@ _PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs",
 
 
 def _security(message: str) -> Exception:
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2.exceptions import SecurityError
 
     return SecurityError(f"{message} in a view template")
@@ -289,6 +297,7 @@ def limited_environment(**options: Any) -> Any:
 
 
 def _small_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2.utils import generate_lorem_ipsum
 
     if n > LIPSUM_PARAGRAPHS or max > 1000:
@@ -298,6 +307,7 @@ def _small_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) 
 
 def _budgeted_range():  # noqa: ANN202
     """`range` sharing one budget per render: nested loops cannot multiply into a hang."""
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2.sandbox import safe_range
 
     used = [0]
@@ -319,6 +329,7 @@ def render(env: Any, template: str, context: dict[str, Any]) -> tuple[str | None
     Problem at template:line, so the caller keeps the previous view and reports it. The rep's
     own template runs within salesnotes.sandbox's CPU, memory and output limits.
     """
+    # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
     from salesnotes.sandbox import TemplateLimit, render_limited

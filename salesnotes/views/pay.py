@@ -62,6 +62,7 @@ def context(book: Book) -> dict[str, Any]:
 def extra_files(book: Book) -> dict[str, bytes]:
     """pay.svg when the period has bands to draw (a plan and a budget); else nothing, and the
     view says in words what is missing."""
+    # pay_chart imports this module's percent: a cycle still to untangle
     from salesnotes.views.pay_chart import pay_svg
 
     picture = pay_svg(book)

@@ -41,6 +41,7 @@ def pay_svg(book: Book) -> bytes | None:
 
 def _draw(year: PayYear, row: PayRow, k: Commission, t: Labels, money: Callable[[Decimal], str],
           compact: Callable[[Decimal], str]) -> bytes:
+    # views/pay imports this module: a cycle still to untangle
     from salesnotes.views.pay import percent
 
     locale = t.locale

@@ -25,6 +25,7 @@ from salesnotes.model.money import to_grosz
 from salesnotes.model.portfolio import ZERO, Book, ClientRow
 from salesnotes.reports.budget import opportunities, row_budgets
 from salesnotes.views.contacts import reach
+from salesnotes.views.treemap import portfolio_svg
 
 FILENAME = "Portfolio.md"
 TEMPLATE = "Portfolio.md"
@@ -189,8 +190,6 @@ def context(book: Book) -> dict[str, Any]:
 
 
 def extra_files(book: Book) -> dict[str, bytes]:
-    from salesnotes.views.treemap import portfolio_svg
-
     return {SVG_FILENAME: portfolio_svg(book)}
 
 

@@ -44,7 +44,7 @@ def render_one(view, book: Book, env, week: date | None) -> Rendered:  # noqa: A
         text, problem = render(env, view.TEMPLATE, context)
         if problem:
             out.problems.append(problem)
-        else:
+        elif text is not None:
             out.files[filename] = text.encode("utf-8")
     out.files.update(extra)
     return out

@@ -96,6 +96,7 @@ def fit_line(line: str, limit_px: float, size: float, *, bold: bool = False,
 
 def compact_money(currency: str, locale: str) -> Callable[[Decimal], str]:
     """`48,2 mln zł` / `PLN 48.2m`: a picture has no room for the grosze."""
+    # babel's locale data only when money or dates are formatted
     from babel.numbers import format_compact_currency
 
     where = "pl_PL" if locale == "pl" else "en_GB"
@@ -108,6 +109,7 @@ def compact_money(currency: str, locale: str) -> Callable[[Decimal], str]:
 
 
 def long_date(day: date, locale: str, pattern: str = "d MMMM yyyy") -> str:
+    # babel's locale data only when money or dates are formatted
     from babel.dates import format_date
 
     return format_date(day, pattern, locale="pl_PL" if locale == "pl" else "en_GB")

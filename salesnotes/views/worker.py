@@ -22,6 +22,7 @@ import struct
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from salesnotes.gcpause import gc_paused
 from salesnotes.model.portfolio import Book
@@ -167,7 +168,7 @@ def _send(fd: int, obj: object) -> None:
         view = view[os.write(fd, view):]
 
 
-def _receive(fd: int) -> object:
+def _receive(fd: int) -> Any:
     size = _HEADER.unpack(_read(fd, _HEADER.size))[0]
     return pickle.loads(_read(fd, size))
 

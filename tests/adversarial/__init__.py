@@ -1,4 +1,5 @@
-"""The adversarial suite: every adversarial case of docs/ARCHITECTURE.md through the real CLI on a real vault.
+"""The adversarial suite: every adversarial case of docs/ARCHITECTURE.md through the real CLI
+on a real vault.
 
 Shared helpers for its modules: what "nothing written" and "nothing committed" mean, checked the
 same way everywhere (whole-file bytes, mtime and mode of every file the rep owns; HEAD and the

@@ -1,5 +1,5 @@
-"""ARCHITECTURE.md adversarial cases 12-15: a note edited meanwhile, crashes mid-write, modes and links,
-no-op edits; plus two real `salesnotes log` processes on one note, and the vault lock.
+"""Adversarial cases 12-15 (ARCHITECTURE.md): a note edited meanwhile, crashes mid-write, modes and
+links, no-op edits; plus two real `salesnotes log` processes on one note, and the vault lock.
 
 Fault injection is in-process (monkeypatch + CliRunner) wherever a second process is not the
 point; the kill and the races use real `python -m salesnotes` processes.

@@ -1,4 +1,5 @@
-"""ARCHITECTURE.md adversarial cases 1-11: front-matter fidelity, through `log`, `check`, `status`, `review`.
+"""Adversarial cases 1-11 (ARCHITECTURE.md): front-matter fidelity, through `log`, `check`,
+`status`, `review`.
 
 An edit may change exactly the value spans and lines it means to; a note salesnotes cannot read
 safely is reported with path:line and left byte-for-byte as it was.
@@ -105,7 +106,8 @@ def test_4_quoted_datetime_and_short_dates_read_as_dates_without_timezone_shift(
         "clients/D.md": "---\nlast_contact: '2024-03-05'\n"
                         "next_contact: 2024-03-06T00:30+09:00\n---\n",
     })
-    rows = {r["name"]: r for r in json.loads(run("status", "--json", "--vault", str(root)).stdout)["clients"]}
+    status = json.loads(run("status", "--json", "--vault", str(root)).stdout)
+    rows = {r["name"]: r for r in status["clients"]}
     assert {n: r["last_contact"] for n, r in rows.items()} == dict.fromkeys("ABCD", "2024-03-05")
     assert rows["D"]["next_contact"] == "2024-03-06"  # 2024-03-05 in UTC: never shifted
 

@@ -1,4 +1,5 @@
-"""ARCHITECTURE.md adversarial cases 22-29: ERP and CRM exports through `import sales` and `import clients`.
+"""Adversarial cases 22-29 (ARCHITECTURE.md): ERP and CRM exports through `import sales` and
+`import clients`.
 
 All or nothing: a file with any bad row changes and commits nothing and lists every bad row as
 FILE:LINE; a good file imported twice changes nothing the second time.

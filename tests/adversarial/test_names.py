@@ -29,7 +29,7 @@ def valid_everywhere(filename: str) -> bool:
             and not LINK_BREAKERS & set(filename)
             and not filename.endswith((" ", ".")) and not stem.startswith(".")  # hidden: unread
             and filename.split(".")[0].rstrip(" ").upper() not in RESERVED
-            and len(filename.encode("utf-8")) <= 120  # the 120-byte cap (ARCHITECTURE.md, data safety 9)
+            and len(filename.encode("utf-8")) <= 120  # ARCHITECTURE.md, data safety 9
             and unicodedata.is_normalized("NFC", filename))
 
 

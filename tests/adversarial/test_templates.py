@@ -1,4 +1,5 @@
-"""ARCHITECTURE.md adversarial cases 30-33: view templates from the vault, run by `review` in the sandbox.
+"""Adversarial cases 30-33 (ARCHITECTURE.md): view templates from the vault, run by `review` in the
+sandbox.
 
 A template that tries to escape, to exhaust the machine, to read outside its folder, or that has
 a typo, is reported as template:line and its previous view stays byte-for-byte; the other views

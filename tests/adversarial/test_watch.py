@@ -1,4 +1,5 @@
-"""ARCHITECTURE.md adversarial cases 34-36: a real `salesnotes watch` process while editors save notes.
+"""Adversarial cases 34-36 (ARCHITECTURE.md): a real `salesnotes watch` process while editors save
+notes.
 
 The watcher prints one stdout line per rebuild, so the tests count lines: one save, one rebuild;
 idle, none. Kept short: one watcher per test, quiet periods of a fraction of a second.
