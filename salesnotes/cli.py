@@ -184,9 +184,12 @@ def _vault_locale(root: Path) -> str:
     from salesnotes.model.config import load_config
 
     try:
-        return load_config(root)[0].locale
+        config, problems = load_config(root)
     except VaultError:  # a broken config is reported by the command itself, in English
         return "en"
+    if any(p.said is not None and p.said.key == "err_cfg_locale" for p in problems):
+        return "en"  # a locale salesnotes does not speak: not the default's Polish either
+    return config.locale
 
 
 def _labels_after_error(ctx: click.Context) -> Labels:

@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, saying
+from salesnotes.i18n import Said
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import FieldError, parse_date, parse_decimal, parse_month
 from salesnotes.read.names import fold
@@ -131,13 +132,16 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def bad(self, line: int, message: str) -> None:
-        self.problems.append(Problem(_PATH, line, message))
+    def bad(self, line: int, message: str | Said) -> None:
+        if isinstance(message, str):
+            self.problems.append(Problem(_PATH, line, message))
+        else:
+            self.problems.append(saying(_PATH, line, message))
 
     def text(self, v: Y.Value, key: str) -> str | None:
         if isinstance(v, Y.Scalar):
             return None if v.is_null else v.text
-        self.bad(v.line, f"{key}: expected a single value")
+        self.bad(v.line, Said("err_in", part=key, message=Said("err_cfg_single")))
         return None
 
     def integer(self, v: Y.Value, key: str, lo: int, hi: int) -> int | None:
@@ -145,7 +149,8 @@ class _Reader:
         if t is None:
             return None
         if not t.strip().lstrip("-").isdigit() or not lo <= int(t) <= hi:
-            self.bad(v.line, f"{key}: expected a whole number from {lo} to {hi}, got {t!r}")
+            self.bad(v.line, Said("err_in", part=key, message=Said("err_cfg_whole", lo=lo, hi=hi,
+                                                                   got=repr(t))))
             return None
         return int(t)
 
@@ -156,7 +161,7 @@ class _Reader:
         try:
             return parse_decimal(t)
         except FieldError as e:
-            self.bad(v.line, f"{key}: {e}")
+            self.bad(v.line, Said("err_in", part=key, message=e.said))
             return None
 
     def mapping(self, v: Y.Value, key: str) -> Y.Map | None:
@@ -164,7 +169,7 @@ class _Reader:
             return v
         if isinstance(v, Y.Scalar) and v.is_null:
             return None
-        self.bad(v.line, f"{key}: expected a mapping")
+        self.bad(v.line, Said("err_in", part=key, message=Said("err_cfg_mapping")))
         return None
 
     def seq(self, v: Y.Value, key: str) -> tuple[Y.Value, ...]:
@@ -172,7 +177,7 @@ class _Reader:
             return v.items
         if isinstance(v, Y.Scalar) and v.is_null:
             return ()
-        self.bad(v.line, f"{key}: expected a list")
+        self.bad(v.line, Said("err_in", part=key, message=Said("err_cfg_list")))
         return ()
 
     def words(self, v: Y.Value, key: str) -> tuple[str, ...]:
@@ -183,8 +188,8 @@ class _Reader:
     def unknown(self, m: Y.Map, known: set[str], where: str) -> None:
         for k in m.items:
             if k not in known:
-                self.bad(m.key_lines[k],
-                         f"unknown key '{where}{k}' (known: {', '.join(sorted(known))})")
+                self.bad(m.key_lines[k], Said("err_cfg_unknown_key", key=f"{where}{k}",
+                                              known=", ".join(sorted(known))))
 
 
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
@@ -241,7 +246,7 @@ def _general(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
             kw["currency"] = t.upper()
     if (v := g("locale")) is not None and (t := r.text(v, "locale")):
         if t not in LOCALES:
-            r.bad(v.line, f"locale: expected pl or en, got {t!r}")
+            r.bad(v.line, Said("err_cfg_locale", got=repr(t)))
         else:
             kw["locale"] = t
     if (v := g("fiscal_year_start")) is not None:
