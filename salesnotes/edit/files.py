@@ -71,13 +71,13 @@ def read_snapshot(path: Path, *, max_bytes: int = MAX_NOTE_BYTES) -> Snapshot:
         if not stat.S_ISREG(st.st_mode):
             raise FileRefused(Said("err_not_regular_read"), path)
         if st.st_size > max_bytes:
-            raise FileTooLarge(_too_large(st.st_size, max_bytes), path)  # type: ignore[arg-type]  # English text, no catalog key yet
+            raise FileTooLarge(_too_large(st.st_size, max_bytes), path)
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as e:
         raise FileRefused(Said("err_cannot_read", why=_reason(e)), path) from e
     if len(data) > max_bytes:  # grew between stat and read
-        raise FileTooLarge(_too_large(len(data), max_bytes), path)  # type: ignore[arg-type]  # as above
+        raise FileTooLarge(_too_large(len(data), max_bytes), path)
     return Snapshot(path, data, digest_of(data))
 
 
@@ -317,8 +317,8 @@ def _short(name: str, limit: int = 100) -> str:
     return name.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
-def _too_large(size: int, limit: int) -> str:
-    return f"file is {size:,} bytes, over the {limit / 1024 / 1024:g} MB limit; not read"
+def _too_large(size: int, limit: int) -> Said:
+    return Said("err_file_too_large", size=f"{size:,}", mb=f"{limit / 1024 / 1024:g}")
 
 
 def _reason(e: OSError) -> str:

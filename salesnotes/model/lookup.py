@@ -103,7 +103,7 @@ def client_words(client: Client) -> str:
 def find_client(notes: Sequence[C], query: str) -> C:
     """The one client `query` names; UsageProblem (exit 2) when it names none or several."""
     if not fold(query.strip()):
-        _refuse("empty client name: type a name, a word of it, a NIP or a file name")  # type: ignore[arg-type]  # no catalog key yet
+        _refuse(Said("err_empty_client"))
     for exact in (_by_nip, _by_file):
         hits = exact(notes, query)
         if len(hits) == 1:
