@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 def init(directory: Path, demo: bool, locale: str | None, hook: bool) -> None:
     """Create a vault in DIRECTORY (default: here): config, templates, checklists, git.
 
+    The vault is its own git repository: inside another one (a clone of a project) it gets a
+    new one, and nothing is committed to the outer repository.
+
     \b
     Example:
         salesnotes init my-vault --demo --locale en
