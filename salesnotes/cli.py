@@ -8,6 +8,7 @@ VaultError into `path:line: message` lines and an exit code (0 ok, 1 vault probl
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -141,9 +142,6 @@ def common_options(f):  # noqa: ANN001, ANN201 - decorator
 
 def locked(f):  # noqa: ANN001, ANN201 - decorator
     """Hold the vault lock for the whole command, so two commands never edit or commit at once."""
-    # when used: --help loads click and nothing else
-    import functools
-
     @functools.wraps(f)
     def run_locked(*args: Any, **kwargs: Any) -> Any:
         # when used: --help loads click and nothing else
@@ -153,6 +151,27 @@ def locked(f):  # noqa: ANN001, ANN201 - decorator
             return f(*args, **kwargs)
 
     return run_locked
+
+
+def pass_vault(f):  # noqa: ANN001, ANN201 - decorator
+    """The vault folder reaches the command as its `root` parameter (from --vault,
+    $SALESNOTES_VAULT, else the nearest folder up holding salesnotes.yaml)."""
+
+    @functools.wraps(f)
+    def with_root(*args: Any, **kwargs: Any) -> Any:
+        return f(*args, root=vault_root(), **kwargs)
+
+    return with_root
+
+
+def pass_today(f):  # noqa: ANN001, ANN201 - decorator
+    """The date to build for reaches the command as its `today` parameter."""
+
+    @functools.wraps(f)
+    def with_today(*args: Any, **kwargs: Any) -> Any:
+        return f(*args, today=today(), **kwargs)
+
+    return with_today
 
 
 def vault_root() -> Path:

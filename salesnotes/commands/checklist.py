@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from salesnotes.cli import common_options, labels, locked, vault_root
+from salesnotes.cli import common_options, labels, locked, pass_vault
 from salesnotes.commands.completion import complete_client
 
 
@@ -31,7 +33,8 @@ def checklist_group() -> None:
               "(nothing is removed or unticked).")
 @common_options
 @locked
-def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> None:
+@pass_vault
+def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool, root: Path) -> None:
     """Insert the `## Checklist: <title>` section of checklist NAME into client notes.
 
     Without CLIENT, every note the checklist applies to gets it; a CLIENT (NIP, file name,
@@ -51,7 +54,7 @@ def apply(name: str, clients: tuple[str, ...], dry_run: bool, sync: bool) -> Non
     from salesnotes.edit.checklist_apply import apply_checklist
     from salesnotes.load.vault import load_vault
 
-    result = apply_checklist(load_vault(vault_root(), git=False), name, clients, sync=sync,
+    result = apply_checklist(load_vault(root, git=False), name, clients, sync=sync,
                              dry_run=dry_run)
     t = labels()
     _report(result, t)

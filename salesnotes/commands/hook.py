@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from salesnotes.cli import common_options, labels, vault_root
+from salesnotes.cli import common_options, labels, pass_vault
 
 
 @click.group("hook")
@@ -23,7 +25,8 @@ def hook_group() -> None:
 
 @hook_group.command("install")
 @common_options
-def install() -> None:
+@pass_vault
+def install(root: Path) -> None:
     """Write .git/hooks/pre-commit running `salesnotes check --staged`.
 
     A pre-commit hook salesnotes did not write is never replaced.
@@ -35,6 +38,6 @@ def install() -> None:
     # imported when the command runs: --help imports every command module
     from salesnotes.git.hookinstall import install_hook
 
-    path, changed = install_hook(vault_root())
+    path, changed = install_hook(root)
     t = labels()
     click.echo(t.say("cli_hook_installed" if changed else "cli_hook_already", path=path))

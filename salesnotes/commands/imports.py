@@ -7,11 +7,12 @@ it unless `--dry-run`, and commits the written paths once.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, labels, locked, today, vault_root
+from salesnotes.cli import common_options, labels, locked, pass_today, pass_vault
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MAP_HELP = ("Column for a key when its header is not recognized, e.g. amount=Netto or "
@@ -73,8 +74,10 @@ def import_group() -> None:
 @_import_options
 @common_options
 @locked
+@pass_vault
+@pass_today
 def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_bad: bool,
-          mapping: dict[str, str], encoding: str | None) -> None:
+          mapping: dict[str, str], encoding: str | None, root: Path, today: date) -> None:
     """Add FILE's sales to the ledger (sales/YYYY-MM.csv), keyed by document number.
 
     Every row is checked first: one bad row (NIP checksum, amount, date, missing document)
@@ -98,11 +101,10 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
     from salesnotes.imports import sales as core
     from salesnotes.load.vault import load_vault
 
-    root = vault_root()
     t = labels()
     vault = load_vault(root, git=False)
     with progress(t.cli_checking_rows) as bar:
-        plan = core.plan_sales(vault, file, today(), create_missing=create_missing,
+        plan = core.plan_sales(vault, file, today, create_missing=create_missing,
                                skip_bad=skip_bad, mapping=mapping, encoding=encoding, progress=bar)
     _echo_left_out(plan.skipped, t)
     if not dry_run:
@@ -124,8 +126,10 @@ def sales(file: Path, create_missing: bool, dry_run: bool, as_json: bool, skip_b
 @_import_options
 @common_options
 @locked
+@pass_vault
+@pass_today
 def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
-            mapping: dict[str, str], encoding: str | None) -> None:
+            mapping: dict[str, str], encoding: str | None, root: Path, today: date) -> None:
     """Create or update client notes from FILE, a client list keyed by NIP.
 
     A new NIP gets a note from templates/client.md. A NIP a note holds updates only the keys
@@ -147,11 +151,10 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
     from salesnotes.imports.common import commit_import
     from salesnotes.load.vault import load_vault
 
-    root = vault_root()
     t = labels()
     vault = load_vault(root, git=False)
     with progress(t.cli_checking_rows) as bar:
-        plan = core.plan_clients(vault, file, today(), skip_bad=skip_bad, mapping=mapping,
+        plan = core.plan_clients(vault, file, today, skip_bad=skip_bad, mapping=mapping,
                                  encoding=encoding, progress=bar)
     _echo_left_out(plan.skipped, t)
     if not dry_run:

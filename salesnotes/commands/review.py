@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import click
 
-from salesnotes.cli import common_options, labels, locked, today, vault_root
+from salesnotes.cli import common_options, labels, locked, pass_today, pass_vault
 
 
 class IsoWeek(click.ParamType):
@@ -36,7 +37,9 @@ class IsoWeek(click.ParamType):
               help="Print what was written and the summary figures as one JSON object.")
 @common_options
 @locked
-def review(week: date | None, no_commit: bool, as_json: bool) -> None:
+@pass_vault
+@pass_today
+def review(week: date | None, no_commit: bool, as_json: bool, root: Path, today: date) -> None:
     """Write every view into views/, print a short summary and commit the views.
 
     Views without changes are not rewritten; a hand-made file in views/ is never overwritten.
@@ -52,10 +55,9 @@ def review(week: date | None, no_commit: bool, as_json: bool) -> None:
     from salesnotes.console import echo_problems, reading_notes
     from salesnotes.review import run_review
 
-    root = vault_root()
     t = labels()
     with reading_notes(t) as progress:
-        result = run_review(root, today(), week, commit=not no_commit, progress=progress)
+        result = run_review(root, today, week, commit=not no_commit, progress=progress)
     echo_problems(result.problems, t)
     if as_json:
         # imported when the command runs: --help imports every command module

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import date
+from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, labels, today, vault_root
+from salesnotes.cli import common_options, labels, pass_today, pass_vault
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"version": 1, "clients": [...]} on stdout.')
 @common_options
-def status(as_json: bool) -> None:
+@pass_vault
+@pass_today
+def status(as_json: bool, root: Path, today: date) -> None:
     """Every client with its breath (ok, due, overdue, never), the most urgent first.
 
     \b
@@ -28,7 +32,7 @@ def status(as_json: bool) -> None:
 
     t = labels()
     with reading_notes(t) as progress:
-        report = status_of(vault_root(), today(), progress)
+        report = status_of(root, today, progress)
     problems = report.problems
     if as_json:  # pretty for a person at a terminal, compact for scripts
         click.echo(report.json(pretty=sys.stdout.isatty()))

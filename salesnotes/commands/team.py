@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, labels, today
+from salesnotes.cli import common_options, labels, pass_today
 
 if TYPE_CHECKING:
     from salesnotes.i18n import Labels
@@ -94,7 +95,8 @@ def team_add(name: str, remote: str, branch: str | None) -> None:
 @click.option("--offline", is_flag=True, help="Do not fetch: use what was fetched last time.")
 @click.option("--no-commit", is_flag=True, help="Write the views but do not commit them.")
 @common_options
-def team_review_command(offline: bool, no_commit: bool) -> None:
+@pass_today
+def team_review_command(offline: bool, no_commit: bool, today: date) -> None:
     """Fetch every rep, write views/Team.md and views/team.svg, commit them.
 
     Reps are read straight from the fetched commits, with each rep's own salesnotes.yaml, so
@@ -110,7 +112,7 @@ def team_review_command(offline: bool, no_commit: bool) -> None:
     from salesnotes.console import echo_problems
     from salesnotes.team.review import team_review
 
-    result = team_review(_root(), today(), fetch=not offline, commit=not no_commit)
+    result = team_review(_root(), today, fetch=not offline, commit=not no_commit)
     t = labels(result.rollup.team.locale)
     echo_problems(result.problems, t)
     click.echo(t.say("cli_team_built", built=len(result.rollup.built),
@@ -127,7 +129,8 @@ def team_review_command(offline: bool, no_commit: bool) -> None:
 @team_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README) instead of a table.")
 @common_options
-def team_status(as_json: bool) -> None:
+@pass_today
+def team_status(as_json: bool, today: date) -> None:
     """One row per rep, from what was fetched last (no network).
 
     \b
@@ -140,7 +143,7 @@ def team_status(as_json: bool) -> None:
     from salesnotes.team.review import status_json
     from salesnotes.team.rollup import roll_up
 
-    rollup = roll_up(_root(), today(), fetch=False)
+    rollup = roll_up(_root(), today, fetch=False)
     data = status_json(rollup)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
