@@ -46,10 +46,10 @@ from salesnotes.gcpause import gc_paused
 from salesnotes.i18n import Said
 from salesnotes.local import store as local_store
 from salesnotes.model.vault import Meanwhile, Progress, walk_notes
-from salesnotes.read import body
+from salesnotes.read import body, compact
 from salesnotes.read import note as notes
-from salesnotes.read.body import Body
-from salesnotes.read.note import Note, ReadResult, read_note, shared
+from salesnotes.read.body import Body, ChecklistItem, ChecklistSection, LogEntry, Opportunity, Task
+from salesnotes.read.note import DATE_KEYS, REPEATED_KEYS, Note, ReadResult, read_note, shared
 
 CACHE_DIR = local_store.DIR
 CACHE_FILE = "cache.sqlite"
@@ -57,14 +57,17 @@ SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
 # never meets old rows, even when the version number did not move.
-PARSER_MODULES = ("read/note", "read/body", "read/fields", "read/yamlnodes", "model/money",
-                  "errors", "i18n")
+PARSER_MODULES = ("read/note", "read/body", "read/compact", "read/fields", "read/yamlnodes",
+                  "model/money", "errors", "i18n")
 PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
 _PROTOCOL = 5
 # A row pickles field values in field order, without the names (25% faster to load); the
 # path (known from the row) and the body (made from its fields) are left as None there.
 _NOTE_FIELDS = tuple(f.name for f in fields(Note))
 _BODY_FIELDS = tuple(f.name for f in fields(Body))
+# Fields whose values repeat across notes, shared again after unpickling (read/compact.py).
+_TEXT_AT = tuple(i for i, k in enumerate(_NOTE_FIELDS) if k in REPEATED_KEYS)
+_DAY_AT = tuple(i for i, k in enumerate(_NOTE_FIELDS) if k in DATE_KEYS)
 _INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)"
 
 Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
@@ -349,17 +352,64 @@ def _from_row(row: Row, rel_path: PurePosixPath) -> ReadResult | None:
         if state is None:
             return ReadResult(None, tuple(problems))
         body = object.__new__(Body)
-        body.__dict__.update(zip(_BODY_FIELDS, body_state, strict=True))
+        body.__dict__.update(zip(_BODY_FIELDS, _compact_body(body_state), strict=True))
         note = object.__new__(Note)
         fields = note.__dict__
-        fields.update(zip(_NOTE_FIELDS, state, strict=True))
-        fields["key_lines"] = {shared(k): v for k, v in fields["key_lines"].items()}
-        fields["key_types"] = {shared(k): shared(v) for k, v in fields["key_types"].items()}
+        fields.update(zip(_NOTE_FIELDS, _compact_state(state), strict=True))
+        fields["key_lines"] = compact.mapping(fields["key_lines"], _shared_lines)
+        fields["key_types"] = compact.mapping(fields["key_types"], _shared_types)
         fields["path"] = rel_path
         fields["body"] = body
         return ReadResult(note, tuple(problems))
     except Exception:  # noqa: BLE001 - whatever is wrong with a row, the note is read instead
         return None
+
+
+def _shared_lines(lines: dict[str, int]) -> dict[str, int]:
+    return {shared(k): v for k, v in lines.items()}
+
+
+def _shared_types(types: dict[str, str]) -> dict[str, str]:
+    return {shared(k): shared(v) for k, v in types.items()}
+
+
+def _compact_state(state: tuple) -> list:
+    """A row's note fields with the repeated values shared, as a fresh read shares them."""
+    out = list(state)
+    text, day = compact.text, compact.day
+    for i in _TEXT_AT:
+        if (v := out[i]) is not None:
+            out[i] = text(v)
+    for i in _DAY_AT:
+        if (v := out[i]) is not None:
+            out[i] = day(v)
+    return out
+
+
+def _compact_body(state: tuple) -> tuple:
+    """A row's body with its repeated texts and dates shared (see `read.body`)."""
+    log, tasks, checklists, opportunities, *rest = state
+    text, day, day_or_none = compact.text, compact.day, compact.day_or_none
+    text_or_none = compact.text_or_none
+    new = tuple.__new__
+    if log:
+        log = tuple(new(LogEntry, (day(e[0]), text_or_none(e[1]), text(e[2]), e[3]))
+                    for e in log)
+    if tasks:
+        tasks = tuple(new(Task, (text(t[0]), t[1], day_or_none(t[2]), day_or_none(t[3]),
+                                 day_or_none(t[4]), day_or_none(t[5]), text_or_none(t[6]), t[7]))
+                      for t in tasks)
+    if checklists:
+        checklists = tuple(
+            new(ChecklistSection, (text(s[0]), tuple(new(ChecklistItem, (text(i[0]), i[1], i[2]))
+                                                     for i in s[1]), s[2]))
+            for s in checklists)
+    if opportunities:
+        opportunities = tuple(
+            new(Opportunity, (text(o[0]), o[1], day_or_none(o[2]), o[3], text_or_none(o[4]),
+                              o[5]))
+            for o in opportunities)
+    return (log, tasks, checklists, opportunities, *rest)
 
 
 class _Unpickler(pickle.Unpickler):

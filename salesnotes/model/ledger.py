@@ -19,6 +19,7 @@ import csv
 import io
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +31,7 @@ from stdnum.pl import nip as nip_number
 
 from salesnotes.errors import Problem
 from salesnotes.model.money import LIMIT_DIGITS, PLACES, to_grosz
+from salesnotes.read.compact import day as day_of
 
 HEADER = ("date", "document", "nip", "client", "amount", "margin")
 LEDGER_DIR = "sales"
@@ -40,9 +42,10 @@ _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")  # a leading run of `'` is escaped t
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sale:
-    """One sale document: net amount and margin in PLN, exact."""
+    """One sale document: net amount and margin in PLN, exact. Slotted: a team ledger holds
+    hundreds of thousands, and a per-sale dict doubled what each one costs."""
 
     date: date
     document: str
@@ -241,8 +244,9 @@ def _parse_row(rel: str, month: str | None, line: int, cells: list[str], rows: l
             problems.append(_problem(rel, line, f"amount {text!r} is too large (the limit is "
                                                 "10^13)"))
             return
-    sale = Sale(when, unguard(document), unguard(nip) or None, unguard(client),
-                Decimal(amount), Decimal(margin) if margin else None)
+    nip = unguard(nip)  # a client's name and NIP repeat on each of its sales: held once
+    sale = Sale(day_of(when), unguard(document), sys.intern(nip) if nip else None,
+                sys.intern(unguard(client)), Decimal(amount), Decimal(margin) if margin else None)
     if not sale.document:
         problems.append(_problem(rel, line, "no document number"))
     if sale.nip is not None and not _valid_nip(sale.nip):

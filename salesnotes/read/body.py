@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from salesnotes.i18n import Said
+from salesnotes.read.compact import day, day_or_none, text_or_none
+from salesnotes.read.compact import text as shared_text
 from salesnotes.read.fields import (
     FieldError,
     parse_amount,
@@ -47,6 +49,7 @@ _RECUR = re.compile(r"🔁\ufe0f?[ \t]*([^📅⏳🛫✅➕❌⏫🔼🔽⏬🔺
 _FIELD = re.compile(r"[\[(]([\w\- ]+?)::[ \t]*([^\])]*?)[ \t]*[\])]")
 _PRIORITY = re.compile(r"[⏫🔼🔽⏬🔺]\ufe0f?")
 _PRIORITY_CHARS = frozenset("⏫🔼🔽⏬🔺")
+_HALF = Decimal("0.5")  # an opportunity's probability when none is written (one object)
 _CLOSED = ("x", "X", "-")  # done or cancelled task boxes
 _EMOJI_KEYS = {"📅": "due", "⏳": "scheduled", "🛫": "start", "✅": "done", "➕": "created",
                "❌": "cancelled"}
@@ -206,8 +209,8 @@ class _Scanner:
 
     def close_checklist(self) -> None:
         if self.kind == "checklist":
-            self.sections.append(
-                ChecklistSection(self.check_title, tuple(self.check_items), self.check_line))
+            self.sections.append(ChecklistSection(
+                shared_text(self.check_title), tuple(self.check_items), self.check_line))
             self.kind = ""
 
     def item(self, indent: int, rest: str, no: int) -> None:
@@ -215,7 +218,7 @@ class _Scanner:
         if box:
             if self.kind == "checklist":
                 self.check_items.append(
-                    ChecklistItem(box.group(2).strip(), box.group(1) in "xX", no))
+                    ChecklistItem(shared_text(box.group(2).strip()), box.group(1) in "xX", no))
             elif (task := self.task(box.group(1), box.group(2), no)) is not None:
                 self.tasks.append(task)
             return
@@ -231,7 +234,8 @@ class _Scanner:
         if text.isascii() and "::" not in text:  # no emoji, no Dataview field: plain text
             if self.summary:
                 return None
-            return Task(" ".join(text.split()), status, None, None, None, None, None, no)
+            return Task(shared_text(" ".join(text.split())), status, None, None, None, None, None,
+                        no)
         dates: dict[str, date] = {}
         for key, value in _EMOJI_DATE.findall(text):
             self.date_into(dates, _EMOJI_KEYS[key], value, no)
@@ -252,8 +256,9 @@ class _Scanner:
             clean = _FIELD.sub("", clean)
         if not _PRIORITY_CHARS.isdisjoint(clean):
             clean = _PRIORITY.sub("", clean)
-        return Task(" ".join(clean.split()), status, dates.get("due"), dates.get("scheduled"),
-                    dates.get("start"), dates.get("done"), recurrence or None, no)
+        return Task(shared_text(" ".join(clean.split())), status, day_or_none(dates.get("due")),
+                    day_or_none(dates.get("scheduled")), day_or_none(dates.get("start")),
+                    day_or_none(dates.get("done")), text_or_none(recurrence or None), no)
 
     def date_into(self, into: dict[str, date], key: str, text: str, no: int) -> None:
         try:
@@ -278,7 +283,7 @@ class _Scanner:
             channel = canonical_channel(word)
             if channel is None:  # `- 2026-11-18 note: text` - the word is part of the text
                 text = f"{word}: {text}".strip()
-        entry = LogEntry(when, channel, text, no)
+        entry = LogEntry(day(when), text_or_none(channel), shared_text(text), no)
         if self.summary:
             self.log[:] = [entry]
         else:
@@ -288,7 +293,7 @@ class _Scanner:
         fields = {k.strip().lower(): v.strip() for k, v in _FIELD.findall(rest)}
         name = " ".join(_FIELD.sub("", rest).split())
         value = close = None
-        probability = Decimal("0.5")
+        probability = _HALF
         try:
             if fields.get("value"):
                 value = parse_amount(fields["value"])
@@ -300,4 +305,5 @@ class _Scanner:
             self.problems.append((no, Said("err_in", part=Said("err_part_opportunity"),
                                            message=e.said)))
             return
-        self.opps.append(Opportunity(name, value, close, probability, fields.get("stage"), no))
+        self.opps.append(Opportunity(shared_text(name), value, day_or_none(close), probability,
+                                     text_or_none(fields.get("stage")), no))

@@ -16,6 +16,7 @@ from typing import Any
 
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
+from salesnotes.read import compact
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.body import Body, scan_body
 from salesnotes.read.fields import (
@@ -35,6 +36,9 @@ MONEY_KEYS = ("potential", "budget")
 DATE_KEYS = ("last_contact", "next_contact")
 LIST_KEYS = ("checklists", "tags", "aliases")
 KNOWN_KEYS = frozenset(TEXT_KEYS + MONEY_KEYS + DATE_KEYS + LIST_KEYS + ("nip", "cssclasses"))
+# Values many notes repeat (a region, a next step): held once however many notes say them.
+REPEATED_KEYS = frozenset(("tier", "status", "region", "next_step", "competitor", "owner", "city",
+                           "branch", "group"))
 KINDS = ("list", "mapping", "empty", "number", "checkbox", "date", "text")
 _SHARED = {k: k for k in (*KNOWN_KEYS, *KINDS)}
 
@@ -216,8 +220,8 @@ def _typed(rel: PurePosixPath, doc: Y.Map) -> tuple[dict[str, Any], list[Problem
     out: dict[str, Any] = {}
     problems: list[Problem] = []
     lines = {shared(k): line + 1 for k, line in doc.key_lines.items()}  # front-matter: line 2
-    out["key_lines"] = lines
-    out["key_types"] = {shared(k): _kind(v) for k, v in doc.items.items()}
+    out["key_lines"] = compact.mapping(lines)
+    out["key_types"] = compact.mapping({shared(k): _kind(v) for k, v in doc.items.items()})
 
     def bad(key: str, message: Said, strict: bool = False) -> None:
         problems.append(saying(rel, lines[key], message, strict))
@@ -272,7 +276,9 @@ def _scalar_value(key: str, v: Y.Scalar, out: dict[str, Any], bad: _Bad) -> None
                 bad(key, Said("err_in", part=key, message=Said(
                     "err_money_as_text", text=repr(text), number=str(out[key]))), strict=True)
         elif key in DATE_KEYS:
-            out[key] = parse_date(text)
+            out[key] = compact.day(parse_date(text))
+        elif key in REPEATED_KEYS:
+            out[key] = compact.text(text)
         else:
             out[key] = text
     except FieldError as e:
