@@ -341,7 +341,12 @@ def _row(rel: str, key: Key, result: ReadResult) -> Row:
     if note is None:
         return (rel, *key, pickle.dumps((None, None, result.problems), _PROTOCOL))
     state = tuple(None if k in ("path", "body") else getattr(note, k) for k in _NOTE_FIELDS)
-    body = tuple(getattr(note.body, k) for k in _BODY_FIELDS)
+    b = note.body
+    # plain tuples, not the named ones: `_compact_body` makes those again anyway, and a class
+    # named in the pickle costs a lookup per item
+    body = (tuple(map(tuple, b.log)), tuple(map(tuple, b.tasks)),
+            tuple((s.title, tuple(map(tuple, s.items)), s.line) for s in b.checklists),
+            tuple(map(tuple, b.opportunities)), b.problems, b.whole)
     return (rel, *key, pickle.dumps((state, body, result.problems), _PROTOCOL))
 
 
@@ -376,38 +381,39 @@ def _shared_types(types: dict[str, str]) -> dict[str, str]:
 def _compact_state(state: tuple) -> list:
     """A row's note fields with the repeated values shared, as a fresh read shares them."""
     out = list(state)
-    text, day = compact.text, compact.day
+    intern, day = sys.intern, compact.DAYS.setdefault
     for i in _TEXT_AT:
         if (v := out[i]) is not None:
-            out[i] = text(v)
+            out[i] = intern(v)
     for i in _DAY_AT:
         if (v := out[i]) is not None:
-            out[i] = day(v)
+            out[i] = day(v, v)
     return out
 
 
 def _compact_body(state: tuple) -> tuple:
-    """A row's body with its repeated texts and dates shared (see `read.body`)."""
+    """A row's body with its repeated texts and dates shared (see `read.body`). Inlined, with
+    C-level calls only: it runs for every item of every note a warm review loads."""
     log, tasks, checklists, opportunities, *rest = state
-    text, day, day_or_none = compact.text, compact.day, compact.day_or_none
-    text_or_none = compact.text_or_none
-    new = tuple.__new__
+    intern, day, new = sys.intern, compact.DAYS.setdefault, tuple.__new__
     if log:
-        log = tuple(new(LogEntry, (day(e[0]), text_or_none(e[1]), text(e[2]), e[3]))
+        log = tuple(new(LogEntry, (day(e[0], e[0]), e[1] and intern(e[1]), intern(e[2]), e[3]))
                     for e in log)
     if tasks:
-        tasks = tuple(new(Task, (text(t[0]), t[1], day_or_none(t[2]), day_or_none(t[3]),
-                                 day_or_none(t[4]), day_or_none(t[5]), text_or_none(t[6]), t[7]))
+        tasks = tuple(new(Task, (intern(t[0]), t[1], t[2] and day(t[2], t[2]),
+                                 t[3] and day(t[3], t[3]), t[4] and day(t[4], t[4]),
+                                 t[5] and day(t[5], t[5]), t[6] and intern(t[6]), t[7]))
                       for t in tasks)
     if checklists:
         checklists = tuple(
-            new(ChecklistSection, (text(s[0]), tuple(new(ChecklistItem, (text(i[0]), i[1], i[2]))
-                                                     for i in s[1]), s[2]))
+            new(ChecklistSection, (intern(s[0]), tuple(new(ChecklistItem, (intern(i[0]), i[1],
+                                                                           i[2]))
+                                                       for i in s[1]), s[2]))
             for s in checklists)
     if opportunities:
         opportunities = tuple(
-            new(Opportunity, (text(o[0]), o[1], day_or_none(o[2]), o[3], text_or_none(o[4]),
-                              o[5]))
+            new(Opportunity, (intern(o[0]), o[1], o[2] and day(o[2], o[2]), o[3],
+                              o[4] and intern(o[4]), o[5]))
             for o in opportunities)
     return (log, tasks, checklists, opportunities, *rest)
 

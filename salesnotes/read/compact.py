@@ -16,7 +16,7 @@ from typing import TypeVar
 
 _LIMIT = 1 << 14  # distinct layouts or dates kept; past it values are simply not shared
 _MAPPINGS: dict[tuple[tuple[str, object], ...], dict] = {}
-_DAYS: dict[date, date] = {}
+DAYS: dict[date, date] = {}  # the cache's rows share through it too (setdefault, in C)
 
 V = TypeVar("V")
 
@@ -35,11 +35,11 @@ def mapping(items: dict[str, V],
 
 
 def day(value: date) -> date:
-    got = _DAYS.get(value)
+    got = DAYS.get(value)
     if got is None:
-        if len(_DAYS) >= _LIMIT:
+        if len(DAYS) >= _LIMIT:
             return value
-        _DAYS[value] = got = value
+        DAYS[value] = got = value
     return got
 
 
