@@ -300,3 +300,18 @@ def test_daily_notes_count_as_they_do_in_the_reps_own_review(team, run):
     own = status_of(run, anna)
     assert own["overdue"] == 0 and own["never"] == 1  # Hydro-Tech breathes again
     assert {k: row[k] for k in own} == own
+
+
+def test_a_planted_summary_runs_nothing(team, run, tmp_path):
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (Path.write_text, (tmp_path / "pwned", "x"))
+
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    for summary in (team["root"] / ".salesnotes" / "team").glob("*.pickle"):
+        summary.write_bytes(pickle.dumps((2, Boom())))
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    assert not (tmp_path / "pwned").exists()
+    assert team_status(run, team["root"])["Anna Nowak"]["clients"] == 3
