@@ -41,6 +41,7 @@ def build(base: Path, reps: int, notes: int) -> list[Path]:
             git(base, "clone", "-q", "--bare", str(vault), str(remote))
             git(vault, "remote", "add", "origin", str(remote))
             print(f"rep {i + 1}/{reps} ready", file=sys.stderr)
+        git(vault, "remote", "set-url", "origin", str(remote))  # the folder may have moved
         remotes.append(remote)
     return remotes
 

@@ -311,7 +311,7 @@ def test_a_planted_summary_runs_nothing(team, run, tmp_path):
 
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     for summary in (team["root"] / ".salesnotes" / "team").glob("*.pickle"):
-        summary.write_bytes(pickle.dumps((2, Boom())))
+        summary.write_bytes(pickle.dumps((3, Boom())))
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert not (tmp_path / "pwned").exists()
     assert team_status(run, team["root"])["Anna Nowak"]["clients"] == 3

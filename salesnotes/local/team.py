@@ -16,7 +16,7 @@ from salesnotes.edit.files import FileRefused, atomic_write
 from salesnotes.local import store
 
 TEAM_DIR = Path(store.DIR) / "team"
-_VERSION = 2
+_VERSION = 3
 
 
 def mirror_dir(root: Path, key: str) -> Path:

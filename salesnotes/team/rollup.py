@@ -77,9 +77,17 @@ def roll_up(root: Path, today: date, *, fetch: bool = True,
     groups: dict[str, list[Rep]] = defaultdict(list)  # source key -> its reps
     for rep in team.reps:
         groups[sources[rep.name].key].append(rep)
-    jobs = [(root, key, state, reps, team.shared is not None, today)
-            for key, reps in groups.items() if (state := synced[key][0]) is not None]
     built: dict[str, tuple[RepFigures | None, str | None]] = {}
+    jobs = []
+    for key, reps in groups.items():
+        state = synced[key][0]
+        if state is None:
+            continue
+        kept = _kept_figures(root, key, _basis(state, reps, today))
+        if kept is not None:  # nothing pushed since this day's last run: no fork, no parse
+            built.update(kept)
+        else:
+            jobs.append((root, key, state, reps, team.shared is not None, today))
     for done, outcome in enumerate(_map(_build, jobs), 1):
         built.update(outcome)
         if progress:
@@ -103,10 +111,10 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
 
     Figures are kept with what they were computed from (commit, date, reps, salesnotes): a
     rep who pushed nothing since the last run for the same day costs only its fetch."""
-    basis = (state.commit, today, tuple((r.name, r.owner) for r in reps), salesnotes.__version__)
-    kept = store.load_summary(root, key, "figures")
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == basis:
-        return kept[1]
+    basis = _basis(state, reps, today)
+    kept = _kept_figures(root, key, basis)
+    if kept is not None:
+        return kept
     try:
         vault, daily = _read(root, key, state)
     except mirror.MirrorError as e:
@@ -119,6 +127,19 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
         for rep in reps}
     store.save_summary(root, key, (basis, built), "figures")
     return built
+
+
+def _basis(state: mirror.Synced, reps: list[Rep], today: date) -> tuple:
+    """What a source's figures were computed from: its commit, the day, its reps, salesnotes."""
+    return state.commit, today, tuple((r.name, r.owner) for r in reps), salesnotes.__version__
+
+
+def _kept_figures(root: Path, key: str, basis: tuple
+                  ) -> dict[str, tuple[RepFigures | None, str | None]] | None:
+    kept = store.load_summary(root, key, "figures")
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == basis:
+        return kept[1]
+    return None
 
 
 def _map(fn: Callable[..., dict], jobs: list[tuple]) -> Iterator[dict]:
@@ -191,11 +212,20 @@ def _read(root: Path, key: str, state: mirror.Synced) -> tuple[Vault, list[Daily
 
 
 def conflicts(results: list[RepResult]) -> list[Conflict]:
-    """Every NIP held by two or more reps, with each rep's note: who calls that company?"""
-    holders: dict[str, dict[str, Client]] = defaultdict(dict)
+    """Every NIP held by two or more reps, with each rep's note: who calls that company?
+
+    One pass over every client (100,000 in a big team), remembering only the first holder of
+    each NIP, so the common case (a NIP of one rep) costs a dict lookup."""
+    first: dict[str, Client] = {}
+    shared: dict[str, dict[str, Client]] = {}
     for r in results:
-        for client in r.figures.holdings if r.figures else ():
-            if client.nip:
-                holders[client.nip].setdefault(r.rep.name, client)
-    return [Conflict(nip, tuple(by_rep.values()))
-            for nip, by_rep in sorted(holders.items()) if len(by_rep) > 1]
+        if r.figures is None:
+            continue
+        for client in r.figures.members:
+            nip = client.nip
+            if not nip:
+                continue
+            holder = first.setdefault(nip, client)
+            if holder.rep != client.rep:
+                shared.setdefault(nip, {holder.rep: holder}).setdefault(client.rep, client)
+    return [Conflict(nip, tuple(by_rep.values())) for nip, by_rep in sorted(shared.items())]

@@ -6,6 +6,7 @@ numbers come from `team.rollup`, this module only names them for the template an
 
 from __future__ import annotations
 
+import heapq
 from decimal import Decimal
 from typing import Any
 
@@ -46,8 +47,8 @@ def totals(rollup: Rollup) -> dict[str, Any] | None:
 
 
 def top_out_of_breath(rollup: Rollup) -> list[Client]:
-    clients = [c for r in rollup.built if r.figures for c in r.figures.out_of_breath]
-    return sorted(clients, key=lambda c: (-c.stake, c.name.casefold(), c.rep))[:TOP]
+    clients = (c for r in rollup.built if r.figures for c in r.figures.out_of_breath)
+    return heapq.nsmallest(TOP, clients, key=lambda c: (-c.stake, c.name.casefold(), c.rep))
 
 
 def context(rollup: Rollup) -> dict[str, Any]:
