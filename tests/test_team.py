@@ -9,8 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import TODAY, git_init, write_files
+from conftest import TODAY, git_init, write_files
 
 CONFIG = """owner: {owner}
 locale: en
