@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem, VaultError, saying
+from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import FieldError, parse_date, parse_decimal, parse_month
@@ -203,19 +203,10 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
 
 def parse_config(data: bytes) -> tuple[Config, list[Problem]]:
     """salesnotes.yaml's bytes, wherever they come from (a file, or a rep's commit in git)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise VaultError(Problem(_PATH, 0, "not UTF-8: save salesnotes.yaml as UTF-8")) from None
-    try:
-        doc = Y.load(text)
-    except Y.YamlProblem as e:
-        raise VaultError(Problem(_PATH, e.line, e.message)) from None
+    doc = Y.load_map_file(data, _PATH)
     if doc is None:
         return Config(), []
     r = _Reader()
-    if not isinstance(doc, Y.Map):
-        raise VaultError(Problem(_PATH, doc.line, "expected key: value lines"))
     return _config_from(doc, r), r.problems
 
 

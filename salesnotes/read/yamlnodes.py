@@ -8,8 +8,11 @@ node keeps its line, aliases and custom tags are refused before anything is buil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import yaml
+
+from salesnotes.errors import Problem, VaultError
 
 try:
     _Loader = yaml.CBaseLoader
@@ -108,3 +111,19 @@ def _convert(node: yaml.Node, seen: set[int], shift: int = 0) -> Value:
         items[key] = _convert(vnode, seen, shift)
         key_lines[key] = kline
     return Map(items, key_lines, line)
+
+
+def load_map_file(data: bytes, path: PurePosixPath) -> Map | None:
+    """A file of `key: value` lines (salesnotes.yaml, team.yaml) as its mapping, None when it
+    is empty; a VaultError at its line when it is not UTF-8, not YAML or not a mapping."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise VaultError(Problem(path, 0, f"not UTF-8: save {path.name} as UTF-8")) from None
+    try:
+        doc = load(text)
+    except YamlProblem as e:
+        raise VaultError(Problem(path, e.line, e.message)) from None
+    if doc is not None and not isinstance(doc, Map):
+        raise VaultError(Problem(path, doc.line, "expected key: value lines"))
+    return doc

@@ -52,21 +52,12 @@ class Team:
 def load_team(root: Path) -> tuple[Team, list[Problem]]:
     """Read `root/team.yaml`; a rep with a problem is left out and reported at its line."""
     try:
-        text = (root / TEAM_FILE).read_bytes().decode("utf-8-sig")
+        data = (root / TEAM_FILE).read_bytes()
     except FileNotFoundError:
         raise VaultError(Problem(_PATH, 0, "no team.yaml here: run `salesnotes team init "
                                  "DIR`")) from None
-    except UnicodeDecodeError:
-        raise VaultError(Problem(_PATH, 0, "not UTF-8: save team.yaml as UTF-8")) from None
-    try:
-        doc = Y.load(text)
-    except Y.YamlProblem as e:
-        raise VaultError(Problem(_PATH, e.line, e.message)) from None
-    if doc is None:
-        return Team(), []
-    if not isinstance(doc, Y.Map):
-        raise VaultError(Problem(_PATH, doc.line, "expected key: value lines"))
-    return _team_from(doc)
+    doc = Y.load_map_file(data, _PATH)
+    return _team_from(doc) if doc is not None else (Team(), [])
 
 
 def _team_from(doc: Y.Map) -> tuple[Team, list[Problem]]:
