@@ -109,12 +109,8 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
            today: date) -> dict[str, tuple[RepFigures | None, str | None]]:
     """One source's reps: (figures, None), or (None, why it could not be read).
 
-    Figures are kept with what they were computed from (commit, date, reps, salesnotes): a
-    rep who pushed nothing since the last run for the same day costs only its fetch."""
-    basis = _basis(state, reps, today)
-    kept = _kept_figures(root, key, basis)
-    if kept is not None:
-        return kept
+    Called only for sources whose kept figures do not fit (roll_up looks first); what it
+    computes is kept with what it was computed from (commit, date, reps, salesnotes)."""
     try:
         vault, daily = _read(root, key, state)
     except mirror.MirrorError as e:
@@ -125,7 +121,7 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
         rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
                                    if shared and rep.owner else vault, today), None)
         for rep in reps}
-    store.save_summary(root, key, (basis, built), "figures")
+    store.save_summary(root, key, (_basis(state, reps, today), built), "figures")
     return built
 
 
