@@ -26,7 +26,7 @@ from salesnotes.reports.pay import (
     periods,
 )
 from salesnotes.views import render_views
-from salesnotes.views.pay import percent
+from salesnotes.views.pay_chart import percent
 
 D = Decimal
 NBSP = "\u00a0"

@@ -14,17 +14,15 @@ made meanwhile by another tool (Obsidian Git) is never lost: the work starts aga
 rep's index then follows the committed paths only. A commit failure never touches the files:
 the edit is already saved, we only report why it is not committed.
 
-Every git call runs in the vault with the repository-selecting variables of the environment
-removed (`GIT_DIR`, `GIT_INDEX_FILE`, ... as a git hook or `rebase -x` sets them), so the vault's
-own repository is the one used. Paths given to this module are relative to the vault root
-(posix), even when the vault is a subfolder of a larger repository.
+git runs through run.py, in the vault's own repository whatever the environment says. Paths
+given to this module are relative to the vault root (posix), even when the vault is a subfolder
+of a larger repository.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -32,22 +30,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesnotes.errors import GitBusy, Problem, VaultError, problem, said
+from salesnotes.git import hooks, repindex
+from salesnotes.git.run import (
+    SAVED,
+    Repo,
+    collect,
+    find_repo,
+    git_env,
+    git_said,
+    hash_files,
+    run_git,
+    start,
+)
 from salesnotes.git.trees import REGULAR, Entry, Objects, TreeWriter, tree_with
 from salesnotes.i18n import Said
 
 FALLBACK_IDENTITY = ("-c", "user.name=salesnotes", "-c", "user.email=salesnotes@localhost")
-SAVED = Said("err_git_saved")  # str() is the English, for messages not yet in the catalogs
-# What `git rev-parse --local-env-vars` lists (git clears them itself before entering another
-# repository), and the other variables that choose a repository or change what it shows.
-FOREIGN_VARIABLES = frozenset({
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-    "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE",
-    "GIT_GRAFT_FILE", "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE",
-    "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR",
-    "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-    "GIT_QUARANTINE_PATH", "GIT_REFLOG_ACTION",
-})
-_FOREIGN_PATTERN = re.compile(r"GIT_CONFIG_(KEY|VALUE)_\d+")
 _BUSY_STATES = (  # (file in the git dir, why git cannot commit now: a catalog key)
     ("index.lock", "err_git_index_lock"),
     ("MERGE_HEAD", "err_git_merge"),
@@ -65,17 +63,6 @@ class GitIdentityMissing(VaultError):
 
     def __init__(self, where: str = ".") -> None:
         super().__init__(said(where, 0, "err_git_identity", saved=SAVED))
-
-
-@dataclass(frozen=True)
-class Repo:
-    """Where a vault sits in its git work tree."""
-
-    root: Path  # the vault root, where messages' paths start
-    git_dir: Path
-    prefix: str  # the vault's folder inside the work tree: "" or "sub/dir/"
-    top: Path  # the work tree's top folder (the vault root, or a folder above it)
-    hooks: Path  # where git looks for hooks (core.hooksPath honoured)
 
 
 @dataclass(frozen=True)
@@ -107,70 +94,7 @@ class _Locked(Exception):
     """git hit index.lock or a ref lock, or the branch moved, mid-way: wait and try again."""
 
 
-# -- running git ------------------------------------------------------------------------------
-
-
-def own_environ() -> dict[str, str]:
-    """The environment without the variables that would point git at another repository or
-    index (a hook, `rebase -x` or an IDE task sets them for its own repository)."""
-    return {k: v for k, v in os.environ.items()
-            if k not in FOREIGN_VARIABLES and not _FOREIGN_PATTERN.fullmatch(k)}
-
-
-def git_env(**extra: str) -> dict[str, str]:
-    """`own_environ()` plus plain, predictable git: C messages (we match some), literal paths,
-    no prompts, no editor."""
-    env = own_environ()
-    env.update({
-        "LC_ALL": "C",
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_LITERAL_PATHSPECS": "1",
-        "GIT_OPTIONAL_LOCKS": "0",  # `git status` must not take index.lock from Obsidian Git
-        "GIT_EDITOR": ":",
-    })
-    env.update(extra)
-    return env
-
-
-def run_git(root: Path, *args: str, stdin: str | None = None,
-            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """git in the vault root with `git_env()`; text out, undecodable bytes kept as surrogates."""
-    return subprocess.run(
-        ["git", "-c", "core.quotepath=off", *args],
-        cwd=root, env=dict(env) if env is not None else git_env(), input=stdin,
-        capture_output=True, encoding="utf-8", errors="surrogateescape", check=False,
-    )
-
-
-def _start(root: Path, *args: str) -> subprocess.Popen[str]:
-    """`run_git` started, to be `_collect`ed later: git works while we do something else."""
-    return subprocess.Popen(
-        ["git", "-c", "core.quotepath=off", *args], cwd=root, env=git_env(),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        encoding="utf-8", errors="surrogateescape")
-
-
-def _collect(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
-    out, err = process.communicate()
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
-def find_repo(root: Path) -> Repo | None:
-    """The repository the vault root is in, or None (no folder, not a work tree)."""
-    if not Path(root).is_dir():
-        return None
-    out = run_git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir",
-                  "--show-prefix", "--show-toplevel", "--git-path", "hooks")
-    lines = out.stdout.split("\n")
-    if out.returncode or len(lines) < 5 or lines[0] != "true":
-        return None
-    return Repo(Path(root), Path(lines[1]), lines[2], Path(lines[3]), Path(root) / lines[4])
-
-
-def git_said(result: subprocess.CompletedProcess[str]) -> str:
-    """git's own words on one line, for a Problem's message."""
-    said = (result.stderr.strip() or result.stdout.strip()).splitlines()
-    return " | ".join(line.strip() for line in said if line.strip()) or f"exit {result.returncode}"
+# -- where the vault is ----------------------------------------------------------------------
 
 
 def in_git(root: Path) -> bool:
@@ -235,19 +159,19 @@ def commit_changes(
     rebase; GitIdentityMissing; or VaultError (conflict markers, detached HEAD, a failing hook).
     The files are never touched here, so a failure keeps the user's edit on disk.
     """
-    emails = _start(Path(root), "config", "--get-regexp", r"^(user|author|committer)\.email$")
+    emails = start(Path(root), "config", "--get-regexp", r"^(user|author|committer)\.email$")
     repo = find_repo(root)
     if repo is None:
-        _collect(emails)
+        collect(emails)
         return Committed(outside_git=True)
     items = _vault_relative(Path(root), changes)
     if not items:
-        _collect(emails)
+        collect(emails)
         return Committed()
     where = items[0][0]
     text = _commit_message(message, body, trailers)
     deadline = time.monotonic() + wait_seconds
-    identity = _identity(_collect(emails).stdout, where, fallback_identity)
+    identity = _identity(collect(emails).stdout, where, fallback_identity)
     _wait_until_free(repo, where, deadline)
     delays = _backoff()
     while True:
@@ -407,9 +331,6 @@ class _Plan:
 def _attempt(repo: Repo, items: list[tuple[str, Change]], text: str,
              identity: tuple[str, ...], where: str, allow_empty: bool,
              deadline: float) -> Committed:
-    # hooks and repindex import this module: a cycle still to untangle
-    from salesnotes.git import hooks, repindex
-
     env = git_env()
     branch = _branch(repo, where)
     with Objects(repo.top, env) as objects:
@@ -440,7 +361,7 @@ def _attempt(repo: Repo, items: list[tuple[str, Change]], text: str,
             sha = _commit_tree(repo, tree, parent, text, identity, env, where)
             _move_branch(repo, branch, sha, parent, text, env, where)
         finally:
-            listed = _collect(listing) if listing else None
+            listed = collect(listing) if listing else None
         notes = repindex.follow(repo, objects, listed, plan.before, plan.entries, plan.redo,
                                 env, deadline)
     hooks.after_commit(repo)
@@ -494,7 +415,7 @@ def _plan_on_disk(repo: Repo, on_disk: list[tuple[str, str, Entry | None]],
     on_disk = [(rel, full, old) for rel, full, old in on_disk if rel not in ignored]
     for rel, _, _ in on_disk:
         _refuse_conflict_markers(rel, _read(repo.root / rel))
-    shas = _hash_files(repo.top, [full for _, full, _ in on_disk], env, filters=True)
+    shas = hash_files(repo.top, [full for _, full, _ in on_disk], env, filters=True)
     for (rel, full, old), sha in zip(on_disk, shas, strict=True):
         mode = old.mode if old is not None and old.mode in REGULAR else _mode(repo.root / rel)
         plan.entries[full], plan.before[full] = Entry(mode, sha), old
@@ -509,7 +430,7 @@ def _plan_made(repo: Repo, made: list[tuple[str, bytes, str]], env: Mapping[str,
             name = os.path.join(folder, f"{number}.blob")
             Path(name).write_bytes(data)
             names.append(name)
-        shas = _hash_files(repo.top, names, env, filters=False)
+        shas = hash_files(repo.top, names, env, filters=False)
     for (full, _, mode), sha in zip(made, shas, strict=True):
         plan.entries[full] = Entry(mode, sha)
 
@@ -557,20 +478,6 @@ def _ignored(repo: Repo, rels: list[str], env: Mapping[str, str]) -> set[str]:
     out = run_git(repo.root, "check-ignore", "-z", "--stdin", stdin="\0".join(rels) + "\0",
                   env={**env, "GIT_LITERAL_PATHSPECS": "0"})  # it refuses pathspec magic
     return {p for p in out.stdout.split("\0") if p}
-
-
-def _hash_files(cwd: Path, names: list[str], env: Mapping[str, str], *,
-                filters: bool) -> list[str]:
-    """Write each file as a blob (`filters`: as `git add` would, attributes included); git
-    reads the names from the top of the work tree, whatever `cwd` is."""
-    if not names:
-        return []
-    args = ["hash-object", "-w", "--stdin-paths"] + ([] if filters else ["--no-filters"])
-    done = run_git(cwd, *args, stdin="".join(f"{n}\n" for n in names), env=env)
-    shas = done.stdout.split()
-    if done.returncode or len(shas) != len(names):
-        raise VaultError(problem(names[0], 0, f"git hash-object failed: {git_said(done)}; {SAVED}"))
-    return shas
 
 
 def _same_message(repo: Repo, branch: str, text: str, env: Mapping[str, str]) -> str | None:

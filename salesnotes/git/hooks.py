@@ -14,20 +14,13 @@ import subprocess
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from salesnotes.errors import VaultError, problem
-
-if TYPE_CHECKING:
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import Repo
+from salesnotes.git.run import SAVED, Repo, git_said, own_environ, run_git
 
 
 def before_commit(repo: Repo, tree: str, text: str, env: Mapping[str, str], where: str) -> str:
     """Run pre-commit and commit-msg; the message as commit-msg left it."""
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import SAVED, git_said, run_git
-
     pre, msg = _hook(repo.hooks, "pre-commit"), _hook(repo.hooks, "commit-msg")
     if pre is None and msg is None:
         return text
@@ -69,9 +62,6 @@ def _hook(folder: Path, name: str) -> Path | None:
 def _hook_env(repo: Repo, index: Path | None) -> dict[str, str]:
     """The rep's environment for their hook, pointed at this repository (git exports GIT_DIR
     to hooks too), with the temporary index when there is one."""
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import own_environ
-
     env = own_environ()
     env.update({"GIT_DIR": str(repo.git_dir), "GIT_EDITOR": ":"})
     if index is not None:
@@ -80,9 +70,6 @@ def _hook_env(repo: Repo, index: Path | None) -> dict[str, str]:
 
 
 def _run(hook: Path, args: list[str], repo: Repo, env: Mapping[str, str], where: str) -> None:
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import SAVED
-
     done = subprocess.run([str(hook), *args], cwd=repo.top, env=dict(env), capture_output=True,
                           encoding="utf-8", errors="replace", check=False)
     if done.returncode:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from salesnotes.git.gitlog import git_env, git_said, run_git
+from salesnotes.git.run import git_env, git_said, run_git
 
 REF = "refs/salesnotes/rep"  # where the rep's branch lands in the mirror
 FETCH_TIMEOUT = 300  # seconds: a remote that hangs must not hang the Monday roll-up

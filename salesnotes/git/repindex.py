@@ -16,14 +16,10 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from salesnotes.errors import VaultError
+from salesnotes.git.run import Repo, hash_files, run_git
 from salesnotes.git.trees import REGULAR, Entry, Objects
-
-if TYPE_CHECKING:
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import Repo
 
 _WAIT = 2.0  # seconds a held index.lock is waited for after the commit is made
 
@@ -72,9 +68,6 @@ def follow(repo: Repo, objects: Objects, listed: subprocess.CompletedProcess[str
 def _update_index(repo: Repo, lines: str, paths: list[str], env: Mapping[str, str],
                   until: float) -> list[str]:
     """`update-index --index-info`, waiting a while on another git's index.lock."""
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import run_git
-
     delay = 0.05
     while True:
         done = run_git(repo.top, "update-index", "-z", "--index-info", stdin=lines, env=env)
@@ -105,9 +98,6 @@ def _entries(listing: str) -> tuple[dict[str, Entry], set[str]]:
 def _redone(repo: Repo, objects: Objects, staged: Entry, redo: Callable[[bytes], bytes],
             env: Mapping[str, str]) -> Entry | None:
     """The rep's staged version with salesnotes' edit; None when it cannot take it."""
-    # gitlog imports this module when it commits: a cycle still to untangle
-    from salesnotes.git.gitlog import _hash_files
-
     found = objects.read(staged.sha)
     if found is None:
         return None
@@ -120,7 +110,7 @@ def _redone(repo: Repo, objects: Objects, staged: Entry, redo: Callable[[bytes],
     with tempfile.TemporaryDirectory(dir=repo.git_dir, prefix="salesnotes-") as folder:
         name = os.path.join(folder, "staged.blob")
         Path(name).write_bytes(data)
-        sha = _hash_files(repo.top, [name], env, filters=False)[0]
+        sha = hash_files(repo.top, [name], env, filters=False)[0]
     return Entry(staged.mode, sha)
 
 

@@ -6,12 +6,12 @@ formats rates exactly (2.5% stays 2.5%, unlike a whole-percent attainment).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from salesnotes.model.portfolio import Book
 from salesnotes.reports.pay import pay_year
 from salesnotes.views.budget import fiscal_label, substitute
+from salesnotes.views.pay_chart import pay_svg, percent
 
 FILENAME = "Pay.md"
 TEMPLATE = "Pay.md"
@@ -37,14 +37,6 @@ EXAMPLE_PLAN = """pay:
 ROMAN = ("I", "II", "III", "IV")
 
 
-def percent(fraction: Decimal | None, locale: str) -> str:
-    """An exact percentage: 0.01 -> `1%`, 0.025 -> `2,5%` (pl) / `2.5%` (en)."""
-    if fraction is None:
-        return "–"
-    text = format((fraction * 100).normalize(), "f")
-    return (text.replace(".", ",") if locale == "pl" else text) + "%"
-
-
 def context(book: Book) -> dict[str, Any]:
     locale = book.config.locale
     return {
@@ -62,8 +54,5 @@ def context(book: Book) -> dict[str, Any]:
 def extra_files(book: Book) -> dict[str, bytes]:
     """pay.svg when the period has bands to draw (a plan and a budget); else nothing, and the
     view says in words what is missing."""
-    # pay_chart imports this module's percent: a cycle still to untangle
-    from salesnotes.views.pay_chart import pay_svg
-
     picture = pay_svg(book)
     return {CHART: picture} if picture is not None else {}

@@ -39,11 +39,16 @@ def pay_svg(book: Book) -> bytes | None:
                  compact_money(book.config.currency, book.config.locale))
 
 
+def percent(fraction: Decimal | None, locale: str) -> str:
+    """An exact percentage: 0.01 -> `1%`, 0.025 -> `2,5%` (pl) / `2.5%` (en)."""
+    if fraction is None:
+        return "–"
+    text = format((fraction * 100).normalize(), "f")
+    return (text.replace(".", ",") if locale == "pl" else text) + "%"
+
+
 def _draw(year: PayYear, row: PayRow, k: Commission, t: Labels, money: Callable[[Decimal], str],
           compact: Callable[[Decimal], str]) -> bytes:
-    # views/pay imports this module: a cycle still to untangle
-    from salesnotes.views.pay import percent
-
     locale = t.locale
 
     def rate(fraction: Decimal) -> str:
