@@ -12,6 +12,7 @@ import functools
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,6 +173,26 @@ def pass_today(f):  # noqa: ANN001, ANN201 - decorator
         return f(*args, today=today(), **kwargs)
 
     return with_today
+
+
+def pass_clock(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The clock reaches the command as its `clock` parameter: a function giving the date to
+    build for each time it is called (a watch that runs past midnight moves on). It is read
+    once before the command starts, so a bad --today or $SALESNOTES_TODAY is a usage error at
+    once, not at the first rebuild."""
+
+    @functools.wraps(f)
+    def with_clock(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+
+        def clock() -> date:
+            with ctx:
+                return today()
+
+        clock()
+        return f(*args, clock=clock, **kwargs)
+
+    return with_clock
 
 
 def vault_root() -> Path:

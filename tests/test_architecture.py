@@ -1,7 +1,8 @@
 """The house rules of the package, read from its source with `ast`: no import cycles (neither
 among the imports a module runs when it is imported, nor through imports put off to run time
 inside functions), git run only inside `salesnotes/git/`, `.salesnotes/` named only inside
-`salesnotes/local/`, and no import put off to run time without a comment saying why.
+`salesnotes/local/`, commands given the date and the vault as parameters and leaving git work
+to the core, and no import put off to run time without a comment saying why.
 
 Each rule is also run on a small package made in tmp_path that breaks it, so a checker that
 found nothing because it looked at nothing would fail here.
@@ -152,6 +153,29 @@ def names_local_state(tree: ast.Module) -> bool:
     return any(LOCAL_STATE.search(s.value) for s in _strings(tree))
 
 
+def reaches_back(package: str, tree: ast.Module) -> bool:
+    """A command that takes the date or the vault from `cli` itself instead of as parameters
+    (`pass_today`, `pass_clock`, `pass_vault`)."""
+    cli = f"{package}.cli"
+    return any(
+        (isinstance(n, ast.ImportFrom) and n.module == cli
+         and any(a.name in ("today", "vault_root") for a in n.names))
+        or (isinstance(n, ast.Attribute) and n.attr in ("today", "vault_root")
+            and isinstance(n.value, ast.Name) and n.value.id == "cli")
+        for n in ast.walk(tree))
+
+
+def does_git_work(package: str, tree: ast.Module) -> bool:
+    """A command importing the committer or the git runner to run (not only to name a type):
+    its git work belongs in a core function that returns what it did."""
+    runners = {f"{package}.git.gitlog", f"{package}.git.run"}
+    return any(
+        (isinstance(n, ast.ImportFrom) and (n.module in runners or (
+            n.module == f"{package}.git" and any(a.name in ("gitlog", "run") for a in n.names))))
+        or (isinstance(n, ast.Import) and any(a.name in runners for a in n.names))
+        for n in _all_imports(tree))
+
+
 def unexplained_imports(file: Path, tree: ast.Module) -> list[int]:
     """Lines of function-level imports with no reason given: a comment on the line before
     their block of imports, or on one of its lines. An import put off to run time is there
@@ -202,6 +226,12 @@ def offenders(package: Path) -> dict[str, list[str]]:
         ".salesnotes outside local/": sorted(
             n for n, (_, t) in mods.items()
             if names_local_state(t) and not (n == local or n.startswith(local + "."))),
+        "commands taking the date or the vault from cli": sorted(
+            n for n, (_, t) in mods.items()
+            if n.startswith(f"{package.name}.commands.") and reaches_back(package.name, t)),
+        "commands doing git work": sorted(
+            n for n, (_, t) in mods.items()
+            if n.startswith(f"{package.name}.commands.") and does_git_work(package.name, t)),
         "imports put off without a reason": [
             f"{n}:{line}" for n, (f, t) in mods.items() for line in unexplained_imports(f, t)],
     }
@@ -211,12 +241,14 @@ def test_the_package_keeps_the_house_rules():
     assert offenders(PACKAGE) == {"cycles": [], "cycles through function-level imports": [],
                                   "git outside git/": [],
                                   ".salesnotes outside local/": [],
+                                  "commands taking the date or the vault from cli": [],
+                                  "commands doing git work": [],
                                   "imports put off without a reason": []}
 
 
 def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
     pkg = tmp_path / "house"
-    for folder in ("", "git", "local", "model"):
+    for folder in ("", "git", "local", "model", "commands"):
         (pkg / folder).mkdir(exist_ok=True)
         (pkg / folder / "__init__.py").write_text('"""A package."""\n')
     (pkg / "a.py").write_text("from house import b\n")
@@ -237,9 +269,23 @@ def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
     (pkg / "model" / "prose.py").write_text('"""Keeps .salesnotes/ in mind."""\n'
                                         'T = ".a.salesnotes-"\n')
     (pkg / "local" / "store.py").write_text('DIR = ".salesnotes"\n')
+    (pkg / "cli.py").write_text("def today(): ...\ndef vault_root(): ...\n")
+    (pkg / "commands" / "clock.py").write_text("from house.cli import labels, today\n")
+    (pkg / "commands" / "root.py").write_text(
+        "from house import cli\n\n\ndef f():\n    return cli.vault_root()\n")
+    (pkg / "commands" / "given.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom house.cli import pass_today\n"
+        "if TYPE_CHECKING:\n    from house.git.gitlog import Committed\n")
+    (pkg / "commands" / "commit.py").write_text(
+        "def f():\n    # at run time\n    from house.git import gitlog\n"
+        "    gitlog.commit_paths()\n")
+    (pkg / "git" / "gitlog.py").write_text('"""Commits."""\n')
     assert offenders(pkg) == {"cycles": ["house.a <-> house.b <-> house.c"],
                               "cycles through function-level imports": [
                                   "house.a <-> house.b <-> house.c", "house.late <-> house.lazy"],
                               "git outside git/": ["house.model.runner"],
                               ".salesnotes outside local/": ["house.model.state"],
+                              "commands taking the date or the vault from cli": [
+                                  "house.commands.clock", "house.commands.root"],
+                              "commands doing git work": ["house.commands.commit"],
                               "imports put off without a reason": ["house.quiet:6"]}

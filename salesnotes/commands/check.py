@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, labels, today, vault_root
+from salesnotes.cli import common_options, labels, pass_today, pass_vault
 
 if TYPE_CHECKING:
     from salesnotes.i18n import Labels
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
               "types across notes, and money written as text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
 @common_options
-def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) -> None:
+@pass_vault
+@pass_today
+def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool, root: Path,
+          today: date) -> None:
     """Validate every note and the config; list each problem as path:line: message.
 
     With PATH...: only those client notes (and salesnotes.yaml when given), at about the cost
@@ -36,12 +40,11 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
     # imported when the command runs: --help imports every command module
     from salesnotes.console import echo_problems
 
-    root = vault_root()
     t = labels()
     if paths or staged:
-        count, problems = _some(root, paths, staged)
+        count, problems = _some(root, paths, staged, today)
     else:
-        count, problems = _whole(root, t)
+        count, problems = _whole(root, t, today)
     problems = [p for p in problems if strict or not p.strict]
     if as_json:
         # imported when the command runs: --help imports every command module
@@ -55,7 +58,7 @@ def check(paths: tuple[Path, ...], staged: bool, strict: bool, as_json: bool) ->
     click.get_current_context().exit(1 if problems else 0)
 
 
-def _whole(root: Path, t: Labels) -> tuple[int, list]:
+def _whole(root: Path, t: Labels, today: date) -> tuple[int, list]:
     # imported when the command runs: --help imports every command module
     from salesnotes.console import reading_notes
     from salesnotes.load.vault import load_vault
@@ -66,11 +69,11 @@ def _whole(root: Path, t: Labels) -> tuple[int, list]:
     # imported when the command runs: --help imports every command module
     from salesnotes.reports.future_dates import future_contacts
 
-    return len(vault.notes), [*vault.problems, *future_contacts(vault.notes, today()),
+    return len(vault.notes), [*vault.problems, *future_contacts(vault.notes, today),
                               *load_checklists(root).problems]
 
 
-def _some(root: Path, paths: tuple[Path, ...], staged: bool) -> tuple[int, list]:
+def _some(root: Path, paths: tuple[Path, ...], staged: bool, today: date) -> tuple[int, list]:
     # imported when the command runs: --help imports every command module
     from salesnotes.reports.notecheck import check_files, given_files
 
@@ -82,4 +85,4 @@ def _some(root: Path, paths: tuple[Path, ...], staged: bool) -> tuple[int, list]
         in_commit, config = staged_notes(root)
         files += in_commit
         with_config = with_config or config
-    return len(files), check_files(root, files, with_config, today())
+    return len(files), check_files(root, files, with_config, today)

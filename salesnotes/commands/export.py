@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, labels, today, vault_root
+from salesnotes.cli import common_options, labels, pass_today, pass_vault
 
 _DATE = click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"])
 
@@ -18,7 +18,10 @@ _DATE = click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"])
 @click.option("--from", "start", type=_DATE, help="Sales from this date (inclusive).")
 @click.option("--to", "end", type=_DATE, help="Sales up to this date (inclusive).")
 @common_options
-def export(what: str, file: Path, start: datetime | None, end: datetime | None) -> None:
+@pass_vault
+@pass_today
+def export(what: str, file: Path, start: datetime | None, end: datetime | None, root: Path,
+           today: date) -> None:
     """Write WHAT (clients, status or sales) to FILE, an .xlsx or a .csv.
 
     clients: every note's properties, breath and sales this fiscal year; status: the rows of
@@ -43,9 +46,8 @@ def export(what: str, file: Path, start: datetime | None, end: datetime | None) 
         raise UsageProblem(said(str(file), 0, "err_export_format"))
     if start and end and end < start:
         raise UsageProblem(said(str(file), 0, "err_export_range"))
-    day = today()
-    vault = load_vault(vault_root(), sales=what != "status", today=day)
-    table = export_table(what, vault, day, start.date() if start else None,
+    vault = load_vault(root, sales=what != "status", today=today)
+    table = export_table(what, vault, today, start.date() if start else None,
                          end.date() if end else None)
     data = xlsx_bytes(table) if suffix == ".xlsx" else csv_bytes(table, vault.config.locale)
     try:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, labels, today, vault_root
+from salesnotes.cli import common_options, labels, pass_today, pass_vault
 from salesnotes.commands.completion import complete_client
 
 if TYPE_CHECKING:
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"version": 1, "client": ..., "contacts": [...]} on stdout.')
 @common_options
-def history(client: str, as_json: bool) -> None:
+@pass_vault
+@pass_today
+def history(client: str, as_json: bool, root: Path, today: date) -> None:
     """Every contact with CLIENT, newest first: its `## Log` lines, its `contact:` commits and
     the daily notes (`YYYY-MM-DD.md`) linking to it.
 
@@ -34,9 +37,8 @@ def history(client: str, as_json: bool) -> None:
     from salesnotes.edit import contactlog
     from salesnotes.load.client import find_note
 
-    root = vault_root()
     note, config = find_note(root, client)
-    entries = contactlog.history(root, note, daily=_daily(root, note, config.daily_notes))
+    entries = contactlog.history(root, note, daily=_daily(root, note, config.daily_notes, today))
     if as_json:
         data = {"version": 1, "client": {"name": note.name, "file": str(note.path)},
                 "contacts": [e.as_json() for e in entries]}
@@ -50,9 +52,9 @@ def history(client: str, as_json: bool) -> None:
         click.echo(f"  {labels().cli_history_none}")
 
 
-def _daily(root: Path, note: Note, folder: str | None) -> list:
+def _daily(root: Path, note: Note, folder: str | None, today: date) -> list:
     # imported when the command runs: --help imports every command module
     from salesnotes.local.dailycache import daily_links
     from salesnotes.model.daily import daily_contacts
 
-    return daily_contacts([note], daily_links(root, folder), today()).get(str(note.path), [])
+    return daily_contacts([note], daily_links(root, folder), today).get(str(note.path), [])

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, labels, today
-
-if TYPE_CHECKING:
-    from salesnotes.i18n import Labels
+from salesnotes.cli import common_options, labels, pass_today
 
 
 @click.command()
@@ -23,7 +20,8 @@ if TYPE_CHECKING:
 @click.option("--hook", is_flag=True, help="Also install a git pre-commit hook that checks the "
               "client notes each commit holds (`salesnotes hook install`).")
 @common_options
-def init(directory: Path, demo: bool, locale: str | None, hook: bool) -> None:
+@pass_today
+def init(directory: Path, demo: bool, locale: str | None, hook: bool, today: date) -> None:
     """Create a vault in DIRECTORY (default: here): config, templates, checklists, git.
 
     The vault is its own git repository: inside another one (a clone of a project) it gets a
@@ -35,45 +33,23 @@ def init(directory: Path, demo: bool, locale: str | None, hook: bool) -> None:
         cd my-vault && salesnotes review
     """
     # imported when the command runs: --help imports every command module
-    from salesnotes.edit.vaultinit import create_vault
-    from salesnotes.git import gitlog
+    from salesnotes.edit.vaultinit import commit_vault, create_vault, own_repository
 
     t = labels(locale or "en")  # no vault yet: the language asked for, else English
     directory = directory.resolve()
-    written = create_vault(directory, locale=locale or "pl", demo=demo, today=today())
+    written = create_vault(directory, locale=locale or "pl", demo=demo, today=today)
     clients = sum(1 for p in written if p.relative_to(directory).parts[0] == "clients"
                   and p.suffix == ".md")
     click.echo(t.say("cli_init_created_demo" if demo else "cli_init_created", folder=directory,
                      files=t.plural("file", len(written)), clients=clients))
-    _own_repository(directory, t)
-    try:
-        gitlog.commit_paths(directory, written, "salesnotes: new vault")
-    except gitlog.GitIdentityMissing as e:
-        gitlog.commit_paths(directory, written, "salesnotes: new vault", fallback_identity=True)
-        for p in e.problems:
-            click.echo(t.say("cli_init_identity", message=p.text(t)), err=True)
+    outer = own_repository(directory)
+    if outer is not None:
+        click.echo(t.say("cli_init_inside_repo", folder=directory, outer=outer))
+    for p in commit_vault(directory, written):
+        click.echo(t.say("cli_init_identity", message=p.text(t)), err=True)
     if hook:
         # imported when the command runs: --help imports every command module
         from salesnotes.git.hookinstall import install_hook
 
         click.echo(t.say("cli_init_hook", path=install_hook(directory)[0]))
     click.echo(t.say("cli_init_next", folder=directory))
-
-
-def _own_repository(directory: Path, t: Labels) -> None:
-    """The vault's own repository: made when there is none, or when the folder sits inside
-    another one (a clone of a project, a dotfiles repository), so that no commit of the vault
-    ever lands in a repository that is not the vault's."""
-    # imported when the command runs: --help imports every command module
-    from salesnotes.errors import VaultError, said
-    from salesnotes.git import gitlog
-
-    outer = gitlog.find_repo(directory)
-    if outer is not None and outer.top.resolve() == directory:
-        return
-    gitlog.init_repo(directory)
-    own = gitlog.find_repo(directory)
-    if own is None or own.top.resolve() != directory:
-        raise VaultError(said(".", 0, "err_init_no_own_repo"))
-    if outer is not None:
-        click.echo(t.say("cli_init_inside_repo", folder=directory, outer=outer.top))

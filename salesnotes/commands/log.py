@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from salesnotes.cli import common_options, labels, today, vault_root
+from salesnotes.cli import common_options, labels, pass_today, pass_vault
 from salesnotes.commands.completion import complete_client
 from salesnotes.commands.params import Channel, WrittenDate
+
+if TYPE_CHECKING:
+    from salesnotes.git.gitlog import Committed
+    from salesnotes.read.note import Note
 
 
 @click.command()
@@ -24,8 +30,10 @@ from salesnotes.commands.params import Channel, WrittenDate
                    "in the future stays, else the tier's cadence from this contact).")
 @click.option("--no-commit", is_flag=True, help="Edit the note but make no git commit.")
 @common_options
+@pass_vault
+@pass_today
 def log(client: str, text: str, channel: str, when: date | None, next_date: date | None,
-        no_commit: bool) -> None:
+        no_commit: bool, root: Path, today: date) -> None:
     """Add a contact to CLIENT's `## Log` and update last_contact / next_contact.
 
     CLIENT is a NIP, file name, name or alias, or words each starting a word of one client's
@@ -39,38 +47,26 @@ def log(client: str, text: str, channel: str, when: date | None, next_date: date
         salesnotes log hydro "Buyer wants the Q1 offer by Friday" --via phone --next 2026-12-04
     """
     # imported when the command runs: --help imports every command module
+    from salesnotes.edit.recordcontact import commit_recorded, record_contact
     from salesnotes.local.lock import vault_lock
 
-    root = vault_root()
     with vault_lock(root):
-        _log(root, client, text, channel, when, next_date, no_commit)
+        done = record_contact(root, client, text, channel, when, next_date, today=today)
+        click.echo(f"{done.note.path}: {done.contact.line}"
+                   + ("" if done.wrote else labels().cli_log_in_note))
+        if no_commit or not done.commit:
+            return
+        _say_committed(done.note, done.contact.channel, commit_recorded(root, done, today=today))
 
 
-def _log(root, client, text, channel, when, next_date, no_commit) -> None:  # noqa: ANN001
-    # imported when the command runs: --help imports every command module
-    from salesnotes.edit import contactlog
-    from salesnotes.errors import Refused, UsageProblem, saying
-    from salesnotes.load.client import find_note
-
-    note, config = find_note(root, client)
-    try:
-        day = today()
-        contact = contactlog.make_contact(text, channel, when or day, next_date, today=day)
-    except Refused as e:
-        raise UsageProblem(saying(note.path, 0, e.said)) from None
-    cadence = config.cadence(note.tier or config.default_tier)
-    wrote = contactlog.log_contact(root, note, contact, today=day, cadence_days=cadence)
-    click.echo(f"{note.path}: {contact.line}" + ("" if wrote else labels().cli_log_in_note))
-    if no_commit or not config.git_commit:
-        return
+def _say_committed(note: Note, channel: str, done: Committed) -> None:
     t = labels()
-    done = contactlog.commit_contact(root, note, contact, today=day, cadence_days=cadence)
     if done.outside_git:  # a vault without git is allowed: the note is the record
         click.echo(t.cli_log_no_git, err=True)
         return
     for kept in done.kept_back:
         click.echo(t.say("cli_log_kept_back", text=kept), err=True)
-    subject = f"contact: {note.name} ({contact.channel})"
+    subject = f"contact: {note.name} ({channel})"
     if done.sha and done.already:
         click.echo(t.say("cli_log_already", sha=done.sha[:10], message=subject))
     elif done.sha:

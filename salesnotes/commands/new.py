@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import click
 
-from salesnotes.cli import common_options, labels, locked, today, vault_root
+from salesnotes.cli import common_options, labels, locked, pass_today, pass_vault
 
 
 @click.command()
@@ -18,8 +21,10 @@ from salesnotes.cli import common_options, labels, locked, today, vault_root
 @click.option("--no-commit", is_flag=True, help="Do not commit the new note.")
 @common_options
 @locked
+@pass_vault
+@pass_today
 def new(name: str, nip: str | None, tier: str | None, status: str, region: str | None,
-        no_commit: bool) -> None:
+        no_commit: bool, root: Path, today: date) -> None:
     """Create a client note under clients/ from templates/client.md.
 
     Refuses a name or NIP that another note already has, and names that note.
@@ -29,20 +34,10 @@ def new(name: str, nip: str | None, tier: str | None, status: str, region: str |
         salesnotes new "Hydro-Tech Sp. z o.o." --nip 526-025-02-74 --tier A --region Kraków
     """
     # imported when the command runs: --help imports every command module
-    from salesnotes.edit.files import atomic_write
-    from salesnotes.edit.newclient import NewClient, plan_note
-    from salesnotes.load.vault import load_vault
+    from salesnotes.edit.addclient import add_client, commit_added
+    from salesnotes.edit.newclient import NewClient
 
-    root = vault_root()
-    vault = load_vault(root, git=False, sales=False)
-    path, data = plan_note(vault, NewClient(name, nip, tier, status, region), today())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data, root=root, exclusive=True)
-    rel = path.relative_to(root)
-    click.echo(labels().say("cli_new_created", path=rel.as_posix()))
-    if vault.config.git_commit and not no_commit:
-        # imported when the command runs: --help imports every command module
-        from salesnotes.git import gitlog
-
-        if gitlog.is_repo(root):
-            gitlog.commit_paths(root, [path], f"salesnotes: new {name}", fallback_identity=True)
+    added = add_client(root, NewClient(name, nip, tier, status, region), today)
+    click.echo(labels().say("cli_new_created", path=added.rel.as_posix()))
+    if added.commit and not no_commit:
+        commit_added(root, added, name)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import signal
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 
 import click
 
-from salesnotes.cli import common_options, labels, today, vault_root
+from salesnotes.cli import common_options, labels, pass_clock, pass_vault
 
 
 @click.command()
 @common_options
-def watch() -> None:
+@pass_vault
+@pass_clock
+def watch(root: Path, clock: Callable[[], date]) -> None:
     """Rewrite the views whenever a note, a template, the config or the sales change.
 
     Runs until Ctrl-C. Prints one line per rebuild (what changed, how long it took, which
@@ -28,20 +32,13 @@ def watch() -> None:
     from salesnotes.console import check_libyaml, progress
     from salesnotes.watch import Watcher
 
-    root = vault_root()
     ctx = click.get_current_context()
-
-    def today_now():  # noqa: ANN202 - read per rebuild, so a watch past midnight moves on
-        with ctx:
-            return today()
-
-    today_now()  # a bad --today or $SALESNOTES_TODAY is a usage error now, not at a rebuild
     t = labels()
     check_libyaml(t)
     # imported when the command runs: --help imports every command module
     from salesnotes.local.lock import vault_lock
 
-    watcher = Watcher(root, today_now, on_rebuild=lambda rebuild: _show(rebuild, t),
+    watcher = Watcher(root, clock, on_rebuild=lambda rebuild: _show(rebuild, t),
                       on_notice=_notice, progress=lambda: progress(t.cli_reading_notes),
                       guard=lambda: vault_lock(root))
     previous = signal.signal(signal.SIGTERM, _interrupt)

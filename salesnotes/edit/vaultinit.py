@@ -2,7 +2,8 @@
 
 `salesnotes init` must never damage an existing folder: it refuses a vault or a folder with
 content, and creates every file exclusively, so nothing that exists is ever overwritten. It returns
-the paths it wrote so the caller commits exactly those (never `git add -A`).
+the paths it wrote so that `commit_vault` commits exactly those (never `git add -A`), in the
+vault's own repository (`own_repository`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.edit.demo import demo_files
 from salesnotes.edit.templates import LOCALES, template_files
-from salesnotes.errors import UsageProblem, problem, said
+from salesnotes.errors import Problem, UsageProblem, VaultError, problem, said
+from salesnotes.git import gitlog
 
 CONFIG = "salesnotes.yaml"
 # A folder holding only these still counts as empty (a fresh clone, an Obsidian vault just made).
@@ -70,3 +72,29 @@ def _create(target: Path, rel: str, data: bytes) -> Path:
     except FileExistsError:
         raise UsageProblem(said(path, 0, "err_exists_not_overwritten")) from None
     return path
+
+
+def own_repository(directory: Path) -> Path | None:
+    """Make the vault its own repository when there is none, or when the folder sits inside
+    another one (a clone of a project, a dotfiles repository), so that no commit of the vault
+    ever lands in a repository that is not the vault's. The other repository's top folder
+    when the vault sits inside one, else None."""
+    outer = gitlog.find_repo(directory)
+    if outer is not None and outer.top.resolve() == directory:
+        return None
+    gitlog.init_repo(directory)
+    own = gitlog.find_repo(directory)
+    if own is None or own.top.resolve() != directory:
+        raise VaultError(said(".", 0, "err_init_no_own_repo"))
+    return outer.top if outer is not None else None
+
+
+def commit_vault(directory: Path, written: list[Path]) -> tuple[Problem, ...]:
+    """The new vault's first commit; without a git identity it is made as salesnotes, and
+    the returned problems say how to set one."""
+    try:
+        gitlog.commit_paths(directory, written, "salesnotes: new vault")
+    except gitlog.GitIdentityMissing as e:
+        gitlog.commit_paths(directory, written, "salesnotes: new vault", fallback_identity=True)
+        return e.problems
+    return ()
