@@ -60,7 +60,7 @@ def sales_import_json(root: Path, plan: SalesImport, dry_run: bool) -> str:
                      "total": str(u.total)} for u in plan.unknown],
         "written": _rel(root, plan.written), "commit": plan.commit,
         "skipped": _problems(plan.skipped), "totals_rows": plan.totals,
-        "not_created": [{"nip": u.nip, "name": u.name, "why": why} for u, why in plan.held],
+        "not_created": [{"nip": u.nip, "name": u.name, "why": str(why)} for u, why in plan.held],
     })
 
 
@@ -73,6 +73,7 @@ def clients_import_json(root: Path, plan: ClientsImport, dry_run: bool) -> str:
                     for u in plan.updates],
         "written": _rel(root, plan.written), "commit": plan.commit,
         "skipped": _problems(plan.skipped),
-        "not_created": [{"nip": nip, "name": name, "why": why} for nip, name, why in plan.held],
+        "not_created": [{"nip": nip, "name": name, "why": str(why)}
+                        for nip, name, why in plan.held],
         "kept_as_group": plan.kept_as_group,
     })

@@ -72,8 +72,8 @@ def test_a_missing_name_column_lists_the_headers_and_suggests_map(make_vault, tm
     source = write(tmp_path, "k.csv", cp1250("NIP;Firma;Miasto", f"{NIP_A};Hydro-Tech;Kraków"))
     result = run("import", "clients", str(source), "--vault", str(vault))
     assert result.exit_code == 1
-    assert result.stderr == (f"{source}:1: no name column, and 1 new client need a name for "
-                             "their notes; headers found: NIP, Firma, Miasto (name one with "
+    assert result.stderr == (f"{source}:1: no name column, and the new clients (1) need a name "
+                             "for their notes; headers found: NIP, Firma, Miasto (name one with "
                              "--map client=HEADER)\n")
     missing = write(tmp_path, "m.csv", cp1250("Numer;Firma", "1;Hydro-Tech"))
     result = run("import", "clients", str(missing), "--vault", str(vault))

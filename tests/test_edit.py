@@ -449,7 +449,7 @@ def test_sections_in_a_note_without_body_or_front_matter() -> None:
         ("---\nname: a\ntier:\tA\n---\n", 3, "tab"),
         ('---\nname: a\nregion: "Krak\nb: 1\n---\nbody\n', 3, "unclosed quote"),
         ("---\nname: a\ntier: A\nbody\n", 1, "unclosed front-matter block"),
-        ("---\na: &x 1\nb: *x\n---\n", 2, "anchors/aliases not supported"),
+        ("---\na: &x 1\nb: *x\n---\n", 2, "anchors/aliases are not supported"),
         ('---\nn: a\nx: !!python/object/apply:os.system ["rm -rf ~"]\n---\n', 3,
          "unsupported YAML tag !!python/object/apply:os.system"),
         ("---\nx: !custom 1\n---\n", 2, "unsupported YAML tag !custom"),
@@ -494,7 +494,7 @@ def test_case9_alias_bomb_is_refused_within_milliseconds() -> None:
     started = time.perf_counter()
     e = refusal(src)
     assert time.perf_counter() - started < 0.5
-    assert e.message == "anchors/aliases not supported" and e.line == 2
+    assert e.message == "anchors/aliases are not supported" and e.line == 2
 
 
 # --------------------------------------------------------------------------- verification
@@ -506,7 +506,7 @@ def test_verification_catches_a_corrupted_body_line() -> None:
     note._lines[-1] = "- 2026-11-18 phone: spoke to the BUYER"  # a bug elsewhere
     with pytest.raises(EditRefused) as info:
         note.to_bytes()
-    assert info.value.message == VERIFY_FAILED
+    assert info.value.said == VERIFY_FAILED
     assert "body" in info.value.detail
 
 

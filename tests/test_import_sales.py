@@ -202,9 +202,9 @@ def test_a_bad_row_refuses_the_whole_file_listing_every_bad_line(vault, tmp_path
         result = run("import", "sales", str(source), "--vault", str(vault), *extra)
         assert result.exit_code == 1
         assert result.stderr.splitlines() == [
-            f"{source}:501: not an amount: '12,3,4'; invalid NIP checksum: '5260250275'",
-            f"{source}:701: impossible date: '31.02.2026'",
-            f"{source}:901: no document number",
+            f"{source}:501: to nie kwota: '12,3,4'; błędna suma kontrolna NIP-u: '5260250275'",
+            f"{source}:701: nie ma takiej daty: '31.02.2026'",
+            f"{source}:901: brak numeru dokumentu",
         ]
         assert result.stdout == ""
         assert snapshot(vault) == before  # zero files changed
@@ -215,7 +215,8 @@ def test_skip_bad_imports_the_good_rows_and_lists_what_was_left_out(vault, tmp_p
     result = run("import", "sales", str(source), "--vault", str(vault), "--skip-bad")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
-        f"{source}:501: pominięty: not an amount: '12,3,4'; invalid NIP checksum: '5260250275'")
+        f"{source}:501: pominięty: to nie kwota: '12,3,4'; błędna suma kontrolna NIP-u: "
+        "'5260250275'")
     sales, _ = read_ledger(vault)
     assert len(sales) == 997
     assert "pominięte (--skip-bad): 3 wiersze, lista wyżej" in result.stdout
@@ -237,8 +238,8 @@ def test_a_totals_row_that_does_not_add_up_is_an_error_even_with_skip_bad(vault,
     for extra in ((), ("--skip-bad",)):
         result = run("import", "sales", str(source), "--vault", str(vault), *extra)
         assert result.exit_code == 1
-        assert result.stderr == (f"{source}:7: totals row says 1013479.75 but the rows above "
-                                 "sum to 1013479.74\n")
+        assert result.stderr == (f"{source}:7: wiersz sumy podaje 1013479.75, a wiersze powyżej "
+                                 "sumują się do 1013479.74\n")
     assert snapshot(vault) == before
 
 
@@ -317,7 +318,7 @@ def test_map_and_encoding_options(vault, tmp_path, run):
     data = "Dokument;Dzień;NIP;Wartość\nFV/1;01.03.2026;5260250274;1,50\n".encode("cp1250")
     source = write(tmp_path, "s.csv", data)
     missing = run("import", "sales", str(source), "--vault", str(vault))
-    assert missing.exit_code == 1 and "missing column(s): document, date, amount" in missing.stderr
+    assert missing.exit_code == 1 and "brak kolumn: document, date, amount" in missing.stderr
     mapped = run("import", "sales", str(source), "--vault", str(vault), "--encoding", "cp1250",
                  "--map", "document=Dokument", "--map", "date=Dzień", "--map", "amount=Wartość")
     assert mapped.exit_code == 0, mapped.stderr
@@ -325,7 +326,7 @@ def test_map_and_encoding_options(vault, tmp_path, run):
     bad_map = run("import", "sales", str(source), "--vault", str(vault), "--map", "amount")
     assert bad_map.exit_code == 2
     unknown = run("import", "sales", str(source), "--vault", str(vault), "--encoding", "klingon")
-    assert unknown.exit_code == 2 and "unknown encoding 'klingon'" in unknown.stderr
+    assert unknown.exit_code == 2 and "nieznane kodowanie 'klingon'" in unknown.stderr
 
 
 # --- clients: unknown and created --------------------------------------------------------------

@@ -77,4 +77,4 @@ def test_ledger_start_in_the_config_moves_the_start(make_vault, run, tmp_path):
     assert "starts in September 2026" in text and "(`ledger_start` in salesnotes.yaml)" in text
     bad = make_vault({}, config="ledger_start: 2026-13\n", name="bad")
     result = run("check", "--vault", str(bad))
-    assert "salesnotes.yaml:1: ledger_start: impossible month '2026-13'" in result.stderr
+    assert "salesnotes.yaml:1: ledger_start: nie ma takiego miesiąca: '2026-13'" in result.stderr

@@ -233,8 +233,8 @@ def test_team_yaml_problems_name_their_line(tmp_path, run):
                                     "  - {name: anna, remote: ../b.git}\n  - {name: Bez}\n")
     result = run("team", "review", "--vault", str(root), "--offline")
     assert result.exit_code == 1
-    assert "team.yaml:3: rep 'anna' is listed twice" in result.stderr
-    assert "team.yaml:4: rep 'Bez' has no remote" in result.stderr
+    assert "team.yaml:3: handlowiec 'anna' jest na liście dwa razy" in result.stderr
+    assert "team.yaml:4: handlowiec 'Bez' nie ma remote" in result.stderr
 
 
 def test_team_add_changes_no_other_byte(tmp_path, run):

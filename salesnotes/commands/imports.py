@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from salesnotes.cli import common_options, labels, locked, pass_today, pass_vault
+
+if TYPE_CHECKING:
+    from salesnotes.errors import Problem
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MAP_HELP = ("Column for a key when its header is not recognized, e.g. amount=Netto or "
@@ -173,8 +177,9 @@ def clients(file: Path, dry_run: bool, as_json: bool, skip_bad: bool,
                                               message, _warn), message)
 
 
-def _warn(said: str) -> None:
-    click.echo(f"note: {said}", err=True)
+def _warn(kept: Problem) -> None:
+    t = labels()
+    click.echo(t.say("cli_note", text=kept.told(t)), err=True)
 
 
 def _finish(t, dry_run: bool, commit, message: str) -> None:  # noqa: ANN001 - Labels, () -> sha

@@ -149,8 +149,19 @@ def team_status(as_json: bool, today: date) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         t = labels(rollup.team.locale)
-        for row in data["reps"]:
-            click.echo(f"{row['name']:<28} {row['synced'] or '–':<10}  "
-                       + t.say("cli_team_row", **row))
+        for r, row in zip(rollup.reps, data["reps"], strict=True):
+            click.echo(f"{row['name']:<28} {row['synced'] or '–':<10}  " + _row(r, row, t))
     echo_problems(rollup.problems, labels(rollup.team.locale))
     click.get_current_context().exit(1 if rollup.problems else 0)
+
+
+def _row(rep, row: dict, t) -> str:  # noqa: ANN001 - RepResult, Labels
+    """A rep's figures with money as the team's locale writes it; a rep never read has none."""
+    # imported when the command runs: --help imports every command module
+    from salesnotes.model.money import money_formatter
+
+    if rep.figures is None:
+        return t.team_not_synced
+    cash = money_formatter(rep.figures.currency, t.locale)
+    return t.say("cli_team_row", **{**row, **{k: cash(getattr(rep.figures, k)) for k in (
+        "actual_ytd", "budget_ytd", "commission") if getattr(rep.figures, k) is not None}})

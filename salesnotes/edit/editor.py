@@ -24,14 +24,15 @@ from salesnotes.edit.files import FileRefused, NoteChanged, atomic_write, read_s
 from salesnotes.edit.yamlspans import Entry
 from salesnotes.edit.yamltokens import Intent
 from salesnotes.edit.yamltokens import plain_ok as _plain_ok
-from salesnotes.errors import Problem, VaultError, said, saying
+from salesnotes.errors import VaultError, said, saying
+from salesnotes.i18n import Said
 from salesnotes.read import notefile
 from salesnotes.read.notefile import FM_LINE0, EditRefused
 
 # `_plain_ok` is looked up here at each call: a test replaces it with a broken quoting rule to
 # see the read-back verification catch it.
 
-VERIFY_FAILED = "internal: edit verification failed; nothing written"
+VERIFY_FAILED = Said("err_edit_verify")
 
 
 class NoteText:
@@ -190,7 +191,7 @@ class NoteText:
 
     def _refuse_map(self, entry: Entry) -> None:
         if entry.kind == "map":
-            raise EditRefused(f"'{entry.key}' holds nested keys; not changed",
+            raise EditRefused(Said("err_edit_nested", key=entry.key),
                               FM_LINE0 + entry.key_line)
 
     def _replace_span(self, entry: Entry, token: str) -> str:
@@ -226,7 +227,7 @@ class NoteText:
         final-newline choice. Nothing goes after an unclosed fence, where it would be code."""
         start, fence, block = self._body_start(), insertion.open_fence, list(insertion.lines)
         if fence is not None and (insertion.at is None or insertion.at > fence):
-            raise EditRefused("unclosed code block; not edited", start + fence + 1)
+            raise EditRefused(Said("err_edit_unclosed_fence"), start + fence + 1)
         if insertion.at is not None:
             self._lines[start + insertion.at : start + insertion.at] = block
         else:
@@ -323,7 +324,7 @@ def edit_note(path: Path, root: Path, change: Callable[[NoteText], None]) -> boo
         try:
             snapshot = read_snapshot(path)
             if not snapshot.data:
-                raise EditRefused("empty file (0 bytes); not edited")
+                raise EditRefused(Said("err_edit_empty"))
             note = NoteText(snapshot.data)
             change(note)
             data = note.to_bytes()
@@ -333,7 +334,7 @@ def edit_note(path: Path, root: Path, change: Callable[[NoteText], None]) -> boo
         except NoteChanged:
             continue
         except EditRefused as e:
-            raise VaultError(Problem(rel, e.line, e.message)) from e
+            raise VaultError(saying(rel, e.line, e.said)) from e
         except FileRefused as e:
             raise VaultError(saying(rel, 0, e.said)) from e
     raise VaultError(said(rel, 0, "err_note_changed"))
@@ -366,6 +367,6 @@ def edit_bytes(rel: PurePosixPath, change: Callable[[NoteText], None]) -> Callab
             change(text)
             return text.to_bytes()
         except EditRefused as e:
-            raise VaultError(Problem(rel, e.line, e.message)) from e
+            raise VaultError(saying(rel, e.line, e.said)) from e
 
     return redo

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from salesnotes.i18n import Said
 from salesnotes.read.notefile import EditRefused, check_text
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
@@ -99,7 +100,7 @@ def checked_lines(lines: Sequence[str]) -> list[str]:
         if not isinstance(line, str):
             raise TypeError(f"lines must be strings, not {type(line).__name__}")
         if "\n" in line or "\r" in line or "\x00" in line:
-            raise EditRefused("a new line must not contain a line break or NUL")
+            raise EditRefused(Said("err_edit_line_break"))
         check_text(line)
     return list(lines)
 
@@ -151,7 +152,8 @@ def section_insertion(body: Sequence[str], start: int, heading: str, new: list[s
     found = outline(body)
     existing = heading_index(body, found, heading)
     if existing is not None:
-        raise EditRefused(f"section '{heading.strip()}' already exists", start + existing + 1)
+        raise EditRefused(Said("err_edit_section_exists", heading=f"'{heading.strip()}'"),
+                          start + existing + 1)
     index = None
     if before is not None:
         heading_level(before)

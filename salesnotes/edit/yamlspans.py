@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from salesnotes.i18n import Said
 from salesnotes.read.notefile import FM_LINE0, EditRefused
 
 _Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -54,7 +55,7 @@ def parse_front_matter(text: str) -> list[Entry]:
     if root is None:
         return []
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
-        raise EditRefused("front-matter must be 'key: value' lines", _line(text, root.start_mark))
+        raise EditRefused(Said("err_edit_fm_not_map"), _line(text, root.start_mark))
     _refuse_bad_keys(root, text)
     return [_entry(k, v, text) for k, v in root.value]
 
@@ -65,12 +66,12 @@ def _refuse_unsafe_tokens(text: str) -> None:
         for token in yaml.scan(text, Loader=_Loader):
             line = _line(text, token.start_mark)
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                raise EditRefused("anchors/aliases not supported", line)
+                raise EditRefused(Said("err_yaml_alias"), line)
             if isinstance(token, yaml.TagToken) and not _core_tag(token.value):
                 handle, suffix = token.value
-                raise EditRefused(f"unsupported YAML tag {handle or ''}{suffix}", line)
+                raise EditRefused(Said("err_yaml_tag", tag=f"{handle or ''}{suffix}"), line)
             if isinstance(token, yaml.DirectiveToken):
-                raise EditRefused("YAML directives not supported in front-matter", line)
+                raise EditRefused(Said("err_edit_directive"), line)
     except yaml.MarkedYAMLError as e:
         raise _yaml_refusal(e, text) from None
 
@@ -85,13 +86,15 @@ def _yaml_refusal(error: Any, text: str) -> EditRefused:
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = str(getattr(error, "context", None) or "")
     mark, context_mark = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
-    what = str(problem).strip()
-    if "\t" in what or "'\\t'" in what:
-        what = "a tab where YAML allows only spaces"
+    said = str(problem).strip()
+    what: str | Said | tuple = said
+    if "\t" in said or "'\\t'" in said:
+        what = Said("err_yaml_tab_here")
     if context_mark is not None and (mark is None or mark.index >= len(text) - 1):
         mark = context_mark
-        what = "unclosed quote" if "quoted scalar" in context else f"{context}: {what}"
-    return EditRefused(f"malformed YAML: {what}", _line(text, mark) if mark else FM_LINE0)
+        what = Said("err_yaml_unclosed_quote") if "quoted scalar" in context else (
+            context, ": ", what)
+    return EditRefused(Said("err_yaml", what=what), _line(text, mark) if mark else FM_LINE0)
 
 
 def _line(text: str, mark: Any) -> int:
@@ -112,13 +115,12 @@ def _refuse_bad_keys(root: yaml.MappingNode, text: str) -> None:
         for key, value in node.value:
             line = _line(text, key.start_mark)
             if not isinstance(key, yaml.ScalarNode):
-                raise EditRefused("a key must be plain text", line)
+                raise EditRefused(Said("err_yaml_key"), line)
             if key.value == "<<" and not key.style:
-                raise EditRefused("merge keys (<<) not supported", line)
+                raise EditRefused(Said("err_yaml_merge"), line)
             if key.value in seen:
-                raise EditRefused(
-                    f"duplicate key '{key.value}' (first on line {seen[key.value]})", line
-                )
+                raise EditRefused(Said("err_yaml_duplicate_key", key=key.value,
+                                       first=seen[key.value]), line)
             seen[key.value] = line
             stack.append(value)
 
@@ -126,12 +128,12 @@ def _refuse_bad_keys(root: yaml.MappingNode, text: str) -> None:
 def _entry(key: yaml.ScalarNode, value: yaml.Node, text: str) -> Entry:
     line = _line(text, key.start_mark) - FM_LINE0
     if _column(text, key.start_mark.index) != 0:
-        raise EditRefused("indented front-matter keys are not supported", FM_LINE0 + line)
+        raise EditRefused(Said("err_edit_indented_key"), FM_LINE0 + line)
     colon = key.end_mark.index
     while colon < len(text) and text[colon] in " \t":
         colon += 1
     if colon >= len(text) or text[colon] != ":":
-        raise EditRefused("unsupported key syntax", FM_LINE0 + line)
+        raise EditRefused(Said("err_edit_key_syntax"), FM_LINE0 + line)
     start, end = value.start_mark.index, _node_end(value, text)
     if isinstance(value, yaml.ScalarNode):
         kind = "scalar"
@@ -175,7 +177,7 @@ def cross_check(text: str, entries: Sequence[Entry]) -> None:
         raise _yaml_refusal(e, text) from None
     found = [] if root is None else [(k.value, k.start_mark.index) for k, _ in root.value]
     if found != [(e.key, e.key_index) for e in entries]:
-        raise EditRefused("front-matter reads differently in YAML 1.1 and 1.2; not edited", 1)
+        raise EditRefused(Said("err_edit_yaml_versions"), 1)
 
 
 @functools.lru_cache(maxsize=1)

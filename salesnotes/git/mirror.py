@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from salesnotes.git.run import git_env, git_said, run_git
+from salesnotes.i18n import Said
 
 REF = "refs/salesnotes/rep"  # where the rep's branch lands in the mirror
 FETCH_TIMEOUT = 300  # seconds: a remote that hangs must not hang the Monday roll-up
@@ -24,7 +25,12 @@ _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 class MirrorError(Exception):
-    """A rep's repository could not be fetched or read; the message is safe to show."""
+    """A rep's repository could not be fetched or read; the message is safe to show, and
+    `said` is it for the catalog (the team's language)."""
+
+    def __init__(self, said: Said) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def fetch(remote: str, mirror: Path, branch: str | None, *, offline: bool = Fals
     history replaces the old one. Offline, the last fetched commit is used."""
     if not (mirror / "HEAD").is_file():
         if offline:
-            raise MirrorError("never synced (run `salesnotes team review` online once)")
+            raise MirrorError(Said("err_team_never_synced"))
         mirror.mkdir(parents=True, exist_ok=True)
         _checked(run_git(mirror, "init", "--quiet", "--bare"), remote)
     if not offline:
@@ -53,11 +59,13 @@ def fetch(remote: str, mirror: Path, branch: str | None, *, offline: bool = Fals
         if done.returncode:
             said = git_said(done)
             if branch and "couldn't find remote ref" in said:
-                raise MirrorError(f"no branch {branch!r} in {redact(remote)}")
-            raise MirrorError(f"cannot fetch {redact(remote)}: {redact(said)}")
+                raise MirrorError(Said("err_team_no_branch", branch=repr(branch),
+                                       remote=redact(remote)))
+            raise MirrorError(Said("err_team_cannot_fetch", remote=redact(remote),
+                                   git=redact(said)))
     shown = run_git(mirror, "log", "-1", "--format=%H %ct", REF, "--")
     if shown.returncode or not shown.stdout.strip():
-        raise MirrorError("never synced (run `salesnotes team review` online once)")
+        raise MirrorError(Said("err_team_never_synced"))
     commit, stamp = shown.stdout.split()
     return Synced(commit, datetime.fromtimestamp(int(stamp), UTC).date())
 
@@ -68,7 +76,8 @@ def _default_branch(remote: str, mirror: Path) -> str:
     listed = _remote_git(mirror, remote, "ls-remote", "--symref", "--", remote, "HEAD",
                          "refs/heads/*")
     if listed.returncode:
-        raise MirrorError(f"cannot fetch {redact(remote)}: {redact(git_said(listed))}")
+        raise MirrorError(Said("err_team_cannot_fetch", remote=redact(remote),
+                               git=redact(git_said(listed))))
     heads, target = set(), None
     for line in listed.stdout.splitlines():
         if line.startswith("ref: ") and line.endswith("\tHEAD"):
@@ -80,9 +89,8 @@ def _default_branch(remote: str, mirror: Path) -> str:
             return ref
     if len(heads) == 1:
         return heads.pop()
-    raise MirrorError(f"{redact(remote)} has no branch to read" if not heads else
-                      f"{redact(remote)} has several branches and no HEAD: name one with "
-                      "`branch:` in team.yaml")
+    raise MirrorError(Said("err_team_no_branches" if not heads else "err_team_no_head",
+                           remote=redact(remote)))
 
 
 def _remote_git(mirror: Path, remote: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -94,14 +102,16 @@ def _remote_git(mirror: Path, remote: str, *args: str) -> subprocess.CompletedPr
             capture_output=True, encoding="utf-8", errors="replace", timeout=FETCH_TIMEOUT,
             check=False)
     except subprocess.TimeoutExpired:
-        raise MirrorError(f"{redact(remote)} did not answer within {FETCH_TIMEOUT} s") from None
+        raise MirrorError(Said("err_team_timeout", remote=redact(remote),
+                               seconds=FETCH_TIMEOUT)) from None
 
 
 def files_at(mirror: Path, commit: str, folders: Iterable[str]) -> dict[str, str]:
     """Path -> blob id of every file under `folders` (and single files named) in `commit`."""
     listed = run_git(mirror, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *folders)
     if listed.returncode:
-        raise MirrorError(f"cannot list {commit[:12]}: {git_said(listed)}")
+        raise MirrorError(Said("err_team_cannot_list", commit=commit[:12],
+                               git=git_said(listed)))
     out: dict[str, str] = {}
     for entry in listed.stdout.split("\0"):
         if not entry:
@@ -122,13 +132,14 @@ def read_blobs(mirror: Path, blobs: Iterable[str]) -> dict[str, bytes]:
                           input="".join(f"{b}\n" for b in wanted).encode(),
                           capture_output=True, check=False)
     if done.returncode:
-        raise MirrorError(f"cannot read blobs: {done.stderr.decode(errors='replace').strip()}")
+        raise MirrorError(Said("err_team_cannot_read_blobs",
+                               git=done.stderr.decode(errors="replace").strip()))
     data, pos, out = done.stdout, 0, {}
     for blob in wanted:
         end = data.index(b"\n", pos)
         header = data[pos:end].split()
         if len(header) != 3:
-            raise MirrorError(f"blob {blob[:12]} is missing")
+            raise MirrorError(Said("err_team_blob_missing", blob=blob[:12]))
         size = int(header[2])
         out[blob] = data[end + 1:end + 1 + size]
         pos = end + 1 + size + 1
@@ -142,4 +153,4 @@ def is_ancestor(mirror: Path, old: str, new: str) -> bool:
 
 def _checked(result: subprocess.CompletedProcess[str], remote: str) -> None:
     if result.returncode:
-        raise MirrorError(f"{redact(remote)}: {redact(git_said(result))}")
+        raise MirrorError(Said("err_in", part=redact(remote), message=redact(git_said(result))))

@@ -27,15 +27,14 @@ from typing import TYPE_CHECKING
 
 from salesnotes.edit.editor import EditRefused, NoteText, edit_bytes, edit_note
 from salesnotes.edit.newclient import NewClient
-from salesnotes.errors import Problem, file_problem
+from salesnotes.errors import Problem, file_problem, saying
 from salesnotes.git.gitlog import Change
-from salesnotes.i18n import Labels
+from salesnotes.i18n import Labels, Said
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
     Progress,
     cached_nip,
     commit_import,
-    count_of,
     formatted_nip,
     note_planner,
     settle,
@@ -50,6 +49,7 @@ from salesnotes.imports.reader import (
     normalize_header,
     parse_amount,
     read_export,
+    said_all,
 )
 from salesnotes.load.vault import load_vault
 from salesnotes.model.config import STATUSES
@@ -91,7 +91,7 @@ class ClientsImport:
     created: list[tuple[Path, bytes]]
     updates: list[Update]
     skipped: list[Problem]  # only with skip_bad: what was left out, and why
-    held: list[tuple[str, str, str]] = field(default_factory=list)  # (NIP, name, why) not made
+    held: list[tuple[str, str, Said]] = field(default_factory=list)  # (NIP, name, why) not made
     kept_as_group: list[str] = field(default_factory=list)  # why a tier/status column is `group:`
     written: list[Path] = field(default_factory=list)
     commit: str | None = None
@@ -120,10 +120,9 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
     clients, problems = _read_clients(vault, export, columns, progress)
     updates, new, matched = _match(vault, export, clients, problems)
     if new and "name" not in columns:
-        raise ExportError(export.problem(export.header_line, (
-            f"no name column, and {count_of(len(new), 'new client')} need a name for their "
-            f"notes; headers found: {', '.join(h for h in export.headers if h)} (name one with "
-            "--map client=HEADER)")))
+        raise ExportError(export.problem(export.header_line, Said(
+            "err_imp_no_name_column", n=len(new),
+            headers=", ".join(h for h in export.headers if h))))
     created, held, refused = _create(vault, export, new, today)
     skipped = settle(problems + refused, skip_bad)
     return ClientsImport(Path(source), len(export.rows), len(clients), matched,
@@ -178,9 +177,9 @@ def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problem
             notes = heads  # declared branches: the company's list updates the head
         if len(notes) > 1:
             paths = ", ".join(str(n.path) for n in notes)
-            problems.append(export.problem(client.line, f"NIP {formatted_nip(client.nip)} is in "
-                                                        f"{len(notes)} notes ({paths}): fix that "
-                                                        "first (salesnotes check)"))
+            problems.append(export.problem(client.line, Said(
+                "err_imp_nip_in_notes", nip=formatted_nip(client.nip), n=len(notes),
+                paths=paths)))
         elif notes:
             update, refused = _update(vault, notes[0], client)
             updates += [update] if update else []
@@ -211,7 +210,7 @@ def _read_clients(vault: Vault, export: Export, columns: Mapping[str, str],
             progress(i, total)
         nip, values, errors = _row(vault, row.values, columns, nips)
         if errors or nip is None:
-            problems.append(export.problem(row.line, "; ".join(errors)))
+            problems.append(export.problem(row.line, said_all(errors)))
             continue
         client = clients.setdefault(nip, _Client(nip, row.line))
         problems += [export.problem(row.line, m) for m in _merge(client, values, row.line)]
@@ -224,8 +223,8 @@ def _read_clients(vault: Vault, export: Export, columns: Mapping[str, str],
 
 
 def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
-         nips: dict[str, str | ValueProblem]) -> tuple[str | None, dict[str, Value], list[str]]:
-    errors: list[str] = []
+         nips: dict[str, str | ValueProblem]) -> tuple[str | None, dict[str, Value], list[Said]]:
+    errors: list[Said] = []
     nip = cached_nip(cells.get("nip", ""), nips, errors)
     values: dict[str, Value] = {}
     for key, column in columns.items():
@@ -235,7 +234,7 @@ def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
         try:
             values[key] = _value(vault, key, text)
         except ValueProblem as e:
-            errors.append(f"{key}: {e.message}")
+            errors.append(Said("err_in", part=key, message=e.said))
     return nip, values, errors
 
 
@@ -245,21 +244,21 @@ def _value(vault: Vault, key: str, text: str) -> Value:
         amount = parse_amount(text)  # `240000` stays whole; `12000.5` is written `12000.50`
         return to_grosz(amount) if amount != amount.to_integral_value() else amount
     if key == "tier" and text not in vault.config.tiers:
-        raise ValueProblem(f"unknown tier {text!r} (known: {', '.join(vault.config.tiers)})")
+        raise ValueProblem(Said("err_unknown_tier", tier=text,
+                                known=", ".join(vault.config.tiers)))
     if key == "status" and text not in STATUSES:
-        raise ValueProblem(f"unknown status {text!r} (known: {', '.join(STATUSES)})")
+        raise ValueProblem(Said("err_unknown_status", status=text, known=", ".join(STATUSES)))
     return unicodedata.normalize("NFC", text)
 
 
-def _merge(client: _Client, values: Mapping[str, Value], line: int) -> list[str]:
+def _merge(client: _Client, values: Mapping[str, Value], line: int) -> list[Said]:
     """Add a row's values to its client; a key two rows disagree on is a clash."""
     clashes = []
     for key, value in values.items():
         before = client.values.setdefault(key, (value, line))
         if before[0] != value:
-            clashes.append(f"NIP {formatted_nip(client.nip)}: {key} {_shown(value)} here but "
-                           f"{_shown(before[0])} on line {before[1]}: not guessed, "
-                           "make the rows agree")
+            clashes.append(Said("err_imp_clash", nip=formatted_nip(client.nip), key=key,
+                                here=_shown(value), there=_shown(before[0]), line=before[1]))
             client.clashes.add(key)
     return clashes
 
@@ -279,9 +278,9 @@ def _update(vault: Vault, note: Note, client: _Client) -> tuple[Update | None, P
         _apply(tuple(changes))(text)
         text.to_bytes()
     except EditRefused as e:
-        return None, Problem(note.path, e.line, f"not updated from the import: {e.message}")
+        return None, saying(note.path, e.line, Said("err_imp_not_updated", message=e.said))
     except OSError as e:
-        return None, file_problem(note.path, f"cannot read: {e.strerror}")
+        return None, file_problem(note.path, Said("err_cannot_read", why=e.strerror))
     return Update(note.path, client.nip, tuple(changes)), None
 
 
@@ -302,7 +301,7 @@ def _apply(changes: tuple[tuple[str, object, Value], ...]) -> Callable[[object],
 
 
 def _create(vault: Vault, export: Export, clients: list[_Client], today: date
-            ) -> tuple[list[tuple[Path, bytes]], list[tuple[str, str, str]], list[Problem]]:
+            ) -> tuple[list[tuple[Path, bytes]], list[tuple[str, str, Said]], list[Problem]]:
     """A note per new NIP, through the one note template; a new client needs a name. A NIP an
     unreadable note may hold is held back, with the reason (it could be a second note)."""
     if not clients:
@@ -316,15 +315,16 @@ def _create(vault: Vault, export: Export, clients: list[_Client], today: date
             held.append((client.nip, str(values.get("name") or ""), holder))
             continue
         if not values.get("name"):
-            problems.append(export.problem(client.line, f"NIP {formatted_nip(client.nip)} is new "
-                                                        "and has no name: a note needs one"))
+            problems.append(export.problem(client.line, Said(
+                "err_imp_new_no_name", nip=formatted_nip(client.nip))))
             continue
         planned = planner.plan(NewClient(
             str(values["name"]), client.nip, _text(values.get("tier")),
             str(values.get("status") or "active"), _text(values.get("region")),
             tuple((k, values[k]) for k in EXTRA if k in values)))
-        if isinstance(planned, str):
-            problems.append(export.problem(client.line, f"cannot create a note: {planned}"))
+        if isinstance(planned, Said):
+            problems.append(export.problem(client.line, Said("err_imp_cannot_create_note",
+                                                             why=planned)))
         else:
             created.append(planned)
     return created, held, problems
@@ -334,9 +334,9 @@ def _text(value: Value | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _shown(value: object) -> str:
+def _shown(value: object) -> Said | str:
     if value is None or value == "":
-        return "(none)"
+        return Said("err_imp_none")
     if isinstance(value, Decimal):
         return format(value, "f")
     return repr(str(value))
@@ -402,7 +402,8 @@ def clients_summary(plan: ClientsImport, root: Path, t: Labels, *, dry_run: bool
     updated = "cli_import_would_update" if dry_run else "cli_import_updated"
     for update in plan.updates:
         out.append(t.say(updated, path=update.path))
-        out += [f"  {key}: {_shown(old)} → {_shown(new)}" for key, old, new in update.changes]
+        out += [t.say("cli_import_change", key=key, old=_shown(old), new=_shown(new))
+                for key, old, new in update.changes]
     unchanged = plan.matched - len(plan.updates)
     out.append(t.say(
         "cli_import_clients_done", matched=plan.matched, unchanged=unchanged,

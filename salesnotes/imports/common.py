@@ -21,7 +21,7 @@ from salesnotes.edit.newclient import NewClient, plan_note
 from salesnotes.errors import Problem, VaultError, file_problem
 from salesnotes.git import gitlog
 from salesnotes.i18n import Said
-from salesnotes.imports.reader import ValueProblem, parse_nip
+from salesnotes.imports.reader import ValueProblem, parse_nip, said_all
 from salesnotes.model.vault import Vault, iter_note_files
 from salesnotes.read.names import name_key, taken_keys
 from salesnotes.read.note import MAX_NOTE_BYTES
@@ -52,13 +52,13 @@ class Unreadable:
 
     digits: dict[str, tuple[str, int]]  # 10 digits -> (note path, line where they are written)
 
-    def holder(self, nip: str) -> str | None:
+    def holder(self, nip: str) -> Said | None:
         """`may be in clients/X.md, which cannot be read (line N)`, or None when no unreadable
         note mentions the NIP."""
         found = self.digits.get(nip)
         if found is None:
             return None
-        return f"may be in {found[0]}, which cannot be read (line {found[1]})"
+        return Said("err_imp_held", path=found[0], line=found[1])
 
 
 def unreadable_notes(vault: Vault) -> Unreadable:
@@ -96,17 +96,17 @@ class NotePlanner:
         self.existing = (taken_keys(p.name for p in clients.rglob("*.md")) if clients.is_dir()
                          else {})
 
-    def plan(self, client: NewClient) -> tuple[Path, bytes] | str:
+    def plan(self, client: NewClient) -> tuple[Path, bytes] | Said:
         """(path, bytes) of the new note, or why it cannot be made."""
         try:
             path, data = plan_note(self.vault, client, self.today, self.names, self.nips,
                                    self.existing)
         except VaultError as e:
-            return "; ".join(p.message for p in e.problems)
+            return said_all([p.said or p.message for p in e.problems])
         rel = shown_path(self.vault.root, path)
         stem = self._key(path.stem)
         if stem in self.files:
-            return f"{client.name!r} would get the same file as {self.files[stem]}"
+            return Said("err_imp_same_file", name=repr(client.name), path=self.files[stem])
         self.files[stem] = rel
         self.existing[stem] = path.name
         self.names[self._key(client.name)] = rel
@@ -134,7 +134,7 @@ def write_files(root: Path, replace_files: Mapping[Path, bytes],
 
 
 def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change], message: str,
-                  warn: Callable[[str], None] | None = None) -> str | None:
+                  warn: Callable[[Problem], None] | None = None) -> str | None:
     """One commit of exactly the written paths (a note edited: its committed version with the
     same edit), when the vault is a repo and commits are on. A note whose committed version
     cannot take the edit stays uncommitted, and `warn` is told which and why."""
@@ -145,12 +145,8 @@ def commit_import(root: Path, vault: Vault, paths: Iterable[Path | Change], mess
     done = gitlog.commit_changes(root, paths, message, fallback_identity=True)
     for kept in done.kept_back:
         if warn is not None:
-            warn(str(kept))
+            warn(kept)
     return done.sha
-
-
-def count_of(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def formatted_nip(nip: str) -> str:
@@ -169,7 +165,7 @@ def shown_path(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
+def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[Said]) -> str | None:
     """A row's NIP, each written form checked once: an export names the same few hundred NIPs
     tens of thousands of times. A wrong one adds its message to `errors` and gives None."""
     if text not in cache:
@@ -179,7 +175,7 @@ def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str
             cache[text] = e
     found = cache[text]
     if isinstance(found, ValueProblem):
-        errors.append(found.message)
+        errors.append(found.said)
         return None
     return found
 

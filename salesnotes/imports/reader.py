@@ -24,7 +24,8 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.errors import Problem, VaultError, file_problem, saying
+from salesnotes.i18n import Said
 from salesnotes.model.ledger import HEADER as LEDGER_HEADER
 from salesnotes.model.ledger import unguard
 from salesnotes.model.money import MoneyError, parse_money, to_grosz
@@ -66,10 +67,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 class ValueProblem(ValueError):
     """A cell (or byte) that cannot be read without guessing; `line` is 0 when unknown."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, said: Said, line: int = 0) -> None:
+        super().__init__(str(said))
+        self.said = said  # said in the reader's language by the command
+        self.message = str(said)
         self.line = line
+
+
+def said_all(parts: Sequence[Said | str]) -> Said:
+    """Everything wrong with one row, in one message: the parts one after the other."""
+    return Said("err_all", parts=tuple(x for i, p in enumerate(parts)
+                                       for x in (("; ", p) if i else (p,))))
 
 
 class ExportError(VaultError):
@@ -104,9 +112,9 @@ class Export:
     header_line: int = 1
     problems: list[Problem] = field(default_factory=list)  # rows that could not be split
 
-    def problem(self, line: int, message: str) -> Problem:
+    def problem(self, line: int, message: Said) -> Problem:
         """A problem at a line of this export, as `path:line: message`."""
-        return Problem(PurePosixPath(self.path.as_posix()), line, message)
+        return saying(self.path.as_posix(), line, message)
 
 
 Table = list[tuple[int, list[Any]]]  # (line or sheet row, raw cells) of the non-blank records
@@ -130,16 +138,17 @@ def _map_columns(headers: list[str], mapping: Mapping[str, str], required: Seque
     """key -> column index; every problem (bad --map, duplicate, missing) reported at once."""
     norm = [normalize_header(h) for h in headers]
     columns: dict[str, int] = {}
-    usage: list[str] = []
+    usage: list[Said] = []
     ignored = {key for key, header in mapping.items() if not header.strip()}  # `--map tier=`
     for key, header in mapping.items():
         if key not in COLUMNS:
-            usage.append(f"--map {key}={header}: unknown key {key!r} (keys: {', '.join(COLUMNS)})")
+            usage.append(Said("err_imp_unknown_map_key", option=f"--map {key}={header}",
+                              key=repr(key), keys=", ".join(COLUMNS)))
         elif key in ignored:
             continue
         elif (i := _index(norm, normalize_header(header))) is None:
-            usage.append(f"--map {key}={header}: no such header; headers found: "
-                         f"{', '.join(headers)}")
+            usage.append(Said("err_imp_no_header", option=f"--map {key}={header}",
+                              headers=", ".join(headers)))
         else:
             columns[key] = i
     for key, names in _SYNONYMS.items():
@@ -151,11 +160,11 @@ def _map_columns(headers: list[str], mapping: Mapping[str, str], required: Seque
     problems = _duplicates(headers, norm, columns)
     missing = [k for k in required if k not in columns]
     if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}; headers found: "
-                        f"{', '.join(headers)} (name one with --map KEY=HEADER)")
+        problems.append(Said("err_imp_missing_columns", columns=", ".join(missing),
+                             headers=", ".join(headers)))
     if usage or problems:
         error = OptionError if usage else ExportError
-        raise error(*(Problem(where[0], where[1], m) for m in usage + problems))
+        raise error(*(saying(where[0], where[1], m) for m in usage + problems))
     return columns
 
 
@@ -163,14 +172,14 @@ def _index(norm: list[str], wanted: str) -> int | None:
     return norm.index(wanted) if wanted and wanted in norm else None
 
 
-def _duplicates(headers: list[str], norm: list[str], columns: dict[str, int]) -> list[str]:
+def _duplicates(headers: list[str], norm: list[str], columns: dict[str, int]) -> list[Said]:
     """A header used for a key that appears twice is an error: never first- or last-wins."""
     out = []
     for key, i in columns.items():
         twins = [j + 1 for j, n in enumerate(norm) if n == norm[i] and j != i]
         if twins:
-            out.append(f"duplicate header {headers[i]!r} (columns {i + 1} and "
-                       f"{', '.join(map(str, twins))}) for {key}: rename one")
+            out.append(Said("err_imp_duplicate_header", header=repr(headers[i]), first=i + 1,
+                            others=", ".join(map(str, twins)), key=key))
     return out
 
 
@@ -201,7 +210,7 @@ def decode_export(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             name = codecs.lookup(encoding).name
         except LookupError:
-            raise ValueProblem(f"unknown encoding {encoding!r}") from None
+            raise ValueProblem(Said("err_imp_unknown_encoding", encoding=repr(encoding))) from None
         return _strict(data, name), name
     for bom, name, codec in _BOMS:
         if data.startswith(bom):
@@ -224,8 +233,8 @@ def _strict(data: bytes, name: str, skip: int = 0, shown: str | None = None) -> 
         before = data[skip:at].decode(name, errors="replace")
         line = before.count("\n") + 1
         column = len(before) - (before.rfind("\n") + 1) + 1
-        raise ValueProblem(f"column {column}: byte 0x{data[at]:02x} is not valid {shown or name} "
-                           "(name the file's encoding with --encoding)", line) from None
+        raise ValueProblem(Said("err_imp_bad_byte", column=column, byte=f"0x{data[at]:02x}",
+                                encoding=shown or name), line) from None
 
 
 def _single_byte(data: bytes) -> tuple[str, str]:
@@ -248,7 +257,7 @@ def _detected(data: bytes) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise ValueProblem("cannot tell the file's encoding: name it with --encoding (e.g. cp1250)")
+        raise ValueProblem(Said("err_imp_which_encoding"))
     return str(best), best.encoding
 
 
@@ -297,7 +306,8 @@ def read_export(path: Path, *, encoding: str | None = None,
         raise ValueError(f"unknown required keys: {unknown}")
     where = PurePosixPath(path.as_posix())
     if encoding and not _known_codec(encoding):
-        raise OptionError(file_problem(where, f"unknown encoding {encoding!r}"))
+        raise OptionError(file_problem(where, Said("err_imp_unknown_encoding",
+                                                   encoding=repr(encoding))))
     _check_size(path, where)
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, where, dict(mapping or {}), required)
@@ -307,7 +317,7 @@ def read_export(path: Path, *, encoding: str | None = None,
         table = [(n, cells) for n, cells in _csv_table(text, delimiter) if _filled(cells)]
     except ValueProblem as e:
         raise ExportError(_at(where, e)) from None
-    hint = " (a decimal comma not in quotes?)" if delimiter == "," else ""
+    hint: Said | str = Said("err_imp_comma_hint") if delimiter == "," else ""
     export, _ = _build(path, where, table, dict(mapping or {}), required,
                        _ledger_text if _is_ledger(table) else lambda cell, key: cell.strip(),
                        hint)
@@ -329,23 +339,23 @@ def _check_size(path: Path, where: PurePosixPath) -> None:
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise ExportError(file_problem(where, f"cannot read: {e.strerror}")) from None
+        raise ExportError(file_problem(where, Said("err_cannot_read", why=e.strerror))) from None
     if size > MAX_BYTES:
-        raise ExportError(file_problem(where, f"{size // 2**20} MB: too big for an export "
-                                            f"(limit {MAX_BYTES // 2**20} MB)"))
+        raise ExportError(file_problem(where, Said("err_imp_too_big", mb=size // 2**20,
+                                                   limit=MAX_BYTES // 2**20)))
 
 
 def _decode_file(path: Path, where: PurePosixPath, encoding: str | None) -> tuple[str, str]:
     try:
         return decode_export(path.read_bytes(), encoding)
     except OSError as e:
-        raise ExportError(file_problem(where, f"cannot read: {e.strerror}")) from None
+        raise ExportError(file_problem(where, Said("err_cannot_read", why=e.strerror))) from None
     except ValueProblem as e:
         raise ExportError(_at(where, e)) from None
 
 
 def _at(where: PurePosixPath, e: ValueProblem) -> Problem:
-    return Problem(where, e.line, e.message) if e.line else file_problem(where, e.message)
+    return saying(where, e.line, e.said) if e.line else file_problem(where, e.said)
 
 
 def _known_codec(name: str) -> bool:
@@ -366,7 +376,7 @@ def _csv_table(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            raise ValueProblem(f"cannot split into cells: {e}", line) from None
+            raise ValueProblem(Said("err_cells_split", why=str(e)), line) from None
         yield line, cells
 
 
@@ -376,11 +386,11 @@ def _filled(cells: Sequence[object]) -> bool:
 
 def _build(path: Path, where: PurePosixPath, table: Table, mapping: dict[str, str],
            required: Sequence[str], text_of: Callable[[Any, str], str],
-           width_hint: str | None) -> tuple[Export, dict[str, int]]:
+           width_hint: Said | str | None) -> tuple[Export, dict[str, int]]:
     """Header, column map, data and totals rows. `width_hint` is None when cells to the right of
     the header are harmless (XLSX), else the hint for a row that split into too many cells."""
     if not table:
-        raise ExportError(file_problem(where, "no header row: the file is empty"))
+        raise ExportError(file_problem(where, Said("err_imp_empty")))
     at = _find_header(table, mapping)
     header_line, raw_headers = table[at]
     headers = ["" if h is None else _cell_header(h) for h in raw_headers]
@@ -390,16 +400,16 @@ def _build(path: Path, where: PurePosixPath, table: Table, mapping: dict[str, st
     problems: list[Problem] = []
     for line, cells in table[at + 1:]:
         if width_hint is not None and _filled(cells[len(headers):]):
-            problems.append(Problem(where, line, f"{len(cells)} cells but the header has "
-                                                 f"{len(headers)}{width_hint}"))
+            problems.append(saying(where, line, Said("err_imp_width", n=len(cells),
+                                                     header=len(headers), hint=width_hint)))
             continue
         values = {k: text_of(cells[i], k) if i < len(cells) else "" for k, i in index.items()}
         bad = [(i, m.group()) for k, i in index.items() if (m := _CONTROL.search(values[k]))
                ] if _CONTROL.search("".join(values.values())) else []
         if bad:
-            problems.append(Problem(where, line, "; ".join(
-                f"column {i + 1} ({headers[i]}): control character U+{ord(c):04X} in the cell"
-                for i, c in sorted(bad))))
+            problems.append(saying(where, line, said_all([
+                Said("err_imp_control", column=i + 1, header=headers[i], char=f"U+{ord(c):04X}")
+                for i, c in sorted(bad)])))
             continue
         (totals if _is_total(cells, values) else rows).append(Row(line, values))
     columns = {k: headers[i] for k, i in index.items()}
@@ -457,8 +467,8 @@ def _xlsx_errors(where: PurePosixPath) -> Iterator[None]:
         while (deeper := root.__cause__ or root.__context__) is not None:
             root = deeper
         first = (str(e).splitlines() or [""])[0]
-        raise ExportError(file_problem(where, f"cannot read as XLSX ({type(root).__name__}): "
-                                            f"{first}")) from e
+        raise ExportError(file_problem(where, Said("err_imp_xlsx", kind=type(root).__name__,
+                                                   why=first))) from e
 
 
 def _check_zip(path: Path, where: PurePosixPath) -> None:
@@ -467,14 +477,14 @@ def _check_zip(path: Path, where: PurePosixPath) -> None:
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
-        raise ExportError(file_problem(where, "XLSX import needs defusedxml installed"))
+        raise ExportError(file_problem(where, Said("err_imp_defusedxml")))
     try:
         with zipfile.ZipFile(path) as z:
             size = sum(info.file_size for info in z.infolist())
     except (zipfile.BadZipFile, OSError) as e:
-        raise ExportError(file_problem(where, f"not an XLSX file: {e}")) from None
+        raise ExportError(file_problem(where, Said("err_imp_not_xlsx", why=str(e)))) from None
     if size > MAX_UNZIPPED:
-        raise ExportError(file_problem(where, f"unpacks to {size // 2**20} MB: refused"))
+        raise ExportError(file_problem(where, Said("err_imp_unpacks", mb=size // 2**20)))
 
 
 @contextmanager
@@ -539,8 +549,7 @@ def _uncached_formulas(path: Path, where: PurePosixPath,
                 if isinstance(v, ArrayFormula | DataTableFormula) or (
                         isinstance(v, str) and v.startswith("=")):
                     ref = f"{get_column_letter(i + 1)}{n}"
-                    found.append(Problem(where, n, f"cell {ref}: formula with no cached value "
-                                         "(open and save the file in Excel, or paste values)"))
+                    found.append(saying(where, n, Said("err_imp_formula", cell=ref)))
     return found
 
 
@@ -551,7 +560,7 @@ def parse_amount(text: str) -> Decimal:
     try:
         return parse_money(text)
     except MoneyError as e:
-        raise ValueProblem(str(e)) from None
+        raise ValueProblem(e.said) from None
 
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
@@ -569,12 +578,12 @@ def parse_date(text: str) -> date:
     elif m := _PL_DATE.fullmatch(s):
         day, month, year = m.groups()
     else:
-        raise ValueProblem(f"not a date: {s!r} (write YYYY-MM-DD or DD.MM.YYYY)" if s
-                           else "no date")
+        raise ValueProblem(Said("err_imp_not_a_date", text=repr(s)) if s
+                           else Said("err_imp_no_date"))
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
-        raise ValueProblem(f"impossible date: {s!r}") from None
+        raise ValueProblem(Said("err_impossible_date", text=repr(s))) from None
 
 
 def parse_nip(text: str) -> str:
@@ -582,7 +591,7 @@ def parse_nip(text: str) -> str:
     try:
         return fields.parse_nip(text)
     except fields.FieldError as e:
-        raise ValueProblem(str(e)) from None
+        raise ValueProblem(e.said) from None
 
 
 def check_totals(export: Export, key: str = "amount") -> list[Problem]:
@@ -604,10 +613,12 @@ def check_totals(export: Export, key: str = "amount") -> list[Problem]:
         try:
             stated = to_grosz(parse_amount(total.values[key]))
         except ValueProblem as e:
-            problems.append(export.problem(total.line, f"totals row: {e.message}"))
+            problems.append(export.problem(total.line, Said("err_imp_totals_row",
+                                                            message=e.said)))
             continue
         summed = sum((to_grosz(a) for a in whole), Decimal("0.00"))
         if stated != summed:
-            problems.append(export.problem(total.line, f"totals row says {stated} but the rows "
-                                                       f"above sum to {summed}"))
+            problems.append(export.problem(total.line, Said("err_imp_totals_sum",
+                                                            stated=str(stated),
+                                                            summed=str(summed))))
     return problems

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from salesnotes.edit.newclient import NewClient
 from salesnotes.errors import Problem, VaultError, file_problem
-from salesnotes.i18n import Labels
+from salesnotes.i18n import Labels, Said
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
     Progress,
@@ -52,6 +52,7 @@ from salesnotes.imports.reader import (
     parse_amount,
     parse_date,
     read_export,
+    said_all,
 )
 from salesnotes.load.vault import load_vault
 from salesnotes.model.ledger import Sale, combine_lines, merge_sales, month_path, render_month
@@ -95,7 +96,7 @@ class SalesImport:
     commit: str | None = None
     encoding: str = "utf-8"
     totals: int = 0  # totals and subtotals rows: checked against the rows above, not imported
-    held: list[tuple[UnknownClient, str]] = field(default_factory=list)  # not created, and why
+    held: list[tuple[UnknownClient, Said]] = field(default_factory=list)  # not created, and why
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -137,9 +138,7 @@ def _refuse_broken_ledger(vault: Vault) -> None:
     """A ledger file with problems would lose rows when rewritten: fix it first."""
     broken = [p for p in vault.problems if _LEDGER_FILE.fullmatch(str(p.path))]
     if broken:
-        raise VaultError(*broken, file_problem("sales", (
-            "the ledger has the problems above; fix them before importing, so that no row is "
-            "lost when a month is rewritten")))
+        raise VaultError(*broken, file_problem("sales", Said("err_imp_ledger_broken")))
 
 
 Line = tuple[int, Sale, Row]  # (export line, its sale, its row)
@@ -156,7 +155,7 @@ def _validate(export: Export, progress: Progress | None) -> tuple[list[Line], li
             progress(i, total)
         sale, errors = _sale_of(row.values, nips)
         if sale is None:
-            problems.append(export.problem(row.line, "; ".join(errors)))
+            problems.append(export.problem(row.line, said_all(errors)))
         else:
             lines.append((row.line, sale, row))
     if progress:
@@ -165,11 +164,11 @@ def _validate(export: Export, progress: Progress | None) -> tuple[list[Line], li
 
 
 def _sale_of(values: Mapping[str, str], nips: dict[str, str | ValueProblem]
-             ) -> tuple[Sale | None, list[str]]:
-    errors: list[str] = []
+             ) -> tuple[Sale | None, list[Said]]:
+    errors: list[Said] = []
     document = values.get("document", "").strip()
     if not document:
-        errors.append("no document number")
+        errors.append(Said("err_no_document"))
     day = _typed(parse_date, values.get("date", ""), errors)
     amount = _typed(parse_amount, values.get("amount", ""), errors)
     margin = _typed(parse_amount, values["margin"], errors) if values.get("margin") else None
@@ -179,15 +178,15 @@ def _sale_of(values: Mapping[str, str], nips: dict[str, str | ValueProblem]
     return Sale(day, document, nip, values.get("client", "").strip(), amount, margin), []
 
 
-def _typed(parse: Callable[[str], object], text: str, errors: list[str]):  # noqa: ANN202
+def _typed(parse: Callable[[str], object], text: str, errors: list[Said]):  # noqa: ANN202
     try:
         return parse(text)
     except ValueProblem as e:
-        errors.append(e.message)
+        errors.append(e.said)
         return None
 
 
-def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[str]) -> str | None:
+def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[Said]) -> str | None:
     """An empty NIP is a sale to no known client (kept); a wrong one is a bad row."""
     return cached_nip(text, cache, errors) if text.strip() else None
 
@@ -202,8 +201,8 @@ def _whole_documents(export: Export, lines: list[Line], problems: list[Problem]
         if row.line in bad_lines and (document := row.values.get("document", "").strip()):
             bad_docs.setdefault(document, row.line)
     kept = [item for item in lines if item[1].document not in bad_docs]
-    left_out = [export.problem(line, f"document {sale.document!r} left out: line "
-                                     f"{bad_docs[sale.document]} of it is bad")
+    left_out = [export.problem(line, Said("err_imp_left_out", document=repr(sale.document),
+                                          line=bad_docs[sale.document]))
                 for line, sale, _ in lines if sale.document in bad_docs]
     return kept, left_out
 
@@ -226,24 +225,28 @@ def _combine(export: Export, lines: list[Line]) -> tuple[list[Sale], list[Proble
     for line, sale, _ in lines:
         if sale.document in bad:
             at.setdefault(sale.document, []).append(line)
-    problems = [export.problem(line, f"document {doc!r} is also on line {found[0]} with "
-                                     "another date, NIP or client")
+    problems = [export.problem(line, Said("err_imp_disagree", document=repr(doc),
+                                          line=found[0]))
                 for doc, found in at.items() for line in found[1:]]
     return [s for s in sales if s.document not in bad], problems
 
 
 def _conflict(export: Export, line: int, old: Sale, new: Sale) -> Problem:
-    changes = ", ".join(f"{name} {_shown(a)} here, {_shown(b)} there" for name, a, b in (
+    changes = [Said("err_imp_change", name=Said(f"err_imp_field_{name}"), here=_shown(a),
+                    there=_shown(b)) for name, a, b in (
         ("amount", new.amount, old.amount), ("margin", new.margin, old.margin),
-        ("date", new.date, old.date), ("NIP", new.nip, old.nip),
-        ("client", new.client, old.client)) if a != b)
-    return export.problem(line, f"document {new.document!r} is already in the ledger "
-                                f"({month_path(old.date)}) with other values ({changes}): "
-                                "not changed; a correction needs its own document number")
+        ("date", new.date, old.date), ("nip", new.nip, old.nip),
+        ("client", new.client, old.client)) if a != b]
+    return export.problem(line, Said("err_imp_conflict", document=repr(new.document),
+                                     month=month_path(old.date), changes=tuple(
+                                         x for i, c in enumerate(changes)
+                                         for x in ((", ", c) if i else (c,)))))
 
 
-def _shown(value: object) -> str:
-    return "none" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)
+def _shown(value: object) -> Said | str:
+    if value in (None, ""):
+        return Said("cli_none")
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _clients(vault: Vault, used: list[Line]) -> tuple[list[UnknownClient], list[str]]:
@@ -266,7 +269,7 @@ def _unknown(nip: str, items: list[Line]) -> UnknownClient:
 
 
 def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: Export
-               ) -> tuple[list[tuple[Path, bytes]], list[tuple[UnknownClient, str]],
+               ) -> tuple[list[tuple[Path, bytes]], list[tuple[UnknownClient, Said]],
                           list[Problem]]:
     """A note per unknown NIP (status active), through `plan_note` like `salesnotes new`;
     held back, with the reason, when an unreadable note may hold that NIP."""
@@ -281,9 +284,9 @@ def _new_notes(vault: Vault, unknown: list[UnknownClient], today: date, export: 
             continue
         name = client.name or formatted_nip(client.nip)
         planned = planner.plan(NewClient(name, client.nip, status="active", region=client.region))
-        if isinstance(planned, str):
-            problems.append(export.problem(client.line, f"cannot create a note for NIP "
-                                                        f"{formatted_nip(client.nip)}: {planned}"))
+        if isinstance(planned, Said):
+            problems.append(export.problem(client.line, Said(
+                "err_imp_cannot_create", nip=formatted_nip(client.nip), why=planned)))
         else:
             notes.append(planned)
     return notes, held, problems

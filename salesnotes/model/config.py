@@ -132,11 +132,8 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def bad(self, line: int, message: str | Said) -> None:
-        if isinstance(message, str):
-            self.problems.append(Problem(_PATH, line, message))
-        else:
-            self.problems.append(saying(_PATH, line, message))
+    def bad(self, line: int, message: Said) -> None:
+        self.problems.append(saying(_PATH, line, message))
 
     def text(self, v: Y.Value, key: str) -> str | None:
         if isinstance(v, Y.Scalar):
@@ -232,7 +229,8 @@ def _general(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
         kw["owner"] = r.text(v, "owner") or ""
     if (v := g("currency")) is not None and (t := r.text(v, "currency")):
         if len(t) != 3 or not t.isalpha():
-            r.bad(v.line, f"currency: expected a 3-letter code like PLN, got {t!r}")
+            r.bad(v.line, Said("err_in", part="currency",
+                               message=Said("err_cfg_currency", got=repr(t))))
         else:
             kw["currency"] = t.upper()
     if (v := g("locale")) is not None and (t := r.text(v, "locale")):
@@ -252,7 +250,8 @@ def _tier_keys(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     known_tiers = tiers or DEFAULT_TIERS
     if (v := g("default_tier")) is not None and (t := r.text(v, "default_tier")):
         if t not in known_tiers:
-            r.bad(v.line, f"default_tier: unknown tier {t!r} (known: {', '.join(known_tiers)})")
+            r.bad(v.line, Said("err_in", part="default_tier", message=Said(
+                "err_unknown_tier", tier=t, known=", ".join(known_tiers))))
         else:
             kw["default_tier"] = t
     elif tiers and "C" not in tiers:
@@ -285,7 +284,8 @@ def _ledger_keys(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
         try:
             kw["ledger_start"] = parse_month(t)
         except FieldError as e:
-            r.bad(v.line, f"ledger_start: {e} (write the month as YYYY-MM)")
+            r.bad(v.line, Said("err_in", part="ledger_start",
+                               message=Said("err_cfg_month", message=e.said)))
     if (v := g("import")) is not None:
         kw["import_maps"] = _import_maps(v, r)
 
@@ -293,7 +293,7 @@ def _ledger_keys(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
 def _links_key(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("links")) is not None and (t := r.text(v, "links")):
         if t not in ("markdown", "wiki"):
-            r.bad(v.line, f"links: expected markdown or wiki, got {t!r}")
+            r.bad(v.line, Said("err_in", part="links", message=Said("err_cfg_links", got=repr(t))))
         else:
             kw["links"] = t
 
@@ -308,7 +308,8 @@ def _calendar(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("daily_notes")) is not None and (t := r.text(v, "daily_notes")):
         folder = t.strip().strip("/")
         if not folder or folder.startswith(".") or ".." in folder.split("/"):
-            r.bad(v.line, f"daily_notes: expected a folder inside the vault, got {t!r}")
+            r.bad(v.line, Said("err_in", part="daily_notes",
+                               message=Said("err_cfg_folder", got=repr(t))))
         else:
             kw["daily_notes"] = folder
 
@@ -326,11 +327,12 @@ def _days_off(v: Y.Value, r: _Reader) -> frozenset[date]:
             start = parse_date(first.strip())
             end = parse_date(last.strip()) if sep else start
         except FieldError as e:
-            r.bad(item.line, f"days_off: {e}; write a date or a range like 2027-02-15..2027-02-19")
+            r.bad(item.line, Said("err_in", part="days_off",
+                                  message=Said("err_cfg_day_off", message=e.said)))
             continue
         if not 0 <= (end - start).days < MAX_LEAVE_DAYS:
-            r.bad(item.line, f"days_off: {t!r} is not a range from an earlier to a later date "
-                             f"(at most {MAX_LEAVE_DAYS} days)")
+            r.bad(item.line, Said("err_in", part="days_off", message=Said(
+                "err_cfg_day_off_range", text=repr(t), days=MAX_LEAVE_DAYS)))
             continue
         out.update(date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1))
     return frozenset(out)
@@ -355,7 +357,7 @@ def _bool(v: Y.Value, key: str, r: _Reader, default: bool) -> bool:
         return True
     if t in ("false", "no", "off"):
         return False
-    r.bad(v.line, f"{key}: expected true or false, got {t!r}")
+    r.bad(v.line, Said("err_in", part=key, message=Said("err_cfg_bool", got=repr(t))))
     return default
 
 
@@ -371,7 +373,8 @@ def _tiers(v: Y.Value | None, r: _Reader) -> dict[str, Tier]:
         c = sm.items.get("cadence_days")
         days = r.integer(c, f"tiers.{name}.cadence_days", 1, 3660) if c else None
         if c is None:
-            r.bad(sm.line, f"tiers.{name}: cadence_days is missing")
+            r.bad(sm.line, Said("err_in", part=f"tiers.{name}",
+                               message=Said("err_cfg_cadence_missing")))
         out[name] = Tier(name, days or 30)
     return out
 
@@ -389,7 +392,8 @@ def _capacity(v: Y.Value, r: _Reader) -> Capacity:
         for item in r.seq(w, "capacity.workdays"):
             t = (r.text(item, "capacity.workdays") or "").lower()[:3]
             if t not in WEEKDAYS:
-                r.bad(item.line, f"capacity.workdays: {t!r} is not one of {', '.join(WEEKDAYS)}")
+                r.bad(item.line, Said("err_in", part="capacity.workdays", message=Said(
+                    "err_cfg_not_one_of", got=repr(t), known=", ".join(WEEKDAYS))))
             else:
                 picked.append(WEEKDAYS.index(t))
         days = tuple(sorted(set(picked))) or days
@@ -404,17 +408,19 @@ def _routine(v: Y.Value, r: _Reader) -> RoutineItem | None:
     every = r.text(m.items["every"], "routine.every") if "every" in m.items else None
     task = r.text(m.items["task"], "routine.task") if "task" in m.items else None
     if every not in ("week", "month", "quarter"):
-        r.bad(m.line, f"routine.every: expected week, month or quarter, got {every!r}")
+        r.bad(m.line, Said("err_in", part="routine.every",
+                              message=Said("err_cfg_every", got=repr(every))))
         return None
     if not task:
-        r.bad(m.line, "routine: task is missing")
+        r.bad(m.line, Said("err_in", part="routine", message=Said("err_cfg_task_missing")))
         return None
     day = 0 if every == "week" else 1
     if (d := m.items.get("day")) is not None:
         t = (r.text(d, "routine.day") or "").lower()
         if every == "week":
             if t[:3] not in WEEKDAYS:
-                r.bad(d.line, f"routine.day: expected mon..sun for a weekly item, got {t!r}")
+                r.bad(d.line, Said("err_in", part="routine.day",
+                                  message=Said("err_cfg_weekday", got=repr(t))))
                 return None
             day = WEEKDAYS.index(t[:3])
         elif (n := r.integer(d, "routine.day", 1, 31)) is not None:
@@ -426,7 +432,7 @@ def _routine(v: Y.Value, r: _Reader) -> RoutineItem | None:
         try:
             until = parse_date(written)
         except FieldError as e:
-            r.bad(u.line, f"routine.until: {e}")
+            r.bad(u.line, Said("err_in", part="routine.until", message=e.said))
     return RoutineItem(every, day, task, until)
 
 
@@ -447,7 +453,9 @@ def _checklists(v: Y.Value, r: _Reader) -> dict[str, ChecklistRule]:
 
         for st in (statuses := gw("status")):
             if st not in STATUSES:
-                r.bad(sm.key_lines["status"], f"checklists.{name}.status: unknown status {st!r}")
+                r.bad(sm.key_lines["status"], Said(
+                    "err_in", part=f"checklists.{name}.status", message=Said(
+                        "err_unknown_status", status=st, known=", ".join(STATUSES))))
         out[name] = ChecklistRule(name, gw("tiers"), statuses, gw("has"), gw("tags"))
     return out
 
@@ -456,10 +464,11 @@ def _seasonality(v: Y.Value, r: _Reader) -> tuple[Decimal, ...] | None:
     items = r.seq(v, "seasonality")
     weights = [r.number(i, "seasonality") for i in items]
     if len(items) != 12:
-        r.bad(v.line, f"seasonality: expected 12 monthly weights, got {len(items)}")
+        r.bad(v.line, Said("err_in", part="seasonality",
+                           message=Said("err_cfg_weights", got=len(items))))
         return None
     if any(w is None or w < 0 for w in weights) or sum(w for w in weights if w) == 0:
-        r.bad(v.line, "seasonality: weights must be numbers >= 0, not all zero")
+        r.bad(v.line, Said("err_in", part="seasonality", message=Said("err_cfg_weights_values")))
         return None
     return tuple(w for w in weights if w is not None)
 
@@ -477,17 +486,20 @@ def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
         if (b := cm.items.get("basis")) is not None:
             basis = r.text(b, "pay.commission.basis") or basis
             if basis not in ("revenue", "margin"):
-                r.bad(b.line, f"pay.commission.basis: expected revenue or margin, got {basis!r}")
+                r.bad(b.line, Said("err_in", part="pay.commission.basis",
+                                  message=Said("err_cfg_basis", got=repr(basis))))
                 basis = "revenue"
         if (p := cm.items.get("period")) is not None:
             period = r.text(p, "pay.commission.period") or period
             if period not in ("month", "quarter"):
-                r.bad(p.line, f"pay.commission.period: expected month or quarter, got {period!r}")
+                r.bad(p.line, Said("err_in", part="pay.commission.period",
+                                  message=Said("err_cfg_period", got=repr(period))))
                 period = "month"
         bands = _bands(cm, r)
     ordered = sorted(bands, key=lambda b: b[0].start)
     if [b for b, _ in ordered] != [b for b, _ in bands]:
-        r.bad(bands[0][1], "pay.commission.rates: bands must be listed by rising `from`")
+        r.bad(bands[0][1], Said("err_in", part="pay.commission.rates",
+                                   message=Said("err_cfg_bands_order")))
     return PayPlan(base or Decimal(0), basis, period, tuple(b for b, _ in ordered),
                    _bonuses(m.items.get("bonuses"), r), _benefits(m.items.get("benefits"), r))
 
@@ -502,7 +514,8 @@ def _bands(cm: Y.Map, r: _Reader) -> list[tuple[Band, int]]:
         start = r.number(im.items["from"], "from") if "from" in im.items else None
         rate = r.number(im.items["rate"], "rate") if "rate" in im.items else None
         if start is None or rate is None:
-            r.bad(im.line, "pay.commission.rates: each band needs from and rate")
+            r.bad(im.line, Said("err_in", part="pay.commission.rates",
+                                message=Said("err_cfg_band")))
             continue
         bands.append((Band(start, rate), im.line))
     return bands
@@ -520,8 +533,7 @@ def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
                if "min_attainment" in m.items else None)
         amount = r.number(m.items["amount"], "amount") if "amount" in m.items else None
         if not name or att is None or amount is None or period not in ("month", "quarter", "year"):
-            r.bad(m.line, "pay.bonuses: each bonus needs name, period (month/quarter/year), "
-                          "min_attainment and amount")
+            r.bad(m.line, Said("err_in", part="pay.bonuses", message=Said("err_cfg_bonus")))
             continue
         out.append(Bonus(name, period, att, amount))
     return tuple(out)
@@ -538,7 +550,7 @@ def _benefits(v: Y.Value | None, r: _Reader) -> tuple[Benefit, ...]:
         r.unknown(m, {"name", "limit", "used"}, "pay.benefits.")
         name = r.text(m.items["name"], "name") if "name" in m.items else None
         if not name:
-            r.bad(m.line, "pay.benefits: each benefit needs a name")
+            r.bad(m.line, Said("err_in", part="pay.benefits", message=Said("err_cfg_benefit")))
             continue
         limit = r.number(m.items["limit"], "limit") if "limit" in m.items else None
         used = r.number(m.items["used"], "used") if "used" in m.items else None

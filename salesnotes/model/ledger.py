@@ -29,7 +29,8 @@ from pathlib import Path, PurePosixPath
 
 from stdnum.pl import nip as nip_number
 
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, saying
+from salesnotes.i18n import Said
 from salesnotes.model.money import LIMIT_DIGITS, PLACES, to_grosz
 from salesnotes.read.compact import day as day_of
 
@@ -141,12 +142,12 @@ def read_ledger(root: Path) -> tuple[list[Sale], list[Problem]]:
     for file in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
         rel = f"{LEDGER_DIR}/{file.name}"
         if not _MONTH_FILE.fullmatch(file.name):
-            problems.append(_problem(rel, 0, "not a ledger file name (YYYY-MM.csv): not read"))
+            problems.append(_problem(rel, 0, Said("err_ledger_name")))
             continue
         try:
             rows, bad = _parsed(rel, file)
         except OSError as e:
-            problems.append(_problem(rel, 0, f"cannot read: {e.strerror}"))
+            problems.append(_problem(rel, 0, Said("err_cannot_read", why=e.strerror)))
             continue
         found += rows
         problems += bad
@@ -160,7 +161,7 @@ def parse_ledger(files: Iterable[tuple[str, bytes]]) -> tuple[list[Sale], list[P
     problems: list[Problem] = []
     for rel, data in sorted(files):
         if not _MONTH_FILE.fullmatch(rel.rpartition("/")[2]):
-            problems.append(_problem(rel, 0, "not a ledger file name (YYYY-MM.csv): not read"))
+            problems.append(_problem(rel, 0, Said("err_ledger_name")))
             continue
         rows, bad = _parse_rows(rel, data)
         found += rows
@@ -195,7 +196,7 @@ def _parse_rows(rel: str, data: bytes) -> tuple[list[tuple[str, int, Sale]], lis
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return [], [_problem(rel, data.count(b"\n", 0, e.start) + 1, "not UTF-8")]
+        return [], [_problem(rel, data.count(b"\n", 0, e.start) + 1, Said("err_not_utf8_plain"))]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[str, int, Sale]] = []
     problems: list[Problem] = []
@@ -204,7 +205,7 @@ def _parse_rows(rel: str, data: bytes) -> tuple[list[tuple[str, int, Sale]], lis
     except csv.Error:
         header = None
     if header is None or tuple(c.strip() for c in header) != HEADER:
-        return [], [_problem(rel, 1, f"header must be {','.join(HEADER)}")]
+        return [], [_problem(rel, 1, Said("err_ledger_header", header=",".join(HEADER)))]
     named = _MONTH_FILE.fullmatch(PurePosixPath(rel).name)
     month = f"{named[1]}-{named[2]}" if named else None  # every sale's date must be in it
     while True:
@@ -214,7 +215,7 @@ def _parse_rows(rel: str, data: bytes) -> tuple[list[tuple[str, int, Sale]], lis
         except StopIteration:
             return rows, problems
         except csv.Error as e:
-            return rows, problems + [_problem(rel, line, f"cannot split into cells: {e}")]
+            return rows, problems + [_problem(rel, line, Said("err_cells_split", why=str(e)))]
         if any(c.strip() for c in cells):
             _parse_row(rel, month, line, cells, rows, problems)
 
@@ -224,35 +225,36 @@ def _parse_row(rel: str, month: str | None, line: int, cells: list[str], rows: l
     """Append the row's sale, or its problem. A sale with a doubtful field is still kept (and
     reported): the ledger is the rep's record, and dropping a row would hide money."""
     if len(cells) != len(HEADER):
-        problems.append(_problem(rel, line, f"{len(cells)} cells, expected {len(HEADER)}"))
+        problems.append(_problem(rel, line, Said("err_cells_count", n=len(cells),
+                                                   expected=len(HEADER))))
         return
     day, document, nip, client, amount, margin = cells
     when = _iso_date(day)
     if when is None:
-        problems.append(_problem(rel, line, f"not a date (YYYY-MM-DD): {day!r}"))
+        problems.append(_problem(rel, line, Said("err_ledger_date", text=repr(day))))
         return
     for text in (amount, margin) if margin else (amount,):
         if not _PLAIN.fullmatch(text):
-            problems.append(_problem(rel, line, f"not a plain amount (1234.50): {text!r}"))
+            problems.append(_problem(rel, line, Said("err_ledger_amount", text=repr(text))))
             return
         whole, _, places = text.lstrip("-").partition(".")
         if len(places.rstrip("0")) > PLACES:
-            problems.append(_problem(rel, line, f"amount {text!r} has more than {PLACES} "
-                                                "decimal places"))
+            problems.append(_problem(rel, line, Said("err_amount_places", text=repr(text),
+                                                     places=PLACES)))
             return
         if len(whole.lstrip("0")) > LIMIT_DIGITS:
-            problems.append(_problem(rel, line, f"amount {text!r} is too large (the limit is "
-                                                "10^13)"))
+            problems.append(_problem(rel, line, Said("err_amount_too_large", text=repr(text))))
             return
     nip = unguard(nip)  # a client's name and NIP repeat on each of its sales: held once
     sale = Sale(day_of(when), unguard(document), sys.intern(nip) if nip else None,
                 sys.intern(unguard(client)), Decimal(amount), Decimal(margin) if margin else None)
     if not sale.document:
-        problems.append(_problem(rel, line, "no document number"))
+        problems.append(_problem(rel, line, Said("err_no_document")))
     if sale.nip is not None and not _valid_nip(sale.nip):
-        problems.append(_problem(rel, line, f"invalid NIP {sale.nip!r}"))
+        problems.append(_problem(rel, line, Said("err_invalid_nip", nip=repr(sale.nip))))
     if month is not None and day[:7] != month:
-        problems.append(_problem(rel, line, f"date {sale.date} is not in {month}"))
+        problems.append(_problem(rel, line, Said("err_date_not_in_month", date=str(sale.date),
+                                                   month=month)))
     rows.append((rel, line, sale))
 
 
@@ -277,14 +279,14 @@ def _repeated_documents(rows: list[tuple[str, int, Sale]]) -> list[Problem]:
     for rel, line, sale in rows:
         if sale.document and sale.document in first:
             where = "{}:{}".format(*first[sale.document])
-            problems.append(_problem(rel, line, f"document {sale.document!r} again "
-                                                f"(first at {where})"))
+            problems.append(_problem(rel, line, Said("err_document_again",
+                                                     document=repr(sale.document), where=where)))
         first.setdefault(sale.document, (rel, line))
     return problems
 
 
-def _problem(rel: str, line: int, message: str) -> Problem:
-    return Problem(PurePosixPath(rel), line, message)
+def _problem(rel: str, line: int, message: Said) -> Problem:
+    return saying(rel, line, message)
 
 
 # --- merging -----------------------------------------------------------------------------------

@@ -228,10 +228,8 @@ def _shared_nips(notes: list[Note]) -> list[Problem]:
         group = sorted((shared.head, *shared.others), key=lambda n: str(n.path))
         for n in group:
             others = ", ".join(str(o.path) for o in group if o is not n)
-            out.append(Problem(n.path, n.line_of("nip"), (
-                f"duplicate NIP {shared.nip!r}: also in {others} (its sales are counted once, "
-                f"on {shared.head.path}; if these are branches of one company, give every note "
-                "but the head `branch: <label>`)")))
+            out.append(said(n.path, n.line_of("nip"), "err_shared_nip", nip=repr(shared.nip),
+                            others=others, head=str(shared.head.path)))
     return out
 
 

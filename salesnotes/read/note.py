@@ -151,7 +151,7 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
     try:
         doc = Y.load(fm, first_line=2)
     except Y.YamlProblem as e:
-        return fail(e.line + 1, e.message)
+        return fail(e.line + 1, e.said)
     tab = _tab_line(fm)
     tab_problem = (saying(rel, tab + 1, Said("err_fm_tab")),) if tab else ()
     if doc is None:

@@ -13,6 +13,8 @@ import codecs
 import re
 from collections.abc import Sequence
 
+from salesnotes.i18n import Said
+
 MAX_FRONT_MATTER = 64 * 1024
 FM_LINE0 = 2  # file line of the front-matter's first line (line 1 is the opening ---)
 
@@ -22,9 +24,10 @@ _CONFLICT = re.compile(r"(<{7}|>{7})(?: |$)")
 class EditRefused(Exception):
     """An edit that cannot be done without risking the note; `line` is 1-based, 0 = whole file."""
 
-    def __init__(self, message: str, line: int = 0, *, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Said, line: int = 0, *, detail: str = "") -> None:
+        super().__init__(str(message))
+        self.said = message  # said in the reader's language by whoever reports the refusal
+        self.message = str(message)
         self.line = line
         self.detail = detail  # for VERIFY_FAILED: which check failed, for debugging
 
@@ -35,16 +38,14 @@ def decode(data: bytes) -> tuple[bool, str]:
     raw = data[len(codecs.BOM_UTF8) :] if bom else data
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise EditRefused("binary file (NUL byte); not edited", line)
+        raise EditRefused(Said("err_edit_binary"), line)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         byte = raw[e.start]
-        raise EditRefused(
-            f"not UTF-8 (byte 0x{byte:02x} on line {line}); salesnotes edits UTF-8 notes only",
-            line,
-        ) from None
+        raise EditRefused(Said("err_edit_not_utf8", byte=f"0x{byte:02x}", line=line),
+                          line) from None
     return bom, text
 
 
@@ -53,14 +54,14 @@ def newline_style(text: str) -> str:
     lone_cr = re.search(r"\r(?!\n)", text)
     if lone_cr:
         line = text.count("\n", 0, lone_cr.start()) + 1
-        raise EditRefused("mixed line endings (a lone CR)", line)
+        raise EditRefused(Said("err_edit_lone_cr"), line)
     crlf = text.count("\r\n")
     if crlf == 0:
         return "\n"
     if crlf != text.count("\n"):
         for number, written in enumerate(text.split("\n")[:-1], start=1):
             if not written.endswith("\r"):
-                raise EditRefused("mixed line endings (CRLF and LF)", number)
+                raise EditRefused(Said("err_edit_mixed_endings"), number)
     return "\r\n"
 
 
@@ -78,7 +79,7 @@ def split_lines(text: str) -> tuple[list[str], bool]:
 def refuse_conflict_markers(lines: Sequence[str]) -> None:
     for number, line in enumerate(lines, start=1):
         if _CONFLICT.match(line):
-            raise EditRefused("merge conflict markers; resolve the conflict first", number)
+            raise EditRefused(Said("err_edit_conflict"), number)
 
 
 def front_matter_end(lines: Sequence[str]) -> int | None:
@@ -91,14 +92,14 @@ def front_matter_end(lines: Sequence[str]) -> int | None:
             return index
         size += len(lines[index].encode("utf-8", "surrogatepass")) + 1
         if size > MAX_FRONT_MATTER:
-            raise EditRefused("front-matter over 64 KB; not edited", 1)
-    raise EditRefused("unclosed front-matter block (no closing ---)", 1)
+            raise EditRefused(Said("err_edit_fm_too_big"), 1)
+    raise EditRefused(Said("err_edit_fm_unclosed"), 1)
 
 
 def check_text(value: str) -> None:
     """Lone surrogates cannot be written as UTF-8: refuse them before anything is spliced."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise EditRefused("value contains characters that are not valid text")
+        raise EditRefused(Said("err_edit_invalid_text"))
 
 
 def render(lines: Sequence[str], *, final_newline: bool, newline: str, bom: bool) -> bytes:

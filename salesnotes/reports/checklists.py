@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, saying
+from salesnotes.i18n import Said
 from salesnotes.model.config import STATUSES, ChecklistRule, Config
 from salesnotes.read.body import ChecklistItem, ChecklistSection
 from salesnotes.read.names import fold
@@ -132,14 +133,14 @@ def _read_template(file: Path, rel: PurePosixPath) -> tuple[Checklist | None, li
     try:
         data = file.read_bytes()
     except OSError as e:
-        return None, [Problem(rel, 0, f"cannot read checklist template: {e.strerror}")]
+        return None, [saying(rel, 0, Said("err_cl_cannot_read", why=e.strerror))]
     if len(data) > MAX_TEMPLATE_BYTES:
-        return None, [Problem(rel, 0, "checklist template over 256 KB; not read")]
+        return None, [saying(rel, 0, Said("err_cl_too_big"))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        return None, [Problem(rel, line, "not UTF-8: save the checklist template as UTF-8")]
+        return None, [saying(rel, line, Said("err_cl_not_utf8"))]
     name = unicodedata.normalize("NFC", file.stem)
     return parse_template(name, rel, text)
 
@@ -156,8 +157,8 @@ def parse_template(name: str, rel: PurePosixPath, text: str) -> tuple[Checklist 
         if (m := _ITEM.match(line)) and m.group(1):
             key = item_key(m.group(1))
             if key in seen:
-                problems.append(Problem(rel, no, f"item repeats line {seen[key]}: "
-                                                 f"{m.group(1)!r} (the second one is ignored)"))
+                problems.append(saying(rel, no, Said("err_cl_item_repeats", line=seen[key],
+                                                     item=repr(m.group(1)))))
                 continue
             seen[key] = no
             items.append(TemplateItem(m.group(1)))
@@ -166,11 +167,10 @@ def parse_template(name: str, rel: PurePosixPath, text: str) -> tuple[Checklist 
         elif title is None and not items and line.strip():
             title = _title(line)
     if title is None:
-        problems.append(Problem(rel, 1, f"no title line (like `# Key account`); the file name "
-                                        f"{name!r} is used as the title"))
+        problems.append(saying(rel, 1, Said("err_cl_no_title_line", name=repr(name))))
         title = name
     if not items:
-        problems.append(Problem(rel, 1, "no items: write them as `- [ ] item` lines"))
+        problems.append(saying(rel, 1, Said("err_cl_no_items")))
         return None, problems
     return Checklist(name, title, tuple(items), rel), problems
 
@@ -187,8 +187,8 @@ def _title_clashes(checklists) -> list[Problem]:  # noqa: ANN001 - iterable of C
     for c in checklists:
         key = title_key(c.title)
         if key in first:
-            out.append(Problem(c.path, 1, f"same title as {first[key].path}: a note's "
-                                          f"`## Checklist: {c.title}` cannot tell them apart"))
+            out.append(saying(c.path, 1, Said("err_cl_same_title", path=str(first[key].path),
+                                              title=c.title)))
         else:
             first[key] = c
     return out

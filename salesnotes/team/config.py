@@ -16,8 +16,9 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.edit.files import atomic_write, read_snapshot
 from salesnotes.edit.yamltext import yaml_str
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, saying
 from salesnotes.git import gitlog
+from salesnotes.i18n import Said
 from salesnotes.read import yamlnodes as Y
 
 TEAM_FILE = "team.yaml"
@@ -54,8 +55,7 @@ def load_team(root: Path) -> tuple[Team, list[Problem]]:
     try:
         data = (root / TEAM_FILE).read_bytes()
     except FileNotFoundError:
-        raise VaultError(Problem(_PATH, 0, "no team.yaml here: run `salesnotes team init "
-                                 "DIR`")) from None
+        raise VaultError(saying(_PATH, 0, Said("err_team_no_file"))) from None
     doc = Y.load_map_file(data, _PATH)
     return _team_from(doc) if doc is not None else (Team(), [])
 
@@ -64,12 +64,12 @@ def _team_from(doc: Y.Map) -> tuple[Team, list[Problem]]:
     problems: list[Problem] = []
     for key in doc.items:
         if key not in ("locale", "reps", "shared", "branch"):
-            problems.append(Problem(_PATH, doc.key_lines[key], f"unknown key '{key}' (known: "
-                                    "branch, locale, reps, shared)"))
+            problems.append(saying(_PATH, doc.key_lines[key], Said(
+                "err_cfg_unknown_key", key=key, known="branch, locale, reps, shared")))
     locale = _text(doc.items.get("locale")) or "pl"
     if locale not in LOCALES:
-        problems.append(Problem(_PATH, doc.key_lines["locale"],
-                                f"locale: expected pl or en, got {locale!r}"))
+        problems.append(saying(_PATH, doc.key_lines["locale"],
+                               Said("err_cfg_locale", got=repr(locale))))
         locale = "pl"
     shared = _text(doc.items.get("shared"))
     reps: list[Rep] = []
@@ -77,15 +77,16 @@ def _team_from(doc: Y.Map) -> tuple[Team, list[Problem]]:
     listed = doc.items.get("reps")
     items = listed.items if isinstance(listed, Y.Seq) else ()
     if listed is not None and not isinstance(listed, Y.Seq):
-        problems.append(Problem(_PATH, listed.line, "reps: expected a list of reps"))
+        problems.append(saying(_PATH, listed.line, Said("err_in", part="reps",
+                                                        message=Said("err_team_reps_list"))))
     for item in items:
         rep = _rep(item, shared is not None, problems)
         if rep is None:
             continue
         folded = " ".join(rep.name.casefold().split())
         if folded in seen:
-            problems.append(Problem(_PATH, rep.line, f"rep {rep.name!r} is listed twice "
-                                    f"(also at line {seen[folded]}): give each rep one line"))
+            problems.append(saying(_PATH, rep.line, Said("err_team_twice", name=repr(rep.name),
+                                                         line=seen[folded])))
             continue
         seen[folded] = rep.line
         reps.append(rep)
@@ -94,25 +95,23 @@ def _team_from(doc: Y.Map) -> tuple[Team, list[Problem]]:
 
 def _rep(item: Y.Value, shared: bool, problems: list[Problem]) -> Rep | None:
     if not isinstance(item, Y.Map):
-        problems.append(Problem(_PATH, item.line, "a rep is {name: ..., remote: ...}"))
+        problems.append(saying(_PATH, item.line, Said("err_team_rep_map")))
         return None
     for key in item.items:
         if key not in ("name", "remote", "branch", "owner"):
-            problems.append(Problem(_PATH, item.key_lines[key], f"unknown key '{key}' in a rep "
-                                    "(known: branch, name, owner, remote)"))
+            problems.append(saying(_PATH, item.key_lines[key], Said(
+                "err_team_rep_key", key=key, known="branch, name, owner, remote")))
     name = _text(item.items.get("name"))
     remote = _text(item.items.get("remote"))
     owner = _text(item.items.get("owner"))
     if not name:
-        problems.append(Problem(_PATH, item.line, "a rep without a name: add name: ..."))
+        problems.append(saying(_PATH, item.line, Said("err_team_rep_no_name")))
         return None
     if shared and not owner:
-        problems.append(Problem(_PATH, item.line, f"rep {name!r} has no owner: in a shared "
-                                "vault each rep is the `owner:` value of their notes"))
+        problems.append(saying(_PATH, item.line, Said("err_team_rep_no_owner", name=repr(name))))
         return None
     if not shared and not remote:
-        problems.append(Problem(_PATH, item.line, f"rep {name!r} has no remote: add the git "
-                                "URL or path of their vault"))
+        problems.append(saying(_PATH, item.line, Said("err_team_rep_no_remote", name=repr(name))))
         return None
     return Rep(name, remote, _text(item.items.get("branch")), owner, item.line)
 
@@ -140,7 +139,7 @@ def add_rep(root: Path, name: str, remote: str, branch: str | None) -> None:
     team, _ = load_team(root)
     if any(" ".join(r.name.casefold().split()) == " ".join(name.casefold().split())
            for r in team.reps):
-        raise VaultError(Problem(_PATH, 0, f"rep {name!r} is already in team.yaml"))
+        raise VaultError(saying(_PATH, 0, Said("err_team_rep_there", name=repr(name))))
     path = root / TEAM_FILE
     snap = read_snapshot(path)
     text = snap.data.decode("utf-8-sig")
@@ -153,11 +152,10 @@ def add_rep(root: Path, name: str, remote: str, branch: str | None) -> None:
     updated = _with_rep(text, entry, newline)
     check = Y.load(updated)
     if not isinstance(check, Y.Map):  # pragma: no cover - _with_rep keeps a mapping
-        raise VaultError(Problem(_PATH, 0, "team.yaml could not be edited safely"))
+        raise VaultError(saying(_PATH, 0, Said("err_team_unsafe")))
     after, _ = _team_from(check)
     if [r.name for r in after.reps] != [*(r.name for r in team.reps), name]:
-        raise VaultError(Problem(_PATH, 0, "team.yaml could not be edited safely: add the rep "
-                                 f"by hand as `  - {entry}` under reps:"))
+        raise VaultError(saying(_PATH, 0, Said("err_team_by_hand", entry=entry)))
     atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + updated.encode(), expect=snap)
 
 
@@ -192,7 +190,7 @@ def create_team(root: Path, locale: str) -> str | None:
     """A new team vault: team.yaml, views/, a git-ignored .salesnotes/, its own repository and
     a first commit. An existing team.yaml is never overwritten."""
     if (root / TEAM_FILE).exists():
-        raise VaultError(Problem(_PATH, 0, "a team vault is already here"))
+        raise VaultError(saying(_PATH, 0, Said("err_team_exists")))
     root.mkdir(parents=True, exist_ok=True)
     atomic_write(root / TEAM_FILE, TEMPLATE.format(locale=locale).encode(), exclusive=True)
     ignore = root / ".gitignore"
@@ -210,11 +208,9 @@ def find_team_root(explicit: str | None, cwd: Path) -> Path:
     if explicit:
         root = Path(explicit).expanduser()
         if not (root / TEAM_FILE).is_file():
-            raise VaultError(Problem(PurePosixPath(explicit), 0, "not a team vault: no "
-                                     f"{TEAM_FILE} here (run `salesnotes team init DIR`)"))
+            raise VaultError(saying(explicit, 0, Said("err_team_not_a_team", file=TEAM_FILE)))
         return root.resolve()
     for folder in (cwd, *cwd.parents):
         if (folder / TEAM_FILE).is_file():
             return folder
-    raise VaultError(Problem(PurePosixPath("."), 0, f"no team vault found: no {TEAM_FILE} here "
-                             "or above; pass --vault PATH or run `salesnotes team init DIR`"))
+    raise VaultError(saying(".", 0, Said("err_team_none_found", file=TEAM_FILE)))

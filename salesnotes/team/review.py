@@ -70,7 +70,7 @@ def status_json(rollup: Rollup) -> dict[str, Any]:
             "budget_ytd": _money(f.budget_ytd) if f else None,
             "actual_ytd": _money(f.actual_ytd) if f else None,
             "commission": _money(f.commission) if f and f.commission is not None else None,
-            "error": r.error,
+            "error": r.error and str(r.error),
         })
     return {"version": STATUS_VERSION, "reps": rows}
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import salesnotes
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, saying
 from salesnotes.git import mirror
+from salesnotes.i18n import Said
 from salesnotes.local import team as store
 from salesnotes.local.dailycache import DailyLinks
 from salesnotes.model.daily import daily_contacts, newest_daily
@@ -45,7 +46,7 @@ class Source:
 class RepResult:
     rep: Rep
     synced: mirror.Synced | None = None  # the commit read: this run's, or the last good one
-    error: str | None = None  # why this run could not sync the rep
+    error: Said | None = None  # why this run could not sync the rep
     figures: RepFigures | None = None
 
 
@@ -77,7 +78,7 @@ def roll_up(root: Path, today: date, *, fetch: bool = True,
     groups: dict[str, list[Rep]] = defaultdict(list)  # source key -> its reps
     for rep in team.reps:
         groups[sources[rep.name].key].append(rep)
-    built: dict[str, tuple[RepFigures | None, str | None]] = {}
+    built: dict[str, tuple[RepFigures | None, Said | None]] = {}
     jobs = []
     for key, reps in groups.items():
         state = synced[key][0]
@@ -99,14 +100,14 @@ def roll_up(root: Path, today: date, *, fetch: bool = True,
         figures, read_error = built.get(rep.name, (None, None))
         result = RepResult(rep, state if figures else None, error or read_error, figures)
         if result.error:
-            problems.append(Problem(PurePosixPath(TEAM_FILE), rep.line,
-                                    f"rep {rep.name!r}: {result.error}"))
+            problems.append(saying(TEAM_FILE, rep.line, Said("err_team_rep", name=repr(rep.name),
+                                                             message=result.error)))
         results.append(result)
     return Rollup(team, today, results, conflicts(results), problems)
 
 
 def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: bool,
-           today: date) -> dict[str, tuple[RepFigures | None, str | None]]:
+           today: date) -> dict[str, tuple[RepFigures | None, Said | None]]:
     """One source's reps: (figures, None), or (None, why it could not be read).
 
     Called only for sources whose kept figures do not fit (roll_up looks first); what it
@@ -114,10 +115,10 @@ def _build(root: Path, key: str, state: mirror.Synced, reps: list[Rep], shared: 
     try:
         vault, daily = _read(root, key, state)
     except mirror.MirrorError as e:
-        return {rep.name: (None, str(e)) for rep in reps}
+        return {rep.name: (None, e.said) for rep in reps}
     # daily notes dated up to today count, as in the rep's own review for that day
     vault = replace(vault, daily_contacts=newest_daily(daily_contacts(vault.notes, daily, today)))
-    built: dict[str, tuple[RepFigures | None, str | None]] = {
+    built: dict[str, tuple[RepFigures | None, Said | None]] = {
         rep.name: (figures_of(rep.name, owned_by(vault, rep.owner)
                                    if shared and rep.owner else vault, today), None)
         for rep in reps}
@@ -131,7 +132,7 @@ def _basis(state: mirror.Synced, reps: list[Rep], today: date) -> tuple:
 
 
 def _kept_figures(root: Path, key: str, basis: tuple
-                  ) -> dict[str, tuple[RepFigures | None, str | None]] | None:
+                  ) -> dict[str, tuple[RepFigures | None, Said | None]] | None:
     kept = store.load_summary(root, key, "figures")
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == basis:
         return kept[1]
@@ -168,27 +169,27 @@ def _located(root: Path, remote: str) -> str:
 
 
 def _sync_all(root: Path, sources: dict[str, Source], fetch: bool
-              ) -> dict[str, tuple[mirror.Synced | None, str | None]]:
+              ) -> dict[str, tuple[mirror.Synced | None, Said | None]]:
     """Source key -> (the commit to read, why this run's fetch failed), fetched in parallel.
 
     A failed fetch still reads the last good commit, so the manager sees the rep's figures as
     of then, marked as not synced."""
     unique = {s.key: s for s in sources.values()}
 
-    def one(source: Source) -> tuple[mirror.Synced | None, str | None]:
+    def one(source: Source) -> tuple[mirror.Synced | None, Said | None]:
         where = store.mirror_dir(root, source.key)
         if not fetch:
             try:
                 return mirror.fetch(source.remote, where, source.branch, offline=True), None
             except mirror.MirrorError as e:
-                return None, str(e)
+                return None, e.said
         try:
             return mirror.fetch(source.remote, where, source.branch), None
         except mirror.MirrorError as e:
             try:
-                return mirror.fetch(source.remote, where, source.branch, offline=True), str(e)
+                return mirror.fetch(source.remote, where, source.branch, offline=True), e.said
             except mirror.MirrorError:
-                return None, str(e)
+                return None, e.said
 
     workers = max(1, min(FETCHES_AT_ONCE, len(unique)))
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from salesnotes.errors import Problem, VaultError
 from salesnotes.git import mirror
 from salesnotes.git.history import contact_dates
+from salesnotes.i18n import Said
 from salesnotes.local.dailycache import SKIPPED_TOP, DailyLinks
 from salesnotes.model.config import CONFIG_FILE, Config, parse_config
 from salesnotes.model.ledger import parse_ledger
@@ -59,7 +60,8 @@ def read_commit(git_dir: Path, commit: str, root: Path, parsed: Parsed | None
     """The vault at `commit` of the mirror `git_dir`; `root` is where its problems point."""
     files = mirror.files_at(git_dir, commit, [])
     if CONFIG_FILE not in files:
-        raise mirror.MirrorError(f"not a salesnotes vault: no {CONFIG_FILE} in {commit[:12]}")
+        raise mirror.MirrorError(Said("err_team_not_a_vault", config=CONFIG_FILE,
+                                      commit=commit[:12]))
     old = parsed or Parsed()
     notes = {p: b for p, b in files.items() if is_note(p)}
     ledger = {p: b for p, b in files.items()
@@ -110,7 +112,9 @@ def _config(data: bytes) -> tuple[Config, list[Problem]]:
     try:
         return parse_config(data)
     except VaultError as e:
-        raise mirror.MirrorError(f"{e.problems[0]} (the rep's config cannot be read)") from None
+        first = e.problems[0]
+        raise mirror.MirrorError(Said("err_team_config", where=f"{first.path}:{first.line}",
+                                      message=first.said or first.message)) from None
 
 
 def _contacts(git_dir: Path, commit: str, old: Parsed) -> dict[str, date]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import PurePosixPath
 
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, said
+from salesnotes.i18n import Labels, Said
 from salesnotes.model.config import CONFIG_FILE, ChecklistRule
 from salesnotes.model.portfolio import Book, ClientRow
 from salesnotes.read.names import fold
 from salesnotes.reports.checklists import (
+    TEMPLATES,
     Checklist,
     Checklists,
     Progress,
@@ -162,7 +163,9 @@ def context(book: Book) -> dict:
         "competitors": _competitors(book, win, next((b for b in blocks if b.checklist is win),
                                                     None)),
         "win": win,
-        "problems": tuple(sorted(set(found.problems) | set(_problems(found, book)))),
+        # said in the vault's language: the template writes them as they are
+        "problems": tuple(p.told(Labels(book.config.locale)) for p in sorted(
+            set(found.problems) | set(_problems(found, book)))),
     }
 
 
@@ -257,8 +260,8 @@ def _problems(found: Checklists, book: Book) -> list[Problem]:
     out = []
     for name in book.config.checklists:
         if found.find(name) is None:
-            out.append(Problem(PurePosixPath(CONFIG_FILE), 0, f"checklists.{name}: "
-                               f"no template templates/checklists/{name}.md"))
+            out.append(said(CONFIG_FILE, 0, "err_in", part=f"checklists.{name}",
+                            message=Said("err_cl_no_template", path=f"{TEMPLATES}/{name}.md")))
     titles = {title_key(c.title) for c in found.by_name.values()}
     titles |= {title_key(c.name) for c in found.by_name.values()}
     known = {fold(c.name) for c in found.by_name.values()} | {
@@ -267,10 +270,12 @@ def _problems(found: Checklists, book: Book) -> list[Problem]:
         note = row.note
         for listed in note.checklists:
             if fold(listed) not in known:
-                out.append(Problem(note.path, note.line_of("checklists"),
-                                   f"checklists: no template templates/checklists/{listed}.md"))
+                out.append(said(note.path, note.line_of("checklists"), "err_in",
+                                part="checklists", message=Said(
+                                    "err_cl_no_template", path=f"{TEMPLATES}/{listed}.md")))
         for section in note.body.checklists:
             if title_key(section.title) not in titles:
-                out.append(Problem(note.path, section.line, f"## Checklist: {section.title}: "
-                                   "no template in templates/checklists/ has this title"))
+                out.append(said(note.path, section.line, "err_in",
+                                part=f"## Checklist: {section.title}",
+                                message=Said("err_cl_no_title", folder=f"{TEMPLATES}/")))
     return out

@@ -60,6 +60,9 @@ def context(rollup: Rollup) -> dict[str, Any]:
         "top": top_out_of_breath(rollup), "conflicts": _by_money(rollup)[:CONFLICTS_SHOWN],
         "conflicts_more": max(0, len(rollup.conflicts) - CONFLICTS_SHOWN),
         "not_synced": [r for r in rollup.reps if r.error],
+        # why a rep is not synced, in the team's language
+        "why": {r.rep.name: Labels(locale).say(r.error.key, **r.error.fields)
+                for r in rollup.reps if r.error},
         "breaths": ORDER, "svg": SVG,
         "cash": lambda amount, currency: money[currency](amount) if amount is not None else "–",
         "currency_of": {r.rep.name: r.figures.currency for r in rollup.built if r.figures},
