@@ -170,6 +170,25 @@ def test_the_second_review_reads_only_the_notes_that_changed(team, run, monkeypa
     assert calls == ["clients/Termo-Bud.md"]
 
 
+def test_only_a_rep_who_pushed_is_fetched_again(team, run, monkeypatch):
+    from salesnotes.git import mirror
+
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    fetched: list[str] = []
+    real = mirror._remote_git
+    monkeypatch.setattr(mirror, "_remote_git", lambda where, remote, *args: (
+        fetched.append(Path(remote).stem) if args[0] == "fetch" else None)
+        or real(where, remote, *args))
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    assert fetched == []  # every branch still at the commit last fetched
+    run("log", "Termo-Bud", "Visit", "--via", "visit", "--vault", str(team["piotr"]))
+    git(team["piotr"], "push", "-q", "origin", "main")
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    assert fetched == ["piotr"]
+    assert team_status(run, team["root"])["Piotr Wiśniewski"]["commit"] == git(
+        team["piotr"], "rev-parse", "HEAD")
+
+
 def test_an_unreachable_rep_is_reported_and_the_others_are_built(team, run, tmp_path):
     (tmp_path / "team" / "team.yaml").open("a").write(
         '  - {name: Zdalny, remote: "https://jan:s3cret@127.0.0.1:9/x.git"}\n'
@@ -183,6 +202,21 @@ def test_an_unreachable_rep_is_reported_and_the_others_are_built(team, run, tmp_
     assert "| Anna Nowak |" in text and "## Not synced" in text
     not_synced = text.split("## Not synced")[1]
     assert "Zdalny" in not_synced and "Brak" in not_synced and "never" in not_synced
+
+
+def test_a_named_branch_is_read_and_a_missing_one_is_said(team, run, tmp_path):
+    remote = tmp_path / "anna.git"
+    (tmp_path / "team" / "team.yaml").open("a").write(
+        f'  - {{name: Anna Main, remote: "{remote}", branch: main}}\n'
+        f'  - {{name: Anna Old, remote: "{remote}", branch: old}}\n')
+    result = run("team", "review", "--vault", str(team["root"]))
+    assert result.exit_code == 1
+    assert "Anna Old" in result.stderr and "no branch 'old'" in result.stderr
+    data = json.loads(run("team", "status", "--json", "--vault", str(team["root"])).stdout)
+    rows = {r["name"]: r for r in data["reps"]}
+    assert rows["Anna Main"]["commit"] == rows["Anna Nowak"]["commit"] == git(
+        team["anna"], "rev-parse", "HEAD")
+    assert rows["Anna Old"]["commit"] is None
 
 
 def test_a_force_pushed_rep_is_read_again_whole(team, run):

@@ -46,49 +46,77 @@ def redact(url: str) -> str:
 
 def fetch(remote: str, mirror: Path, branch: str | None, *, offline: bool = False) -> Synced:
     """The rep's branch (default: their HEAD) fetched into `mirror`, forced: a rewritten
-    history replaces the old one. Offline, the last fetched commit is used."""
-    if not (mirror / "HEAD").is_file():
+    history replaces the old one. Offline, the last fetched commit is used.
+
+    The remote is asked for its branches first (one `ls-remote`, needed anyway to find its
+    HEAD): a branch still at the commit last fetched is not fetched again, which on a Monday
+    is most reps, and each fetch is a pack negotiation and a maintenance run."""
+    fresh = not (mirror / "HEAD").is_file()
+    if fresh:
         if offline:
             raise MirrorError(Said("err_team_never_synced"))
         mirror.mkdir(parents=True, exist_ok=True)
         _checked(run_git(mirror, "init", "--quiet", "--bare"), remote)
-    if not offline:
-        source = f"refs/heads/{branch}" if branch else _default_branch(remote, mirror)
-        done = _remote_git(mirror, remote, "fetch", "--quiet", "--force", "--no-tags",
-                           "--no-write-fetch-head", "--", remote, f"+{source}:{REF}")
-        if done.returncode:
-            said = git_said(done)
-            if branch and "couldn't find remote ref" in said:
-                raise MirrorError(Said("err_team_no_branch", branch=repr(branch),
-                                       remote=redact(remote)))
-            raise MirrorError(Said("err_team_cannot_fetch", remote=redact(remote),
-                                   git=redact(said)))
+    have = None if fresh else _synced(mirror)
+    if offline:
+        if have is None:
+            raise MirrorError(Said("err_team_never_synced"))
+        return have
+    source, tip = _remote_branch(remote, mirror, branch)
+    if have is not None and have.commit == tip:
+        return have
+    done = _remote_git(mirror, remote, "fetch", "--quiet", "--force", "--no-tags",
+                       "--no-write-fetch-head", "--", remote, f"+{source}:{REF}")
+    if done.returncode:
+        said = git_said(done)
+        if branch and "couldn't find remote ref" in said:
+            raise MirrorError(Said("err_team_no_branch", branch=repr(branch),
+                                   remote=redact(remote)))
+        raise MirrorError(Said("err_team_cannot_fetch", remote=redact(remote),
+                               git=redact(said)))
+    synced = _synced(mirror)
+    if synced is None:
+        raise MirrorError(Said("err_team_never_synced"))
+    return synced
+
+
+def _synced(mirror: Path) -> Synced | None:
+    """The commit last fetched into `mirror` and its date; None before the first fetch."""
     shown = run_git(mirror, "log", "-1", "--format=%H %ct", REF, "--")
     if shown.returncode or not shown.stdout.strip():
-        raise MirrorError(Said("err_team_never_synced"))
+        return None
     commit, stamp = shown.stdout.split()
     return Synced(commit, datetime.fromtimestamp(int(stamp), UTC).date())
 
 
-def _default_branch(remote: str, mirror: Path) -> str:
-    """The branch the remote's HEAD names; when HEAD names none (a bare repository made with
-    `git init --bare`, then pushed `main`), `main`, `master` or the only branch there is."""
+def _remote_branch(remote: str, mirror: Path, branch: str | None) -> tuple[str, str]:
+    """(the ref to fetch, the commit it is at): `branch`, else the one the remote's HEAD
+    names; when HEAD names none (a bare repository made with `git init --bare`, then pushed
+    `main`), `main`, `master` or the only branch there is."""
+    wanted = None if branch is None else f"refs/heads/{branch}"
     listed = _remote_git(mirror, remote, "ls-remote", "--symref", "--", remote, "HEAD",
-                         "refs/heads/*")
+                         "refs/heads/*", *([wanted] if wanted else []))
     if listed.returncode:
         raise MirrorError(Said("err_team_cannot_fetch", remote=redact(remote),
                                git=redact(git_said(listed))))
-    heads, target = set(), None
+    heads: dict[str, str] = {}
+    target = None
     for line in listed.stdout.splitlines():
         if line.startswith("ref: ") and line.endswith("\tHEAD"):
             target = line[5:].split("\t")[0]
         elif "\trefs/heads/" in line:
-            heads.add(line.split("\t", 1)[1])
-    for ref in (target, "refs/heads/main", "refs/heads/master"):
-        if ref in heads:
-            return ref
+            sha, ref = line.split("\t", 1)
+            heads[ref] = sha
+    if wanted is not None:
+        if wanted not in heads:
+            raise MirrorError(Said("err_team_no_branch", branch=repr(branch),
+                                   remote=redact(remote)))
+        return wanted, heads[wanted]
+    for name in (target, "refs/heads/main", "refs/heads/master"):
+        if name is not None and name in heads:
+            return name, heads[name]
     if len(heads) == 1:
-        return heads.pop()
+        return next(iter(heads.items()))
     raise MirrorError(Said("err_team_no_branches" if not heads else "err_team_no_head",
                            remote=redact(remote)))
 

@@ -11,13 +11,16 @@ import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import salesnotes
+from salesnotes import forking
 from salesnotes.errors import Problem, saying
+from salesnotes.gcpause import gc_paused
 from salesnotes.git import mirror
 from salesnotes.i18n import Said
 from salesnotes.local import team as store
@@ -71,28 +74,37 @@ class Rollup:
 
 def roll_up(root: Path, today: date, *, fetch: bool = True,
             progress: Progress | None = None) -> Rollup:
-    """Every rep synced (unless `fetch` is False: the mirrors as last fetched) and summed."""
+    """Every rep synced (unless `fetch` is False: the mirrors as last fetched) and summed.
+
+    Each source is read as soon as its fetch is done, while the others are still fetching,
+    so both cores work from the first fetched rep to the last read one. The cyclic collector
+    is off throughout (parsed notes hold no cycles; see salesnotes/gcpause.py), here and in
+    the workers forked from here."""
     team, problems = load_team(root)
     sources = _sources(root, team)
-    synced = _sync_all(root, sources, fetch)
     groups: dict[str, list[Rep]] = defaultdict(list)  # source key -> its reps
     for rep in team.reps:
         groups[sources[rep.name].key].append(rep)
+    unique = {sources[reps[0].name].key: sources[reps[0].name] for reps in groups.values()}
+    synced: dict[str, tuple[mirror.Synced | None, Said | None]] = {}
     built: dict[str, tuple[RepFigures | None, Said | None]] = {}
-    jobs = []
-    for key, reps in groups.items():
-        state = synced[key][0]
-        if state is None:
-            continue
-        kept = _kept_figures(root, key, _basis(state, reps, today))
-        if kept is not None:  # nothing pushed since this day's last run: no fork, no parse
-            built.update(kept)
-        else:
-            jobs.append((root, key, state, reps, team.shared is not None, today))
-    for done, outcome in enumerate(_map(_build, jobs), 1):
-        built.update(outcome)
-        if progress:
-            progress(done, len(jobs))
+    with gc_paused(), _workers(len(unique)) as submit:
+        pending = []
+        for key, outcome in _sync_all(root, unique, fetch):
+            synced[key] = outcome
+            state, reps = outcome[0], groups[key]
+            if state is None:
+                continue
+            kept = _kept_figures(root, key, _basis(state, reps, today))
+            if kept is not None:  # nothing pushed since this day's last run: no parse
+                built.update(kept)
+            else:
+                pending.append(submit(_build, root, key, state, reps, team.shared is not None,
+                                      today))
+        for done, job in enumerate(pending, 1):
+            built.update(job.result())
+            if progress:
+                progress(done, len(pending))
     results = []
     for rep in team.reps:
         key = sources[rep.name].key
@@ -139,15 +151,30 @@ def _kept_figures(root: Path, key: str, basis: tuple
     return None
 
 
-def _map(fn: Callable[..., dict], jobs: list[tuple]) -> Iterator[dict]:
-    """`fn(*job)` for each job, in a process per core when there are enough reps to pay for
-    the forks (reading 2,000 notes is CPU work; fetching was done in threads already)."""
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        yield from (fn(*job) for job in jobs)
+Built = dict[str, tuple[RepFigures | None, Said | None]]
+Submit = Callable[..., "Future[Built]"]
+
+
+@contextmanager
+def _workers(sources: int) -> Iterator[Submit]:
+    """Where `_build` runs: a process per core when there are enough sources to pay for the
+    forks (reading 2,000 notes is CPU work; fetching is done by git, in threads), else here.
+
+    The workers are forked at once, before any fetching thread starts: a fork while other
+    threads run may leave a lock held forever in the child (salesnotes/forking.py)."""
+    if sources < PARALLEL_FROM or not forking.can_fork():
+        yield _here
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-        yield from pool.map(fn, *zip(*jobs, strict=True))
+        pool.submit(int).result()  # a fork context forks every worker on the first job
+        yield pool.submit
+
+
+def _here(fn: Callable[..., Built], *args: object) -> Future[Built]:
+    done: Future[Built] = Future()
+    done.set_result(fn(*args))
+    return done
 
 
 def _sources(root: Path, team: Team) -> dict[str, Source]:
@@ -169,31 +196,33 @@ def _located(root: Path, remote: str) -> str:
 
 
 def _sync_all(root: Path, sources: dict[str, Source], fetch: bool
-              ) -> dict[str, tuple[mirror.Synced | None, Said | None]]:
-    """Source key -> (the commit to read, why this run's fetch failed), fetched in parallel.
+              ) -> Iterator[tuple[str, tuple[mirror.Synced | None, Said | None]]]:
+    """(source key, (the commit to read, why this run's fetch failed)) for each source, as
+    its fetch ends; several are fetched at once.
 
     A failed fetch still reads the last good commit, so the manager sees the rep's figures as
     of then, marked as not synced."""
-    unique = {s.key: s for s in sources.values()}
-
-    def one(source: Source) -> tuple[mirror.Synced | None, Said | None]:
-        where = store.mirror_dir(root, source.key)
-        if not fetch:
-            try:
-                return mirror.fetch(source.remote, where, source.branch, offline=True), None
-            except mirror.MirrorError as e:
-                return None, e.said
-        try:
-            return mirror.fetch(source.remote, where, source.branch), None
-        except mirror.MirrorError as e:
-            try:
-                return mirror.fetch(source.remote, where, source.branch, offline=True), e.said
-            except mirror.MirrorError:
-                return None, e.said
-
-    workers = max(1, min(FETCHES_AT_ONCE, len(unique)))
+    workers = max(1, min(FETCHES_AT_ONCE, len(sources)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(unique, pool.map(one, unique.values()), strict=True))
+        running = {pool.submit(_sync, root, source, fetch): key for key, source in sources.items()}
+        for job in as_completed(running):
+            yield running[job], job.result()
+
+
+def _sync(root: Path, source: Source, fetch: bool) -> tuple[mirror.Synced | None, Said | None]:
+    where = store.mirror_dir(root, source.key)
+    if not fetch:
+        try:
+            return mirror.fetch(source.remote, where, source.branch, offline=True), None
+        except mirror.MirrorError as e:
+            return None, e.said
+    try:
+        return mirror.fetch(source.remote, where, source.branch), None
+    except mirror.MirrorError as e:
+        try:
+            return mirror.fetch(source.remote, where, source.branch, offline=True), e.said
+        except mirror.MirrorError:
+            return None, e.said
 
 
 def _read(root: Path, key: str, state: mirror.Synced) -> tuple[Vault, list[DailyLinks]]:
