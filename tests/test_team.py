@@ -189,6 +189,22 @@ def test_only_a_rep_who_pushed_is_fetched_again(team, run, monkeypatch):
         team["piotr"], "rev-parse", "HEAD")
 
 
+def test_notes_kept_by_another_parser_are_read_again(team, run, monkeypatch):
+    from salesnotes.local import cache
+    from salesnotes.team import snapshot
+
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    calls: list[str] = []
+    real = snapshot.read_note
+    monkeypatch.setattr(snapshot, "read_note",
+                        lambda rel, data, **kw: calls.append(str(rel)) or real(rel, data, **kw))
+    monkeypatch.setattr(cache, "identity", lambda: {"schema": "another parser"})
+    run("log", "Termo-Bud", "Visit", "--via", "visit", "--vault", str(team["piotr"]))
+    git(team["piotr"], "push", "-q", "origin", "main")
+    assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
+    assert sorted(calls) == ["clients/Hydro-Tech Kraków.md", "clients/Termo-Bud.md"]
+
+
 def test_an_unreachable_rep_is_reported_and_the_others_are_built(team, run, tmp_path):
     (tmp_path / "team" / "team.yaml").open("a").write(
         '  - {name: Zdalny, remote: "https://jan:s3cret@127.0.0.1:9/x.git"}\n'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import io
 import pickle
 from pathlib import Path, PurePosixPath
@@ -16,7 +17,7 @@ from salesnotes.edit.files import FileRefused, atomic_write
 from salesnotes.local import store
 
 TEAM_DIR = Path(store.DIR) / "team"
-_VERSION = 3
+_VERSION = 4
 
 
 def mirror_dir(root: Path, key: str) -> Path:
@@ -45,6 +46,7 @@ class _Unpickler(pickle.Unpickler):
         return cls
 
 
+@functools.cache
 def _allowed() -> dict[tuple[str, str], type]:
     # the summary's own classes, imported when a summary is read (not when the CLI starts)
     from salesnotes.errors import Problem

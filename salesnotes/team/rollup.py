@@ -29,7 +29,7 @@ from salesnotes.model.daily import daily_contacts, newest_daily
 from salesnotes.model.vault import Vault
 from salesnotes.team.config import TEAM_FILE, Rep, Team, load_team
 from salesnotes.team.figures import Client, RepFigures, figures_of, owned_by
-from salesnotes.team.snapshot import Parsed, read_commit
+from salesnotes.team.snapshot import read_commit, restored, stored
 
 FETCHES_AT_ONCE = 8  # network-bound: more at once than cores
 PARALLEL_FROM = 4  # repositories to read before a process per core pays for its fork
@@ -227,13 +227,12 @@ def _sync(root: Path, source: Source, fetch: bool) -> tuple[mirror.Synced | None
 
 def _read(root: Path, key: str, state: mirror.Synced) -> tuple[Vault, list[DailyLinks]]:
     """The source's vault at the synced commit, reading only blobs new since the last run."""
-    parsed = store.load_summary(root, key)
-    old = parsed if isinstance(parsed, Parsed) else None
+    old = restored(store.load_summary(root, key))
     git_dir = store.mirror_dir(root, key)
     vault, kept = read_commit(git_dir, state.commit, git_dir, old)
     if (old is None or old.contacts_at != kept.contacts_at or old.ledger_of != kept.ledger_of
             or old.notes.keys() != kept.notes.keys() or old.daily.keys() != kept.daily.keys()):
-        store.save_summary(root, key, kept)
+        store.save_summary(root, key, stored(kept))
     return vault, kept.daily_links()
 
 

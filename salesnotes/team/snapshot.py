@@ -9,7 +9,7 @@ by the same reader and the same checks (`read_note`, `parse_config`, `parse_ledg
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -17,6 +17,7 @@ from salesnotes.errors import Problem, VaultError
 from salesnotes.git import mirror
 from salesnotes.git.history import contact_dates
 from salesnotes.i18n import Said
+from salesnotes.local import cache
 from salesnotes.local.dailycache import SKIPPED_TOP, DailyLinks
 from salesnotes.model.config import CONFIG_FILE, Config, parse_config
 from salesnotes.model.ledger import parse_ledger
@@ -37,6 +38,9 @@ class Parsed:
     ledger_of: tuple[tuple[str, str], ...] = ()  # the ledger files (path, blob) `ledger` holds
     ledger: tuple[list, list[Problem]] = ([], [])
     daily: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    # the notes as the note cache's rows, as kept on disk (`stored`); made once per blob
+    rows: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    reader: tuple[tuple[str, str], ...] = ()  # the parser the rows come from
 
     def daily_links(self) -> list[DailyLinks]:
         """Every daily note's links, as the rep's own review reads them from files."""
@@ -46,6 +50,35 @@ class Parsed:
             if when is not None:
                 out.append((when, path, links))
         return out
+
+
+def stored(parsed: Parsed) -> Parsed:
+    """What is kept on disk: each note as a row of the note cache's format, not as objects.
+
+    A row is written once per blob and then only copied as bytes, so a rep who changed 20
+    notes costs 20 rows, not a new pickle of 2,000 notes; reading rows back costs what
+    unpickling the objects did."""
+    old = parsed.rows
+    rows = {key: old.get(key) or cache.note_row(result) for key, result in parsed.notes.items()}
+    return replace(parsed, notes={}, rows=rows, reader=_reader())
+
+
+def restored(kept: object) -> Parsed | None:
+    """A kept summary with its notes read back from their rows; None when it is not one, or
+    was made by another parser (every note is then read again)."""
+    if not isinstance(kept, Parsed) or kept.reader != _reader():
+        return None
+    notes = {}
+    for key, row in kept.rows.items():
+        result = cache.note_of_row(row, PurePosixPath(key[0]))
+        if result is not None:  # an untrusted row: that note is read again
+            notes[key] = result
+    rows = {key: kept.rows[key] for key in notes}
+    return replace(kept, notes=notes, rows=rows)
+
+
+def _reader() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(cache.identity().items()))
 
 
 def is_note(path: str) -> bool:
@@ -79,7 +112,8 @@ def read_commit(git_dir: Path, commit: str, root: Path, parsed: Parsed | None
     results = [kept[(p, b)] for p, b in sorted(notes.items())]
     vault = assemble(root, config, problems, results, sold[0], sold[1], contacts)
     daily = _daily(git_dir, files, config.daily_notes, old)
-    return vault, Parsed(kept, commit, contacts, ledger_of, sold, daily)
+    rows = {key: row for key in kept if (row := old.rows.get(key)) is not None}
+    return vault, Parsed(kept, commit, contacts, ledger_of, sold, daily, rows)
 
 
 def is_daily(path: str, folder: str | None) -> bool:
