@@ -87,7 +87,7 @@ class Salesnotes(LazyGroup):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except (FileRefused, NoteChanged) as e:  # the OS (or another program) said no
-            click.echo(_refusal(e), err=True)
+            click.echo(_refusal(e, ctx), err=True)
             ctx.exit(1)
         except OSError as e:
             if os.environ.get("SALESNOTES_DEBUG"):
@@ -103,21 +103,23 @@ class Salesnotes(LazyGroup):
             ctx.exit(70)
 
 
-def _refusal(e: Exception) -> str:
+def _refusal(e: Exception, ctx: click.Context) -> str:
     """`path:0: why` for a write the OS refused (disk full, no permission, a folder linked out
     of the vault) or a note another program changed meanwhile: one line, never exit 70."""
     # when used: --help loads click and nothing else
     from salesnotes.edit.files import FileRefused
     from salesnotes.errors import Problem
+    from salesnotes.i18n import Said
 
     path = getattr(e, "path", None)
-    message = e.message if isinstance(e, FileRefused) else "changed while editing, nothing written"
+    message = e.said if isinstance(e, FileRefused) else Said("err_note_changed")
     where = Path(path) if path is not None else Path("salesnotes")
     try:
         where = where.relative_to(Path.cwd())
     except ValueError:
         pass
-    return str(Problem(where, 0, message))  # type: ignore[arg-type]
+    return Problem(where, 0, str(message), said=message).told(  # type: ignore[arg-type]
+        _labels_after_error(ctx))
 
 
 def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:

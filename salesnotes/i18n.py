@@ -86,8 +86,8 @@ class Labels:
             raise KeyError(f"no label {key!r} in locale {self.locale!r}") from None
 
     def say(self, key: str, /, **fields: Any) -> str:
-        """A message with its `{fields}` filled in; a field that is itself a `Said` is said in
-        this locale too, and a tuple is its parts said one after the other."""
+        """A message with its `{fields}` filled in; a field that is itself a `Said` (or a
+        `Problem`) is said in this locale too, and a tuple is its parts one after the other."""
         return self[key].format(**{k: self._part(v) for k, v in fields.items()})
 
     def _part(self, value: Any) -> Any:
@@ -95,6 +95,8 @@ class Labels:
             return self.say(value.key, **value.fields)
         if value.__class__ is tuple:
             return "".join(str(self._part(v)) for v in value)
+        if hasattr(value, "told"):  # a Problem: `path:line: message`, said here too
+            return value.told(self)
         return value
 
     def word(self, noun: str, n: Any) -> str:

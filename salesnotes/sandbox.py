@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from salesnotes.i18n import Said
+
 CPU_SECONDS = 5.0
 MEMORY_BYTES = 512 * 1024 * 1024
 MAX_OUTPUT = 20 * 1024 * 1024
@@ -41,9 +43,10 @@ _REPEAT = 0.25  # re-raise this often if a template's code swallowed the first s
 class TemplateLimit(Exception):
     """A template passed a limit and was stopped; `name` and `line` say where it was."""
 
-    def __init__(self, message: str, name: str | None = None, line: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, said: Said, name: str | None = None, line: int = 0) -> None:
+        super().__init__(str(said))
+        self.said = said  # said in the reader's language by whoever reports it
+        self.message = str(said)
         self.name = name
         self.line = line
 
@@ -60,7 +63,7 @@ class _Job:
     cpu_start: float
     rss_start: int
     cpu_seconds: float
-    fired: str | None = None
+    fired: Said | None = None
     last_raise: float = 0.0
 
 
@@ -86,7 +89,7 @@ def render_limited(template: Any, context: dict[str, Any], *,
             size += len(piece)
             if size > max_output:
                 where, line = _suspended_line(pieces)
-                raise TemplateLimit(f"output over {_size(max_output)}",
+                raise TemplateLimit(Said("err_tpl_output", size=_size(max_output)),
                                     where or template.name, line)
             parts.append(piece)
     return "".join(parts)
@@ -168,9 +171,9 @@ class _Watchdog:
             used = job.clock() - job.cpu_start
             grown = _rss() - job.rss_start
             if used > job.cpu_seconds:
-                job.fired = f"stopped after {job.cpu_seconds:g} s of CPU time (a loop too long?)"
+                job.fired = Said("err_tpl_cpu", seconds=f"{job.cpu_seconds:g}")
             elif grown > MEMORY_BYTES:
-                job.fired = f"stopped: it took over {_size(MEMORY_BYTES)} of memory"
+                job.fired = Said("err_tpl_memory", size=_size(MEMORY_BYTES))
         now = time.monotonic()
         if job.fired is not None and now - job.last_raise > _REPEAT:
             job.last_raise = now

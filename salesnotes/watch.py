@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
+from salesnotes.i18n import Said
 from salesnotes.load.vault import load_vault
 from salesnotes.local import store
 from salesnotes.local.cache import Changes, NoteCache
@@ -72,7 +73,7 @@ class Rebuild:
     written: tuple[str, ...] = ()  # file names under views/
     problems: tuple[Problem, ...] = ()  # all current problems (the strict ones left out)
     new_problems: tuple[Problem, ...] = ()  # those not reported by the previous rebuild
-    kept: str | None = None  # why the views on disk were left as they were
+    kept: Problem | Said | None = None  # why the views on disk were left as they were
 
 
 def relevant(rel: PurePosixPath, is_dir: bool = False) -> bool:
@@ -105,7 +106,7 @@ class Watcher:
 
     def __init__(self, root: Path, today: Callable[[], date], *,
                  on_rebuild: Callable[[Rebuild], None],
-                 on_notice: Callable[[str], None] = lambda message: None,
+                 on_notice: Callable[[Said], None] = lambda message: None,
                  progress: Callable[[], AbstractContextManager[Progress | None]] | None = None,
                  git: bool = True, quiet: float = QUIET, max_wait: float = MAX_WAIT,
                  guard: Callable[[], AbstractContextManager[object]] | None = None) -> None:
@@ -226,12 +227,12 @@ class Watcher:
                 rebuild = self._build(number, others, progress)
         except VaultError as e:  # the config is broken: nothing was read
             rebuild = Rebuild(number, Changes(), others, 0, 0.0,
-                              problems=tuple(e.problems), kept=str(e.problems[0]))
+                              problems=tuple(e.problems), kept=e.problems[0])
         except Exception as e:  # noqa: BLE001 - a watch that dies on a bug helps no one
             if os.environ.get("SALESNOTES_DEBUG"):
                 raise
             rebuild = Rebuild(number, self.reader.changes, others, 0, 0.0,
-                              kept=f"internal error: {type(e).__name__}: {e}")
+                              kept=Said("cli_internal_error", error=f"{type(e).__name__}: {e}"))
         rebuild.seconds = time.perf_counter() - started
         rebuild.new_problems = tuple(p for p in rebuild.problems if p not in self._reported)
         self._reported = set(rebuild.problems)
@@ -249,7 +250,7 @@ class Watcher:
         broken = sorted(rel for rel in self._good_notes if rel in entries and rel not in readable)
         if broken:  # a note in the last views cannot be read now: keep them until it can
             why = next((p for p in problems if str(p.path) == broken[0]), None)
-            rebuild.kept = str(why) if why else f"{broken[0]} cannot be read"
+            rebuild.kept = why or Said("err_watch_unreadable", path=broken[0])
             return rebuild
         rendered = render_views(vault, today, worker=self.worker)
         written = write_views(self.root, rendered.files)
@@ -288,16 +289,14 @@ class _Handler:
         return PurePosixPath(*Path(rel).parts)
 
 
-def _start_observer(root: Path, handler: _Handler, notice: Callable[[str], None]):  # noqa: ANN202
+def _start_observer(root: Path, handler: _Handler, notice: Callable[[Said], None]):  # noqa: ANN202
     """inotify (or the platform's own) observer; polling when the system limits are reached."""
     try:
         return _observe(_native_observer(), root, handler)
     except OSError as e:
         if e.errno not in LIMITS:
             raise
-        notice(f"the system's file-watch limit is reached ({e.strerror or e}); watching by "
-               f"polling every {POLL_INTERVAL:g} s instead (raise fs.inotify.max_user_watches "
-               "to get instant updates)")
+        notice(Said("cli_watch_polling", why=e.strerror or str(e), seconds=f"{POLL_INTERVAL:g}"))
     # watchdog only for `watch`
     from watchdog.observers.polling import PollingObserver
 

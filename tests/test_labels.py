@@ -15,9 +15,13 @@ PACKAGE = Path(__file__).parent.parent / "salesnotes"
 CLDR = {"pl": "pl_PL", "en": "en_US"}
 # One term per idea: the word a locale uses, and the synonyms it must not use beside it.
 GLOSSARY = {
-    "pl": {"rok obrachunkowy": ["rok obrotow", "roku obrotow", "rok finansow", "roku finansow"]},
+    "pl": {"rok obrachunkowy": ["rok obrotow", "roku obrotow", "rok finansow", "roku finansow",
+                                "rok budżetow", "roku budżetow"],
+           "sejf": ["skarb"],  # the vault, as Obsidian's Polish calls it
+           "wiersz": ["linia", "linii", "linią"]},  # a line of a file, as in `path:line`
     "en": {"fiscal year": ["financial year", "business year", "accounting year"]},
 }
+VAULT_TEMPLATE = PACKAGE.parent / "vault_template"
 
 # Messages whose locales name the fields differently on purpose (the code passes all of them).
 FIELDS_DIFFER = {"pay_quarter"}  # "III kwartał" / "Q3"
@@ -70,8 +74,11 @@ def test_every_plural_has_every_cldr_form_of_its_locale(locale):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_one_term_per_idea(locale):
+    """In the catalog and in what `init` writes (the commented salesnotes.yaml, the templates)."""
     texts = [*catalog(locale).labels.values(),
-             *(form for forms in catalog(locale).plurals.values() for form in forms.values())]
+             *(form for forms in catalog(locale).plurals.values() for form in forms.values()),
+             *(p.read_text(encoding="utf-8") for p in (VAULT_TEMPLATE / locale).rglob("*")
+               if p.suffix in (".md", ".yaml"))]
     for term, synonyms in GLOSSARY[locale].items():
         for text in texts:
             for synonym in synonyms:

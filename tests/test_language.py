@@ -173,6 +173,11 @@ def test_every_command_on_a_polish_demo_vault_with_planted_problems(tmp_path, ru
         "export": run("export", "status", str(tmp_path / "status.txt"), *v),
         "hook": run("hook", "install", *v),
     }
+    (root / ".git" / "hooks" / "pre-commit").write_text("#!/bin/sh\nexit 0\n")
+    outputs["hook, not ours"] = run("hook", "install", *v)
+    # fixed on disk, broken in git: the contact's commit must leave the note out, and say so
+    (root / "clients" / "Zepsuta.md").write_text(BROKEN.replace("[A", "A"), encoding="utf-8")
+    outputs["log, kept back"] = run("log", "Zepsuta", "Telefon", *v)
     team = tmp_path / "zespol"
     outputs["team init"] = run("team", "init", str(team), "--locale", "pl")
     t = ["--vault", str(team)]
@@ -209,3 +214,35 @@ def test_every_command_on_a_polish_demo_vault_with_planted_problems(tmp_path, ru
     assert "sprzedaz.csv:3" in shown["import sales"]
     assert "nieistniejaca" in shown["Checklists.md"]
     assert outputs["team review"].exit_code == 1
+    assert "Zepsuta.md:0" in shown["log, kept back"]
+
+
+def test_watch_notices_and_kept_views_speak_polish(make_vault, monkeypatch):
+    """What `watch` says besides its rebuild lines: polling instead of inotify, and why the
+    views on disk were kept (a broken salesnotes.yaml)."""
+    import errno
+
+    from conftest import TODAY
+
+    from salesnotes import watch as W
+    from salesnotes.i18n import Labels
+
+    class Exhausted:
+        def schedule(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(W, "_native_observer", Exhausted)
+    root = make_vault(portfolio_files(), locale="pl")
+    notices = []
+    watcher = W.Watcher(root, lambda: TODAY, on_rebuild=lambda r: None,
+                        on_notice=notices.append, quiet=0.05)
+    watcher.start()
+    watcher.stop()
+    (root / "salesnotes.yaml").write_text("owner: [niezamknięty\n", encoding="utf-8")
+    kept = watcher.build({"salesnotes.yaml"}).kept
+    t = Labels("pl")
+    said = [t.say(n.key, **n.fields) for n in notices] + [kept.told(t)]
+    assert len(said) == 2 and "fs.inotify.max_user_watches" in said[0]
+    for text in said:
+        text = re.sub(r"\S*[/\\]\S*|\S+\.yaml:\d+: |błędny YAML: .*", " ", text)
+        assert not [w for w in GIVEAWAYS if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)]

@@ -39,7 +39,8 @@ def watch(root: Path, clock: Callable[[], date]) -> None:
     from salesnotes.local.lock import vault_lock
 
     watcher = Watcher(root, clock, on_rebuild=lambda rebuild: _show(rebuild, t),
-                      on_notice=_notice, progress=lambda: progress(t.cli_reading_notes),
+                      on_notice=lambda said: _notice(said, t),
+                      progress=lambda: progress(t.cli_reading_notes),
                       guard=lambda: vault_lock(root))
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -59,8 +60,8 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _notice(message: str) -> None:
-    click.echo(message, err=True)
+def _notice(said, t) -> None:  # noqa: ANN001 - Said, Labels
+    click.echo(t.say(said.key, **said.fields), err=True)
 
 
 def _show(rebuild, t) -> None:  # noqa: ANN001 - salesnotes.watch.Rebuild, Labels

@@ -94,10 +94,10 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
             region=client.region or "", today=today.isoformat(), extra=dict(client.extra)),
             max_output=MAX_NOTE_BYTES)
     except TemplateLimit as e:
-        raise VaultError(Problem(TEMPLATE, e.line, f"template {e.message}; no note was "
-                                 "created")) from None
+        raise VaultError(saying(TEMPLATE, e.line, Said("err_tpl_no_note", message=e.said))
+                         ) from None
     except TemplateError as e:
-        raise VaultError(Problem(TEMPLATE, _line(e), f"template: {e}")) from None
+        raise VaultError(saying(TEMPLATE, _line(e), Said("err_tpl", why=str(e)))) from None
 
 
 @lru_cache(maxsize=2)

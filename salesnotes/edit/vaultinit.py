@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.edit.demo import demo_files
 from salesnotes.edit.templates import LOCALES, template_files
-from salesnotes.errors import Problem, UsageProblem, VaultError, problem, said
+from salesnotes.errors import Problem, UsageProblem, VaultError, said
 from salesnotes.git import gitlog
 
 CONFIG = "salesnotes.yaml"
@@ -34,8 +34,8 @@ OBSIDIAN_TYPES = {
 def create_vault(target: Path, *, locale: str, demo: bool, today: date) -> list[Path]:
     """Write a new vault into `target`; returns the written files, for the caller's commit."""
     if locale not in LOCALES:
-        message = f"unknown locale {locale!r} (known: {', '.join(LOCALES)})"
-        raise UsageProblem(problem(target, 0, message))
+        raise UsageProblem(said(target, 0, "err_unknown_locale", locale=repr(locale),
+                                known=", ".join(LOCALES)))
     _refuse_existing(target)
     files = template_files(locale)
     if demo:

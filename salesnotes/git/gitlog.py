@@ -185,7 +185,7 @@ def commit_changes(
                 raise GitIdentityMissing(where) from None
             identity = FALLBACK_IDENTITY
         except OSError as e:  # git's plumbing failed (a damaged repository, a full disk)
-            raise VaultError(problem(where, 0, f"git failed: {e}; {SAVED}")) from None
+            raise VaultError(said(where, 0, "err_git_plumbing", why=str(e), saved=SAVED)) from None
 
 
 class _NoIdentity(Exception):
@@ -237,7 +237,7 @@ def _vault_relative(root: Path, changes: Sequence[Path | Change]
         if posix == "." or full.is_dir():  # a folder would sweep in the user's own edits
             raise ValueError(f"commit_paths takes files, not a folder: {posix}")
         if "\n" in posix:
-            raise VaultError(problem(posix, 0, f"a line break in the file name; {SAVED}"))
+            raise VaultError(said(posix, 0, "err_git_line_break", saved=SAVED))
         out.setdefault(posix, change)
     return list(out.items())
 
@@ -291,8 +291,8 @@ def _branch(repo: Repo, where: str) -> str:
     try:
         head = (repo.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
     except OSError as e:
-        raise VaultError(problem(where, 0, f"git HEAD cannot be read ({e.strerror}); "
-                                           f"{SAVED}")) from None
+        raise VaultError(said(where, 0, "err_git_head_unreadable", why=e.strerror,
+                              saved=SAVED)) from None
     if not head.startswith("ref:"):
         raise VaultError(said(where, 0, "err_git_detached", saved=SAVED))
     return head[4:].strip()
@@ -336,7 +336,7 @@ def _attempt(repo: Repo, items: list[tuple[str, Change]], text: str,
     with Objects(repo.top, env) as objects:
         head = objects.read(branch)
         if head is not None and head[1] != "commit":
-            raise VaultError(problem(where, 0, f"git {branch} is not a commit; {SAVED}"))
+            raise VaultError(said(where, 0, "err_git_not_commit", branch=branch, saved=SAVED))
         parent = head[0] if head else None
         base = _tree_line(head[2]) if head else None
         plan = _plan(repo, objects, items, base, env)
@@ -394,7 +394,7 @@ def _plan(repo: Repo, objects: Objects, items: list[tuple[str, Change]], base: s
             continue
         path = repo.root / rel
         if path.is_symlink():
-            plan.kept_back.append(problem(rel, 0, "a symbolic link: not committed"))
+            plan.kept_back.append(said(rel, 0, "err_git_kept_symlink"))
         elif path.is_file():
             on_disk.append((rel, full, old))
         elif old is not None:  # deleted
@@ -440,7 +440,7 @@ def _redo(objects: Objects, rel: str, old: Entry, redo: Callable[[bytes], bytes]
     """The edit applied to the committed blob; None (and why, in `kept_back`) when it cannot
     be, or when the committed version has it already."""
     if old.mode not in REGULAR:
-        plan.kept_back.append(problem(rel, 0, "not a plain file in git: not committed"))
+        plan.kept_back.append(said(rel, 0, "err_git_kept_not_plain"))
         return None
     found = objects.read(old.sha)
     if found is None:
@@ -448,13 +448,13 @@ def _redo(objects: Objects, rel: str, old: Entry, redo: Callable[[bytes], bytes]
     try:
         data = redo(found[2])
     except VaultError as e:
-        why = "; ".join(p.message for p in e.problems) or "refused"
-        plan.kept_back.append(problem(rel, 0, f"its committed version cannot take this change "
-                                              f"({why}), so the change stays uncommitted"))
+        why = tuple(x for i, p in enumerate(e.problems)
+                    for x in (("; ", p.said or p.message) if i else (p.said or p.message,)))
+        plan.kept_back.append(said(rel, 0, "err_git_kept_cannot_take",
+                                   why=why or Said("err_git_refused")))
         return None
     except ValueError as e:
-        plan.kept_back.append(problem(rel, 0, f"its committed version cannot take this change "
-                                              f"({e}), so the change stays uncommitted"))
+        plan.kept_back.append(said(rel, 0, "err_git_kept_cannot_take", why=str(e)))
         return None
     return None if data == found[2] else data
 

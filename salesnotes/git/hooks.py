@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from salesnotes.errors import VaultError, problem
+from salesnotes.errors import VaultError, said
 from salesnotes.git.run import SAVED, Repo, git_said, own_environ, run_git
 
 
@@ -30,7 +30,8 @@ def before_commit(repo: Repo, tree: str, text: str, env: Mapping[str, str], wher
         hook_env = _hook_env(repo, index)
         read = run_git(repo.top, "read-tree", tree, env={**env, "GIT_INDEX_FILE": str(index)})
         if read.returncode:
-            raise VaultError(problem(where, 0, f"git read-tree failed: {git_said(read)}; {SAVED}"))
+            raise VaultError(said(where, 0, "err_git_failed", step="git read-tree",
+                                  git=git_said(read), saved=SAVED))
         if pre is not None:
             _run(pre, [], repo, hook_env, where)
         if msg is not None:
@@ -73,8 +74,8 @@ def _run(hook: Path, args: list[str], repo: Repo, env: Mapping[str, str], where:
     done = subprocess.run([str(hook), *args], cwd=repo.top, env=dict(env), capture_output=True,
                           encoding="utf-8", errors="replace", check=False)
     if done.returncode:
-        said = (done.stderr.strip() or done.stdout.strip()).splitlines()
-        words = " | ".join(line.strip() for line in said if line.strip())
+        lines = (done.stderr.strip() or done.stdout.strip()).splitlines()
+        words = " | ".join(line.strip() for line in lines if line.strip())
         words = words or f"exit {done.returncode}"
-        raise VaultError(problem(where, 0, f"git commit failed: the {hook.name} hook says: "
-                                           f"{words}; {SAVED}"))
+        raise VaultError(said(where, 0, "err_git_hook_failed", hook=hook.name, words=words,
+                              saved=SAVED))

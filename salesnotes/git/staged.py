@@ -12,7 +12,8 @@ import os
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import VaultError, problem
+from salesnotes.errors import VaultError, saying
+from salesnotes.i18n import Said
 
 CLIENTS = "clients"
 CONFIG = "salesnotes.yaml"
@@ -24,7 +25,7 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
                             input=stdin, capture_output=True, check=False)
     if result.returncode:
         said = result.stderr.decode("utf-8", "replace").strip() or f"exit {result.returncode}"
-        raise VaultError(problem(".", 0, f"git {args[0]} failed: {said}"))
+        raise VaultError(saying(".", 0, Said("err_git_cmd_failed", cmd=args[0], why=said)))
     return result.stdout
 
 

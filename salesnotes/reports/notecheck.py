@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem, VaultError
+from salesnotes.errors import Problem, VaultError, said
 from salesnotes.model.config import CONFIG_FILE, load_config
 from salesnotes.model.vault import CLIENTS, config_checks
 from salesnotes.read.note import Note, read_note
@@ -72,8 +72,8 @@ def _duplicate_nips(notes: list[Note]) -> list[Problem]:
     seen: dict[str, Note] = {}
     for n in notes:
         if n.nip and n.nip in seen:
-            out.append(Problem(n.path, n.line_of("nip"),
-                               f"duplicate NIP {n.nip!r}: also in {seen[n.nip].path}"))
+            out.append(said(n.path, n.line_of("nip"), "err_duplicate_nip", value=repr(n.nip),
+                            others=str(seen[n.nip].path)))
         elif n.nip:
             seen[n.nip] = n
     return out

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from salesnotes.errors import Problem
+from salesnotes.errors import Problem, saying
+from salesnotes.i18n import Said
 from salesnotes.views.engine import render
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ def render_one(view, book: Book, env, week: date | None) -> Rendered:  # noqa: A
     except Exception as e:  # noqa: BLE001 - one failing view never stops the review
         if os.environ.get("SALESNOTES_DEBUG"):
             raise
-        out.problems.append(Problem(PurePosixPath(VIEWS_DIR, filename), 0,
-                                    f"view not built: {type(e).__name__}: {e}"))
+        out.problems.append(saying(PurePosixPath(VIEWS_DIR, filename), 0, Said(
+            "err_view_not_built", why=f"{type(e).__name__}: {e}")))
         return out
     if view.TEMPLATE is not None:  # a view without a template writes only its extra files
         text, problem = render(env, view.TEMPLATE, context)
