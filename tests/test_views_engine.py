@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 from conftest import TODAY
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesnotes.errors import Problem
 from salesnotes.load.vault import load_vault
@@ -220,3 +222,13 @@ def test_compiled_builtin_templates_render_the_same_bytes(tmp_path, monkeypatch)
         assert render_views(vault, TODAY).files == plain
     templated = [name for name in plain if name.endswith(".md")]  # pictures, ics, base: none
     assert len(list((tmp_path / "compiled").iterdir())) == len(templated)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_url_path_escapes_exactly_as_urllib_quote(text):
+    from urllib.parse import quote
+
+    from salesnotes.views.engine import url_path
+
+    assert url_path(text) == quote(text, safe="/")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
-from salesnotes.views.engine import render
+from salesnotes.views.engine import render_bytes
 
 if TYPE_CHECKING:
     from salesnotes.model.portfolio import Book
@@ -42,11 +42,11 @@ def render_one(view, book: Book, env, week: date | None) -> Rendered:  # noqa: A
             "err_view_not_built", why=f"{type(e).__name__}: {e}")))
         return out
     if view.TEMPLATE is not None:  # a view without a template writes only its extra files
-        text, problem = render(env, view.TEMPLATE, context)
+        data, problem = render_bytes(env, view.TEMPLATE, context)
         if problem:
             out.problems.append(problem)
-        elif text is not None:
-            out.files[filename] = text.encode("utf-8")
+        elif data is not None:
+            out.files[filename] = data
     out.files.update(extra)
     return out
 
