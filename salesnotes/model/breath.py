@@ -27,7 +27,7 @@ class Breath(str, Enum):  # noqa: UP042 - a StrEnum prints 'ok' where this print
         return {"ok": "🟢", "due": "🟡", "overdue": "🔴", "never": "⚪"}[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per client: no __dict__ each
 class BreathInfo:
     state: Breath
     last: date | None
@@ -40,14 +40,18 @@ def last_contact(note: Note, git_last: date | None = None,
                  daily_last: date | None = None) -> tuple[date | None, str | None]:
     """The newest of `last_contact`, the `## Log`, `contact:` commits and daily notes: a contact
     counts wherever it was written (on a tie, the first of these names the source)."""
-    found = [(note.last_contact, "front-matter"),
-             (max((e.date for e in note.body.log), default=None), "log"),
-             (git_last, "git"), (daily_last, "daily")]
-    dated = [(d, source) for d, source in found if d is not None]
-    if not dated:
-        return None, None
-    newest = max(d for d, _ in dated)
-    return newest, next(source for d, source in dated if d == newest)
+    newest = note.last_contact
+    source: str | None = None if newest is None else "front-matter"
+    log = note.body.log
+    if log:  # a strictly newer date names its source: on a tie the earlier one stays
+        logged = max([e.date for e in log])
+        if newest is None or logged > newest:
+            newest, source = logged, "log"
+    if git_last is not None and (newest is None or git_last > newest):
+        newest, source = git_last, "git"
+    if daily_last is not None and (newest is None or daily_last > newest):
+        newest, source = daily_last, "daily"
+    return newest, source
 
 
 def breath_of(note: Note, today: date, cadence_days: int, git_last: date | None = None,
@@ -71,6 +75,9 @@ def money_at_stake(note: Note) -> Decimal:
     return note.potential or note.budget or Decimal(0)
 
 
+_RANK = {Breath.OVERDUE: 0, Breath.NEVER: 1, Breath.DUE: 2, Breath.OK: 3}
+
+
 def urgency(note: Note, info: BreathInfo, cadence_days: int) -> tuple[int, Decimal, str]:
     """Sort key, most urgent first: overdue by money x lateness, then never, due, ok.
 
@@ -78,7 +85,7 @@ def urgency(note: Note, info: BreathInfo, cadence_days: int) -> tuple[int, Decim
     days late; money at stake multiplies it, so a big client slips up the list sooner.
     """
     stake = money_at_stake(note)
-    rank = {Breath.OVERDUE: 0, Breath.NEVER: 1, Breath.DUE: 2, Breath.OK: 3}[info.state]
+    rank = _RANK[info.state]
     if info.state is Breath.OVERDUE:
         weight = (stake + 1000) * (1 + Decimal(info.days_overdue or 0) / max(cadence_days, 1))
     elif info.state is Breath.NEVER:

@@ -35,7 +35,7 @@ def fiscal_year(today: date, start_month: int) -> tuple[date, date]:
     return start, add_months(start, 12)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per client: no __dict__ each
 class ClientRow:
     note: Note
     tier: str  # a configured tier (unknown tiers fall back to default_tier)

@@ -122,7 +122,9 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
     loaders.append(FileSystemLoader(str(BUILTIN)))
     env = limited_environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                               keep_trailing_newline=True, autoescape=False,
-                              trim_blocks=True, lstrip_blocks=True)
+                              trim_blocks=True, lstrip_blocks=True,
+                              bytecode_cache=private_cache(SANDBOXED_PATTERN)
+                              if len(loaders) > 1 else None)
     link = Linker(links)
     fmt = money_formatter(currency, locale)
     env.filters.update(
@@ -171,21 +173,45 @@ def _trusted_twin(sandboxed: Any, key: tuple[str, str, str]) -> Any:
 
 def _compiled_cache() -> Any:
     """The built-in templates compiled once per install, kept beside them as Python keeps
-    `__pycache__`: compiling the five costs ~0.15 s of every cold review, loading them ~5 ms.
+    `__pycache__`: compiling the six costs ~0.45 s of CPU in every review, loading them ~5 ms.
     jinja keys each by its source's checksum and the Python version, and writes it atomically.
-    None (compile every time) when the package folder is read-only or bytecode is not wanted.
+    When the package folder is read-only (installed by another user) or bytecode is not to be
+    written there (PYTHONDONTWRITEBYTECODE), the user's private cache folder holds them.
     """
     # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import FileSystemBytecodeCache
 
     folder = COMPILED
-    if sys.dont_write_bytecode:
-        return None
+    if not sys.dont_write_bytecode:
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            pass
+        else:
+            if os.access(folder, os.W_OK):
+                return FileSystemBytecodeCache(str(folder))
+    return private_cache(OWN_PATTERN)
+
+
+OWN_PATTERN = "__salesnotes_own_%s.cache"  # salesnotes' templates, compiled for the twin
+SANDBOXED_PATTERN = "__salesnotes_sandboxed_%s.cache"  # compiled for the sandbox
+PRIVATE_FOLDER: str | None = None  # None: jinja's per-user folder in the system's temp folder
+
+
+def private_cache(pattern: str) -> Any:
+    """Compiled templates in a folder only this user can write: jinja makes its per-user
+    folder mode 0700 and refuses one another user owns. Never under the vault: a compiled
+    template is code, and the sandbox that keeps the rep's templates harmless is compiled into
+    it, so one planted in `.salesnotes/` (a synced or shared folder) would escape it. Sandboxed
+    and unsandboxed code of one file are kept apart by `pattern`. None when there is no such
+    folder (compiled every time)."""
+    # jinja2 only when a template is rendered (not for log, status or check)
+    from jinja2 import FileSystemBytecodeCache
+
     try:
-        folder.mkdir(exist_ok=True)
-    except OSError:
+        return FileSystemBytecodeCache(PRIVATE_FOLDER, pattern)
+    except (OSError, RuntimeError):  # no temp folder, or one that is not safely ours
         return None
-    return FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
 
 
 def _confined_loader(folder: Path):  # noqa: ANN202 - a jinja2 loader

@@ -67,7 +67,13 @@ class Client(NamedTuple):
     days_overdue: int
     next_step: str | None
     competitor: str | None
-    reach: str  # markdown: the phone as a `tel:` link (Week plan's and Today's cell)
+    phone: str | None
+
+    @property
+    def reach(self) -> str:
+        """Markdown: the phone as a `tel:` link (Week plan's and Today's cell). Made when a
+        template asks: "Do now" prints ten of them, the map none of its 10,000 clients'."""
+        return reach(self.phone, None) if self.phone else ""
 
 
 @dataclass(frozen=True)
@@ -202,7 +208,7 @@ def _client(row: ClientRow) -> Client:
     return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
                   row.stake, row.potential, row.budget, row.actual_ytd, gap, info.last,
                   info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor),
-                  reach(note.phone, None) if note.phone else "")
+                  note.phone)
 
 
 def _competitor(name: str | None) -> str | None:

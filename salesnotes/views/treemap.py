@@ -126,19 +126,25 @@ def _tiles(regions: Regions, area: float) -> dict[str, dict[Breath, list[Tile]]]
         out[tier] = {}
         for breath, group in by_breath.items():
             tiles: list[Tile] = []
-            small: list[Tile] = []
+            small: list[tuple[ClientRow, float]] = []  # a tile only if it is the only one
             for row in group:
                 amount = amounts[id(row)]
                 weight = max(float(amount) if money else 1.0, floor)
-                late = (row.breath.days_overdue or 0) if breath is Breath.OVERDUE else 0
-                tile = Tile(" ".join(row.name.split()), weight, late)
-                (small if crowded and amount < cut else tiles).append(tile)
+                if crowded and amount < cut:
+                    small.append((row, weight))
+                else:
+                    tiles.append(_tile(row, weight, breath))
             if len(small) == 1:  # one client needs no "+1" tile: it is itself
-                tiles.extend(small)
+                tiles.append(_tile(*small[0], breath))
             elif small:
-                tiles.append(Tile("", sum(tl.weight for tl in small), 0, len(small)))
+                tiles.append(Tile("", sum(weight for _, weight in small), 0, len(small)))
             out[tier][breath] = tiles
     return out
+
+
+def _tile(row: ClientRow, weight: float, breath: Breath) -> Tile:
+    late = (row.breath.days_overdue or 0) if breath is Breath.OVERDUE else 0
+    return Tile(" ".join(row.name.split()), weight, late)
 
 
 def _layout(weights: list[float], box: Box) -> list[Box]:
