@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -400,7 +401,7 @@ def render_bytes(env: Any, template: str, context: dict[str, Any]
         if users:
             data = _marked([render_limited(compiled, context, max_output=MAX_OUTPUT)])
         else:
-            data = _marked(compiled.generate(**context))
+            data = _generated(compiled, context)
     except TemplateLimit as e:
         path = where if not e.name or e.name == where.name else where.parent / e.name
         return None, saying(path, e.line, Said("err_tpl_view_kept", message=e.said))
@@ -415,25 +416,31 @@ def render_bytes(env: Any, template: str, context: dict[str, Any]
     return data, None
 
 
+def _generated(compiled: Any, context: dict[str, Any]) -> bytes:
+    """What `compiled.render(**context)` does, without joining the text: jinja's `generate`
+    wraps every piece in one more generator step (a third more time on a 1.8 MB view)."""
+    pieces = compiled.root_render_func(compiled.new_context(context))
+    try:
+        return _marked(pieces)
+    except Exception:  # noqa: BLE001 - re-raised by jinja, pointing into the template
+        compiled.environment.handle_exception()
+        raise  # pragma: no cover - handle_exception always raises
+
+
 _BATCH = 4096  # pieces joined and encoded at a time: few calls, and a bounded list
 
 
 def _marked(pieces: Iterable[str]) -> bytes:
     """The marker line, then the pieces without the newlines they start with, as UTF-8."""
     out = [MARKER.encode() + b"\n"]
-    batch: list[str] = []
     rest = iter(pieces)
     for piece in rest:
         piece = piece.lstrip("\n")
         if piece:
-            batch.append(piece)
+            out.append(piece.encode("utf-8"))
             break
-    for piece in rest:
-        batch.append(piece)
-        if len(batch) >= _BATCH:
-            out.append("".join(batch).encode("utf-8"))
-            batch.clear()
-    out.append("".join(batch).encode("utf-8"))
+    while batch := list(islice(rest, _BATCH)):
+        out.append("".join(batch).encode("utf-8"))
     return b"".join(out)
 
 
