@@ -290,7 +290,8 @@ def test_the_ledger_read_during_a_two_process_parse_is_read_once_and_the_same(
         monkeypatch.setattr(cache.pickle, "dump", lambda *a, **k: 1 / 0)  # the child's send
     reads = []
     real = vault_module._read_sales
-    monkeypatch.setattr(vault_module, "_read_sales", lambda root: reads.append(1) or real(root))
+    monkeypatch.setattr(vault_module, "_read_sales",
+                        lambda root, parser: reads.append(1) or real(root, parser))
     got = load_vault(vault, git=False)
     assert reads == [1]
     assert (got.notes, got.problems, got.sales) == (expected.notes, expected.problems,

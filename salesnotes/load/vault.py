@@ -17,6 +17,7 @@ from salesnotes.git.history import last_contact_dates
 from salesnotes.local import store
 from salesnotes.local.cache import NoteCache
 from salesnotes.local.dailycache import daily_links
+from salesnotes.local.ledgercache import LedgerCache
 from salesnotes.model.config import Config
 from salesnotes.model.daily import daily_contacts, newest_daily
 from salesnotes.model.vault import Progress, Reader, Vault
@@ -31,15 +32,20 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
                sales: bool = True, today: date | None = None) -> Vault:
     """The whole vault as one value; the same value whichever of these options are given.
 
-    With `cache` (and no `reader`), notes unchanged since the last run come from the cache in
-    `.salesnotes/` (written back unless `store_cache` is False). With `git` (contacts found
-    outside the notes), the newest contact date of each note is read from the contact commits,
-    and daily notes dated up to `today` (default: any date) linking to a client count too.
+    With `cache`, notes (unless a `reader` is given) and ledger months unchanged since the last
+    run come from the caches in `.salesnotes/` (written back unless `store_cache` is False).
+    With `git` (contacts found outside the notes), the newest contact date of each note is read
+    from the contact commits, and daily notes dated up to `today` (default: any date) linking
+    to a client count too.
     """
     if reader is None and cache:
         reader = NoteCache(root, store=store_cache)
+    ledger = LedgerCache(root, store=store_cache) if cache and sales else None
     contacts = git_contacts(root) if git else {}
-    vault = read_vault(root, progress=progress, reader=reader, sales=sales, contacts=contacts)
+    vault = read_vault(root, progress=progress, reader=reader, sales=sales, contacts=contacts,
+                       ledger_parser=ledger)
+    if ledger is not None:
+        ledger.save()
     if not git:
         return vault
     return replace(vault, daily_contacts=_daily_contacts(root, vault.config, vault.notes, today))

@@ -8,8 +8,11 @@ So the helpers here never raise for a file they cannot read or write.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -82,6 +85,50 @@ def write_json(file: Path, version: int | str, data: dict[str, Any]) -> bool:
     except (OSError, ValueError, TypeError):
         _remove(temp)
         return False
+
+
+def read_pickle(file: Path, version: int | str,
+                allowed: Mapping[tuple[str, str], type]) -> Any | None:
+    """The value stored by `write_pickle` with this version, unpickled with only the `allowed`
+    classes ((module, qualified name) -> class): a file planted in a shared vault can make a
+    run slower, never run code. None when missing, corrupt, planted or of another version."""
+    try:
+        with open(file, "rb") as f:
+            stored, data = _AllowList(f, allowed).load()
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file, the caller rebuilds it
+        return None
+    return data if stored == version else None
+
+
+def write_pickle(file: Path, version: int | str, data: Any) -> bool:
+    """Store `data` (with its version) atomically, streamed to a temp file (never a second
+    copy in memory); False when it cannot be written."""
+    file = Path(file)
+    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        if file.parent.name == DIR:
+            make_folder(file.parent)
+        else:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as f:
+            pickle.dump((version, data), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, file)
+        return True
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        _remove(temp)
+        return False
+
+
+class _AllowList(pickle.Unpickler):
+    def __init__(self, file: io.BufferedReader, allowed: Mapping[tuple[str, str], type]) -> None:
+        super().__init__(file)
+        self.allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        cls = self.allowed.get((module, name))
+        if cls is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed here")
+        return cls
 
 
 def write_text(file: Path, text: str) -> bool:

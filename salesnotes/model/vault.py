@@ -27,6 +27,8 @@ Progress = Callable[[int, int], None]
 # notes that take as long to read (a reader that forks hands the child that much more).
 Meanwhile = tuple[Callable[[], object], int]
 Reader = Callable[..., list[ReadResult]]  # (root, progress, *, meanwhile) -> every note
+# One ledger month file parsed: (vault path, file) -> (rows, problems); see model/ledger.py
+LedgerFileParser = Callable[[str, Path], tuple[list, list[Problem]]]
 
 
 @dataclass(frozen=True)
@@ -117,21 +119,24 @@ def read_notes(root: Path, progress: Progress | None = None, *,
 
 
 def load_vault(root: Path, *, progress: Progress | None = None, reader: Reader | None = None,
-               sales: bool = True, contacts: dict[str, date] | None = None) -> Vault:
+               sales: bool = True, contacts: dict[str, date] | None = None,
+               ledger_parser: LedgerFileParser | None = None) -> Vault:
     """The whole vault as one value, from the files alone: no git, nothing written.
 
-    `reader` stands in for reading every note (salesnotes/load/vault.py hands in the cache of
-    `.salesnotes/`); `contacts` are the newest git contact dates, found by the caller. Its notes
-    are summaries (`read_note(..., summary=True)`): what the views need of each. Commands that
-    never look at money (`status`, `log`, `history`, `new`) pass sales=False.
+    `reader` stands in for reading every note and `ledger_parser` for parsing a ledger file
+    (salesnotes/load/vault.py hands in the caches of `.salesnotes/`); `contacts` are the newest
+    git contact dates, found by the caller. Its notes are summaries (`read_note(...,
+    summary=True)`): what the views need of each. Commands that never look at money (`status`,
+    `log`, `history`, `new`) pass sales=False.
     """
     config, problems = load_config(root)
     ledger: list[tuple[list, list[Problem]]] = []  # (sales, problems), once read
     # the ledger is read while notes are: by this process while a forked child parses
-    meanwhile = (lambda: ledger.append(_read_sales(root)), _ledger_weight(root)) if sales else None
+    meanwhile = ((lambda: ledger.append(_read_sales(root, ledger_parser)), _ledger_weight(root))
+                 if sales else None)
     results = (reader or read_notes)(root, progress, meanwhile=meanwhile)
     if sales and not ledger:  # a reader of the caller's that does no other work
-        ledger.append(_read_sales(root))
+        ledger.append(_read_sales(root, ledger_parser))
     sold, sale_problems = ledger[0] if ledger else ([], [])
     return assemble(root, config, problems, results, sold, sale_problems,
                     contacts if contacts is not None else {})
@@ -148,13 +153,13 @@ def assemble(root: Path, config: Config, problems: list[Problem], results: list[
     return Vault(root, config, tuple(notes), tuple(sorted(set(problems))), tuple(sales), contacts)
 
 
-def _read_sales(root: Path) -> tuple[list, list[Problem]]:
+def _read_sales(root: Path, parser: LedgerFileParser | None) -> tuple[list, list[Problem]]:
     if not (root / "sales").is_dir():
         return [], []
     # the ledger reader only when there are sales (status, log and new never read them)
     from salesnotes.model.ledger import read_ledger
 
-    sales, problems = read_ledger(root)
+    sales, problems = read_ledger(root, parser)
     return list(sales), list(problems)
 
 
