@@ -75,12 +75,8 @@ def loaded(root: Path, **kwargs) -> tuple:  # noqa: ANN003
 
 
 def rows_in(root: Path) -> dict[str, tuple[int, int, int]]:
-    con = sqlite3.connect(root / CACHE_DIR / CACHE_FILE)
-    try:
-        return {p: (m, c, s) for p, m, c, s in con.execute(
-            "SELECT path, mtime_ns, ctime_ns, size FROM notes")}
-    finally:
-        con.close()
+    """What the cache holds: its generation, and the rows stored one by one since."""
+    return cache.stored(root)
 
 
 def test_views_status_and_problems_are_identical_with_and_without_the_cache(vault):
@@ -170,12 +166,18 @@ def test_watch_can_force_a_reread_whatever_the_stat_says(vault):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other version", "other parser",
-                                    "bad row", "empty file"])
+                                    "bad row", "empty file", "generation garbage",
+                                    "generation truncated", "generation of another version",
+                                    "generation not a list", "generation without sqlite"])
 def test_a_broken_or_foreign_cache_is_rebuilt_silently(vault, damage):
     expected = loaded(vault, cache=False)
     load_vault(vault, git=False)
     db = vault / CACHE_DIR / CACHE_FILE
-    if damage == "garbage":
+    blob = vault / CACHE_DIR / cache.BLOB_FILE
+    assert blob.is_file()
+    if damage.startswith("generation"):
+        damage_generation(blob, db, damage)
+    elif damage == "garbage":
         db.write_bytes(b"this is not a database" * 100)
     elif damage == "truncated":
         db.write_bytes(db.read_bytes()[: db.stat().st_size // 3])
@@ -189,12 +191,27 @@ def test_a_broken_or_foreign_cache_is_rebuilt_silently(vault, damage):
             elif damage == "other parser":
                 con.execute("UPDATE meta SET value = '1:0123456789abcdef' WHERE key = 'schema'")
             else:
-                con.execute("UPDATE notes SET note = x'00ff' WHERE path = 'clients/Hydro-Tech.md'")
+                con.execute("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, x'00ff')",
+                            ("clients/Hydro-Tech.md", *rows_in(vault)["clients/Hydro-Tech.md"]))
         con.close()
     assert loaded(vault) == expected
     reader = NoteCache(vault)
     assert reader(vault) == read_notes(vault)
     assert len(reader.changes) == 0  # rebuilt by the run before: nothing to read now
+
+
+def damage_generation(blob: Path, db: Path, damage: str) -> None:
+    if damage == "generation garbage":
+        blob.write_bytes(b"this is not a pickle")
+    elif damage == "generation truncated":
+        blob.write_bytes(blob.read_bytes()[: blob.stat().st_size // 2])
+    elif damage == "generation of another version":
+        store.write_pickle(blob, "another salesnotes", store.read_pickle(
+            blob, cache._generation_version(), cache._allowed()))
+    elif damage == "generation not a list":
+        store.write_pickle(blob, cache._generation_version(), {"clients/Hydro-Tech.md": 1})
+    else:
+        db.unlink()
 
 
 def test_a_planted_pickle_runs_no_code(vault, tmp_path):
@@ -205,12 +222,34 @@ def test_a_planted_pickle_runs_no_code(vault, tmp_path):
         def __reduce__(self):  # noqa: ANN204
             return (Path.touch, (marker,))
 
+    keys = rows_in(vault)
+    store.write_pickle(vault / CACHE_DIR / cache.BLOB_FILE, cache._generation_version(),
+                       [("clients/Hydro-Tech.md", keys["clients/Hydro-Tech.md"], Evil())])
     con = sqlite3.connect(vault / CACHE_DIR / CACHE_FILE)
     with con:
-        con.execute("UPDATE notes SET note = ?", (pickle.dumps(Evil()),))
+        con.execute("INSERT INTO notes VALUES (?, ?, ?, ?, ?)",
+                    ("clients/bom.md", *keys["clients/bom.md"], pickle.dumps(Evil())))
     con.close()
     assert loaded(vault) == loaded(vault, cache=False)
     assert not marker.exists()
+
+
+def test_notes_stored_one_by_one_become_a_new_generation_past_a_bound(vault, monkeypatch):
+    """A few changed notes are rows; many make one blob again, so a load stays one unpickle."""
+    monkeypatch.setattr(cache, "REWRITE_ROWS", 2)
+    load_vault(vault, git=False)
+    blob = vault / CACHE_DIR / cache.BLOB_FILE
+    first = blob.read_bytes()
+    notes = sorted((vault / "clients").rglob("*.md"))
+    for i, note in enumerate(notes[:3]):
+        note.write_bytes(note.read_bytes() + b"\n")
+        os.utime(note, (OLD + i, OLD + i))
+        assert loaded(vault) == loaded(vault, cache=False)
+        reader = NoteCache(vault)
+        reader(vault)
+        assert len(reader.changes) == 0  # every note stored, as rows or in the generation
+        assert reader.delta == (i + 1 if i < 2 else 0)
+    assert blob.read_bytes() != first
 
 
 def test_a_cache_that_cannot_be_written_never_stops_a_run(vault):

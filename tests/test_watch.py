@@ -235,9 +235,7 @@ def test_other_observer_errors_are_not_hidden(vault, monkeypatch):
 
 
 def test_a_save_reaches_the_file_cache_at_once_and_the_views_after_the_quiet_period(vault):
-    import sqlite3
-
-    from salesnotes.local.cache import CACHE_DIR, CACHE_FILE
+    from salesnotes.local import cache
 
     rebuilds: list = []
     watcher = Watcher(vault, lambda: TODAY, on_rebuild=rebuilds.append, git=False, quiet=1.0)
@@ -248,11 +246,7 @@ def test_a_save_reaches_the_file_cache_at_once_and_the_views_after_the_quiet_per
         assert wait_for(lambda: len(rebuilds) == 1)
 
         def stored_size() -> int:
-            con = sqlite3.connect(vault / CACHE_DIR / CACHE_FILE)
-            try:
-                return con.execute("SELECT size FROM notes WHERE path = ?", (OTHER,)).fetchone()[0]
-            finally:
-                con.close()
+            return cache.stored(vault)[OTHER][2]  # (mtime, ctime, size)
 
         text = OTHER_NOTE.replace("name: Baumax", "name: Baumax Polska Group")
         atomic_save(vault / OTHER, text)

@@ -1,16 +1,21 @@
-"""Parsed notes kept between runs in `.salesnotes/cache.sqlite`, so a warm run re-reads only
-the notes that changed.
+"""Parsed notes kept between runs in `.salesnotes/` (`cache.pickle` and `cache.sqlite`), so a
+warm run re-reads only the notes that changed.
 
 Why this shape (ARCHITECTURE.md, speed: cache and summaries, and measurements on 10k notes):
-- One sqlite row per note, keyed by its vault path and checked against (mtime_ns, ctime_ns,
-  size): stat-ing every note costs ~0.07 s per 10k, parsing one ~0.4 ms. ctime is in the key
+- Each note is kept by its vault path and checked against (mtime_ns, ctime_ns, size):
+  stat-ing every note costs ~0.07 s per 10k, parsing one ~0.4 ms. ctime is in the key
   because a same-size edit whose mtime is put back (`touch -r`, `rsync -t`) still moves it.
-- A row holds the note's summary (`read_note(..., summary=True)`: front-matter, the newest log
-  entry, open dated tasks, checklists, opportunities), pickled: what the views read, not every
-  log line and done task (ARCHITECTURE.md, speed: summaries). On the 10k bench vault the file
-  went from 54 to 23 MB and the notes held in memory from 116 to 77 MB. The values are the very
-  ones a fresh read gives, so the cache never changes a result: a test compares every view with
-  and without it.
+- A generation (`cache.pickle`) holds every note in one pickle: loading 10k notes is one
+  unpickle, and the values notes share come back shared (0.3 s of CPU, where a row per note
+  took 0.76 s). The sqlite file holds a row per note stored since (watch stores each save at
+  once; a warm run its few changed notes); rows win over the generation, and past
+  REWRITE_ROWS of them, or when a note is gone, a one-shot run writes a new generation.
+- A note is kept as its summary (`read_note(..., summary=True)`: front-matter, the newest log
+  entry, open dated tasks, checklists, opportunities): what the views read, not every log line
+  and done task (ARCHITECTURE.md, speed: summaries). On the 10k bench vault the cache went from
+  54 to 23 MB (7 MB as one generation) and the notes held in memory from 116 to 77 MB. The
+  values are the very ones a fresh read gives, so the cache never changes a result: a test
+  compares every view with and without it.
 - Disposable: missing, corrupt, locked, written by another salesnotes (version, parser source,
   libraries) or unwritable, the cache is rebuilt or skipped without a word; every failure
   costs time, never a result.
@@ -53,6 +58,10 @@ from salesnotes.read.note import DATE_KEYS, REPEATED_KEYS, Note, ReadResult, rea
 
 CACHE_DIR = local_store.DIR
 CACHE_FILE = "cache.sqlite"
+BLOB_FILE = "cache.pickle"
+# Rows written one by one since the last whole generation; past this many, a one-shot run
+# writes a new generation (one blob, the rows emptied), so loading stays one unpickle.
+REWRITE_ROWS = 300
 SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
@@ -119,7 +128,8 @@ class NoteCache:
         self.watched = watched
         self._refreshed: dict[str, str] = {}  # rel -> added | changed | removed, by refresh()
         self.entries: dict[str, _Entry] | None = None  # None until the sqlite file is loaded
-        self.fresh_file = False  # the sqlite file must be written anew on the next save
+        self.fresh_file = False  # a new generation must be written on the next save
+        self.delta = 0  # rows in the sqlite file, over the generation
         self.unsaved: set[str] = set()  # read too soon after a write to be stored yet
         self.changes = Changes()
 
@@ -132,12 +142,13 @@ class NoteCache:
         with gc_paused(freeze=not self.watched):
             files = _scan(Path(root))
             if self.entries is None:
-                self.entries, gone, self.fresh_file = _load(
-                    self.db_path, {f.rel: f.rel_path for f in files})
+                self.entries, gone, self.fresh_file, self.delta = _load(
+                    self.db_path, {f.rel for f in files})
             entries = self.entries
             stale = [f for f in files
                      if (e := entries.get(f.rel)) is None or e.key is None or e.key != f.key]
-            fresh, rows = _parse(stale, progress, self.store, meanwhile)
+            fresh, rows = _parse(stale, progress, self.store and not self.fresh_file,
+                                 meanwhile)
         listed = {f.rel for f in files}
         removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
         self.changes = _changes(
@@ -150,10 +161,13 @@ class NoteCache:
         entries.update(fresh)
         self.unsaved = {row[0] for row in rows if not self.watched and _racy(row, started)}
         rows = [row for row in rows if row[0] not in self.unsaved]
-        if self.store and (rows or removed or self.fresh_file):
-            saved = _save(self.db_path, rows, removed, self.fresh_file, entries,
+        anew = self.fresh_file or (not self.watched and (
+            bool(gone) or self.delta + len(rows) > REWRITE_ROWS))
+        if self.store and (rows or removed or anew):
+            saved = _save(self.db_path, rows, removed, anew, entries,
                           None if self.watched else started)
             self.fresh_file = self.fresh_file and not saved
+            self.delta = 0 if anew and saved else self.delta + len(rows)
         return [entries[f.rel].result for f in files]
 
     def _ripe(self, fresh: dict[str, _Entry]) -> list[Row]:
@@ -190,6 +204,7 @@ class NoteCache:
                 rows.append(_row(rel, key, result))
         if self.store and (rows or removed) and not self.fresh_file:
             _save(self.db_path, rows, removed, False, self.entries, None)
+            self.delta += len(rows)
 
     def forget(self, rels: Iterable[str]) -> None:
         """Read these notes again next call, whatever their stat says (watch saw them change)."""
@@ -247,9 +262,9 @@ def _parse(files: list[_File], progress: Progress | None, keep_rows: bool,
     if meanwhile is not None:
         meanwhile = (_once(meanwhile[0]), meanwhile[1])
     if len(files) >= PARALLEL_MIN and forking.can_fork():
-        done = _parse_parallel(files, progress, meanwhile)
+        done = _parse_parallel(files, progress, keep_rows, meanwhile)
         if done is not None:
-            return done if keep_rows else (done[0], [])
+            return done
     if meanwhile is not None:
         meanwhile[0]()  # unless it ran before a forked child failed
     return _parse_here(files, progress, keep_rows)
@@ -291,11 +306,12 @@ def _racy(row: Row, started: int) -> bool:
     return local_store.is_racy(row[1], started)
 
 
-def _parse_parallel(files: list[_File], progress: Progress | None,
+def _parse_parallel(files: list[_File], progress: Progress | None, keep_rows: bool,
                     meanwhile: Meanwhile | None = None
                     ) -> tuple[dict[str, _Entry], list[Row]] | None:
-    """Every other note parsed by a forked child, which sends back rows; None if it fails.
-    With `meanwhile`, the child takes over notes of about its weight, and it runs here first."""
+    """Every other note parsed by a forked child, which sends back its notes in one pickle
+    (their shared values stay shared); None if it fails. With `meanwhile`, the child takes
+    over notes of about its weight, and it runs here first."""
     mine, theirs = files[0::2], files[1::2]
     if meanwhile is not None and meanwhile[1] > 0:
         size = sum(f.key[2] for f in files if f.key) / len(files) or 1
@@ -305,30 +321,21 @@ def _parse_parallel(files: list[_File], progress: Progress | None,
     def here() -> tuple[dict[str, _Entry], list[Row]]:
         if meanwhile is not None:
             meanwhile[0]()
-        return _parse_here(mine, progress, True, share=2)
+        return _parse_here(mine, progress, keep_rows, share=2)
 
-    done = forking.in_two(lambda: _parse_here(theirs, None, True)[1], here)
+    def child() -> list[tuple[str, Key | None, ReadResult]]:
+        return [(rel, e.key, e.result) for rel, e in _parse_here(theirs, None, False)[0].items()]
+
+    done = forking.in_two(child, here)
     if done is None:
         return None
-    (out, rows), child_rows = done
-    if child_rows is None:
+    (out, rows), sent = done
+    if sent is None or {rel for rel, _, _ in sent} != {f.rel for f in theirs}:
         return None
-    return _take_child_rows(theirs, child_rows, out, rows)
-
-
-def _take_child_rows(theirs: list[_File], child_rows: list[Row], out: dict[str, _Entry],
-                     rows: list[Row]) -> tuple[dict[str, _Entry], list[Row]] | None:
-    paths = {f.rel: f for f in theirs}
-    for row in child_rows:
-        f = paths.get(row[0])
-        result = _from_row(row, f.rel_path) if f else None
-        if result is None:
-            return None
-        out[row[0]] = _Entry((row[1], row[2], row[3]), result)
-    rows.extend(child_rows)
-    for f in theirs:  # an unreadable note sends no row: read it here for its problem
-        if f.rel not in out:
-            out[f.rel] = _Entry(*_read_one(f)[::-1])
+    for rel, key, result in sent:
+        out[rel] = _Entry(key, result)
+        if keep_rows and key is not None:
+            rows.append(_row(rel, key, result))
     return out, rows
 
 
@@ -465,6 +472,7 @@ def identity() -> dict[str, str]:
     folder = Path(salesnotes.__file__).parent
     for module in (*PARSER_MODULES, "local/cache"):  # the parser, and this module's row format
         digest.update((folder / f"{module}.py").read_bytes())
+    digest.update((folder / "labels" / "en.yaml").read_bytes())  # a problem's English text
     return {
         "salesnotes": salesnotes.__version__,
         "schema": f"{SCHEMA}:{digest.hexdigest()[:16]}",
@@ -474,39 +482,76 @@ def identity() -> dict[str, str]:
     }
 
 
-def _load(db_path: Path, wanted: dict[str, PurePosixPath]
-          ) -> tuple[dict[str, _Entry], list[str], bool]:
-    """(the rows of the notes in `wanted` that can be trusted, paths of other rows, start the
-    file afresh?). Busy (another salesnotes writing) gives no rows, and no fresh start."""
+def stored(root: Path) -> dict[str, Key]:
+    """Every note the cache holds, with the stat it was stored by (what a run would trust)."""
+    entries = _load(local_store.path(Path(root), CACHE_FILE), None)[0]
+    return {rel: entry.key for rel, entry in entries.items() if entry.key is not None}
+
+
+def _load(db_path: Path, wanted: set[str] | None
+          ) -> tuple[dict[str, _Entry], list[str], bool, int]:
+    """(the entries of the notes in `wanted` that can be trusted, paths of other entries, write
+    a new generation?, rows over the generation). The generation is one pickle of every note
+    (`cache.pickle`, one unpickle for 10k notes); the sqlite rows are the notes stored one by
+    one since (watch, a few changed notes), and win over the generation. Every entry is
+    checked against its note's stat, so an entry of either that is out of date only costs a
+    parse. Busy (another salesnotes writing) gives no rows, and no fresh start."""
+    out, gone, whole = _load_generation(db_path.with_name(BLOB_FILE), wanted)
     if not db_path.is_file():
-        return {}, [], True
+        return out, gone, True, 0
     try:
         con = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
     except (sqlite3.Error, OSError):
-        return {}, [], True
+        return out, gone, True, 0
     try:
         if dict(con.execute("SELECT key, value FROM meta")) != identity():
-            return {}, [], True
-        out: dict[str, _Entry] = {}
-        gone: list[str] = []
+            return out, gone, True, 0
+        rows = 0
         for row in con.execute("SELECT path, mtime_ns, ctime_ns, size, note FROM notes"):
-            if (rel_path := wanted.get(row[0])) is None:
+            rows += 1
+            if wanted is not None and row[0] not in wanted:
                 gone.append(row[0])
-            elif (result := _from_row(row, rel_path)) is not None:
+            elif (result := _from_row(row, PurePosixPath(row[0]))) is not None:
                 out[row[0]] = _Entry((row[1], row[2], row[3]), result)
-        return out, gone, False
+        return out, gone, not whole, rows
     except sqlite3.OperationalError as e:
-        return {}, [], not _busy(e)
+        return out, gone, not _busy(e), 0
     except (sqlite3.Error, OSError, ValueError):
-        return {}, [], True
+        return out, gone, True, 0
     finally:
         con.close()
 
 
+def _load_generation(blob: Path, wanted: set[str] | None
+                     ) -> tuple[dict[str, _Entry], list[str], bool]:
+    """(entries, paths of other entries, whole?) from the generation file; ({}, [], False) when
+    it is missing, corrupt, planted or another salesnotes'. Unpickled as one stream: the values
+    notes share (key layouts, dates, texts) come back shared, with no pass over each note."""
+    data = local_store.read_pickle(blob, _generation_version(), _allowed())
+    if not isinstance(data, list):
+        return {}, [], False
+    out: dict[str, _Entry] = {}
+    gone: list[str] = []
+    try:
+        for rel, key, result in data:
+            if wanted is None or rel in wanted:
+                out[rel] = _Entry(key, result)
+            else:
+                gone.append(rel)
+    except (TypeError, ValueError):
+        return {}, [], False
+    return out, gone, True
+
+
+def _generation_version() -> str:
+    return repr(sorted(identity().items()))
+
+
 def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
           entries: dict[str, _Entry], started: int | None) -> bool:
-    """Upsert `rows` and drop `removed` in one transaction; or, when the file is missing, broken
-    or another salesnotes', write a new one holding every entry. False when nothing was written."""
+    """Upsert `rows` and drop `removed` in one transaction; or, when asked (`fresh`), or when
+    the file is missing, broken or another salesnotes', write a new generation holding every
+    entry. False when nothing was written."""
     try:
         local_store.make_folder(db_path.parent)
         if not fresh:
@@ -524,21 +569,21 @@ def _save(db_path: Path, rows: list[Row], removed: list[str], fresh: bool,
                     return True  # another salesnotes is writing it: ours was only a speed-up
             finally:
                 con.close()
-        return _write_fresh(db_path, rows, entries, started)
+        return _write_fresh(db_path, entries, started)
     except (sqlite3.Error, OSError):
         return False
 
 
-def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry],
-                 started: int | None) -> bool:
-    """A new file, built aside and renamed over the old one, holding every entry (but racy
-    ones, unless `started` is None: a watched reader)."""
-    have = {row[0] for row in rows}
-    for rel, entry in entries.items():
-        if rel not in have and entry.key is not None:
-            row = _row(rel, entry.key, entry.result)
-            if started is None or not _racy(row, started):
-                rows.append(row)
+def _write_fresh(db_path: Path, entries: dict[str, _Entry], started: int | None) -> bool:
+    """A new generation: every entry (but racy ones, unless `started` is None: a watched
+    reader) in one pickle, then a new, empty sqlite file, each built aside and renamed over
+    the old one. A crash between the two leaves older rows over a newer generation: those
+    only fail their stat check."""
+    kept = [(rel, entry.key, entry.result) for rel, entry in entries.items()
+            if entry.key is not None and (started is None
+                                          or not local_store.is_racy(entry.key[0], started))]
+    if not local_store.write_pickle(db_path.with_name(BLOB_FILE), _generation_version(), kept):
+        return False
     temp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)
     try:
@@ -549,7 +594,6 @@ def _write_fresh(db_path: Path, rows: list[Row], entries: dict[str, _Entry],
             con.execute("CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
                         "ctime_ns INTEGER NOT NULL, size INTEGER NOT NULL, note BLOB NOT NULL)")
             con.executemany("INSERT INTO meta VALUES (?, ?)", identity().items())
-            con.executemany(_INSERT, rows)
             con.execute("COMMIT")
         finally:
             con.close()

@@ -114,7 +114,7 @@ def write_pickle(file: Path, version: int | str, data: Any) -> bool:
             pickle.dump((version, data), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, file)
         return True
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except Exception:  # noqa: BLE001 - unwritable or unpicklable: the shortcut is only lost
         _remove(temp)
         return False
 
