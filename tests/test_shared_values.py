@@ -16,6 +16,8 @@ status: active
 region: Małopolska
 next_step: Send the new price list
 last_contact: 2026-11-0{day}
+budget: 120 000
+potential: {potential}
 ---
 # {name}
 
@@ -26,6 +28,9 @@ last_contact: 2026-11-0{day}
 - [ ] Call back about the samples 📅 2026-12-0{day}
 - [ ] Ask for the {name} references 📅 2026-12-10
 
+## Opportunities
+- Pumps [value:: 48000.00] [probability:: 0.6]
+
 ## Checklist: Key account
 - [x] Annual meeting booked
 - [ ] Credit limit reviewed
@@ -33,8 +38,9 @@ last_contact: 2026-11-0{day}
 
 
 def _vault(make_vault) -> Path:  # noqa: ANN001 - the conftest fixture
-    root = make_vault({f"clients/Client {i}.md": NOTE.format(name=f"Client {i}", day=i)
-                       for i in range(1, 4)})
+    root = make_vault({f"clients/Client {i}.md": NOTE.format(
+        name=f"Client {i}", day=i, potential="300000" if i < 3 else "300000.0")
+        for i in range(1, 4)})
     old = 1_700_000_000  # long ago: the cache stores notes only once they are not racy
     for p in (root / "clients").iterdir():
         os.utime(p, (old, old))
@@ -51,6 +57,11 @@ def _shared(notes) -> None:  # noqa: ANN001
     assert a.body.tasks[1].text is not b.body.tasks[1].text  # a text of its own stays its own
     assert a.body.checklists[0].items[1].text is c.body.checklists[0].items[1].text
     assert a.body.log[0].text is c.body.log[0].text
+    assert a.budget is b.budget is c.budget and a.potential is b.potential
+    assert str(c.potential) == "300000.0"  # equal, but written otherwise: its own Decimal
+    opportunities = [n.body.opportunities[0] for n in notes]
+    assert opportunities[0].value is opportunities[1].value is opportunities[2].value
+    assert opportunities[0].probability is opportunities[2].probability
 
 
 def test_parsed_and_cached_notes_share_repeated_values_and_are_equal(make_vault) -> None:  # noqa: ANN001
