@@ -200,6 +200,8 @@ def test_every_command_on_a_polish_demo_vault_with_planted_problems(tmp_path, ru
     for view in ("Portfolio.md", "Checklists.md"):
         shown[view] = _problem_lines((root / "views" / view).read_text("utf-8"))
     shown["Team.md"] = _problem_lines((team / "views" / "Team.md").read_text("utf-8"))
+    shown["team.yaml"] = "\n".join(line[2:] for line in (team / "team.yaml").read_text(
+        "utf-8").splitlines() if line.startswith("# "))  # its comments, as team init wrote them
     english = {}
     for name, text in shown.items():
         said = _said_by_a_pl_vault(text, data)

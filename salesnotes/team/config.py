@@ -18,7 +18,7 @@ from salesnotes.edit.files import atomic_write, read_snapshot
 from salesnotes.edit.yamltext import yaml_str
 from salesnotes.errors import Problem, VaultError, saying
 from salesnotes.git import gitlog
-from salesnotes.i18n import Said
+from salesnotes.i18n import Labels, Said
 from salesnotes.read import yamlnodes as Y
 
 TEAM_FILE = "team.yaml"
@@ -125,8 +125,8 @@ def _text(v: Y.Value | None) -> str | None:
 # -- writing ----------------------------------------------------------------------------------
 
 TEMPLATE = """\
-# The team: one line per rep. `remote` is any git URL or path to the rep's vault;
-# `branch` is optional (default: the remote's HEAD).
+# {about}
+# {branch}
 locale: {locale}
 reps: []
 #  - {{name: Anna Nowak, remote: "git@git.firma.pl:sprzedaz/anna.git"}}
@@ -192,7 +192,10 @@ def create_team(root: Path, locale: str) -> str | None:
     if (root / TEAM_FILE).exists():
         raise VaultError(saying(_PATH, 0, Said("err_team_exists")))
     root.mkdir(parents=True, exist_ok=True)
-    atomic_write(root / TEAM_FILE, TEMPLATE.format(locale=locale).encode(), exclusive=True)
+    t = Labels(locale)  # the comments in the team's language
+    atomic_write(root / TEAM_FILE, TEMPLATE.format(
+        locale=locale, about=t.team_yaml_about, branch=t.team_yaml_branch).encode(),
+        exclusive=True)
     ignore = root / ".gitignore"
     if not ignore.exists():
         atomic_write(ignore, b".salesnotes/\n.*.salesnotes-*.tmp\n", exclusive=True)
