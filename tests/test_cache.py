@@ -206,8 +206,8 @@ def damage_generation(blob: Path, db: Path, damage: str) -> None:
     elif damage == "generation truncated":
         blob.write_bytes(blob.read_bytes()[: blob.stat().st_size // 2])
     elif damage == "generation of another version":
-        store.write_pickle(blob, "another salesnotes", store.read_pickle(
-            blob, cache._generation_version(), cache._allowed()))
+        store.write_pickles(blob, "another salesnotes", store.read_pickles(
+            blob, cache._generation_version(), cache._allowed()) or [])
     elif damage == "generation not a list":
         store.write_pickle(blob, cache._generation_version(), {"clients/Hydro-Tech.md": 1})
     else:
@@ -232,6 +232,17 @@ def test_a_planted_pickle_runs_no_code(vault, tmp_path):
     con.close()
     assert loaded(vault) == loaded(vault, cache=False)
     assert not marker.exists()
+
+
+def test_a_generation_in_many_parts_is_read_whole(vault, monkeypatch):
+    monkeypatch.setattr(cache, "GENERATION_PART", 2)
+    load_vault(vault, git=False)
+    parts = store.read_pickles(vault / CACHE_DIR / cache.BLOB_FILE, cache._generation_version(),
+                               cache._allowed())
+    assert parts is not None and len(parts) >= 3 and {len(p) for p in parts[:-1]} == {2}
+    reader = NoteCache(vault)
+    assert reader(vault) == read_notes(vault)
+    assert len(reader.changes) == 0 and reader.delta == 0  # every note from the generation
 
 
 def test_notes_stored_one_by_one_become_a_new_generation_past_a_bound(vault, monkeypatch):

@@ -62,6 +62,10 @@ BLOB_FILE = "cache.pickle"
 # Rows written one by one since the last whole generation; past this many, a one-shot run
 # writes a new generation (one blob, the rows emptied), so loading stays one unpickle.
 REWRITE_ROWS = 300
+# Notes per pickle of a generation: a pickler remembers every object it wrote until the end of
+# its pickle (34 MB per 10k notes); parts of this size bound that (a value notes share is
+# then held once a part), and cost no speed.
+GENERATION_PART = 5000
 SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
@@ -527,17 +531,18 @@ def _load_generation(blob: Path, wanted: set[str] | None
     """(entries, paths of other entries, whole?) from the generation file; ({}, [], False) when
     it is missing, corrupt, planted or another salesnotes'. Unpickled as one stream: the values
     notes share (key layouts, dates, texts) come back shared, with no pass over each note."""
-    data = local_store.read_pickle(blob, _generation_version(), _allowed())
-    if not isinstance(data, list):
+    parts = local_store.read_pickles(blob, _generation_version(), _allowed())
+    if parts is None:
         return {}, [], False
     out: dict[str, _Entry] = {}
     gone: list[str] = []
     try:
-        for rel, key, result in data:
-            if wanted is None or rel in wanted:
-                out[rel] = _Entry(key, result)
-            else:
-                gone.append(rel)
+        for part in parts:
+            for rel, key, result in part:
+                if wanted is None or rel in wanted:
+                    out[rel] = _Entry(key, result)
+                else:
+                    gone.append(rel)
     except (TypeError, ValueError):
         return {}, [], False
     return out, gone, True
@@ -582,7 +587,8 @@ def _write_fresh(db_path: Path, entries: dict[str, _Entry], started: int | None)
     kept = [(rel, entry.key, entry.result) for rel, entry in entries.items()
             if entry.key is not None and (started is None
                                           or not local_store.is_racy(entry.key[0], started))]
-    if not local_store.write_pickle(db_path.with_name(BLOB_FILE), _generation_version(), kept):
+    parts = (kept[i:i + GENERATION_PART] for i in range(0, len(kept), GENERATION_PART))
+    if not local_store.write_pickles(db_path.with_name(BLOB_FILE), _generation_version(), parts):
         return False
     temp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)

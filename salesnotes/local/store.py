@@ -12,7 +12,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -92,17 +92,34 @@ def read_pickle(file: Path, version: int | str,
     """The value stored by `write_pickle` with this version, unpickled with only the `allowed`
     classes ((module, qualified name) -> class): a file planted in a shared vault can make a
     run slower, never run code. None when missing, corrupt, planted or of another version."""
-    try:
-        with open(file, "rb") as f:
-            stored, data = _AllowList(f, allowed).load()
-    except Exception:  # noqa: BLE001 - whatever is wrong with the file, the caller rebuilds it
-        return None
-    return data if stored == version else None
+    parts = read_pickles(file, version, allowed)
+    return parts[0] if parts is not None and len(parts) == 1 else None
 
 
 def write_pickle(file: Path, version: int | str, data: Any) -> bool:
-    """Store `data` (with its version) atomically, streamed to a temp file (never a second
-    copy in memory); False when it cannot be written."""
+    """Store `data` (with its version) atomically; False when it cannot be written."""
+    return write_pickles(file, version, [data])
+
+
+def read_pickles(file: Path, version: int | str,
+                 allowed: Mapping[tuple[str, str], type]) -> list[Any] | None:
+    """The parts stored by `write_pickles` with this version (see `read_pickle`)."""
+    parts = []
+    try:
+        with open(file, "rb") as f:  # one unpickler a part: each part has its own memo
+            if _AllowList(f, allowed).load() != version:
+                return None
+            while f.peek(1):
+                parts.append(_AllowList(f, allowed).load())
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file, the caller rebuilds it
+        return None
+    return parts
+
+
+def write_pickles(file: Path, version: int | str, parts: Iterable[Any]) -> bool:
+    """Store the parts one pickle after the other, streamed to a temp file renamed over the
+    old one. Each part pickles with a fresh memo: pickling 100,000 notes at once would hold
+    an entry per object (~340 MB) until the end; parts share nothing but their classes."""
     file = Path(file)
     temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
@@ -111,7 +128,11 @@ def write_pickle(file: Path, version: int | str, data: Any) -> bool:
         else:
             file.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "wb") as f:
-            pickle.dump((version, data), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump(version)
+            for part in parts:
+                pickler.clear_memo()
+                pickler.dump(part)
         os.replace(temp, file)
         return True
     except Exception:  # noqa: BLE001 - unwritable or unpicklable: the shortcut is only lost
