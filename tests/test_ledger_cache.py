@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -167,3 +169,12 @@ def test_check_reads_the_cache_but_writes_nothing(tmp_path, monkeypatch):
     forget_memory()
     assert load_vault(root, git=False).sales == vault.sales
     assert (root / ".salesnotes" / ledgercache.FILE).is_file()
+
+
+def test_commands_that_read_no_sales_import_no_ledger_parser():
+    """`log`, `status` and a skipped review import load/ but never the ledger nor python-stdnum
+    (start-up time): the cache imports the parser only when a month is read."""
+    code = ("import sys, salesnotes.load.vault, salesnotes.review; "
+            "print(sorted(m for m in ('stdnum', 'salesnotes.model.ledger') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

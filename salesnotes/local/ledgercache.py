@@ -26,12 +26,15 @@ import time
 from dataclasses import fields
 from itertools import repeat, starmap
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import salesnotes
 from salesnotes.errors import Problem
 from salesnotes.i18n import Said
 from salesnotes.local import store
-from salesnotes.model.ledger import Rows, Sale, parse_file_rows
+
+if TYPE_CHECKING:
+    from salesnotes.model.ledger import Rows, Sale
 
 FILE = "ledger.pickle"
 _VERSION = 1
@@ -41,9 +44,8 @@ _SOURCES = ("model/ledger.py", "model/money.py", "read/compact.py", "errors.py",
             "labels/en.yaml", "local/ledgercache.py")
 
 Key = tuple[int, int, int, int]  # (mtime_ns, ctime_ns, size, inode)
-Entry = tuple[Key, tuple[tuple[str, int, Sale], ...], tuple[Problem, ...]]
+Entry = tuple[Key, tuple[tuple[str, int, "Sale"], ...], tuple[Problem, ...]]
 Stored = tuple[Key, tuple[int, ...], tuple[tuple, ...], tuple[Problem, ...]]  # lines, sales
-_SALE_FIELDS = tuple(f.name for f in fields(Sale))
 _MEMO: dict[str, Entry] = {}  # absolute path -> its last parse, for this process's life
 
 
@@ -62,6 +64,10 @@ class LedgerCache:
     def __call__(self, rel: str, file: Path) -> tuple[Rows, list[Problem]]:
         """One month file's rows and problems, as `parse_file_rows` gives them. The key comes
         from the open file, before reading, so it never vouches for bytes newer than these."""
+        # the ledger's parser (and python-stdnum) only once a vault has sales: every command
+        # loading a vault imports this module, and `log` or a skipped review read no sales
+        from salesnotes.model.ledger import parse_file_rows
+
         with open(file, "rb") as f:
             st = os.fstat(f.fileno())
             key = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
@@ -82,6 +88,9 @@ class LedgerCache:
         tuples: made again by `Sale(*cells)`, 3 times faster than unpickling a slotted class."""
         if (kept := self._kept().get(rel)) is None or kept[0] != key:
             return None
+        # imported by __call__ already; here for its name
+        from salesnotes.model.ledger import Sale
+
         _, lines, cells, problems = kept
         return key, tuple(zip(repeat(rel), lines, starmap(Sale, cells))), problems
 
@@ -97,9 +106,13 @@ class LedgerCache:
         a month removed meanwhile is only an entry never asked for again."""
         if not self.store or self.kept is None or _keys(self.kept) == _keys(self.used):
             return False
+        # imported by __call__ already; here for its name
+        from salesnotes.model.ledger import Sale
+
+        names = tuple(f.name for f in fields(Sale))
         return store.write_pickle(self.file, version(), {
             rel: (key, tuple(line for _, line, _ in rows),
-                  tuple(tuple(getattr(sale, f) for f in _SALE_FIELDS) for _, _, sale in rows),
+                  tuple(tuple(getattr(sale, f) for f in names) for _, _, sale in rows),
                   problems)
             for rel, (key, rows, problems) in self.used.items()})
 
@@ -128,5 +141,6 @@ def version() -> str:
 
 @functools.cache
 def _allowed() -> dict[tuple[str, str], type]:
+    # the Sale class is not unpickled (sales are kept as tuples); none of the ledger is needed
     classes = (Problem, Said, datetime.date, decimal.Decimal, PurePosixPath)
     return {(cls.__module__, cls.__qualname__): cls for cls in classes}
