@@ -212,6 +212,24 @@ def _import_blocks(body: list[ast.stmt], skip: set[int]) -> list[list[ast.stmt]]
     return [b for b in blocks if b]
 
 
+# What the pure layers may import, even inside a function: the note's reader and the model
+# sit below everything else (docs/ARCHITECTURE.md, section 2).
+BELOW = {"read": ("errors", "i18n", "read", "model.money"),
+         "model": ("errors", "i18n", "read", "model")}
+
+
+def upward_imports(package: Path) -> list[str]:
+    """`module -> module` for each import by `read/` or `model/` of a higher layer."""
+    found = []
+    for name, targets in import_graph(package, deferred=True).items():
+        layer = name.split(".")[1] if name.count(".") >= 2 else ""
+        allowed = tuple(f"{package.name}.{a}" for a in BELOW.get(layer, ()))
+        if allowed:
+            found += [f"{name} -> {t}" for t in sorted(targets)
+                      if not any(t == a or t.startswith(a + ".") for a in allowed)]
+    return found
+
+
 def offenders(package: Path) -> dict[str, list[str]]:
     """Each rule -> the modules breaking it."""
     mods = modules(package)
@@ -221,6 +239,7 @@ def offenders(package: Path) -> dict[str, list[str]]:
         "cycles": [" <-> ".join(c) for c in cycles(import_graph(package))],
         "cycles through function-level imports": [
             " <-> ".join(c) for c in cycles(import_graph(package, deferred=True))],
+        "read/ or model/ importing a higher layer": upward_imports(package),
         "git outside git/": sorted(n for n, (_, t) in mods.items()
                                    if runs_git(t) and not (n == git or n.startswith(git + "."))),
         ".salesnotes outside local/": sorted(
@@ -239,6 +258,7 @@ def offenders(package: Path) -> dict[str, list[str]]:
 
 def test_the_package_keeps_the_house_rules():
     assert offenders(PACKAGE) == {"cycles": [], "cycles through function-level imports": [],
+                                  "read/ or model/ importing a higher layer": [],
                                   "git outside git/": [],
                                   ".salesnotes outside local/": [],
                                   "commands taking the date or the vault from cli": [],
@@ -248,7 +268,7 @@ def test_the_package_keeps_the_house_rules():
 
 def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
     pkg = tmp_path / "house"
-    for folder in ("", "git", "local", "model", "commands"):
+    for folder in ("", "git", "local", "model", "commands", "imports"):
         (pkg / folder).mkdir(exist_ok=True)
         (pkg / folder / "__init__.py").write_text('"""A package."""\n')
     (pkg / "a.py").write_text("from house import b\n")
@@ -280,9 +300,14 @@ def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):
         "def f():\n    # at run time\n    from house.git import gitlog\n"
         "    gitlog.commit_paths()\n")
     (pkg / "git" / "gitlog.py").write_text('"""Commits."""\n')
+    (pkg / "imports" / "reader.py").write_text("COLUMNS = {}\n")
+    (pkg / "model" / "config.py").write_text(
+        "def f():\n    # imports/ is above model/\n    from house.imports.reader import COLUMNS\n")
     assert offenders(pkg) == {"cycles": ["house.a <-> house.b <-> house.c"],
                               "cycles through function-level imports": [
                                   "house.a <-> house.b <-> house.c", "house.late <-> house.lazy"],
+                              "read/ or model/ importing a higher layer": [
+                                  "house.model.config -> house.imports.reader"],
                               "git outside git/": ["house.model.runner"],
                               ".salesnotes outside local/": ["house.model.state"],
                               "commands taking the date or the vault from cli": [

@@ -26,6 +26,7 @@ from typing import Any
 
 from salesnotes.errors import Problem, VaultError, file_problem, saying
 from salesnotes.i18n import Said
+from salesnotes.model.columns import COLUMNS
 from salesnotes.model.ledger import HEADER as LEDGER_HEADER
 from salesnotes.model.ledger import unguard
 from salesnotes.model.money import MoneyError, parse_money, to_grosz
@@ -39,30 +40,6 @@ TOTAL_WORDS = ("razem", "suma", "total", "ogolem")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and newlines are text
 SERIAL_DATES = (25569, 109575)  # Excel serials of 1970-01-01 and 2200-01-01; others stay numbers
 HEADER_SCAN = 20  # rows searched for the header below a report's title lines
-
-# key -> header synonyms; when two headers map to one key, the earlier synonym wins
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "nip": ("NIP", "NIP nabywcy", "Nabywca NIP", "Tax ID", "VAT ID"),
-    "client": ("Kontrahent", "Nabywca", "Odbiorca", "Nazwa pełna", "Pełna nazwa", "Nazwa",
-               "Nazwa kontrahenta", "Nazwa skrócona", "Klient", "Client", "Customer", "Name"),
-    "document": ("Numer", "Nr dokumentu", "Numer dokumentu", "Nr faktury", "Document", "Invoice",
-                 "Number"),
-    "date": ("Data wystawienia", "Data sprzedaży", "Data", "Date", "Invoice date"),
-    "amount": ("Netto", "Wartość netto", "Kwota netto", "Amount", "Net", "Net amount"),
-    "margin": ("Marża", "Zysk", "Margin"),
-    "city": ("Miasto", "Miejscowość", "City", "Town"),
-    "region": ("Region", "Województwo"),
-    "tier": ("Segment", "Tier", "Grupa"),  # `Grupa` is a tier only if its values are tiers
-    "group": ("Grupa", "Grupa kontrahentów", "Grupa kontrahenta", "Group"),
-    "status": ("Status",),
-    "phone": ("Telefon", "Tel", "Telefon 1", "Phone"),
-    "email": ("Email", "E-mail", "Mail"),
-    "budget": ("Budżet", "Budget", "Plan"),
-    "potential": ("Potencjał", "Potential"),
-    "owner": ("Handlowiec", "Opiekun", "Owner", "Sales rep"),
-    "competitor": ("Konkurent", "Competitor"),
-}
-
 
 class ValueProblem(ValueError):
     """A cell (or byte) that cannot be read without guessing; `line` is 0 when unknown."""
@@ -563,27 +540,18 @@ def parse_amount(text: str) -> Decimal:
         raise ValueProblem(e.said) from None
 
 
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
-                       r"(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
-                       r"\s*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?")
-_PL_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})(?:\s*r\.?)?"
-                      r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?")
-
-
 def parse_date(text: str) -> date:
-    """`2026-03-05`, `5.03.2026`, `2026-03-05T10:00+01:00` (the date as written, no shift)."""
+    """`2026-03-05`, `5.03.2026`, `2026-03-05T10:00+01:00` (the date as written, no shift), by
+    the one date reader (`read/fields.py`), in the import's words (errors as ValueProblem)."""
     s = text.strip()
-    if m := _ISO_DATE.fullmatch(s):
-        year, month, day = m.groups()
-    elif m := _PL_DATE.fullmatch(s):
-        day, month, year = m.groups()
-    else:
-        raise ValueProblem(Said("err_imp_not_a_date", text=repr(s)) if s
-                           else Said("err_imp_no_date"))
+    if not s:
+        raise ValueProblem(Said("err_imp_no_date"))
     try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValueProblem(Said("err_impossible_date", text=repr(s))) from None
+        return fields.parse_written_date(s, stamped=True)
+    except fields.FieldError as e:
+        if e.said.key == "err_not_a_day":
+            raise ValueProblem(Said("err_impossible_date", text=repr(s))) from None
+        raise ValueProblem(Said("err_imp_not_a_date", text=repr(s))) from None
 
 
 def parse_nip(text: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
+from salesnotes.model.columns import COLUMNS
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import FieldError, parse_date, parse_decimal, parse_month
 from salesnotes.read.names import fold
@@ -562,9 +563,6 @@ def _import_maps(v: Y.Value, r: _Reader) -> dict[str, dict[str, str]]:
     """`import: {sales: {map: {amount: "Wartość netto"}}, clients: {map: {tier: }}}`: the
     `--map` options a monthly import would otherwise need every time (an empty header ignores
     the column)."""
-    # imports/ sits above model/: its column names are read only when a mapping is saved
-    from salesnotes.imports.reader import COLUMNS
-
     m = r.mapping(v, "import")
     if m is None:
         return {}

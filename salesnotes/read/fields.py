@@ -48,11 +48,19 @@ def parse_date(text: str) -> date:
 
 
 _WRITTEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# The same two forms as an ERP writes them in a cell: a time (and a zone) may follow, never
+# shifting the date; `r.` (roku) may follow a Polish date.
+_STAMPED = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+                      r"(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
+                      r"\s*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
+                      r"|([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})(?:\s*r\.?)?"
+                      r"(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?")
 
 
-def parse_written_date(text: str) -> date:
-    """A date as a person types it on the command line: `2026-12-03` or `03.12.2026`."""
-    m = _WRITTEN.fullmatch(text.strip())
+def parse_written_date(text: str, *, stamped: bool = False) -> date:
+    """A date as a person types it on the command line: `2026-12-03` or `03.12.2026`; with
+    `stamped`, as an export's cell holds it (`2026-12-03T10:00+01:00`, `3.12.2026 r.`)."""
+    m = (_STAMPED if stamped else _WRITTEN).fullmatch(text.strip())
     if not m:
         raise FieldError(Said("err_not_a_written_date", text=repr(text)))
     y, mo, d = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(6, 5, 4)))
