@@ -2,12 +2,12 @@
 
 A rep's note is years of hand-written work, so an edit may change exactly the value spans and
 lines it means to, and nothing else (ARCHITECTURE.md, data safety 1, 2, 4 and 7). The work is split:
-`notefile` reads the file's dialect (BOM, CRLF or LF, final newline, strict UTF-8), `yamlspans`
-locates each front-matter value, `yamltokens` writes a value's YAML text, `sections` finds where
-new body lines go. This module holds them together in `NoteText`, whose `to_bytes()` re-reads
-its own result and refuses to return it unless untouched keys, comments and body lines are
-identical and the changed keys read back, under YAML 1.1 and 1.2, as the values the caller asked
-for; `edit_note` then writes the note atomically.
+`notefile` reads the file's dialect (BOM, CRLF or LF, final newline, strict UTF-8) by the
+reader's own rules, `yamlspans` locates each front-matter value, `yamltokens` writes a value's
+YAML text, `sections` finds where new body lines go. This module holds them together in
+`NoteText`, whose `to_bytes()` re-reads its own result and refuses to return it unless
+untouched keys, comments and body lines are identical and the changed keys read back, under
+YAML 1.1 and 1.2, as the values the caller asked for; `edit_note` then writes the note atomically.
 """
 
 from __future__ import annotations
@@ -40,14 +40,13 @@ class NoteText:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self.bom, text = notefile.decode(data)
-        self.newline = notefile.newline_style(text)
-        self._had_newline = "\n" in text
-        if self.newline == "\r\n":
-            text = text.replace("\r\n", "\n")
-        self._lines, self.final_newline = notefile.split_lines(text)
+        read = notefile.note_file(data)  # the reader's own rules: never read fine, then refused
+        read.refuse_mixed()
+        self.bom, self.newline = read.bom, read.newline
+        self._had_newline = "\n" in read.text
+        self._lines, self.final_newline = notefile.split_lines(read.text)
         notefile.refuse_conflict_markers(self._lines)
-        self._fm_end = notefile.front_matter_end(self._lines)
+        self._fm_end = read.front_matter_end
         self._entries = self._located()
         if self._fm_end is not None:
             yamlspans.cross_check(self._fm_text(), self._entries)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesnotes.i18n import Said
-
-MAX_NOTE_BYTES = 5 * 1024 * 1024
+from salesnotes.read.notefile import MAX_NOTE_BYTES
 
 # Test hook: called with the target path just before the compare-and-swap check, so a test can
 # play "Obsidian saved the note meanwhile".

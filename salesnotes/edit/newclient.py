@@ -20,7 +20,7 @@ from salesnotes.model.config import STATUSES, Config
 from salesnotes.model.vault import CLIENTS, Vault
 from salesnotes.read.fields import FieldError, parse_nip
 from salesnotes.read.names import InvalidName, NameTaken, client_path, name_key
-from salesnotes.read.note import MAX_NOTE_BYTES
+from salesnotes.read.notefile import MAX_NOTE_BYTES
 from salesnotes.sandbox import TemplateLimit, render_limited
 from salesnotes.views.engine import _budgeted_range, limited_environment
 

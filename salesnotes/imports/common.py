@@ -24,7 +24,7 @@ from salesnotes.i18n import Said
 from salesnotes.imports.reader import ValueProblem, parse_nip, said_all
 from salesnotes.model.vault import Vault, iter_note_files
 from salesnotes.read.names import name_key, taken_keys
-from salesnotes.read.note import MAX_NOTE_BYTES
+from salesnotes.read.notefile import MAX_NOTE_BYTES
 
 if TYPE_CHECKING:
     from salesnotes.git.gitlog import Change

@@ -70,8 +70,8 @@ SCHEMA = 2
 # The modules whose code decides what a note parses to (a test checks the list is closed under
 # their salesnotes imports). Their source is part of the cache's identity, so a changed parser
 # never meets old rows, even when the version number did not move.
-PARSER_MODULES = ("read/note", "read/body", "read/compact", "read/fields", "read/yamlnodes",
-                  "model/money", "errors", "i18n")
+PARSER_MODULES = ("read/note", "read/notefile", "read/body", "read/compact", "read/fields",
+                  "read/yamlnodes", "model/money", "errors", "i18n")
 PARALLEL_MIN = 1500  # notes to parse before a second process pays for itself
 _PROTOCOL = 5
 # A row pickles field values in field order, without the names (25% faster to load); the

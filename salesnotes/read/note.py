@@ -27,9 +27,8 @@ from salesnotes.read.fields import (
     parse_nip,
     split_words,
 )
+from salesnotes.read.notefile import EditRefused, note_file
 
-MAX_NOTE_BYTES = 5 * 1024 * 1024
-MAX_FRONT_MATTER = 64 * 1024
 TEXT_KEYS = ("name", "vat_id", "tier", "status", "region", "next_step", "competitor", "owner",
              "phone", "email", "city", "branch", "group")
 MONEY_KEYS = ("potential", "budget")
@@ -90,39 +89,6 @@ class ReadResult:
     problems: tuple[Problem, ...]
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """(front-matter text or None, body, file line where the body starts).
-
-    Only a block opening at byte 0 is front-matter: a `---` rule later in the body never is.
-    Raises FieldError when the opening `---` is never closed.
-    """
-    if not text.startswith("---") or text[3:4] not in ("\n", ""):
-        if not (text.startswith("---") and text[3:].strip(" \t") == ""):
-            return None, text, 1
-    pos = 4
-    line_no = 2
-    while True:
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
-        if line.rstrip(" \t") in ("---", "..."):
-            body_start = len(text) if end < 0 else end + 1
-            return text[4:pos], text[body_start:], line_no + 1
-        if end < 0:
-            raise FieldError(Said("err_fm_not_closed"))
-        pos = end + 1
-        line_no += 1
-
-
-def decode(data: bytes) -> tuple[str, bool, bool]:
-    """UTF-8 text with LF newlines, and whether the file had a BOM / CRLF."""
-    bom = data.startswith(b"\xef\xbb\xbf")
-    text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
-    crlf = "\r\n" in text
-    if crlf:
-        text = text.replace("\r\n", "\n")
-    return text, bom, crlf
-
-
 def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> ReadResult:
     """Parse one note's bytes; problems carry the note's path and the file line.
 
@@ -133,21 +99,18 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
             return ReadResult(None, (Problem(rel, line, message),))
         return ReadResult(None, (saying(rel, line, message),))
 
-    decoded = _text_of(data)
-    if isinstance(decoded[0], int):
-        return fail(decoded[0], decoded[1])
-    text, bom, crlf = decoded
     try:
-        fm, body, body_line = split_front_matter(text)
-    except FieldError as e:
-        return fail(1, e.said)
+        f = note_file(data)
+    except EditRefused as e:
+        return fail(e.line, e.said)
+    crlf, bom = f.crlf, f.bom
+    mixed = (saying(rel, f.mixed[0], f.mixed[1]),) if f.mixed else ()
+    fm = f.front_matter
     stem = unicodedata.normalize("NFC", rel.stem)
     if fm is None:
-        parsed = scan_body(body, 1, summary=summary)
+        parsed = scan_body(f.text, 1, summary=summary)
         return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom),
-                          _body_problems(rel, parsed))
-    if len(fm) > MAX_FRONT_MATTER:
-        return fail(1, Said("err_fm_too_big"))
+                          mixed + _body_problems(rel, parsed))
     try:
         doc = Y.load(fm, first_line=2)
     except Y.YamlProblem as e:
@@ -159,23 +122,10 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
     if not isinstance(doc, Y.Map):
         return fail(2, Said("err_fm_not_map"))
     kw, problems = _typed(rel, doc)
-    parsed = scan_body(body, body_line, summary=summary)
+    parsed = scan_body(f.body, f.body_line, summary=summary)
     name = kw.pop("name", None) or stem
     note = Note(rel, unicodedata.normalize("NFC", name), body=parsed, crlf=crlf, bom=bom, **kw)
-    return ReadResult(note, tab_problem + tuple(problems) + _body_problems(rel, parsed))
-
-
-def _text_of(data: bytes) -> tuple[str, bool, bool] | tuple[int, Said]:
-    """(text, bom, crlf), or (line, why) when the bytes are not a note salesnotes reads."""
-    if len(data) > MAX_NOTE_BYTES:
-        return 0, Said("err_note_too_big", mb=len(data) // 1024 // 1024)
-    if b"\x00" in data[:8192]:
-        return 0, Said("err_binary")
-    try:
-        return decode(data)
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        return line, Said("err_not_utf8", byte=f"0x{data[e.start]:02x}")
+    return ReadResult(note, mixed + tab_problem + tuple(problems) + _body_problems(rel, parsed))
 
 
 def _tab_line(fm: str) -> int:

@@ -1,10 +1,14 @@
-"""A note file's dialect, read so that an edit can write it back byte for byte.
+"""A note file's dialect and parts: the one reading of a note's bytes, for reading and editing.
 
 A rep's note may come from Windows (CRLF, a UTF-8 BOM), from an editor that drops the final
-newline, or from a half-finished git merge. An edit keeps the dialect it found (ARCHITECTURE.md,
-data safety 4 and 7) and refuses what it cannot keep: bytes that are not strict UTF-8, a NUL
-byte, mixed line endings, conflict markers, an unclosed or oversized front-matter block. Every
-refusal names its line, so the rep sees `path:line: why`.
+newline, or from a half-finished git merge. `note_file` decodes it once, by one set of rules,
+for `read/note.py` (which types its front-matter) and `edit/editor.py` (which splices it), so a
+note can never read fine and then be refused for editing, or the reverse: strict UTF-8, no NUL
+byte, at most 5 MB, a front-matter block opened by the first line and closed, of at most
+64 KB. One line-ending style per file: a mix of CRLF and LF, or a lone CR, is said as a
+problem by the reader and refused by the editor (which keeps the style it found, and a mixed
+one cannot be kept: ARCHITECTURE.md, data safety 4 and 7). Every refusal names its line, so
+the rep sees `path:line: why`.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from collections.abc import Sequence
 
 from salesnotes.i18n import Said
 
+MAX_NOTE_BYTES = 5 * 1024 * 1024
 MAX_FRONT_MATTER = 64 * 1024
 FM_LINE0 = 2  # file line of the front-matter's first line (line 1 is the opening ---)
 
 _CONFLICT = re.compile(r"(<{7}|>{7})(?: |$)")
+_DELIMITERS = ("---", "...")
 
 
 class EditRefused(Exception):
-    """An edit that cannot be done without risking the note; `line` is 1-based, 0 = whole file."""
+    """A note (or an edit of it) that cannot be read or done without risking the note; `line`
+    is 1-based, 0 = whole file."""
 
     def __init__(self, message: Said, line: int = 0, *, detail: str = "") -> None:
         super().__init__(str(message))
@@ -32,37 +39,104 @@ class EditRefused(Exception):
         self.detail = detail  # for VERIFY_FAILED: which check failed, for debugging
 
 
-def decode(data: bytes) -> tuple[bool, str]:
-    """Strict UTF-8 with an optional BOM; a NUL byte means a binary file."""
+class NoteFile:
+    """A note's text (LF line endings, no BOM) and where its parts are."""
+
+    __slots__ = ("text", "bom", "crlf", "mixed", "front_matter", "body_start", "body_line")
+
+    def __init__(self, text: str, bom: bool, crlf: bool, mixed: tuple[int, Said] | None,
+                 front_matter: str | None, body_start: int, body_line: int) -> None:
+        self.text = text
+        self.bom = bom
+        self.crlf = crlf  # CRLF line endings (all of them, unless `mixed`)
+        self.mixed = mixed  # (line, why) of the first line ending unlike the others
+        self.front_matter = front_matter  # the block's text between its delimiters
+        self.body_start = body_start  # offset in `text` of the body
+        self.body_line = body_line  # file line where the body starts
+
+    @property
+    def newline(self) -> str:
+        return "\r\n" if self.crlf else "\n"
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start:]
+
+    @property
+    def front_matter_end(self) -> int | None:
+        """0-based line index of the closing delimiter; None without front-matter."""
+        return None if self.front_matter is None else self.body_line - 2
+
+    def refuse_mixed(self) -> None:
+        """What an edit must refuse: it could not write the file back in its own style."""
+        if self.mixed is not None:
+            raise EditRefused(self.mixed[1], self.mixed[0])
+
+
+def note_file(data: bytes) -> NoteFile:
+    """The note's text and parts; EditRefused for bytes that are not a note salesnotes reads
+    (too big, binary, not UTF-8) or a front-matter block never closed or over 64 KB."""
+    if len(data) > MAX_NOTE_BYTES:
+        raise EditRefused(Said("err_note_too_big", mb=len(data) // 1024 // 1024))
     bom = data.startswith(codecs.BOM_UTF8)
-    raw = data[len(codecs.BOM_UTF8) :] if bom else data
+    raw = data[len(codecs.BOM_UTF8):] if bom else data
     if b"\x00" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise EditRefused(Said("err_edit_binary"), line)
+        raise EditRefused(Said("err_binary"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        byte = raw[e.start]
-        raise EditRefused(Said("err_edit_not_utf8", byte=f"0x{byte:02x}", line=line),
-                          line) from None
-    return bom, text
+        raise EditRefused(Said("err_not_utf8", byte=f"0x{raw[e.start]:02x}"), line) from None
+    crlf, mixed = False, None
+    if "\r" in text:
+        crlf, mixed = _line_endings(text)
+        if crlf:
+            text = text.replace("\r\n", "\n")
+    front_matter, body_start, body_line = _split(text)
+    return NoteFile(text, bom, crlf, mixed, front_matter, body_start, body_line)
 
 
-def newline_style(text: str) -> str:
-    """CRLF or LF; a lone CR or a mix of both is refused with the first odd line."""
+def _line_endings(text: str) -> tuple[bool, tuple[int, Said] | None]:
+    """(CRLF endings?, the first line ending unlike the rest): a lone CR, or an LF among CRLFs
+    (the first LF-only line is named)."""
     lone_cr = re.search(r"\r(?!\n)", text)
     if lone_cr:
         line = text.count("\n", 0, lone_cr.start()) + 1
-        raise EditRefused(Said("err_edit_lone_cr"), line)
+        return "\r\n" in text, (line, Said("err_lone_cr"))
     crlf = text.count("\r\n")
-    if crlf == 0:
-        return "\n"
-    if crlf != text.count("\n"):
-        for number, written in enumerate(text.split("\n")[:-1], start=1):
-            if not written.endswith("\r"):
-                raise EditRefused(Said("err_edit_mixed_endings"), number)
-    return "\r\n"
+    if crlf == 0 or crlf == text.count("\n"):
+        return crlf > 0, None
+    for number, written in enumerate(text.split("\n")[:-1], start=1):
+        if not written.endswith("\r"):
+            return True, (number, Said("err_mixed_newlines"))
+    return True, None  # pragma: no cover - the counts differ, so some line has no CR
+
+
+def _split(text: str) -> tuple[str | None, int, int]:
+    """(front-matter text or None, body offset, body's file line). Only a block whose first
+    line is `---` (trailing spaces or tabs allowed, as on its closing line) is front-matter:
+    a `---` rule later in the body never is."""
+    if not text.startswith("---"):
+        return None, 0, 1
+    first = text.find("\n")
+    if (text[3:] if first < 0 else text[3:first]).strip(" \t"):
+        return None, 0, 1
+    if first < 0:
+        raise EditRefused(Said("err_fm_not_closed"), 1)
+    start = pos = first + 1
+    line_no = 2
+    while True:
+        end = text.find("\n", pos)
+        if (text[pos:] if end < 0 else text[pos:end]).rstrip(" \t") in _DELIMITERS:
+            front_matter = text[start:pos]
+            if len(front_matter) > MAX_FRONT_MATTER // 4 and (
+                    len(front_matter.encode("utf-8")) > MAX_FRONT_MATTER):
+                raise EditRefused(Said("err_fm_too_big"), 1)
+            return front_matter, len(text) if end < 0 else end + 1, line_no + 1
+        if end < 0:
+            raise EditRefused(Said("err_fm_not_closed"), 1)
+        pos = end + 1
+        line_no += 1
 
 
 def split_lines(text: str) -> tuple[list[str], bool]:
@@ -80,20 +154,6 @@ def refuse_conflict_markers(lines: Sequence[str]) -> None:
     for number, line in enumerate(lines, start=1):
         if _CONFLICT.match(line):
             raise EditRefused(Said("err_edit_conflict"), number)
-
-
-def front_matter_end(lines: Sequence[str]) -> int | None:
-    """Index of the closing delimiter; front-matter exists only as the file's first line."""
-    if not lines or lines[0].rstrip(" \t") != "---":
-        return None
-    size = 0
-    for index in range(1, len(lines)):
-        if lines[index].rstrip(" \t") in ("---", "..."):
-            return index
-        size += len(lines[index].encode("utf-8", "surrogatepass")) + 1
-        if size > MAX_FRONT_MATTER:
-            raise EditRefused(Said("err_edit_fm_too_big"), 1)
-    raise EditRefused(Said("err_edit_fm_unclosed"), 1)
 
 
 def check_text(value: str) -> None:
