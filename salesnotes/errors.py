@@ -73,12 +73,19 @@ def _shown(text: str) -> str:
 
 
 class Refused(ValueError):
-    """A value or request the core refuses, with its message for the catalog: the command
-    turns it into a problem said in the vault's language."""
+    """Text or a request the core refuses, and why: the one exception of reading and editing (a
+    note's bytes, its YAML, a front-matter value, an amount, an import's cell, an edit, a
+    contact that cannot be true). `said` is the catalog's message, which the command says in
+    the vault's language (`message`, like str(), is the English); `line` is 1-based within the
+    text read, 0 when the text as a whole is refused or no line applies; whoever knows the file
+    turns it into a `Problem` at its path."""
 
-    def __init__(self, said: Said) -> None:
+    def __init__(self, said: Said, line: int = 0, *, detail: str = "") -> None:
         super().__init__(str(said))
         self.said = said
+        self.message = str(said)
+        self.line = line
+        self.detail = detail  # for an edit that failed its own verification: which check
 
 
 class VaultError(Exception):

@@ -176,6 +176,26 @@ def does_git_work(package: str, tree: ast.Module) -> bool:
         for n in _all_imports(tree))
 
 
+def error_types(package: Path) -> list[str]:
+    """Exception classes that carry a message for the catalog (`self.said`) or a line
+    (`self.line`): one type says why the core refuses a text (`errors.Refused`), so a parser
+    never needs its own."""
+    found = []
+    for name, (_, tree) in modules(package).items():
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef) or not node.bases:
+                continue
+            init = next((f for f in node.body
+                         if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+            sets = {t.attr for n in ast.walk(init) if isinstance(n, ast.Assign)
+                    for target in n.targets
+                    for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+                    if isinstance(t, ast.Attribute)} if init else set()
+            if sets & {"said", "line"}:
+                found.append(f"{name}.{node.name}")
+    return sorted(found)
+
+
 def unexplained_imports(file: Path, tree: ast.Module) -> list[int]:
     """Lines of function-level imports with no reason given: a comment on the line before
     their block of imports, or on one of its lines. An import put off to run time is there
@@ -264,6 +284,30 @@ def test_the_package_keeps_the_house_rules():
                                   "commands taking the date or the vault from cli": [],
                                   "commands doing git work": [],
                                   "imports put off without a reason": []}
+
+
+def test_one_exception_type_says_why_a_text_is_refused():
+    """Reading a note, its YAML, a value, an amount, an import's cell and editing a note all
+    refuse with `Refused`. The others name something else than a line of a text: a file the
+    OS refused (its path), a template stopped at a limit (the template's name), a mirror of a
+    rep's repository (its remote)."""
+    assert error_types(PACKAGE) == ["salesnotes.edit.files.FileRefused",
+                                    "salesnotes.errors.Refused",
+                                    "salesnotes.git.mirror.MirrorError",
+                                    "salesnotes.sandbox.TemplateLimit"]
+
+
+def test_the_error_type_check_sees_a_second_parse_error(tmp_path: Path):
+    pkg = tmp_path / "house"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "errors.py").write_text(
+        "class Refused(ValueError):\n    def __init__(self, said, line=0):\n"
+        "        self.said, self.line = said, line\n")
+    (pkg / "yamlish.py").write_text(
+        "class YamlProblem(ValueError):\n    def __init__(self, line, message):\n"
+        "        self.line = line\n\n\nclass Fine(Exception):\n    pass\n")
+    assert error_types(pkg) == ["house.errors.Refused", "house.yamlish.YamlProblem"]
 
 
 def test_the_checks_see_a_package_that_breaks_every_rule(tmp_path: Path):

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from salesnotes.edit import files
-from salesnotes.edit.editor import VERIFY_FAILED, EditRefused, NoteText, edit_note
-from salesnotes.errors import Problem, VaultError
+from salesnotes.edit.editor import VERIFY_FAILED, NoteText, edit_note
+from salesnotes.errors import Problem, Refused, VaultError
 
 TODAY = date(2026, 11, 27)
 NEXT = date(2026, 12, 11)
@@ -63,8 +63,8 @@ def edited(src: str | bytes, change) -> bytes:
     return note.to_bytes()
 
 
-def refusal(src: str | bytes) -> EditRefused:
-    with pytest.raises(EditRefused) as info:
+def refusal(src: str | bytes) -> Refused:
+    with pytest.raises(Refused) as info:
         NoteText(src.encode() if isinstance(src, str) else src)
     return info.value
 
@@ -264,7 +264,7 @@ def test_nested_mapping_is_kept_but_not_edited() -> None:
     src = "---\ncontact:\n  name: Jan\n  phone: '+48 600'\ntier: A\n---\n"
     out = edited(src, lambda n: n.set_scalar("tier", "B"))
     assert out.decode() == src.replace("tier: A", "tier: B")
-    with pytest.raises(EditRefused, match="nested keys") as info:
+    with pytest.raises(Refused, match="nested keys") as info:
         NoteText(src.encode()).set_scalar("contact", "x")
     assert info.value.line == 2
 
@@ -388,13 +388,13 @@ def test_missing_section_after_trailing_blank_line_adds_no_second_blank() -> Non
 
 def test_unclosed_fence_refuses_appending_at_the_end() -> None:
     note = NoteText(b"Text\n```\ncode\n")
-    with pytest.raises(EditRefused, match="unclosed code block") as info:
+    with pytest.raises(Refused, match="unclosed code block") as info:
         note.prepend_to_section("## Log", [LOG_LINE])
     assert info.value.line == 2
 
 
 def test_new_lines_with_line_breaks_are_refused() -> None:
-    with pytest.raises(EditRefused, match="line break"):
+    with pytest.raises(Refused, match="line break"):
         NoteText(b"## Log\n").prepend_to_section("## Log", ["- a\n## Injected"])
 
 
@@ -416,7 +416,7 @@ def test_insert_section_at_the_end_without_log() -> None:
 def test_insert_existing_section_is_refused() -> None:
     note = NoteText(b"# Acme\n\n## Tasks\n- [ ] a\n")
     assert note.has_section("## tasks")
-    with pytest.raises(EditRefused, match="already exists") as info:
+    with pytest.raises(Refused, match="already exists") as info:
         note.insert_section("## Tasks", ["- [ ] b"])
     assert info.value.line == 3
 
@@ -504,7 +504,7 @@ def test_verification_catches_a_corrupted_body_line() -> None:
     note = NoteText(RICH.encode())
     log_visit(note)
     note._lines[-1] = "- 2026-11-18 phone: spoke to the BUYER"  # a bug elsewhere
-    with pytest.raises(EditRefused) as info:
+    with pytest.raises(Refused) as info:
         note.to_bytes()
     assert info.value.said == VERIFY_FAILED
     assert "body" in info.value.detail
@@ -514,7 +514,7 @@ def test_verification_catches_a_changed_untouched_key() -> None:
     note = NoteText(RICH.encode())
     note.set_scalar("last_contact", TODAY)
     note._lines[4] = "tier: B"
-    with pytest.raises(EditRefused, match="verification failed") as info:
+    with pytest.raises(Refused, match="verification failed") as info:
         note.to_bytes()
     assert "tier" in info.value.detail
 
@@ -523,7 +523,7 @@ def test_verification_catches_a_lost_comment() -> None:
     note = NoteText(RICH.encode())
     note.set_scalar("last_contact", TODAY)
     del note._lines[1]
-    with pytest.raises(EditRefused, match="verification failed"):
+    with pytest.raises(Refused, match="verification failed"):
         note.to_bytes()
 
 
@@ -533,7 +533,7 @@ def test_verification_catches_a_wrong_value(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(edit, "_plain_ok", lambda value, flow: True)  # a broken quoting rule
     note = NoteText(b"---\nactive: yes\n---\n")
     note.set_scalar("active", "no")
-    with pytest.raises(EditRefused, match="verification failed") as info:
+    with pytest.raises(Refused, match="verification failed") as info:
         note.to_bytes()
     assert "read back" in info.value.detail
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes.imports.reader import parse_amount, read_export
+from salesnotes.imports.reader import read_export
 from salesnotes.model.ledger import (
     MergeResult,
     Sale,
@@ -23,6 +23,7 @@ from salesnotes.model.ledger import (
     render_month,
     unguard,
 )
+from salesnotes.model.money import parse_money as parse_amount
 
 NIP_A = "5260250274"
 NIP_B = "7740001454"

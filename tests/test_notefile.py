@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesnotes.edit.editor import NoteText
+from salesnotes.errors import Refused
 from salesnotes.read.note import read_note
-from salesnotes.read.notefile import MAX_FRONT_MATTER, MAX_NOTE_BYTES, EditRefused
+from salesnotes.read.notefile import MAX_FRONT_MATTER, MAX_NOTE_BYTES
 
 REL = PurePosixPath("clients/Acme.md")
 LINES = ["---", "---  ", "...", "name: Acme", "tier: A", "region: Kraków", "", "Free text",
@@ -32,7 +33,7 @@ def reads_fine(data: bytes) -> bool:
 def edits(data: bytes) -> bool:
     try:
         NoteText(data)
-    except EditRefused:
+    except Refused:
         return False
     return True
 
@@ -92,7 +93,7 @@ def test_mixed_line_endings_are_said_by_the_reader_and_refused_by_the_editor(
     assert read.note is not None and read.note.name == "Acme"  # the views still show it
     said = [p for p in read.problems if "mixed line endings" in p.message]
     assert [p.line for p in said] == [line]
-    with pytest.raises(EditRefused, match="mixed line endings") as refused:
+    with pytest.raises(Refused, match="mixed line endings") as refused:
         NoteText(data)
     assert refused.value.line == line
 

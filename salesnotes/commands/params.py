@@ -12,8 +12,9 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
+from salesnotes.errors import Refused
 from salesnotes.read.body import CHANNEL_WORDS_PL, CHANNELS, canonical_channel
-from salesnotes.read.fields import FieldError, parse_written_date
+from salesnotes.read.fields import parse_written_date
 
 
 class WrittenDate(click.ParamType):
@@ -30,7 +31,7 @@ class WrittenDate(click.ParamType):
             return value
         try:
             return parse_written_date(str(value))
-        except FieldError as e:
+        except Refused as e:
             self.fail(str(e), param, ctx)
 
 

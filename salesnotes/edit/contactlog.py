@@ -21,7 +21,7 @@ from salesnotes.git.history import contact_history
 from salesnotes.i18n import Said
 from salesnotes.model.config import Config
 from salesnotes.read.body import CHANNELS, canonical_channel
-from salesnotes.read.fields import FieldError, parse_date
+from salesnotes.read.fields import parse_date
 from salesnotes.read.note import Note, read_note
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _written_date(raw: str | None) -> date | None:
         text = text[1:-1]
     try:
         return parse_date(text)
-    except FieldError:
+    except Refused:
         return None
 
 

@@ -24,10 +24,10 @@ from salesnotes.edit.files import FileRefused, NoteChanged, atomic_write, read_s
 from salesnotes.edit.yamlspans import Entry
 from salesnotes.edit.yamltokens import Intent
 from salesnotes.edit.yamltokens import plain_ok as _plain_ok
-from salesnotes.errors import VaultError, said, saying
+from salesnotes.errors import Refused, VaultError, said, saying
 from salesnotes.i18n import Said
 from salesnotes.read import notefile
-from salesnotes.read.notefile import FM_LINE0, EditRefused
+from salesnotes.read.notefile import FM_LINE0
 
 # `_plain_ok` is looked up here at each call: a test replaces it with a broken quoting rule to
 # see the read-back verification catch it.
@@ -159,7 +159,7 @@ class NoteText:
         if data != self._data:
             problem = self._verification_problem(data)
             if problem:
-                raise EditRefused(VERIFY_FAILED, detail=problem)
+                raise Refused(VERIFY_FAILED, detail=problem)
         return data
 
     # ---- front-matter internals
@@ -179,8 +179,8 @@ class NoteText:
         self._fm_end = 1 + len(fm)
         try:
             self._entries = self._located()
-        except EditRefused as e:
-            raise EditRefused(VERIFY_FAILED, detail=f"edit broke the YAML: {e.message}") from None
+        except Refused as e:
+            raise Refused(VERIFY_FAILED, detail=f"edit broke the YAML: {e.message}") from None
 
     def _set_fm_text(self, text: str) -> None:
         self._set_fm_lines(text.split("\n")[:-1])
@@ -190,7 +190,7 @@ class NoteText:
 
     def _refuse_map(self, entry: Entry) -> None:
         if entry.kind == "map":
-            raise EditRefused(Said("err_edit_nested", key=entry.key),
+            raise Refused(Said("err_edit_nested", key=entry.key),
                               FM_LINE0 + entry.key_line)
 
     def _replace_span(self, entry: Entry, token: str) -> str:
@@ -226,7 +226,7 @@ class NoteText:
         final-newline choice. Nothing goes after an unclosed fence, where it would be code."""
         start, fence, block = self._body_start(), insertion.open_fence, list(insertion.lines)
         if fence is not None and (insertion.at is None or insertion.at > fence):
-            raise EditRefused(Said("err_edit_unclosed_fence"), start + fence + 1)
+            raise Refused(Said("err_edit_unclosed_fence"), start + fence + 1)
         if insertion.at is not None:
             self._lines[start + insertion.at : start + insertion.at] = block
         else:
@@ -244,7 +244,7 @@ class NoteText:
     def _verification_problem(self, data: bytes) -> str | None:
         try:
             new = NoteText(data)
-        except EditRefused as e:
+        except Refused as e:
             return f"result does not read back: {e.message} (line {e.line})"
         if new.bom != self.bom:
             return "BOM changed"
@@ -323,7 +323,7 @@ def edit_note(path: Path, root: Path, change: Callable[[NoteText], None]) -> boo
         try:
             snapshot = read_snapshot(path)
             if not snapshot.data:
-                raise EditRefused(Said("err_edit_empty"))
+                raise Refused(Said("err_edit_empty"))
             note = NoteText(snapshot.data)
             change(note)
             data = note.to_bytes()
@@ -332,7 +332,7 @@ def edit_note(path: Path, root: Path, change: Callable[[NoteText], None]) -> boo
             return atomic_write(path, data, expect=snapshot, root=Path(root))
         except NoteChanged:
             continue
-        except EditRefused as e:
+        except Refused as e:
             raise VaultError(saying(rel, e.line, e.said)) from e
         except FileRefused as e:
             raise VaultError(saying(rel, 0, e.said)) from e
@@ -365,7 +365,7 @@ def edit_bytes(rel: PurePosixPath, change: Callable[[NoteText], None]) -> Callab
             text = NoteText(data)
             change(text)
             return text.to_bytes()
-        except EditRefused as e:
+        except Refused as e:
             raise VaultError(saying(rel, e.line, e.said)) from e
 
     return redo

@@ -6,6 +6,7 @@ duplicate NIP, naming the note that already holds it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -14,17 +15,18 @@ from pathlib import Path, PurePosixPath
 
 from salesnotes.edit.templates import template_files
 from salesnotes.edit.yamltext import yaml_str
-from salesnotes.errors import Problem, UsageProblem, VaultError, saying
+from salesnotes.errors import Problem, Refused, UsageProblem, VaultError, saying
 from salesnotes.i18n import Said
 from salesnotes.model.config import STATUSES, Config
 from salesnotes.model.vault import CLIENTS, Vault
-from salesnotes.read.fields import FieldError, parse_nip
+from salesnotes.read.fields import parse_nip
 from salesnotes.read.names import InvalidName, NameTaken, client_path, name_key
 from salesnotes.read.notefile import MAX_NOTE_BYTES
 from salesnotes.sandbox import TemplateLimit, render_limited
 from salesnotes.views.engine import _budgeted_range, limited_environment
 
 TEMPLATE = PurePosixPath("templates/client.md")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
     try:
         template = _compiled(text)
         template.environment.globals["range"] = _budgeted_range()  # a fresh budget per note
-        return render_limited(template, dict(
+        text = render_limited(template, dict(
             name=client.name, nip=nip or "", tier=tier, status=client.status,
             region=client.region or "", today=today.isoformat(), extra=dict(client.extra)),
             max_output=MAX_NOTE_BYTES)
@@ -98,6 +100,9 @@ def render_note(root: Path, cfg: Config, client: NewClient, nip: str | None, tie
                          ) from None
     except TemplateError as e:
         raise VaultError(saying(TEMPLATE, _line(e), Said("err_tpl", why=str(e)))) from None
+    # A CR typed in a name would be a lone CR wherever the template shows the name: a note
+    # whose line endings no edit could keep. It becomes a space, as in the note's file name.
+    return _LONE_CR.sub(" ", text)
 
 
 @lru_cache(maxsize=2)
@@ -134,7 +139,7 @@ def _nip(text: str | None) -> str | None:
         return None
     try:
         return parse_nip(text)
-    except FieldError as e:
+    except Refused as e:
         _refuse(e.said)
     return None  # pragma: no cover
 

@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from salesnotes.errors import Refused
 from salesnotes.i18n import Said
-from salesnotes.read.notefile import EditRefused, check_text
+from salesnotes.read.notefile import check_text
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
@@ -100,7 +101,7 @@ def checked_lines(lines: Sequence[str]) -> list[str]:
         if not isinstance(line, str):
             raise TypeError(f"lines must be strings, not {type(line).__name__}")
         if "\n" in line or "\r" in line or "\x00" in line:
-            raise EditRefused(Said("err_edit_line_break"))
+            raise Refused(Said("err_edit_line_break"))
         check_text(line)
     return list(lines)
 
@@ -152,7 +153,7 @@ def section_insertion(body: Sequence[str], start: int, heading: str, new: list[s
     found = outline(body)
     existing = heading_index(body, found, heading)
     if existing is not None:
-        raise EditRefused(Said("err_edit_section_exists", heading=f"'{heading.strip()}'"),
+        raise Refused(Said("err_edit_section_exists", heading=f"'{heading.strip()}'"),
                           start + existing + 1)
     index = None
     if before is not None:

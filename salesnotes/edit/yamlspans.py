@@ -18,8 +18,9 @@ from typing import Any
 
 import yaml
 
+from salesnotes.errors import Refused
 from salesnotes.i18n import Said
-from salesnotes.read.notefile import FM_LINE0, EditRefused
+from salesnotes.read.notefile import FM_LINE0
 
 _Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _CORE_TAGS = {"str", "int", "float", "bool", "null", "timestamp", "seq", "map"}
@@ -55,7 +56,7 @@ def parse_front_matter(text: str) -> list[Entry]:
     if root is None:
         return []
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
-        raise EditRefused(Said("err_edit_fm_not_map"), _line(text, root.start_mark))
+        raise Refused(Said("err_edit_fm_not_map"), _line(text, root.start_mark))
     _refuse_bad_keys(root, text)
     return [_entry(k, v, text) for k, v in root.value]
 
@@ -66,12 +67,12 @@ def _refuse_unsafe_tokens(text: str) -> None:
         for token in yaml.scan(text, Loader=_Loader):
             line = _line(text, token.start_mark)
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                raise EditRefused(Said("err_yaml_alias"), line)
+                raise Refused(Said("err_yaml_alias"), line)
             if isinstance(token, yaml.TagToken) and not _core_tag(token.value):
                 handle, suffix = token.value
-                raise EditRefused(Said("err_yaml_tag", tag=f"{handle or ''}{suffix}"), line)
+                raise Refused(Said("err_yaml_tag", tag=f"{handle or ''}{suffix}"), line)
             if isinstance(token, yaml.DirectiveToken):
-                raise EditRefused(Said("err_edit_directive"), line)
+                raise Refused(Said("err_edit_directive"), line)
     except yaml.MarkedYAMLError as e:
         raise _yaml_refusal(e, text) from None
 
@@ -81,7 +82,7 @@ def _core_tag(value: tuple[str | None, str]) -> bool:
     return handle == "!!" and suffix in _CORE_TAGS
 
 
-def _yaml_refusal(error: Any, text: str) -> EditRefused:
+def _yaml_refusal(error: Any, text: str) -> Refused:
     """Point at the cause: an unclosed quote is reported where it opens, not at the end."""
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = str(getattr(error, "context", None) or "")
@@ -94,7 +95,7 @@ def _yaml_refusal(error: Any, text: str) -> EditRefused:
         mark = context_mark
         what = Said("err_yaml_unclosed_quote") if "quoted scalar" in context else (
             context, ": ", what)
-    return EditRefused(Said("err_yaml", what=what), _line(text, mark) if mark else FM_LINE0)
+    return Refused(Said("err_yaml", what=what), _line(text, mark) if mark else FM_LINE0)
 
 
 def _line(text: str, mark: Any) -> int:
@@ -115,11 +116,11 @@ def _refuse_bad_keys(root: yaml.MappingNode, text: str) -> None:
         for key, value in node.value:
             line = _line(text, key.start_mark)
             if not isinstance(key, yaml.ScalarNode):
-                raise EditRefused(Said("err_yaml_key"), line)
+                raise Refused(Said("err_yaml_key"), line)
             if key.value == "<<" and not key.style:
-                raise EditRefused(Said("err_yaml_merge"), line)
+                raise Refused(Said("err_yaml_merge"), line)
             if key.value in seen:
-                raise EditRefused(Said("err_yaml_duplicate_key", key=key.value,
+                raise Refused(Said("err_yaml_duplicate_key", key=key.value,
                                        first=seen[key.value]), line)
             seen[key.value] = line
             stack.append(value)
@@ -128,12 +129,12 @@ def _refuse_bad_keys(root: yaml.MappingNode, text: str) -> None:
 def _entry(key: yaml.ScalarNode, value: yaml.Node, text: str) -> Entry:
     line = _line(text, key.start_mark) - FM_LINE0
     if _column(text, key.start_mark.index) != 0:
-        raise EditRefused(Said("err_edit_indented_key"), FM_LINE0 + line)
+        raise Refused(Said("err_edit_indented_key"), FM_LINE0 + line)
     colon = key.end_mark.index
     while colon < len(text) and text[colon] in " \t":
         colon += 1
     if colon >= len(text) or text[colon] != ":":
-        raise EditRefused(Said("err_edit_key_syntax"), FM_LINE0 + line)
+        raise Refused(Said("err_edit_key_syntax"), FM_LINE0 + line)
     start, end = value.start_mark.index, _node_end(value, text)
     if isinstance(value, yaml.ScalarNode):
         kind = "scalar"
@@ -177,7 +178,7 @@ def cross_check(text: str, entries: Sequence[Entry]) -> None:
         raise _yaml_refusal(e, text) from None
     found = [] if root is None else [(k.value, k.start_mark.index) for k, _ in root.value]
     if found != [(e.key, e.key_index) for e in entries]:
-        raise EditRefused(Said("err_edit_yaml_versions"), 1)
+        raise Refused(Said("err_edit_yaml_versions"), 1)
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,9 +25,9 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from salesnotes.edit.editor import EditRefused, NoteText, edit_bytes, edit_note
+from salesnotes.edit.editor import NoteText, edit_bytes, edit_note
 from salesnotes.edit.newclient import NewClient
-from salesnotes.errors import Problem, file_problem, saying
+from salesnotes.errors import Problem, Refused, file_problem, saying
 from salesnotes.git.gitlog import Change
 from salesnotes.i18n import Labels, Said
 from salesnotes.imports.common import (
@@ -45,15 +45,13 @@ from salesnotes.imports.reader import (
     COLUMNS,
     Export,
     ExportError,
-    ValueProblem,
     normalize_header,
-    parse_amount,
     read_export,
     said_all,
 )
 from salesnotes.load.vault import load_vault
 from salesnotes.model.config import STATUSES
-from salesnotes.model.money import to_grosz
+from salesnotes.model.money import parse_money, to_grosz
 from salesnotes.model.vault import Vault
 from salesnotes.read.note import Note
 
@@ -203,7 +201,7 @@ def _read_clients(vault: Vault, export: Export, columns: Mapping[str, str],
     """Rows typed and merged by NIP; bad rows and disagreeing rows as problems."""
     problems = list(export.problems)
     clients: dict[str, _Client] = {}
-    nips: dict[str, str | ValueProblem] = {}
+    nips: dict[str, str | Refused] = {}
     total = len(export.rows)
     for i, row in enumerate(export.rows):
         if progress and i % PROGRESS_EVERY == 0:
@@ -223,7 +221,7 @@ def _read_clients(vault: Vault, export: Export, columns: Mapping[str, str],
 
 
 def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
-         nips: dict[str, str | ValueProblem]) -> tuple[str | None, dict[str, Value], list[Said]]:
+         nips: dict[str, str | Refused]) -> tuple[str | None, dict[str, Value], list[Said]]:
     errors: list[Said] = []
     nip = cached_nip(cells.get("nip", ""), nips, errors)
     values: dict[str, Value] = {}
@@ -233,7 +231,7 @@ def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
             continue  # an empty cell never deletes what the note says
         try:
             values[key] = _value(vault, key, text)
-        except ValueProblem as e:
+        except Refused as e:
             errors.append(Said("err_in", part=key, message=e.said))
     return nip, values, errors
 
@@ -241,13 +239,13 @@ def _row(vault: Vault, cells: Mapping[str, str], columns: Mapping[str, str],
 def _value(vault: Vault, key: str, text: str) -> Value:
     """Money exact (never a float), tier and status as the config knows them, the rest text."""
     if key in MONEY:
-        amount = parse_amount(text)  # `240000` stays whole; `12000.5` is written `12000.50`
+        amount = parse_money(text)  # `240000` stays whole; `12000.5` is written `12000.50`
         return to_grosz(amount) if amount != amount.to_integral_value() else amount
     if key == "tier" and text not in vault.config.tiers:
-        raise ValueProblem(Said("err_unknown_tier", tier=text,
+        raise Refused(Said("err_unknown_tier", tier=text,
                                 known=", ".join(vault.config.tiers)))
     if key == "status" and text not in STATUSES:
-        raise ValueProblem(Said("err_unknown_status", status=text, known=", ".join(STATUSES)))
+        raise Refused(Said("err_unknown_status", status=text, known=", ".join(STATUSES)))
     return unicodedata.normalize("NFC", text)
 
 
@@ -277,7 +275,7 @@ def _update(vault: Vault, note: Note, client: _Client) -> tuple[Update | None, P
         text = NoteText((vault.root / note.path).read_bytes())
         _apply(tuple(changes))(text)
         text.to_bytes()
-    except EditRefused as e:
+    except Refused as e:
         return None, saying(note.path, e.line, Said("err_imp_not_updated", message=e.said))
     except OSError as e:
         return None, file_problem(note.path, Said("err_cannot_read", why=e.strerror))

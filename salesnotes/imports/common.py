@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from salesnotes.edit.files import FileRefused, atomic_write
 from salesnotes.edit.newclient import NewClient, plan_note
-from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.errors import Problem, Refused, VaultError, file_problem
 from salesnotes.git import gitlog
 from salesnotes.i18n import Said
-from salesnotes.imports.reader import ValueProblem, parse_nip, said_all
+from salesnotes.imports.reader import said_all
 from salesnotes.model.vault import Vault, iter_note_files
+from salesnotes.read.fields import parse_nip
 from salesnotes.read.names import name_key, taken_keys
 from salesnotes.read.notefile import MAX_NOTE_BYTES
 
@@ -165,16 +166,16 @@ def shown_path(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def cached_nip(text: str, cache: dict[str, str | ValueProblem], errors: list[Said]) -> str | None:
+def cached_nip(text: str, cache: dict[str, str | Refused], errors: list[Said]) -> str | None:
     """A row's NIP, each written form checked once: an export names the same few hundred NIPs
     tens of thousands of times. A wrong one adds its message to `errors` and gives None."""
     if text not in cache:
         try:
             cache[text] = parse_nip(text)
-        except ValueProblem as e:
+        except Refused as e:
             cache[text] = e
     found = cache[text]
-    if isinstance(found, ValueProblem):
+    if isinstance(found, Refused):
         errors.append(found.said)
         return None
     return found

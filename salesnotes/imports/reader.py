@@ -2,10 +2,11 @@
 
 `import sales` and `import clients` both read through here, so an export that works for one works
 for the other. The reader does not interpret values: each row keeps its cells' text (stripped)
-under canonical keys (`nip`, `amount`, ...), and the pure parsers at the end (`parse_amount`,
-`parse_date`, `parse_nip`) turn text into values where the importer decides what a bad value
-means. The reader refuses whatever would make it guess: an undecodable byte, a duplicated header
-it would use, a missing required column, an XLSX formula whose value was never computed.
+under canonical keys (`nip`, `amount`, ...), and the parsers the notes use too
+(`model/money.parse_money`, `read/fields.parse_nip`, and `parse_date` here: the one date grammar
+in the import's words) turn text into values where the importer decides what a bad value means.
+The reader refuses whatever would make it guess: an undecodable byte, a duplicated header it
+would use, a missing required column, an XLSX formula whose value was never computed.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from salesnotes.errors import Problem, VaultError, file_problem, saying
+from salesnotes.errors import Problem, Refused, VaultError, file_problem, saying
 from salesnotes.i18n import Said
 from salesnotes.model.columns import COLUMNS
 from salesnotes.model.ledger import HEADER as LEDGER_HEADER
 from salesnotes.model.ledger import unguard
-from salesnotes.model.money import MoneyError, parse_money, to_grosz
+from salesnotes.model.money import parse_money, to_grosz
 from salesnotes.read import fields
 
 MAX_BYTES = 50 * 1024 * 1024  # an export bigger than this is not a rep's sales file
@@ -40,16 +41,6 @@ TOTAL_WORDS = ("razem", "suma", "total", "ogolem")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and newlines are text
 SERIAL_DATES = (25569, 109575)  # Excel serials of 1970-01-01 and 2200-01-01; others stay numbers
 HEADER_SCAN = 20  # rows searched for the header below a report's title lines
-
-class ValueProblem(ValueError):
-    """A cell (or byte) that cannot be read without guessing; `line` is 0 when unknown."""
-
-    def __init__(self, said: Said, line: int = 0) -> None:
-        super().__init__(str(said))
-        self.said = said  # said in the reader's language by the command
-        self.message = str(said)
-        self.line = line
-
 
 def said_all(parts: Sequence[Said | str]) -> Said:
     """Everything wrong with one row, in one message: the parts one after the other."""
@@ -187,7 +178,7 @@ def decode_export(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             name = codecs.lookup(encoding).name
         except LookupError:
-            raise ValueProblem(Said("err_imp_unknown_encoding", encoding=repr(encoding))) from None
+            raise Refused(Said("err_imp_unknown_encoding", encoding=repr(encoding))) from None
         return _strict(data, name), name
     for bom, name, codec in _BOMS:
         if data.startswith(bom):
@@ -210,7 +201,7 @@ def _strict(data: bytes, name: str, skip: int = 0, shown: str | None = None) -> 
         before = data[skip:at].decode(name, errors="replace")
         line = before.count("\n") + 1
         column = len(before) - (before.rfind("\n") + 1) + 1
-        raise ValueProblem(Said("err_imp_bad_byte", column=column, byte=f"0x{data[at]:02x}",
+        raise Refused(Said("err_imp_bad_byte", column=column, byte=f"0x{data[at]:02x}",
                                 encoding=shown or name), line) from None
 
 
@@ -234,7 +225,7 @@ def _detected(data: bytes) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise ValueProblem(Said("err_imp_which_encoding"))
+        raise Refused(Said("err_imp_which_encoding"))
     return str(best), best.encoding
 
 
@@ -292,7 +283,7 @@ def read_export(path: Path, *, encoding: str | None = None,
     delimiter = sniff_delimiter(text)
     try:
         table = [(n, cells) for n, cells in _csv_table(text, delimiter) if _filled(cells)]
-    except ValueProblem as e:
+    except Refused as e:
         raise ExportError(_at(where, e)) from None
     hint: Said | str = Said("err_imp_comma_hint") if delimiter == "," else ""
     export, _ = _build(path, where, table, dict(mapping or {}), required,
@@ -327,11 +318,11 @@ def _decode_file(path: Path, where: PurePosixPath, encoding: str | None) -> tupl
         return decode_export(path.read_bytes(), encoding)
     except OSError as e:
         raise ExportError(file_problem(where, Said("err_cannot_read", why=e.strerror))) from None
-    except ValueProblem as e:
+    except Refused as e:
         raise ExportError(_at(where, e)) from None
 
 
-def _at(where: PurePosixPath, e: ValueProblem) -> Problem:
+def _at(where: PurePosixPath, e: Refused) -> Problem:
     return saying(where, e.line, e.said) if e.line else file_problem(where, e.said)
 
 
@@ -353,7 +344,7 @@ def _csv_table(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            raise ValueProblem(Said("err_cells_split", why=str(e)), line) from None
+            raise Refused(Said("err_cells_split", why=str(e)), line) from None
         yield line, cells
 
 
@@ -500,7 +491,7 @@ def _cell_text(value: object, key: str, epoch: datetime) -> str:
 
 
 def _number_text(value: int | float) -> str:
-    """Exact, point decimal; `123.456` is written `123.4560`, which `parse_amount` cannot
+    """Exact, point decimal; `123.456` is written `123.4560`, which `parse_money` cannot
     mistake for a thousands group (an XLSX number is never ambiguous)."""
     # a float as Excel shows it (15 significant digits): `0.1 + 0.2` is 0.3, not 0.30000000000000004
     d = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
@@ -532,34 +523,20 @@ def _uncached_formulas(path: Path, where: PurePosixPath,
 
 # --- values ------------------------------------------------------------------------------------
 
-def parse_amount(text: str) -> Decimal:
-    """An amount cell, by the one grammar of salesnotes.model.money (errors as ValueProblem)."""
-    try:
-        return parse_money(text)
-    except MoneyError as e:
-        raise ValueProblem(e.said) from None
-
 
 def parse_date(text: str) -> date:
     """`2026-03-05`, `5.03.2026`, `2026-03-05T10:00+01:00` (the date as written, no shift), by
-    the one date reader (`read/fields.py`), in the import's words (errors as ValueProblem)."""
+    the one date reader (`read/fields.py`), in the import's words (errors as Refused)."""
     s = text.strip()
     if not s:
-        raise ValueProblem(Said("err_imp_no_date"))
+        raise Refused(Said("err_imp_no_date"))
     try:
         return fields.parse_written_date(s, stamped=True)
-    except fields.FieldError as e:
+    except Refused as e:
         if e.said.key == "err_not_a_day":
-            raise ValueProblem(Said("err_impossible_date", text=repr(s))) from None
-        raise ValueProblem(Said("err_imp_not_a_date", text=repr(s))) from None
+            raise Refused(Said("err_impossible_date", text=repr(s))) from None
+        raise Refused(Said("err_imp_not_a_date", text=repr(s))) from None
 
-
-def parse_nip(text: str) -> str:
-    """`PL 526-025-02-74` -> `5260250274`, by the one NIP reader (errors as ValueProblem)."""
-    try:
-        return fields.parse_nip(text)
-    except fields.FieldError as e:
-        raise ValueProblem(e.said) from None
 
 
 def check_totals(export: Export, key: str = "amount") -> list[Problem]:
@@ -567,9 +544,9 @@ def check_totals(export: Export, key: str = "amount") -> list[Problem]:
     previous totals row (or of all rows, for a grand total right after subtotals). Rows with an
     unreadable amount are reported by the importer; while any exist, nothing is checked."""
     try:
-        amounts = [(r.line, parse_amount(r.values[key])) for r in export.rows
+        amounts = [(r.line, parse_money(r.values[key])) for r in export.rows
                    if r.values.get(key)]
-    except ValueProblem:
+    except Refused:
         return []
     problems, start = [], 0
     for total in export.totals:
@@ -579,8 +556,8 @@ def check_totals(export: Export, key: str = "amount") -> list[Problem]:
         whole = part if part else [a for line, a in amounts if line < total.line]
         start = total.line
         try:
-            stated = to_grosz(parse_amount(total.values[key]))
-        except ValueProblem as e:
+            stated = to_grosz(parse_money(total.values[key]))
+        except Refused as e:
             problems.append(export.problem(total.line, Said("err_imp_totals_row",
                                                             message=e.said)))
             continue

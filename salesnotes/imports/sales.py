@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from salesnotes.edit.newclient import NewClient
-from salesnotes.errors import Problem, VaultError, file_problem
+from salesnotes.errors import Problem, Refused, VaultError, file_problem
 from salesnotes.i18n import Labels, Said
 from salesnotes.imports.common import (
     PROGRESS_EVERY,
@@ -47,16 +47,14 @@ from salesnotes.imports.common import (
 from salesnotes.imports.reader import (
     Export,
     Row,
-    ValueProblem,
     check_totals,
-    parse_amount,
     parse_date,
     read_export,
     said_all,
 )
 from salesnotes.load.vault import load_vault
 from salesnotes.model.ledger import Sale, combine_lines, merge_sales, month_path, render_month
-from salesnotes.model.money import format_money, to_grosz
+from salesnotes.model.money import format_money, parse_money, to_grosz
 from salesnotes.model.vault import Vault
 
 REQUIRED = ("document", "date", "nip", "amount")
@@ -148,7 +146,7 @@ def _validate(export: Export, progress: Progress | None) -> tuple[list[Line], li
     """Every row typed; a bad row becomes one problem listing all that is wrong with it."""
     problems = list(export.problems)
     lines: list[Line] = []
-    nips: dict[str, str | ValueProblem] = {}
+    nips: dict[str, str | Refused] = {}
     total = len(export.rows)
     for i, row in enumerate(export.rows):
         if progress and i % PROGRESS_EVERY == 0:
@@ -163,15 +161,15 @@ def _validate(export: Export, progress: Progress | None) -> tuple[list[Line], li
     return lines, problems
 
 
-def _sale_of(values: Mapping[str, str], nips: dict[str, str | ValueProblem]
+def _sale_of(values: Mapping[str, str], nips: dict[str, str | Refused]
              ) -> tuple[Sale | None, list[Said]]:
     errors: list[Said] = []
     document = values.get("document", "").strip()
     if not document:
         errors.append(Said("err_no_document"))
     day = _typed(parse_date, values.get("date", ""), errors)
-    amount = _typed(parse_amount, values.get("amount", ""), errors)
-    margin = _typed(parse_amount, values["margin"], errors) if values.get("margin") else None
+    amount = _typed(parse_money, values.get("amount", ""), errors)
+    margin = _typed(parse_money, values["margin"], errors) if values.get("margin") else None
     nip = _nip(values.get("nip", ""), nips, errors)
     if errors:
         return None, errors
@@ -181,12 +179,12 @@ def _sale_of(values: Mapping[str, str], nips: dict[str, str | ValueProblem]
 def _typed(parse: Callable[[str], object], text: str, errors: list[Said]):  # noqa: ANN202
     try:
         return parse(text)
-    except ValueProblem as e:
+    except Refused as e:
         errors.append(e.said)
         return None
 
 
-def _nip(text: str, cache: dict[str, str | ValueProblem], errors: list[Said]) -> str | None:
+def _nip(text: str, cache: dict[str, str | Refused], errors: list[Said]) -> str | None:
     """An empty NIP is a sale to no known client (kept); a wrong one is a bad row."""
     return cached_nip(text, cache, errors) if text.strip() else None
 

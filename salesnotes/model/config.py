@@ -12,11 +12,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from salesnotes.errors import Problem, saying
+from salesnotes.errors import Problem, Refused, saying
 from salesnotes.i18n import Said
 from salesnotes.model.columns import COLUMNS
+from salesnotes.model.money import parse_number
 from salesnotes.read import yamlnodes as Y
-from salesnotes.read.fields import FieldError, parse_date, parse_decimal, parse_month
+from salesnotes.read.fields import parse_date, parse_month
 from salesnotes.read.names import fold
 
 CONFIG_FILE = "salesnotes.yaml"
@@ -157,8 +158,8 @@ class _Reader:
         if t is None:
             return None
         try:
-            return parse_decimal(t)
-        except FieldError as e:
+            return parse_number(t)
+        except Refused as e:
             self.bad(v.line, Said("err_in", part=key, message=e.said))
             return None
 
@@ -284,7 +285,7 @@ def _ledger_keys(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
     if (v := g("ledger_start")) is not None and (t := r.text(v, "ledger_start")):
         try:
             kw["ledger_start"] = parse_month(t)
-        except FieldError as e:
+        except Refused as e:
             r.bad(v.line, Said("err_in", part="ledger_start",
                                message=Said("err_cfg_month", message=e.said)))
     if (v := g("import")) is not None:
@@ -327,7 +328,7 @@ def _days_off(v: Y.Value, r: _Reader) -> frozenset[date]:
         try:
             start = parse_date(first.strip())
             end = parse_date(last.strip()) if sep else start
-        except FieldError as e:
+        except Refused as e:
             r.bad(item.line, Said("err_in", part="days_off",
                                   message=Said("err_cfg_day_off", message=e.said)))
             continue
@@ -432,7 +433,7 @@ def _routine(v: Y.Value, r: _Reader) -> RoutineItem | None:
     if (u := m.items.get("until")) is not None and (written := r.text(u, "routine.until")):
         try:
             until = parse_date(written)
-        except FieldError as e:
+        except Refused as e:
             r.bad(u.line, Said("err_in", part="routine.until", message=e.said))
     return RoutineItem(every, day, task, until)
 

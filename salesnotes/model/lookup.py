@@ -21,9 +21,9 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Protocol, TypeVar
 
-from salesnotes.errors import UsageProblem, saying
+from salesnotes.errors import Refused, UsageProblem, saying
 from salesnotes.i18n import Said
-from salesnotes.read.fields import FieldError, parse_nip
+from salesnotes.read.fields import parse_nip
 from salesnotes.read.names import fold
 
 # Inside a word these join its parts (`Żar-Serwis` is `zar`, `serwis` and `zarserwis`); any
@@ -223,7 +223,7 @@ def _as_nip(query: str) -> str | None:
         return None
     try:
         return parse_nip(query)
-    except FieldError:
+    except Refused:
         return None
 
 

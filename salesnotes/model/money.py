@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
+from salesnotes.errors import Refused
 from salesnotes.i18n import Said
 
 GROSZ = Decimal("0.01")
@@ -23,14 +24,6 @@ _GROUPED = re.compile(r"[0-9]{1,3}(?:([ .,])[0-9]{3})(?:\1[0-9]{3})*")
 _DIGITS = re.compile(r"[0-9]+")
 
 
-class MoneyError(ValueError):
-    """An amount that cannot be read without guessing; `said` is the message for the catalog."""
-
-    def __init__(self, said: Said) -> None:
-        super().__init__(str(said))
-        self.said = said
-
-
 def parse_money(text: str) -> Decimal:
     """An amount of money, in notes and in imports alike: `parse_number`'s grammar, at most two
     decimal places (more is refused, never rounded: 200 documents of `0,005` are not 2,00 zł)
@@ -38,9 +31,9 @@ def parse_money(text: str) -> Decimal:
     value, digits, frac = _parse(text)
     raw = text.strip()
     if len(digits.lstrip("0")) > LIMIT_DIGITS:
-        raise MoneyError(Said("err_amount_too_large", text=repr(raw)))
+        raise Refused(Said("err_amount_too_large", text=repr(raw)))
     if frac is not None and len(frac.rstrip("0")) > PLACES:  # `12,500` changes no grosz
-        raise MoneyError(Said("err_amount_places", text=repr(raw), places=PLACES))
+        raise Refused(Said("err_amount_places", text=repr(raw), places=PLACES))
     return value
 
 
@@ -67,7 +60,7 @@ def _parse(text: str) -> tuple[Decimal, str, str | None]:
     whole, frac = _split_decimal(s, raw)
     if not (_DIGITS.fullmatch(whole) or _GROUPED.fullmatch(whole)) or (
             frac is not None and not _DIGITS.fullmatch(frac)):
-        raise MoneyError(Said("err_not_amount", text=repr(raw)) if raw else Said("err_no_amount"))
+        raise Refused(Said("err_not_amount", text=repr(raw)) if raw else Said("err_no_amount"))
     digits = re.sub(r"[ .,]", "", whole)
     value = Decimal(digits + (f".{frac}" if frac is not None else ""))
     return (-value if negative else value), digits, frac
@@ -81,11 +74,11 @@ def _split_decimal(s: str, raw: str) -> tuple[str, str | None]:
     mark, other = s[last], "." if s[last] == "," else ","
     if s.count(mark) > 1:
         if other in s:
-            raise MoneyError(Said("err_not_amount", text=repr(raw)))
+            raise Refused(Said("err_not_amount", text=repr(raw)))
         return s, None  # `1.234.567`: grouping only, checked by the caller
     whole, frac = s[:last], s[last + 1:]
     if len(frac) == 3 and re.fullmatch(r"[1-9][0-9]{0,2}", whole):
-        raise MoneyError(Said("err_ambiguous_amount", text=repr(raw)))
+        raise Refused(Said("err_ambiguous_amount", text=repr(raw)))
     return whole, frac
 
 

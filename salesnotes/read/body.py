@@ -14,16 +14,11 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from salesnotes.errors import Refused
 from salesnotes.i18n import Said
 from salesnotes.read.compact import day, day_or_none, text_or_none
 from salesnotes.read.compact import text as shared_text
-from salesnotes.read.fields import (
-    FieldError,
-    parse_amount,
-    parse_date,
-    parse_month,
-    parse_probability,
-)
+from salesnotes.read.fields import parse_amount, parse_date, parse_month, parse_probability
 
 CHANNELS = ("phone", "email", "sms", "visit", "meeting", "other")
 CHANNEL_ALIASES = {
@@ -263,7 +258,7 @@ class _Scanner:
     def date_into(self, into: dict[str, date], key: str, text: str, no: int) -> None:
         try:
             into[key] = parse_date(text)
-        except FieldError as e:
+        except Refused as e:
             self.problems.append((no, Said("err_in", part=Said("err_part_task"), message=e.said)))
 
     def log_item(self, rest: str, no: int) -> None:
@@ -272,7 +267,7 @@ class _Scanner:
             return
         try:
             when = parse_date(m.group(1))
-        except FieldError as e:
+        except Refused as e:
             self.problems.append((no, Said("err_in", part=Said("err_part_log"), message=e.said)))
             return
         if self.summary and self.log and when <= self.log[0].date:
@@ -301,7 +296,7 @@ class _Scanner:
                 close = parse_month(fields["close"])
             if fields.get("probability"):
                 probability = parse_probability(fields["probability"])
-        except FieldError as e:
+        except Refused as e:
             self.problems.append((no, Said("err_in", part=Said("err_part_opportunity"),
                                            message=e.said)))
             return

@@ -1,7 +1,7 @@
 """Typing front-matter values from their source text: dates, money, NIP, lists.
 
 Each parser takes the text exactly as the rep wrote it and either returns the value or raises
-FieldError with a message fit for `path:line: message`. Nothing here guesses.
+Refused with a message fit for `path:line: message`. Nothing here guesses.
 """
 
 from __future__ import annotations
@@ -11,19 +11,12 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from salesnotes.errors import Refused
 from salesnotes.i18n import Said
-from salesnotes.model.money import MoneyError, parse_money, parse_number
+from salesnotes.model.money import parse_money, parse_number
 
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\S*)?")
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-class FieldError(ValueError):
-    """A value that cannot be read as its key's type; `said` is the message for the catalog."""
-
-    def __init__(self, said: Said) -> None:
-        super().__init__(str(said))
-        self.said = said
 
 
 @lru_cache(maxsize=8192)
@@ -39,12 +32,12 @@ def parse_date(text: str) -> date:
             pass  # impossible dates get the message below
     m = _DATE.fullmatch(text.strip())
     if not m:
-        raise FieldError(Said("err_not_a_date", text=repr(text)))
+        raise Refused(Said("err_not_a_date", text=repr(text)))
     y, mo, d = (int(g) for g in m.groups())
     try:
         return date(y, mo, d)
     except ValueError:
-        raise FieldError(Said("err_impossible_date", text=repr(text))) from None
+        raise Refused(Said("err_impossible_date", text=repr(text))) from None
 
 
 _WRITTEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -62,12 +55,12 @@ def parse_written_date(text: str, *, stamped: bool = False) -> date:
     `stamped`, as an export's cell holds it (`2026-12-03T10:00+01:00`, `3.12.2026 r.`)."""
     m = (_STAMPED if stamped else _WRITTEN).fullmatch(text.strip())
     if not m:
-        raise FieldError(Said("err_not_a_written_date", text=repr(text)))
+        raise Refused(Said("err_not_a_written_date", text=repr(text)))
     y, mo, d = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(6, 5, 4)))
     try:
         return date(y, mo, d)
     except ValueError:
-        raise FieldError(Said("err_not_a_day", text=repr(text), month=mo, day=d)) from None
+        raise Refused(Said("err_not_a_day", text=repr(text), month=mo, day=d)) from None
 
 
 def parse_month(text: str) -> date:
@@ -77,7 +70,7 @@ def parse_month(text: str) -> date:
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
-            raise FieldError(Said("err_impossible_month", text=repr(text)))
+            raise Refused(Said("err_impossible_month", text=repr(text)))
         return date(y, mo, 1)
     return parse_date(t)
 
@@ -93,16 +86,16 @@ def parse_nip(text: str) -> str:
 
     raw = text.strip()
     if not raw:
-        raise FieldError(Said("err_no_nip"))
+        raise Refused(Said("err_no_nip"))
     try:
         return str(nip.validate(raw.replace(".", "")))
     except InvalidChecksum:
-        raise FieldError(Said("err_nip_checksum", nip=repr(raw))) from None
+        raise Refused(Said("err_nip_checksum", nip=repr(raw))) from None
     except InvalidLength:
         digits = len(nip.compact(raw.replace(".", "")))
-        raise FieldError(Said("err_nip_length", nip=repr(raw), digits=digits)) from None
+        raise Refused(Said("err_nip_length", nip=repr(raw), digits=digits)) from None
     except ValidationError:
-        raise FieldError(Said("err_nip_digits", nip=repr(raw))) from None
+        raise Refused(Said("err_nip_digits", nip=repr(raw))) from None
 
 
 def is_plain_number(text: str) -> bool:
@@ -111,20 +104,10 @@ def is_plain_number(text: str) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def parse_amount(text: str) -> Decimal:
-    """Cached, so notes writing the same amount hold one Decimal (immutable), as they share
-    dates and texts: a generated 10k vault writes 48,000 amounts, 1,570 of them distinct."""
-    try:
-        return parse_money(text)
-    except MoneyError as e:
-        raise FieldError(e.said) from None
-
-
-def parse_decimal(text: str) -> Decimal:
-    """A rate or a weight: the money grammar without money's two-place limit."""
-    try:
-        return parse_number(text)
-    except MoneyError as e:
-        raise FieldError(e.said) from None
+    """`model/money.parse_money` for the notes, cached, so notes writing the same amount hold
+    one Decimal (immutable), as they share dates and texts: a generated 10k vault writes
+    48,000 amounts, 1,570 of them distinct."""
+    return parse_money(text)
 
 
 @lru_cache(maxsize=1 << 10)
@@ -134,12 +117,12 @@ def parse_probability(text: str) -> Decimal:
     pct = t.endswith("%")
     try:
         value = parse_number(t.rstrip("%").strip())
-    except MoneyError:
-        raise FieldError(Said("err_not_probability", text=repr(text))) from None
+    except Refused:
+        raise Refused(Said("err_not_probability", text=repr(text))) from None
     if pct:
         value = value / 100
     if not Decimal(0) <= value <= Decimal(1):
-        raise FieldError(Said("err_probability_range", text=repr(text)))
+        raise Refused(Said("err_probability_range", text=repr(text)))
     return value
 
 

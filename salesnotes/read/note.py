@@ -14,20 +14,13 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
-from salesnotes.errors import Problem, saying
+from salesnotes.errors import Problem, Refused, saying
 from salesnotes.i18n import Said
 from salesnotes.read import compact
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.body import Body, scan_body
-from salesnotes.read.fields import (
-    FieldError,
-    is_plain_number,
-    parse_amount,
-    parse_date,
-    parse_nip,
-    split_words,
-)
-from salesnotes.read.notefile import EditRefused, note_file
+from salesnotes.read.fields import is_plain_number, parse_amount, parse_date, parse_nip, split_words
+from salesnotes.read.notefile import note_file
 
 TEXT_KEYS = ("name", "vat_id", "tier", "status", "region", "next_step", "competitor", "owner",
              "phone", "email", "city", "branch", "group")
@@ -101,7 +94,7 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
 
     try:
         f = note_file(data)
-    except EditRefused as e:
+    except Refused as e:
         return fail(e.line, e.said)
     crlf, bom = f.crlf, f.bom
     mixed = (saying(rel, f.mixed[0], f.mixed[1]),) if f.mixed else ()
@@ -113,7 +106,7 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
                           mixed + _body_problems(rel, parsed))
     try:
         doc = Y.load(fm, first_line=2)
-    except Y.YamlProblem as e:
+    except Refused as e:
         return fail(e.line + 1, e.said)
     tab = _tab_line(fm)
     tab_problem = (saying(rel, tab + 1, Said("err_fm_tab")),) if tab else ()
@@ -162,7 +155,7 @@ def _kind(v: Y.Value) -> str:
     try:
         parse_date(t)
         return "date"
-    except FieldError:
+    except Refused:
         return "text"
 
 
@@ -231,5 +224,5 @@ def _scalar_value(key: str, v: Y.Scalar, out: dict[str, Any], bad: _Bad) -> None
             out[key] = compact.text(text)
         else:
             out[key] = text
-    except FieldError as e:
+    except Refused as e:
         bad(key, Said("err_in", part=key, message=e.said) if key != "nip" else e.said)

@@ -17,6 +17,7 @@ import codecs
 import re
 from collections.abc import Sequence
 
+from salesnotes.errors import Refused
 from salesnotes.i18n import Said
 
 MAX_NOTE_BYTES = 5 * 1024 * 1024
@@ -25,18 +26,6 @@ FM_LINE0 = 2  # file line of the front-matter's first line (line 1 is the openin
 
 _CONFLICT = re.compile(r"(<{7}|>{7})(?: |$)")
 _DELIMITERS = ("---", "...")
-
-
-class EditRefused(Exception):
-    """A note (or an edit of it) that cannot be read or done without risking the note; `line`
-    is 1-based, 0 = whole file."""
-
-    def __init__(self, message: Said, line: int = 0, *, detail: str = "") -> None:
-        super().__init__(str(message))
-        self.said = message  # said in the reader's language by whoever reports the refusal
-        self.message = str(message)
-        self.line = line
-        self.detail = detail  # for VERIFY_FAILED: which check failed, for debugging
 
 
 class NoteFile:
@@ -70,23 +59,23 @@ class NoteFile:
     def refuse_mixed(self) -> None:
         """What an edit must refuse: it could not write the file back in its own style."""
         if self.mixed is not None:
-            raise EditRefused(self.mixed[1], self.mixed[0])
+            raise Refused(self.mixed[1], self.mixed[0])
 
 
 def note_file(data: bytes) -> NoteFile:
-    """The note's text and parts; EditRefused for bytes that are not a note salesnotes reads
+    """The note's text and parts; Refused for bytes that are not a note salesnotes reads
     (too big, binary, not UTF-8) or a front-matter block never closed or over 64 KB."""
     if len(data) > MAX_NOTE_BYTES:
-        raise EditRefused(Said("err_note_too_big", mb=len(data) // 1024 // 1024))
+        raise Refused(Said("err_note_too_big", mb=len(data) // 1024 // 1024))
     bom = data.startswith(codecs.BOM_UTF8)
     raw = data[len(codecs.BOM_UTF8):] if bom else data
     if b"\x00" in raw:
-        raise EditRefused(Said("err_binary"))
+        raise Refused(Said("err_binary"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise EditRefused(Said("err_not_utf8", byte=f"0x{raw[e.start]:02x}"), line) from None
+        raise Refused(Said("err_not_utf8", byte=f"0x{raw[e.start]:02x}"), line) from None
     crlf, mixed = False, None
     if "\r" in text:
         crlf, mixed = _line_endings(text)
@@ -122,7 +111,7 @@ def _split(text: str) -> tuple[str | None, int, int]:
     if (text[3:] if first < 0 else text[3:first]).strip(" \t"):
         return None, 0, 1
     if first < 0:
-        raise EditRefused(Said("err_fm_not_closed"), 1)
+        raise Refused(Said("err_fm_not_closed"), 1)
     start = pos = first + 1
     line_no = 2
     while True:
@@ -131,10 +120,10 @@ def _split(text: str) -> tuple[str | None, int, int]:
             front_matter = text[start:pos]
             if len(front_matter) > MAX_FRONT_MATTER // 4 and (
                     len(front_matter.encode("utf-8")) > MAX_FRONT_MATTER):
-                raise EditRefused(Said("err_fm_too_big"), 1)
+                raise Refused(Said("err_fm_too_big"), 1)
             return front_matter, len(text) if end < 0 else end + 1, line_no + 1
         if end < 0:
-            raise EditRefused(Said("err_fm_not_closed"), 1)
+            raise Refused(Said("err_fm_not_closed"), 1)
         pos = end + 1
         line_no += 1
 
@@ -153,13 +142,13 @@ def split_lines(text: str) -> tuple[list[str], bool]:
 def refuse_conflict_markers(lines: Sequence[str]) -> None:
     for number, line in enumerate(lines, start=1):
         if _CONFLICT.match(line):
-            raise EditRefused(Said("err_edit_conflict"), number)
+            raise Refused(Said("err_edit_conflict"), number)
 
 
 def check_text(value: str) -> None:
     """Lone surrogates cannot be written as UTF-8: refuse them before anything is spliced."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise EditRefused(Said("err_edit_invalid_text"))
+        raise Refused(Said("err_edit_invalid_text"))
 
 
 def render(lines: Sequence[str], *, final_newline: bool, newline: str, bom: bool) -> bytes:

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from salesnotes.errors import VaultError, saying
+from salesnotes.errors import Refused, VaultError, saying
 from salesnotes.i18n import Said
 
 try:
@@ -25,16 +25,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "seq", "map", "int", "float", "bool", "null",
                                      "timestamp")}
-
-
-class YamlProblem(ValueError):
-    """Malformed or unsupported YAML; `line` is 1-based within the parsed text."""
-
-    def __init__(self, line: int, said: Said) -> None:
-        super().__init__(str(said))
-        self.line = line
-        self.said = said
-        self.message = str(said)
 
 
 @dataclass(frozen=True)
@@ -71,16 +61,16 @@ def load(text: str, first_line: int = 1) -> Value | None:
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         char = e.character if isinstance(e.character, int) else ord(e.character)
-        raise YamlProblem(line, Said("err_yaml_control", char=f"#x{char:04x}")) from None
+        raise Refused(Said("err_yaml_control", char=f"#x{char:04x}"), line) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and mark and mark.line >= text.count("\n"):
             mark = e.context_mark  # an unclosed quote or bracket: point where it opened
         line = mark.line + 1 if mark else 1
         what = (e.problem or e.context or "").strip()
-        raise YamlProblem(line, Said("err_yaml", what=what)) from None
+        raise Refused(Said("err_yaml", what=what), line) from None
     except yaml.YAMLError as e:  # pragma: no cover - composer errors are marked
-        raise YamlProblem(1, Said("err_yaml", what=str(e))) from None
+        raise Refused(Said("err_yaml", what=str(e)), 1) from None
     if node is None:
         return None
     return _convert(node, set(), first_line - 1)
@@ -89,10 +79,10 @@ def load(text: str, first_line: int = 1) -> Value | None:
 def _convert(node: yaml.Node, seen: set[int], shift: int = 0) -> Value:
     line = node.start_mark.line + 1
     if id(node) in seen:
-        raise YamlProblem(line, Said("err_yaml_alias"))
+        raise Refused(Said("err_yaml_alias"), line)
     seen.add(id(node))
     if node.tag not in _ALLOWED_TAGS:
-        raise YamlProblem(line, Said("err_yaml_tag", tag=node.tag.replace(_CORE, "!!")))
+        raise Refused(Said("err_yaml_tag", tag=node.tag.replace(_CORE, "!!")), line)
     if isinstance(node, yaml.ScalarNode):
         return Scalar(node.value, line, node.style in ("'", '"', "|", ">"))
     if isinstance(node, yaml.SequenceNode):
@@ -101,14 +91,14 @@ def _convert(node: yaml.Node, seen: set[int], shift: int = 0) -> Value:
     key_lines: dict[str, int] = {}
     for knode, vnode in node.value:
         if not isinstance(knode, yaml.ScalarNode):
-            raise YamlProblem(knode.start_mark.line + 1, Said("err_yaml_key"))
+            raise Refused(Said("err_yaml_key"), knode.start_mark.line + 1)
         key = knode.value
         kline = knode.start_mark.line + 1
         if key in items:
             first = key_lines[key] + shift
-            raise YamlProblem(kline, Said("err_yaml_duplicate_key", key=key, first=first))
+            raise Refused(Said("err_yaml_duplicate_key", key=key, first=first), kline)
         if key == "<<":
-            raise YamlProblem(kline, Said("err_yaml_merge"))
+            raise Refused(Said("err_yaml_merge"), kline)
         items[key] = _convert(vnode, seen, shift)
         key_lines[key] = kline
     return Map(items, key_lines, line)
@@ -123,7 +113,7 @@ def load_map_file(data: bytes, path: PurePosixPath) -> Map | None:
         raise VaultError(saying(path, 0, Said("err_save_utf8", name=path.name))) from None
     try:
         doc = load(text)
-    except YamlProblem as e:
+    except Refused as e:
         raise VaultError(saying(path, e.line, e.said)) from None
     if doc is not None and not isinstance(doc, Map):
         raise VaultError(saying(path, doc.line, Said("err_key_value_lines")))
