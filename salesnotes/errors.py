@@ -81,11 +81,19 @@ class Refused(ValueError):
     turns it into a `Problem` at its path."""
 
     def __init__(self, said: Said, line: int = 0, *, detail: str = "") -> None:
-        super().__init__(str(said))
+        super().__init__(said)
         self.said = said
-        self.message = str(said)
         self.line = line
         self.detail = detail  # for an edit that failed its own verification: which check
+
+    def __str__(self) -> str:
+        # said in English only when shown: reading a note tries a date on values that are not
+        # one (a quoted NIP), and saying each refusal at once would load the catalog every time
+        return str(self.said)
+
+    @property
+    def message(self) -> str:
+        return str(self.said)
 
 
 class VaultError(Exception):

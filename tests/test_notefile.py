@@ -1,10 +1,9 @@
 """One reading of a note's bytes for the reader and the editor (`read/notefile.py`): a note
 never reads fine and is then refused for editing, nor the reverse, whatever its BOM, line
-endings, front-matter delimiters or size.
+endings, front-matter delimiters, conflict markers or size.
 
-The editor refuses more than the file's format on its own account (conflict markers, an edit
-that would not read back, YAML whose spans it cannot locate); those are left out of the
-notes made here, which vary the format only.
+The editor refuses more on its own account (an edit that would not read back, YAML whose
+spans it cannot locate); the notes made here vary the file's format, not its YAML.
 """
 
 from pathlib import PurePosixPath
@@ -20,7 +19,8 @@ from salesnotes.read.notefile import MAX_FRONT_MATTER, MAX_NOTE_BYTES
 
 REL = PurePosixPath("clients/Acme.md")
 LINES = ["---", "---  ", "...", "name: Acme", "tier: A", "region: Kraków", "", "Free text",
-         "## Log", "- 2026-11-02 phone: called", "- [ ] 📅 2026-12-01 send the offer"]
+         "## Log", "- 2026-11-02 phone: called", "- [ ] 📅 2026-12-01 send the offer",
+         "<<<<<<< HEAD", "=======", ">>>>>>> theirs"]
 ENDINGS = ["\n", "\r\n", "\r"]
 
 
@@ -102,3 +102,13 @@ def test_a_nul_byte_anywhere_is_binary_for_both() -> None:
     data = b"---\nname: Acme\n---\n" + b"text\n" * 3000 + b"\x00\n"
     assert not reads_fine(data) and not edits(data)
     assert "binary" in read_note(REL, data).problems[0].message
+
+
+def test_a_note_mid_merge_is_said_by_the_reader_and_refused_by_the_editor() -> None:
+    data = b"---\nname: Acme\n---\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> b\n"
+    read = read_note(REL, data)
+    assert read.note is not None and [(p.line, p.message) for p in read.problems] == [
+        (4, "merge conflict markers; resolve the conflict first")]
+    with pytest.raises(Refused, match="conflict") as refused:
+        NoteText(data)
+    assert refused.value.line == 4

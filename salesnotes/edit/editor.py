@@ -41,11 +41,11 @@ class NoteText:
     def __init__(self, data: bytes) -> None:
         self._data = data
         read = notefile.note_file(data)  # the reader's own rules: never read fine, then refused
-        read.refuse_mixed()
+        if (unkeepable := read.unkeepable()) is not None:
+            raise Refused(unkeepable[1], unkeepable[0])
         self.bom, self.newline = read.bom, read.newline
         self._had_newline = "\n" in read.text
         self._lines, self.final_newline = notefile.split_lines(read.text)
-        notefile.refuse_conflict_markers(self._lines)
         self._fm_end = read.front_matter_end
         self._entries = self._located()
         if self._fm_end is not None:

@@ -97,13 +97,14 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
     except Refused as e:
         return fail(e.line, e.said)
     crlf, bom = f.crlf, f.bom
-    mixed = (saying(rel, f.mixed[0], f.mixed[1]),) if f.mixed else ()
+    unkeepable = f.unkeepable()
+    unkept = (saying(rel, *unkeepable),) if unkeepable else ()
     fm = f.front_matter
     stem = unicodedata.normalize("NFC", rel.stem)
     if fm is None:
         parsed = scan_body(f.text, 1, summary=summary)
         return ReadResult(Note(rel, stem, body=parsed, crlf=crlf, bom=bom),
-                          mixed + _body_problems(rel, parsed))
+                          unkept + _body_problems(rel, parsed))
     try:
         doc = Y.load(fm, first_line=2)
     except Refused as e:
@@ -118,7 +119,7 @@ def read_note(rel: PurePosixPath, data: bytes, *, summary: bool = False) -> Read
     parsed = scan_body(f.body, f.body_line, summary=summary)
     name = kw.pop("name", None) or stem
     note = Note(rel, unicodedata.normalize("NFC", name), body=parsed, crlf=crlf, bom=bom, **kw)
-    return ReadResult(note, mixed + tab_problem + tuple(problems) + _body_problems(rel, parsed))
+    return ReadResult(note, unkept + tab_problem + tuple(problems) + _body_problems(rel, parsed))
 
 
 def _tab_line(fm: str) -> int:

@@ -7,8 +7,8 @@ note can never read fine and then be refused for editing, or the reverse: strict
 byte, at most 5 MB, a front-matter block opened by the first line and closed, of at most
 64 KB. One line-ending style per file: a mix of CRLF and LF, or a lone CR, is said as a
 problem by the reader and refused by the editor (which keeps the style it found, and a mixed
-one cannot be kept: ARCHITECTURE.md, data safety 4 and 7). Every refusal names its line, so
-the rep sees `path:line: why`.
+one cannot be kept: ARCHITECTURE.md, data safety 4 and 7); so is a note mid-merge (conflict
+markers). Every refusal names its line, so the rep sees `path:line: why`.
 """
 
 from __future__ import annotations
@@ -24,21 +24,24 @@ MAX_NOTE_BYTES = 5 * 1024 * 1024
 MAX_FRONT_MATTER = 64 * 1024
 FM_LINE0 = 2  # file line of the front-matter's first line (line 1 is the opening ---)
 
-_CONFLICT = re.compile(r"(<{7}|>{7})(?: |$)")
+_CONFLICT = re.compile(r"^(?:<{7}|>{7})(?: |$)", re.M)
 _DELIMITERS = ("---", "...")
 
 
 class NoteFile:
     """A note's text (LF line endings, no BOM) and where its parts are."""
 
-    __slots__ = ("text", "bom", "crlf", "mixed", "front_matter", "body_start", "body_line")
+    __slots__ = ("text", "bom", "crlf", "mixed", "conflict", "front_matter", "body_start",
+                 "body_line")
 
     def __init__(self, text: str, bom: bool, crlf: bool, mixed: tuple[int, Said] | None,
-                 front_matter: str | None, body_start: int, body_line: int) -> None:
+                 conflict: int, front_matter: str | None, body_start: int,
+                 body_line: int) -> None:
         self.text = text
         self.bom = bom
         self.crlf = crlf  # CRLF line endings (all of them, unless `mixed`)
         self.mixed = mixed  # (line, why) of the first line ending unlike the others
+        self.conflict = conflict  # line of the first merge conflict marker; 0: none
         self.front_matter = front_matter  # the block's text between its delimiters
         self.body_start = body_start  # offset in `text` of the body
         self.body_line = body_line  # file line where the body starts
@@ -56,10 +59,15 @@ class NoteFile:
         """0-based line index of the closing delimiter; None without front-matter."""
         return None if self.front_matter is None else self.body_line - 2
 
-    def refuse_mixed(self) -> None:
-        """What an edit must refuse: it could not write the file back in its own style."""
+    def unkeepable(self) -> tuple[int, Said] | None:
+        """(line, why) when no edit may touch the note: its line endings could not be written
+        back in its own style, or it is mid-merge (an edit would bury the conflict). The
+        reader says it as a problem, the editor refuses."""
         if self.mixed is not None:
-            raise Refused(self.mixed[1], self.mixed[0])
+            return self.mixed
+        if self.conflict:
+            return self.conflict, Said("err_edit_conflict")
+        return None
 
 
 def note_file(data: bytes) -> NoteFile:
@@ -81,8 +89,12 @@ def note_file(data: bytes) -> NoteFile:
         crlf, mixed = _line_endings(text)
         if crlf:
             text = text.replace("\r\n", "\n")
+    conflict = 0
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        if (marker := _CONFLICT.search(text)) is not None:
+            conflict = text.count("\n", 0, marker.start()) + 1
     front_matter, body_start, body_line = _split(text)
-    return NoteFile(text, bom, crlf, mixed, front_matter, body_start, body_line)
+    return NoteFile(text, bom, crlf, mixed, conflict, front_matter, body_start, body_line)
 
 
 def _line_endings(text: str) -> tuple[bool, tuple[int, Said] | None]:
@@ -137,12 +149,6 @@ def split_lines(text: str) -> tuple[list[str], bool]:
         lines.pop()
         return lines, True
     return lines, False
-
-
-def refuse_conflict_markers(lines: Sequence[str]) -> None:
-    for number, line in enumerate(lines, start=1):
-        if _CONFLICT.match(line):
-            raise Refused(Said("err_edit_conflict"), number)
 
 
 def check_text(value: str) -> None:
