@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,8 +23,8 @@ def before_commit(repo: Repo, tree: str, text: str, env: Mapping[str, str], wher
     pre, msg = _hook(repo.hooks, "pre-commit"), _hook(repo.hooks, "commit-msg")
     if pre is None and msg is None:
         return text
-    index = repo.git_dir / f"salesnotes-index-{uuid.uuid4().hex}"
-    message = repo.git_dir / f"SALESNOTES_EDITMSG-{uuid.uuid4().hex}"
+    index = repo.git_dir / f"salesnotes-index-{os.urandom(16).hex()}"
+    message = repo.git_dir / f"SALESNOTES_EDITMSG-{os.urandom(16).hex()}"
     try:
         hook_env = _hook_env(repo, index)
         read = run_git(repo.top, "read-tree", tree, env={**env, "GIT_INDEX_FILE": str(index)})

@@ -184,6 +184,23 @@ class _Reader:
             return () if v.is_null else (v.text,)
         return tuple(t for item in self.seq(v, key) if (t := self.text(item, key)) is not None)
 
+    def section(self, v: Y.Value, key: str, known: set[str]) -> Y.Map | None:
+        """`key`'s mapping with its unknown keys said; None when it is empty or not one."""
+        m = self.mapping(v, key)
+        if m is not None:
+            self.unknown(m, known, f"{key}.")
+        return m
+
+    def choice(self, m: Y.Map, key: str, choices: tuple[str, ...], said: str) -> str:
+        """The text of `key` (dotted, the last part in `m`) when it is one of `choices`, else
+        the first choice (and `said` says what it got instead)."""
+        v = m.items.get(key.rsplit(".", 1)[-1])
+        got = (self.text(v, key) or choices[0]) if v is not None else choices[0]
+        if v is not None and got not in choices:
+            self.bad(v.line, Said("err_in", part=key, message=Said(said, got=repr(got))))
+            return choices[0]
+        return got
+
     def unknown(self, m: Y.Map, known: set[str], where: str) -> None:
         for k in m.items:
             if k not in known:
@@ -275,8 +292,7 @@ def _plans(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
 
 
 def _git_key(g: _Get, r: _Reader, kw: dict[str, object]) -> None:
-    if (v := g("git")) is not None and (m := r.mapping(v, "git")):
-        r.unknown(m, {"commit"}, "git.")
+    if (v := g("git")) is not None and (m := r.section(v, "git", {"commit"})):
         if (c := m.items.get("commit")) is not None:
             kw["git_commit"] = _bool(c, "git.commit", r, True)
 
@@ -368,10 +384,9 @@ def _tiers(v: Y.Value | None, r: _Reader) -> dict[str, Tier]:
         return {}
     out: dict[str, Tier] = {}
     for name, spec in m.items.items():
-        sm = r.mapping(spec, f"tiers.{name}")
+        sm = r.section(spec, f"tiers.{name}", {"cadence_days"})
         if sm is None:
             continue
-        r.unknown(sm, {"cadence_days"}, f"tiers.{name}.")
         c = sm.items.get("cadence_days")
         days = r.integer(c, f"tiers.{name}.cadence_days", 1, 3660) if c else None
         if c is None:
@@ -382,10 +397,9 @@ def _tiers(v: Y.Value | None, r: _Reader) -> dict[str, Tier]:
 
 
 def _capacity(v: Y.Value, r: _Reader) -> Capacity:
-    m = r.mapping(v, "capacity")
+    m = r.section(v, "capacity", {"contacts_per_day", "workdays"})
     if m is None:
         return Capacity()
-    r.unknown(m, {"contacts_per_day", "workdays"}, "capacity.")
     per_day, days = Capacity.contacts_per_day, Capacity.workdays
     if (c := m.items.get("contacts_per_day")) is not None:
         per_day = r.integer(c, "capacity.contacts_per_day", 1, 200) or per_day
@@ -403,10 +417,9 @@ def _capacity(v: Y.Value, r: _Reader) -> Capacity:
 
 
 def _routine(v: Y.Value, r: _Reader) -> RoutineItem | None:
-    m = r.mapping(v, "routine")
+    m = r.section(v, "routine", {"every", "day", "task", "until"})
     if m is None:
         return None
-    r.unknown(m, {"every", "day", "task", "until"}, "routine.")
     every = r.text(m.items["every"], "routine.every") if "every" in m.items else None
     task = r.text(m.items["task"], "routine.task") if "task" in m.items else None
     if every not in ("week", "month", "quarter"):
@@ -444,11 +457,10 @@ def _checklists(v: Y.Value, r: _Reader) -> dict[str, ChecklistRule]:
         return {}
     out = {}
     for name, spec in m.items.items():
-        sm = r.mapping(spec, f"checklists.{name}")
+        sm = r.section(spec, f"checklists.{name}", {"tiers", "status", "has", "tags"})
         if sm is None:
             out[name] = ChecklistRule(name)
             continue
-        r.unknown(sm, {"tiers", "status", "has", "tags"}, f"checklists.{name}.")
 
         def gw(k: str, sm: Y.Map = sm, name: str = name) -> tuple[str, ...]:
             return r.words(sm.items[k], f"checklists.{name}.{k}") if k in sm.items else ()
@@ -476,27 +488,17 @@ def _seasonality(v: Y.Value, r: _Reader) -> tuple[Decimal, ...] | None:
 
 
 def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
-    m = r.mapping(v, "pay")
+    m = r.section(v, "pay", {"base", "commission", "bonuses", "benefits"})
     if m is None:
         return None
-    r.unknown(m, {"base", "commission", "bonuses", "benefits"}, "pay.")
     base = r.number(m.items["base"], "pay.base") if "base" in m.items else None
     basis, period = "revenue", "month"
     bands: list[tuple[Band, int]] = []
-    if (c := m.items.get("commission")) is not None and (cm := r.mapping(c, "pay.commission")):
-        r.unknown(cm, {"basis", "period", "rates"}, "pay.commission.")
-        if (b := cm.items.get("basis")) is not None:
-            basis = r.text(b, "pay.commission.basis") or basis
-            if basis not in ("revenue", "margin"):
-                r.bad(b.line, Said("err_in", part="pay.commission.basis",
-                                  message=Said("err_cfg_basis", got=repr(basis))))
-                basis = "revenue"
-        if (p := cm.items.get("period")) is not None:
-            period = r.text(p, "pay.commission.period") or period
-            if period not in ("month", "quarter"):
-                r.bad(p.line, Said("err_in", part="pay.commission.period",
-                                  message=Said("err_cfg_period", got=repr(period))))
-                period = "month"
+    commission = {"basis", "period", "rates"}
+    if (c := m.items.get("commission")) is not None and (
+            cm := r.section(c, "pay.commission", commission)):
+        basis = r.choice(cm, "pay.commission.basis", ("revenue", "margin"), "err_cfg_basis")
+        period = r.choice(cm, "pay.commission.period", ("month", "quarter"), "err_cfg_period")
         bands = _bands(cm, r)
     ordered = sorted(bands, key=lambda b: b[0].start)
     if [b for b, _ in ordered] != [b for b, _ in bands]:
@@ -510,9 +512,8 @@ def _bands(cm: Y.Map, r: _Reader) -> list[tuple[Band, int]]:
     """The commission bands as listed, each with its line (the order is checked by the caller)."""
     bands = []
     for item in r.seq(cm.items.get("rates", Y.Scalar("", 0, False)), "pay.commission.rates"):
-        if (im := r.mapping(item, "pay.commission.rates")) is None:
+        if (im := r.section(item, "pay.commission.rates", {"from", "rate"})) is None:
             continue
-        r.unknown(im, {"from", "rate"}, "pay.commission.rates.")
         start = r.number(im.items["from"], "from") if "from" in im.items else None
         rate = r.number(im.items["rate"], "rate") if "rate" in im.items else None
         if start is None or rate is None:
@@ -526,9 +527,9 @@ def _bands(cm: Y.Map, r: _Reader) -> list[tuple[Band, int]]:
 def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
     out = []
     for item in r.seq(v, "pay.bonuses") if v is not None else ():
-        if (m := r.mapping(item, "pay.bonuses")) is None:
+        known = {"name", "period", "min_attainment", "amount"}
+        if (m := r.section(item, "pay.bonuses", known)) is None:
             continue
-        r.unknown(m, {"name", "period", "min_attainment", "amount"}, "pay.bonuses.")
         name = r.text(m.items["name"], "name") if "name" in m.items else None
         period = r.text(m.items["period"], "period") if "period" in m.items else "quarter"
         att = (r.number(m.items["min_attainment"], "min_attainment")
@@ -547,9 +548,8 @@ def _benefits(v: Y.Value | None, r: _Reader) -> tuple[Benefit, ...]:
         if isinstance(item, Y.Scalar):
             out.append(Benefit(item.text))
             continue
-        if (m := r.mapping(item, "pay.benefits")) is None:
+        if (m := r.section(item, "pay.benefits", {"name", "limit", "used"})) is None:
             continue
-        r.unknown(m, {"name", "limit", "used"}, "pay.benefits.")
         name = r.text(m.items["name"], "name") if "name" in m.items else None
         if not name:
             r.bad(m.line, Said("err_in", part="pay.benefits", message=Said("err_cfg_benefit")))
@@ -564,19 +564,17 @@ def _import_maps(v: Y.Value, r: _Reader) -> dict[str, dict[str, str]]:
     """`import: {sales: {map: {amount: "Wartość netto"}}, clients: {map: {tier: }}}`: the
     `--map` options a monthly import would otherwise need every time (an empty header ignores
     the column)."""
-    m = r.mapping(v, "import")
+    m = r.section(v, "import", {"sales", "clients"})
     if m is None:
         return {}
-    r.unknown(m, {"sales", "clients"}, "import.")
     out: dict[str, dict[str, str]] = {}
     for kind in ("sales", "clients"):
-        if (kv := m.items.get(kind)) is None or (km := r.mapping(kv, f"import.{kind}")) is None:
+        kv = m.items.get(kind)
+        if kv is None or (km := r.section(kv, f"import.{kind}", {"map"})) is None:
             continue
-        r.unknown(km, {"map"}, f"import.{kind}.")
         mv = km.items.get("map")
-        if mv is None or (mm := r.mapping(mv, f"import.{kind}.map")) is None:
+        if mv is None or (mm := r.section(mv, f"import.{kind}.map", set(COLUMNS))) is None:
             continue
-        r.unknown(mm, set(COLUMNS), f"import.{kind}.map.")
         saved = {}
         for key, hv in mm.items.items():
             if key in COLUMNS:
