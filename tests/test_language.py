@@ -217,6 +217,7 @@ def test_every_command_on_a_polish_demo_vault_with_planted_problems(tmp_path, ru
     assert "nieistniejaca" in shown["Checklists.md"]
     assert outputs["team review"].exit_code == 1
     assert "Zepsuta.md:0" in shown["log, kept back"]
+    assert "  telefon  " in shown["history"] and "phone" not in shown["history"]
 
 
 def test_watch_notices_and_kept_views_speak_polish(make_vault, monkeypatch):

@@ -44,12 +44,14 @@ def history(client: str, as_json: bool, root: Path, today: date) -> None:
                 "contacts": [e.as_json() for e in entries]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    t = labels()
     click.echo(f"{note.name} ({note.path})")
     for e in entries:
         where = ", ".join(e.sources)
-        click.echo(f"  {e.date.isoformat()}  {e.channel or '-':8} {e.text}   [{where}]")
+        channel = t[f"channel_{e.channel}"] if e.channel else "-"  # the word the rep writes
+        click.echo(f"  {e.date.isoformat()}  {channel:9} {e.text}   [{where}]")
     if not entries:
-        click.echo(f"  {labels().cli_history_none}")
+        click.echo(f"  {t.cli_history_none}")
 
 
 def _daily(root: Path, note: Note, folder: str | None, today: date) -> list:
