@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from salesnotes.load.vault import load_vault
 from salesnotes.model.portfolio import Book
-from salesnotes.reports.budget import budget_year, month_index, spread, weighted
+from salesnotes.reports.budget import (
+    budget_year,
+    month_index,
+    spread,
+    weighted,
+    year_to_date,
+)
 from salesnotes.views import render_views
 
 D = Decimal
@@ -178,6 +184,23 @@ def test_tier_subtotals_add_up_to_the_total_including_sales_of_no_note(vault):
     assert y.tier_total.actual == y.total.actual
     assert y.tier_total.forecast == y.total.forecast
     assert y.tiers[1].clients == 2  # Agro|Mech and Bez Budżetu (Prospekt is C)
+
+
+def test_year_to_date_is_the_total_row_on_any_day(vault):
+    root = vault()
+    for day in (date(2026, 1, 1), date(2026, 6, 30), TODAY, date(2026, 12, 31)):
+        book = Book.of(load_vault(root, git=False), day)
+        total = budget_year(book).tier_total
+        assert year_to_date(book) == (total.to_date, total.actual, total.attainment)
+    assert year_to_date(Book.of(load_vault(root, git=False), TODAY))[1] == D("28935.05")
+
+
+@settings(max_examples=6, deadline=None)
+@given(day=st.dates(date(2025, 1, 1), date(2027, 12, 31)))
+def test_year_to_date_is_the_total_row_of_a_2000_client_vault(vault_2000, day):
+    book = Book.of(vault_2000, day)
+    total = budget_year(book).tier_total
+    assert year_to_date(book) == (total.to_date, total.actual, total.attainment)
 
 
 def test_the_lists_of_missing_budget_missing_sales_and_unknown_nips(vault):

@@ -352,6 +352,17 @@ def budget_year(book: Book) -> BudgetYear:
         ledger_start_set=book.config.ledger_start is not None)
 
 
+def year_to_date(book: Book) -> tuple[Decimal, Decimal, Decimal | None]:
+    """The Budget view's total row as (budget due by today, actual, attainment), without the
+    rest of the view: a manager's roll-up reads only these, for every rep. The same sums as
+    `budget_year`'s `tier_total` (every client's due budget and actual, plus the sales of no
+    client), added in another order: sums of grosz amounts are exact, so they are equal."""
+    due = sum((to_date for _, _, to_date in row_budgets(book)), ZERO)
+    actual = (sum((row.actual_ytd for row in book.rows), ZERO)
+              + sum((s.amount for s in book.unmatched_sales), ZERO))
+    return due, actual, attainment(actual, due)
+
+
 def _by(clients: list[ClientBudget], keep, first) -> tuple[ClientBudget, ...]:  # noqa: ANN001
     """The clients kept by `keep`, ordered by `first` (then by name)."""
     return tuple(sorted((c for c in clients if keep(c)),

@@ -1,8 +1,9 @@
 """One rep's figures for a date, from the same Book, Budget and Pay the rep's own views use.
 
 Nothing is recomputed here by a rule of its own: breath comes from `Book.of`, budget and actual
-to date from `budget_year` (the numbers of the rep's Budget.md), commission from `pay_year`
-(their Pay.md). So a manager and a rep never argue about whose number is right.
+to date from `year_to_date` (the total row of the rep's Budget.md, without the rest of that
+view), commission from `pay_year` (their Pay.md). So a manager and a rep never argue about
+whose number is right.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import NamedTuple
 from salesnotes.model.breath import Breath
 from salesnotes.model.portfolio import Book
 from salesnotes.model.vault import Vault
-from salesnotes.reports.budget import budget_year
+from salesnotes.reports.budget import year_to_date
 from salesnotes.reports.pay import pay_year
 
 ZERO = Decimal(0)
@@ -66,12 +67,12 @@ def figures_of(rep: str, vault: Vault, today: date) -> RepFigures:
                               row.breath.days_overdue, row.stake, row.breath.last))
     out = sorted((c for c in clients if c.breath in OUT_OF_BREATH),
                  key=lambda c: (-c.stake, c.name.casefold()))
-    year = budget_year(book)
+    due, actual, attained = year_to_date(book)
     pay = pay_year(book)
     earned = pay.current.commission if pay is not None else None
     return RepFigures(
         rep, vault.config.currency, len(book.rows), counts, sum((c.stake for c in out), ZERO),
-        year.tier_total.to_date, year.tier_total.actual, year.tier_total.attainment,
+        due, actual, attained,
         earned.amount if earned is not None else (ZERO if pay is not None else None),
         len(book.problems), tuple(out), tuple(clients))
 
