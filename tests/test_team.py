@@ -168,6 +168,8 @@ def test_the_second_review_reads_only_the_notes_that_changed(team, run, monkeypa
     git(team["piotr"], "push", "-q", "origin", "main")
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert calls == ["clients/Termo-Bud.md"]
+    # the ledger, unchanged, came from the kept summary: the same sums as the rep's own
+    assert team_status(run, team["root"])["Piotr Wiśniewski"]["actual_ytd"] == "30000.00"
 
 
 def test_only_a_rep_who_pushed_is_fetched_again(team, run, monkeypatch):

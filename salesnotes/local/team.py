@@ -17,7 +17,7 @@ from salesnotes.edit.files import FileRefused, atomic_write
 from salesnotes.local import store
 
 TEAM_DIR = Path(store.DIR) / "team"
-_VERSION = 4
+_VERSION = 5
 
 
 def mirror_dir(root: Path, key: str) -> Path:

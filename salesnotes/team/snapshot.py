@@ -9,8 +9,9 @@ by the same reader and the same checks (`read_note`, `parse_config`, `parse_ledg
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, VaultError
@@ -20,7 +21,7 @@ from salesnotes.i18n import Said
 from salesnotes.local import cache
 from salesnotes.local.dailycache import SKIPPED_TOP, DailyLinks
 from salesnotes.model.config import CONFIG_FILE, Config, parse_config
-from salesnotes.model.ledger import parse_ledger
+from salesnotes.model.ledger import Sale, parse_ledger
 from salesnotes.model.vault import CLIENTS, Vault, assemble
 from salesnotes.read.daily import daily_date, link_targets
 from salesnotes.read.note import ReadResult, read_note
@@ -60,7 +61,9 @@ def stored(parsed: Parsed) -> Parsed:
     unpickling the objects did."""
     old = parsed.rows
     rows = {key: old.get(key) or cache.note_row(result) for key, result in parsed.notes.items()}
-    return replace(parsed, notes={}, rows=rows, reader=_reader())
+    sales, problems = parsed.ledger
+    return replace(parsed, notes={}, rows=rows, reader=_reader(),
+                   ledger=(list(map(_sale_fields, sales)), problems))
 
 
 def restored(kept: object) -> Parsed | None:
@@ -74,7 +77,14 @@ def restored(kept: object) -> Parsed | None:
         if result is not None:  # an untrusted row: that note is read again
             notes[key] = result
     rows = {key: kept.rows[key] for key in notes}
-    return replace(kept, notes=notes, rows=rows)
+    sales, problems = kept.ledger
+    return replace(kept, notes=notes, rows=rows,
+                   ledger=([Sale(*values) for values in sales], problems))
+
+
+# A sale kept as its fields in order: unpickling a slotted dataclass runs Python code for each
+# one (a rep's ledger is thousands), building it from a tuple does not.
+_sale_fields = attrgetter(*(f.name for f in fields(Sale)))
 
 
 def _reader() -> tuple[tuple[str, str], ...]:
