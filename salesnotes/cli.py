@@ -199,7 +199,7 @@ def pass_clock(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def vault_root() -> Path:
     # when used: --help loads click and nothing else
-    from salesnotes.model.vault import find_root
+    from salesnotes.model.where import find_root
 
     ctx = click.get_current_context()
     return find_root(ctx.meta.get("salesnotes.vault"), os.environ.get("SALESNOTES_VAULT") or None,

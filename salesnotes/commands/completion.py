@@ -19,12 +19,16 @@ def complete_client(ctx: click.Context, param: click.Parameter,
     # imported when the command runs: --help imports every command module
     from salesnotes.local.lookupindex import who_is_who
     from salesnotes.model.lookup import matches, typed_words
-    from salesnotes.model.vault import find_root
+    from salesnotes.model.where import find_root
 
     try:
         given = ctx.find_root().meta.get("salesnotes.vault")
         root = find_root(given, os.environ.get("SALESNOTES_VAULT") or None, Path.cwd())
-        people = who_is_who(root) or []
+        index = who_is_who(root)
+        if index is None:
+            return []
+        with index:
+            people = index.everyone()
     except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback
         return []
     typed = typed_words(incomplete)

@@ -1,88 +1,301 @@
-"""Who is who, without loading every note: name, NIP and aliases per note file, by its stat.
+"""Who is who, without loading every note: name, NIP, aliases, tier and region per note file.
 
-`log` runs after every call a rep makes, so it must answer in a blink on 10,000 notes; loading
-every cached note just to find one by name cost 0.4 s. This small JSON index holds only what
-`lookup.find_client` reads, is checked file by file against (mtime, size) like the note cache,
-and is only a shortcut: when it finds nothing certain, the caller loads the vault as before.
+`log` runs after every call a rep makes, so it must answer in a blink on 10,000 notes: loading
+every cached note to find one cost 0.4 s, and a JSON file of every note's row cost 0.2 s more,
+loaded whole and written whole after each edit. So the index is a small sqlite file, one row per
+note, with the NIP indexed:
+
+- Proven fresh on every run, never trusted: every note file is stat-ed (mtime, ctime, size, the
+  note cache's key). Nothing cheaper proves a note unchanged, since a note edited in place keeps
+  its folder's mtime. Each folder's stats are kept as one digest, so a run compares one value
+  per folder and loads the rows of a folder only when its digest moved (a note edited, added,
+  renamed or deleted there).
+- Only what changed is written: a changed note's row and its folder's digest, one transaction.
+- A note written within the racy window (`store.is_racy`) is kept without its stat, and its
+  folder without a digest, so the next run reads that note again.
+- A NIP, what reps paste from an invoice, is answered from the NIP column alone; the other
+  rows are loaded only when a query needs them (`Index.everyone`).
+- A shortcut, not a record: missing, broken, another salesnotes' or unwritable, the file is
+  rebuilt, or the index is built in memory; busy, or with a note that cannot be read, there is
+  no index and the caller loads the vault (which says what is wrong with the note).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import marshal
+import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import NamedTuple
 
+import yaml
+
+import salesnotes
 from salesnotes.local import store
-from salesnotes.local.cache import cached_reader
 from salesnotes.model.lookup import search_text
-from salesnotes.model.vault import walk_notes
+from salesnotes.model.where import note_folders
 from salesnotes.read.note import Note, read_note
 
-INDEX_FILE = "lookup.json"
-_VERSION = 2  # 2: tier and region (an ambiguous CLIENT lists them), the search words
+INDEX_FILE = "lookup.sqlite"
+_SCHEMA = 3  # 3: sqlite, one row per note, folder digests (2 was lookup.json)
+# The modules whose code decides a row (the parser, the folding of words, this row format):
+# their source is part of the index's identity, so a changed rule never meets old rows.
+_SOURCES = ("read/note", "read/fields", "read/yamlnodes", "read/names", "model/lookup",
+            "local/lookupindex")
+_COLUMNS = "rel, name, nip, aliases, tier, region, words"
+_TABLES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE folders (folder TEXT PRIMARY KEY, digest BLOB)",
+    "CREATE TABLE who (rel TEXT PRIMARY KEY, folder TEXT NOT NULL, mtime_ns INTEGER,"
+    " ctime_ns INTEGER, size INTEGER, name TEXT NOT NULL, nip TEXT, aliases TEXT, tier TEXT,"
+    " region TEXT, words TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX who_nip ON who (nip)",
+    "CREATE INDEX who_folder ON who (folder)",
+)
+
+Stat = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
+Row = tuple  # who's columns, in table order
+Folders = dict[str, list[tuple[str, int, int, int]]]  # folder -> [(rel, mtime, ctime, size)]
 
 
-@dataclass(frozen=True)
-class Who:
-    """The fields find_client reads, for one note file."""
+class Who(NamedTuple):
+    """The fields find_client reads, for one note file (a tuple: 10,000 are made in a blink)."""
 
-    rel: str  # the vault path as text: a PurePosixPath is made only when asked (10k: 50 ms)
+    rel: str  # the vault path as text: a PurePosixPath is made only when asked
     name: str
     nip: str | None
     aliases: tuple[str, ...]
-    tier: str | None = None
-    region: str | None = None
-    words: str | None = None  # lookup.search_text, kept so `log` folds no name per run
+    tier: str | None
+    region: str | None
+    words: str  # lookup.search_text, kept so that a query folds no name
 
-    @functools.cached_property
+    @property
     def path(self) -> PurePosixPath:
         return PurePosixPath(self.rel)
 
 
-def who_is_who(root: Path) -> list[Who] | None:
-    """Every readable note's Who, or None when some note cannot be read (the caller then loads
-    the vault, which says what is wrong with it)."""
-    stored = _load(store.path(root, INDEX_FILE))
-    files = list(walk_notes(root))
-    known = _from_note_cache(root) if len(stored) < len(files) // 2 else {}
-    if known is None:
+class Index:
+    """The index as of this run, every note accounted for; a context manager."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def with_nip(self, nip: str) -> list[Who]:
+        """The notes holding this NIP (compact digits), without loading the others."""
+        sql = f"SELECT {_COLUMNS} FROM who WHERE nip = ? ORDER BY rel"
+        return [_who(r) for r in self._con.execute(sql, (nip,))]
+
+    def everyone(self) -> list[Who]:
+        """Every note, by vault path."""
+        return [_who(r) for r in self._con.execute(f"SELECT {_COLUMNS} FROM who")]
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+def who_is_who(root: Path) -> Index | None:
+    """The index, brought up to date with every note file of the vault; None when a note
+    cannot be read or stat-ed, or the index is busy (the caller then loads the vault)."""
+    folders = _scan(root)
+    if folders is None:
         return None
     now = time.time_ns()
-    fresh: dict[str, list] = {}
-    out: list[Who] = []
-    dirty = False
-    for key, entry in files:
-        st = entry.stat()
-        row = stored.get(key)
-        if row is None or row[0] != st.st_mtime_ns or row[1] != st.st_size:
-            note = known.get(key) or read_note(PurePosixPath(key), Path(entry.path).read_bytes(),
-                                               summary=True).note
+    path = store.path(root, INDEX_FILE)
+    for con in _connections(path):
+        try:
+            if _refresh(con, root, folders, now):
+                con.execute("COMMIT")
+                return Index(con)
+            con.close()
+            return None
+        except sqlite3.OperationalError as e:
+            con.close()
+            if _busy(e):
+                return None
+        except sqlite3.DatabaseError:  # broken inside: the next run starts afresh
+            con.close()
+            _remove(path)
+        except OSError:
+            con.close()
+    return None
+
+
+def _scan(root: Path) -> Folders | None:
+    """Every note file with its stat, by folder, in walk order; None when one vanished."""
+    folders: Folders = {}
+    for folder, entries in note_folders(root):
+        try:
+            stats = [entry.stat() for entry in entries]
+        except OSError:
+            return None
+        folders[folder] = [(f"{folder}/{e.name}", s.st_mtime_ns, s.st_ctime_ns, s.st_size)
+                           for e, s in zip(entries, stats, strict=True)]
+    return folders
+
+
+def _connections(path: Path) -> Iterable[sqlite3.Connection]:
+    """The file's connection in a write transaction, holding an index of this salesnotes;
+    else (broken, unwritable) one in memory, to be filled from the notes."""
+    try:
+        store.make_folder(path.parent)
+        yield _ready(sqlite3.connect(path, timeout=0.5, isolation_level=None))
+    except sqlite3.OperationalError as e:
+        if _busy(e):
+            return
+    except sqlite3.DatabaseError:  # not a database (a torn or planted file): start afresh
+        try:
+            _remove(path)
+            yield _ready(sqlite3.connect(path, timeout=0.5, isolation_level=None))
+        except (sqlite3.Error, OSError):
+            pass
+    except OSError:
+        pass
+    yield _ready(sqlite3.connect(":memory:", isolation_level=None))
+
+
+def _ready(con: sqlite3.Connection) -> sqlite3.Connection:
+    """`con` in a write transaction, its tables made anew unless they are this version's."""
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            same = dict(con.execute("SELECT key, value FROM meta")) == {"identity": _identity()}
+        except sqlite3.OperationalError as e:
+            if _busy(e):
+                raise
+            same = False  # no tables yet
+        if not same:
+            for table in ("meta", "folders", "who"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            for sql in _TABLES:
+                con.execute(sql)
+            con.execute("INSERT INTO meta VALUES ('identity', ?)", (_identity(),))
+        return con
+    except BaseException:
+        con.close()
+        raise
+
+
+def _refresh(con: sqlite3.Connection, root: Path, folders: Folders, now: int) -> bool:
+    """Bring the rows in step with `folders`; False when a note cannot be read."""
+    stored = dict(con.execute("SELECT folder, digest FROM folders"))
+    for gone in stored.keys() - folders.keys():
+        con.execute("DELETE FROM who WHERE folder = ?", (gone,))
+        con.execute("DELETE FROM folders WHERE folder = ?", (gone,))
+    moved = {}
+    for folder, files in folders.items():
+        racy = any(store.is_racy(f[1], now) for f in files)
+        digest = None if racy else _digest(files)
+        if digest is None or stored.get(folder) != digest:
+            moved[folder] = digest
+    if not moved:
+        return True
+    old: dict[str, Row] = {}
+    for folder in moved:
+        old.update((r[0], r) for r in con.execute("SELECT * FROM who WHERE folder = ?",
+                                                  (folder,)))
+    stale = [(folder, f) for folder in moved for f in folders[folder]
+             if (row := old.get(f[0])) is None or row[2:5] != f[1:]]
+    notes = _read(root, [f[0] for _, f in stale], many=len(stale) > _count(folders) // 2)
+    if notes is None:
+        return False
+    gone = old.keys() - {f[0] for folder in moved for f in folders[folder]}
+    con.executemany("DELETE FROM who WHERE rel = ?", [(rel,) for rel in gone])
+    rows = [_row(folder, f, notes[f[0]], now) for folder, f in stale]
+    con.executemany("INSERT OR REPLACE INTO who VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r for r in rows if old.get(r[0]) != r])
+    con.executemany("INSERT OR REPLACE INTO folders VALUES (?, ?)",
+                    [(f, d) for f, d in moved.items() if stored.get(f, b"") != d])
+    return True
+
+
+def _read(root: Path, rels: list[str], many: bool) -> dict[str, Note] | None:
+    """The notes at `rels` (their summaries); None when one cannot be read. Many of them (a
+    first index) come from the note cache when a review left it warm."""
+    known = _from_note_cache(root) if many else {}
+    if known is None:
+        return None
+    out: dict[str, Note] = {}
+    for rel in rels:
+        note = known.get(rel)
+        if note is None:
+            try:
+                data = (root / rel).read_bytes()
+            except OSError:
+                return None
+            note = read_note(PurePosixPath(rel), data, summary=True).note
             if note is None:
                 return None
-            row = [st.st_mtime_ns, st.st_size, note.name, note.nip, list(note.aliases),
-                   note.tier, note.region, search_text(note.name, note.aliases, key)]
-            dirty = True
-        if not store.is_racy(st.st_mtime_ns, now):
-            fresh[key] = row
-        else:
-            dirty = True
-        out.append(Who(key, row[2], row[3], tuple(row[4]), row[5], row[6], row[7]))
-    if dirty or len(fresh) != len(stored):
-        store.write_json(store.path(root, INDEX_FILE), _VERSION, {"notes": fresh})
+        out[rel] = note
     return out
 
 
 def _from_note_cache(root: Path) -> dict[str, Note] | None:
-    """Notes from the note cache (warm after a review): the first index of a big vault in a
-    fraction of a second instead of reading every file."""
+    """Notes from the note cache: the first index of a big vault in a fraction of a second
+    instead of reading every file."""
+    # the note cache (pickle, forking) only for a first index: `log` never pays for it
+    from salesnotes.local.cache import cached_reader
+
     results = cached_reader(root)
     if any(r.note is None for r in results):
         return None
     return {str(r.note.path): r.note for r in results if r.note is not None}
 
 
-def _load(path: Path) -> dict[str, list]:
-    data = store.read_json(path, _VERSION)
-    notes = data.get("notes") if data else None
-    return notes if isinstance(notes, dict) else {}
+def _row(folder: str, file: tuple[str, int, int, int], note: Note, now: int) -> Row:
+    rel, mtime, ctime, size = file
+    stat: tuple[int | None, ...] = ((None, None, None) if store.is_racy(mtime, now)
+                                    else (mtime, ctime, size))
+    aliases = json.dumps(list(note.aliases), ensure_ascii=False) if note.aliases else None
+    return (rel, folder, *stat, note.name, note.nip, aliases, note.tier, note.region,
+            search_text(note.name, note.aliases, rel))
+
+
+def _who(row: tuple) -> Who:
+    rel, name, nip, aliases, tier, region, words = row
+    return Who(rel, name, nip, tuple(json.loads(aliases)) if aliases else (), tier, region,
+               words)
+
+
+def _digest(files: list[tuple[str, int, int, int]]) -> bytes:
+    """One value for a folder's paths and stats. marshal (version 2: no back-references) is
+    twice as fast as repr and writes equal lists alike; two writings of one list could only
+    differ (an interned string) by marking the folder moved, which costs time, not truth."""
+    return hashlib.blake2b(marshal.dumps(files, 2), digest_size=16).digest()
+
+
+def _count(folders: Folders) -> int:
+    return sum(len(files) for files in folders.values())
+
+
+@functools.cache
+def _identity() -> str:
+    digest = hashlib.sha256()
+    package = Path(salesnotes.__file__).parent
+    for module in _SOURCES:
+        digest.update((package / f"{module}.py").read_bytes())
+    return (f"{_SCHEMA}:{digest.hexdigest()[:16]} salesnotes {salesnotes.__version__} "
+            f"yaml {yaml.__version__}")
+
+
+def _busy(e: sqlite3.OperationalError) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def _remove(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + "-journal")):
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError:  # a read-only vault keeps it: the index is then built in memory
+            pass

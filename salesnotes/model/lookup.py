@@ -182,7 +182,7 @@ def _has_all(needles: list[str], text: str) -> bool:
 
 
 def _by_nip(notes: Sequence[C], query: str) -> list[C]:
-    nip = _as_nip(query)
+    nip = typed_nip(query)
     return [c for c in notes if c.nip == nip] if nip else []
 
 
@@ -218,7 +218,8 @@ def _stem(rel: str) -> str:
     return name[:-3] if name.endswith(".md") and len(name) > 3 else name
 
 
-def _as_nip(query: str) -> str | None:
+def typed_nip(query: str) -> str | None:
+    """The NIP the rep typed, in compact digits; None when the query is not one."""
     if sum(c.isdigit() for c in query) < 10:
         return None
     try:

@@ -1,0 +1,67 @@
+"""Where the vault and its notes are: the root folder, and every note file under clients/.
+
+Kept apart from `model/vault.py` so that a command which only needs the files (`log` finding one
+client through the who-is-who index, shell completion) does not import the whole vault model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from operator import attrgetter
+from pathlib import Path
+
+from salesnotes.errors import UsageProblem, said
+from salesnotes.model.config import CONFIG_FILE
+
+CLIENTS = "clients"
+_name = attrgetter("name")
+
+
+def find_root(explicit: str | None, env: str | None, cwd: Path) -> Path:
+    """`--vault`, else `$SALESNOTES_VAULT`, else the nearest folder up holding salesnotes.yaml."""
+    given = explicit or env
+    if given:
+        root = Path(given).expanduser()
+        if not root.is_dir():
+            raise UsageProblem(said(given, 0, "err_no_vault_folder"))
+        if not (root / CONFIG_FILE).is_file():
+            raise UsageProblem(said(given, 0, "err_not_a_vault", config=CONFIG_FILE))
+        return root.resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise UsageProblem(said(".", 0, "err_no_vault_found", config=CONFIG_FILE))
+
+
+def walk_notes(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every `.md` under clients/, hidden folders skipped, in a stable order, with the vault
+    path as a plain string (`clients/a/b.md`): stat walks of 100,000 notes run twice as fast
+    without making a PurePosixPath for each."""
+    for rel, entries in note_folders(root):
+        for entry in entries:
+            yield f"{rel}/{entry.name}", entry
+
+
+def note_folders(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """`walk_notes` a folder at a time: (its vault path, its notes by name), for a caller
+    that handles a folder's notes together (the who-is-who index keeps one digest per folder)."""
+    stack = [(os.path.join(root, CLIENTS), CLIENTS)]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=_name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        notes = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{rel}/{name}"))
+            elif name.endswith(".md") and entry.is_file():
+                notes.append(entry)
+        if notes:
+            yield rel, notes

@@ -1,0 +1,262 @@
+"""The who-is-who index behind CLIENT (`.salesnotes/lookup.sqlite`): `log` finds a client on
+10,000 notes without loading the vault, and the index never misses a note edited in place,
+renamed, moved, added or deleted, nor one salesnotes edited itself.
+
+Notes are dated long ago (os.utime) wherever a test needs the index to keep their stats: a note
+written in the last two seconds is read again on every run (the racy rule).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesnotes.local import lookupindex, store
+from salesnotes.local.lookupindex import INDEX_FILE, who_is_who
+from salesnotes.read.note import read_note
+
+LONG_AGO = 1_600_000_000_000_000_000
+NIP_A, NIP_B, NIP_C = "5260250274", "7740001454", "1132853869"
+
+
+def note(name: str, nip: str | None = None, extra: str = "") -> str:
+    return (f"---\nname: {name}\n" + (f'nip: "{nip}"\n' if nip else "") + extra
+            + "last_contact: 2026-11-01\n---\n## Log\n- 2026-11-01 phone: first call\n")
+
+
+def age(root: Path, stamp: int = LONG_AGO) -> None:
+    """Every note as if saved long ago (not racy), folders untouched."""
+    for p in (root / "clients").rglob("*.md"):
+        os.utime(p, ns=(stamp, stamp))
+
+
+def people(root: Path) -> dict[str, tuple[str, str | None]]:
+    """rel -> (name, nip), as the index answers."""
+    index = who_is_who(root)
+    assert index is not None
+    with index:
+        return {w.rel: (w.name, w.nip) for w in index.everyone()}
+
+
+def truth(root: Path) -> dict[str, tuple[str, str | None]]:
+    """rel -> (name, nip), read from every note now."""
+    out = {}
+    for p in sorted((root / "clients").rglob("*.md")):
+        rel = p.relative_to(root).as_posix()
+        n = read_note(Path(rel), p.read_bytes(), summary=True).note
+        assert n is not None
+        out[rel] = (n.name, n.nip)
+    return out
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes the index reads (every other note is vouched for by its stat)."""
+    seen: list[str] = []
+    real = lookupindex.read_note
+
+    def counted(rel, data, **kw):  # noqa: ANN001, ANN202
+        seen.append(str(rel))
+        return real(rel, data, **kw)
+
+    monkeypatch.setattr(lookupindex, "read_note", counted)
+    return seen
+
+
+@pytest.fixture
+def vault(make_vault):  # noqa: ANN001, ANN201
+    root = make_vault({"clients/Kraków/Acme.md": note("Acme Sp. z o.o.", NIP_A),
+                       "clients/Kraków/Beta.md": note("Beta s.c.", NIP_B),
+                       "clients/Tarnów/Gamma.md": note("Gamma Trade", None)})
+    age(root)
+    return root
+
+
+def test_a_warm_index_reads_no_note_and_rewrites_nothing(vault, reads):
+    assert people(vault) == truth(vault)
+    index_file = store.path(vault, INDEX_FILE)
+    before = index_file.stat().st_mtime_ns, index_file.read_bytes()
+    reads.clear()
+    assert people(vault) == truth(vault)
+    assert reads == []
+    assert (index_file.stat().st_mtime_ns, index_file.read_bytes()) == before
+
+
+def test_a_note_edited_in_place_is_seen_though_its_folder_did_not_move(vault, reads, run):
+    people(vault)
+    folder = vault / "clients/Kraków"
+    folder_mtime = folder.stat().st_mtime_ns
+    beta = folder / "Beta.md"
+    with open(beta, "r+b") as f:  # in place, as Obsidian saves: same inode, folder untouched
+        f.truncate(0)
+        f.write(note("Beta Nowa s.c.", NIP_C).encode())
+    os.utime(beta, ns=(LONG_AGO + 10**9, LONG_AGO + 10**9))
+    assert folder.stat().st_mtime_ns == folder_mtime
+    reads.clear()
+    assert people(vault) == truth(vault)
+    assert reads == ["clients/Kraków/Beta.md"]  # that note alone
+    result = run("log", NIP_C, "called", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert "- 2026-11-27 other: called" in beta.read_text()
+    gone = run("log", NIP_B, "called", "--vault", str(vault), "--no-commit")
+    assert gone.exit_code == 2 and "no client" in gone.output.lower()
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_seen_by_its_ctime(vault):
+    people(vault)
+    acme = vault / "clients/Kraków/Acme.md"
+    old = acme.read_text()
+    new = old.replace(NIP_A, NIP_C)
+    assert len(new) == len(old)
+    acme.write_text(new)
+    os.utime(acme, ns=(LONG_AGO, LONG_AGO))  # `touch -r`, `rsync -t`: mtime and size as before
+    assert people(vault)["clients/Kraków/Acme.md"] == ("Acme Sp. z o.o.", NIP_C)
+
+
+def test_renamed_moved_added_and_deleted_notes(vault, run):
+    people(vault)
+    (vault / "clients/Kraków/Acme.md").rename(vault / "clients/Kraków/Acme2.md")
+    (vault / "clients/Tarnów/Gamma.md").rename(vault / "clients/Kraków/Gamma.md")
+    (vault / "clients/Nowy Sącz").mkdir()
+    (vault / "clients/Nowy Sącz/Delta.md").write_text(note("Delta", NIP_C))
+    (vault / "clients/Kraków/Beta.md").unlink()
+    assert people(vault) == truth(vault)
+    assert set(truth(vault)) == {"clients/Kraków/Acme2.md", "clients/Kraków/Gamma.md",
+                                 "clients/Nowy Sącz/Delta.md"}
+    for query, path in ((NIP_A, "clients/Kraków/Acme2.md"), ("gamma", "clients/Kraków/Gamma.md"),
+                        (NIP_C, "clients/Nowy Sącz/Delta.md")):
+        result = run("log", query, "called", "--vault", str(vault), "--no-commit")
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(path)
+    result = run("log", NIP_B, "called", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 2
+
+
+def test_a_second_log_after_salesnotes_own_edit_finds_the_same_note(vault, run):
+    acme = vault / "clients/Kraków/Acme.md"
+    first = run("log", NIP_A, "first", "--vault", str(vault), "--no-commit")
+    assert first.exit_code == 0, first.output
+    age(vault, LONG_AGO + 5 * 10**9)  # the edit is now old enough to be kept with its stat
+    second = run("log", "acme", "second", "--vault", str(vault), "--no-commit")
+    assert second.exit_code == 0, second.output
+    assert people(vault) == truth(vault)
+    third = run("log", NIP_A, "third", "--vault", str(vault), "--no-commit")  # right away
+    assert third.exit_code == 0, third.output
+    text = acme.read_text()
+    assert [ln for ln in text.splitlines() if ln.startswith("- 2026-11-27")] == [
+        "- 2026-11-27 other: third", "- 2026-11-27 other: second", "- 2026-11-27 other: first"]
+
+
+def test_a_nip_two_notes_hold_lists_both_and_changes_nothing(vault, run):
+    (vault / "clients/Tarnów/Gamma.md").write_text(note("Gamma Trade", NIP_A))
+    people(vault)
+    before = snapshot(vault)
+    result = run("log", NIP_A, "called", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 2
+    assert "Acme Sp. z o.o." in result.output and "Gamma Trade" in result.output
+    assert snapshot(vault) == before
+
+
+def test_a_row_that_lies_never_sends_the_contact_to_the_wrong_note(vault, run):
+    people(vault)
+    con = sqlite3.connect(store.path(vault, INDEX_FILE))
+    con.execute("UPDATE who SET nip = ? WHERE rel = ?", (NIP_C, "clients/Kraków/Acme.md"))
+    con.commit()
+    con.close()
+    before = snapshot(vault)
+    result = run("log", NIP_C, "called", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 2  # the note read whole says otherwise: the vault decides
+    assert snapshot(vault) == before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other version", "empty"])
+def test_a_broken_or_foreign_index_is_rebuilt(vault, run, damage):
+    people(vault)
+    index_file = store.path(vault, INDEX_FILE)
+    if damage == "garbage":
+        index_file.write_bytes(b"SQLite format 3\x00" + os.urandom(3000))
+    elif damage == "empty":
+        index_file.write_bytes(b"")
+    else:
+        con = sqlite3.connect(index_file)
+        con.execute("UPDATE meta SET value = 'an older salesnotes'")
+        con.execute("UPDATE who SET name = 'Stale'")
+        con.commit()
+        con.close()
+    result = run("log", "beta", "called", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert people(vault) == truth(vault)
+    con = sqlite3.connect(index_file)
+    assert con.execute("SELECT count(*) FROM who").fetchone() == (3,)
+    con.close()
+
+
+def test_an_index_that_cannot_be_written_is_built_in_memory(vault):
+    store.make_folder(store.folder(vault))
+    store.path(vault, INDEX_FILE).mkdir()  # not a file sqlite can open
+    assert people(vault) == truth(vault)
+
+
+def test_a_broken_note_gives_no_index_and_log_names_it(vault, run):
+    (vault / "clients/Tarnów/Broken.md").write_text("---\nname: [x\n---\n")
+    assert who_is_who(vault) is None
+    result = run("log", "broken", "called", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 1
+    assert "clients/Tarnów/Broken.md" in result.output
+
+
+# Whatever happens to the notes between two runs, the index answers what reading every note
+# answers.
+_NAMES = ["Acme", "Beta", "Gamma", "Delta"]
+_NIPS = [NIP_A, NIP_B, NIP_C, None]
+_step = st.tuples(st.sampled_from(["write", "write same size", "rename", "move", "delete"]),
+                  st.integers(0, 3), st.integers(0, 3), st.booleans())
+
+
+@settings(max_examples=12, deadline=None)
+@given(steps=st.lists(st.lists(_step, max_size=3), min_size=1, max_size=4))
+def test_the_index_always_answers_what_the_notes_say(steps):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "salesnotes.yaml").write_text("owner: Jan Kowalski\nlocale: en\n")
+        for sub in ("clients/A", "clients/B"):
+            (root / sub).mkdir(parents=True)
+        for i, name in enumerate(_NAMES):
+            (root / f"clients/A/{name}.md").write_text(note(name, _NIPS[i]))
+        age(root)
+        stamp = LONG_AGO
+        for batch in steps:
+            assert people(root) == truth(root)
+            for kind, which, value, _ in batch:
+                _change(root, kind, which, value)
+            stamp += 10**9
+            if all(old for *_, old in batch):  # saved long ago (kept with their stats), else racy
+                age(root, stamp)
+        assert people(root) == truth(root)
+
+
+def _change(root: Path, kind: str, which: int, value: int) -> None:
+    files = sorted((root / "clients").rglob("*.md"))
+    if not files:
+        return
+    target = files[which % len(files)]
+    if kind == "write":
+        target.write_text(note(_NAMES[value], _NIPS[value]))
+    elif kind == "write same size":
+        text = target.read_text()
+        target.write_text(text.replace("first call", "frist call") if "first" in text
+                          else text.replace("frist call", "first call"))
+    elif kind == "rename":
+        target.rename(target.with_name(f"R{value}-{target.name}"))
+    elif kind == "move":
+        other = "B" if target.parent.name == "A" else "A"
+        target.rename(root / "clients" / other / target.name)
+    else:
+        target.unlink()
