@@ -212,6 +212,14 @@ def test_a_broken_note_gives_no_index_and_log_names_it(vault, run):
     assert "clients/Tarnów/Broken.md" in result.output
 
 
+def test_today_must_be_a_date(vault, run):
+    result = run("log", "acme", "called", "--vault", str(vault), "--today", "2026-13-01")
+    assert result.exit_code == 2 and "'2026-13-01' is not a YYYY-MM-DD date" in result.output
+    ok = run("log", "acme", "called", "--vault", str(vault), "--today", "2026-11-20",
+             "--no-commit")
+    assert ok.exit_code == 0 and "- 2026-11-20 other: called" in ok.output
+
+
 # Whatever happens to the notes between two runs, the index answers what reading every note
 # answers.
 _NAMES = ["Acme", "Beta", "Gamma", "Delta"]

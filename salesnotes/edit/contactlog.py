@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 
 from salesnotes.edit.editor import edit_bytes, edit_note
 from salesnotes.errors import Refused, VaultError
-from salesnotes.git import gitlog
-from salesnotes.git.history import contact_history
 from salesnotes.i18n import Said
 from salesnotes.model.config import Config
 from salesnotes.read.body import CHANNELS, canonical_channel
@@ -149,6 +147,9 @@ def commit_contact(root: Path, note: Note, contact: Contact, *, today: date | No
     rep's own uncommitted edits of the note stay uncommitted. Made even when the change is
     already committed (by Obsidian Git, say), as a commit with no file change, so that
     `git log --grep '^contact:'` is the complete contact log; not made twice for one contact."""
+    # git only when committing: `log --no-commit` and a vault without commits never load it
+    from salesnotes.git import gitlog
+
     trailers = {}
     if note.nip:
         trailers["Client-NIP"] = note.nip
@@ -184,6 +185,9 @@ def history(root: Path, note: Note, commits: list | None = None,
     if not note.body.whole:
         raise ValueError("history needs the note read whole, not the vault's summary of it")
     if commits is None:
+        # git's contact log only when the caller has none: `log` never reads it
+        from salesnotes.git.history import contact_history
+
         commits = contact_history(root).get(str(note.path), [])
     entries: dict[tuple, list] = {}
     for e in note.body.log:

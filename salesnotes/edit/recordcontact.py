@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesnotes.edit.contactlog import Contact, commit_contact, log_contact, make_contact
 from salesnotes.errors import Refused, UsageProblem, saying
-from salesnotes.git.gitlog import Committed
 from salesnotes.load.client import find_note
 from salesnotes.read.note import Note
+
+if TYPE_CHECKING:  # git only when committing: `log --no-commit` never loads it
+    from salesnotes.git.gitlog import Committed
 
 
 @dataclass(frozen=True)

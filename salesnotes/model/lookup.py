@@ -14,7 +14,6 @@ suggestions scored on the same folded words. Never a silent pick.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -153,6 +152,9 @@ def suggestions(notes: Iterable[C], query: str, n: int = 3) -> list[C]:
 def _closeness(typed: str, every: set[str]) -> dict[str, float]:
     """How close `typed` comes to the start of each word (its first len+1 letters), for the
     starts that come close at all: each distinct start is compared once, not once per client."""
+    # difflib only for suggestions, after a query found no client: `log` never pays for it
+    import difflib
+
     out: dict[str, float] = {}
     m = difflib.SequenceMatcher(b=typed)
     for start in {w[: len(typed) + 1] for w in every}:
