@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -268,3 +270,21 @@ def _change(root: Path, kind: str, which: int, value: int) -> None:
         target.rename(root / "clients" / other / target.name)
     else:
         target.unlink()
+
+
+def test_log_without_a_commit_loads_neither_the_vault_model_nor_git(vault):
+    """What `log` must not pay for on every call: the vault model, git, the note cache,
+    strptime, difflib (each is imported where it is needed)."""
+    script = ("import sys\n"
+              "from salesnotes.cli import cli\n"
+              f"cli(['log', '{NIP_A}', 'called', '--no-commit', '--vault', sys.argv[1]],"
+              " standalone_mode=False)\n"
+              "print(' '.join(sorted(sys.modules)))\n")
+    people(vault)  # a first index may come from the note cache; every later run pays the same
+    done = subprocess.run([sys.executable, "-c", script, str(vault)], capture_output=True,
+                          text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert "salesnotes.local.lookupindex" in loaded and "salesnotes.edit.editor" in loaded
+    assert loaded & {"salesnotes.model.vault", "salesnotes.load.vault", "salesnotes.local.cache",
+                     "salesnotes.git.gitlog", "salesnotes.git.history", "_strptime",
+                     "difflib"} == set()

@@ -60,7 +60,6 @@ _TABLES = (
     "CREATE INDEX who_folder ON who (folder)",
 )
 
-Stat = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
 Row = tuple  # who's columns, in table order
 File = tuple[str, int, int, int]  # (vault path, mtime_ns, ctime_ns, size)
 _name, _mtime = attrgetter("name"), attrgetter("st_mtime_ns")
