@@ -47,8 +47,8 @@ INDEX_FILE = "lookup.sqlite"
 _SCHEMA = 3  # 3: sqlite, one row per note, folder digests (2 was lookup.json)
 # The modules whose code decides a row (the parser, the folding of words, this row format):
 # their source is part of the index's identity, so a changed rule never meets old rows.
-_SOURCES = ("read/note", "read/fields", "read/yamlnodes", "read/names", "model/lookup",
-            "local/lookupindex")
+_SOURCES = ("read/note", "read/notefile", "read/fields", "read/yamlnodes", "read/names",
+            "model/lookup", "local/lookupindex")
 _COLUMNS = "rel, name, nip, aliases, tier, region, words"
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
