@@ -166,6 +166,7 @@ def test_every_command_on_a_polish_demo_vault_with_planted_problems(tmp_path, ru
         "history": run("history", "Dziwna", *v),
         "new, name taken": run("new", "Dziwna Firma", *v),
         "new, NIP taken": run("new", "Inna Firma", "--nip", nip, *v),
+        "new, file taken": run("new", "Zepsuta", *v),
         "checklist unknown": run("checklist", "apply", "nieistniejaca", *v),
         "checklist": run("checklist", "apply", "key-account", "--dry-run", *v),
         "import sales": run("import", "sales", str(tmp_path / "sprzedaz.csv"), *v),
@@ -218,6 +219,7 @@ def test_every_command_on_a_polish_demo_vault_with_planted_problems(tmp_path, ru
     assert outputs["team review"].exit_code == 1
     assert "Zepsuta.md:0" in shown["log, kept back"]
     assert "  telefon  " in shown["history"] and "phone" not in shown["history"]
+    assert "już istnieje jako Zepsuta.md" in shown["new, file taken"]
 
 
 def test_watch_notices_and_kept_views_speak_polish(make_vault, monkeypatch):

@@ -72,7 +72,7 @@ def plan_note(vault: Vault, client: NewClient, today: date,
     try:
         path = client_path(clients, client.name, existing)
     except (InvalidName, NameTaken) as e:
-        _refuse(str(e))
+        _refuse(e.said)
     text = render_note(vault.root, cfg, client, nip, tier, today)
     return path, text.encode("utf-8")
 

@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path, PurePath
 
+from salesnotes.errors import Refused
+from salesnotes.i18n import Said
+
 SUFFIX = ".md"
 # File names are capped at 120 UTF-8 bytes (ARCHITECTURE.md, data safety 9): that leaves room
 # for deep vault paths under Windows' 260-character limit.
@@ -37,11 +40,11 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
 _UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i"})
 
 
-class InvalidName(ValueError):
+class InvalidName(Refused):
     """A name that cannot become a client note file."""
 
 
-class NameTaken(ValueError):
+class NameTaken(InvalidName):
     """Another note already has this name, up to case and Unicode form."""
 
 
@@ -53,8 +56,7 @@ def safe_filename(name: str) -> str:
     stem = _clean(name)
     if not any(unicodedata.category(ch)[0] in "LN" for ch in stem):
         shown = repr(name if len(name) <= 60 else name[:60] + "…")
-        raise InvalidName(f"unusable client name {shown}: "
-                          "a client name needs at least one letter or digit")
+        raise InvalidName(Said("err_name_unusable", name=shown))
     stem = _unreserve(stem)
     if len((stem + SUFFIX).encode("utf-8")) > MAX_BYTES:
         stem = _shorten(stem, name)
@@ -121,11 +123,11 @@ def client_path(clients_dir: Path, name: str,
     key = name_key(_stem(filename))
     taken = existing if isinstance(existing, Mapping) else taken_keys(existing)
     if key in taken:
-        raise NameTaken(f"client {name!r} already exists as {taken[key]}")
+        raise NameTaken(Said("err_name_taken", name=repr(name), path=taken[key]))
     path = clients_dir / filename
     root = clients_dir.resolve()
     if path.resolve().parent != root:
-        raise InvalidName(f"client name {name!r} would leave the clients folder")
+        raise InvalidName(Said("err_name_escapes", name=repr(name)))
     return path
 
 
