@@ -11,18 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from salesnotes import views
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
 from salesnotes.git import gitlog
-from salesnotes.load.vault import load_vault
 from salesnotes.local import reviewstate
 from salesnotes.local.reviewstate import ReviewSummary
-from salesnotes.model.breath import Breath
-from salesnotes.model.portfolio import Book
-from salesnotes.model.vault import Progress, Vault
-from salesnotes.views import VIEWS_DIR, render_views, write_views
+
+if TYPE_CHECKING:
+    from salesnotes.model.portfolio import Book
+    from salesnotes.model.vault import Progress, Vault
+
+# views/ as a name: the views package (and jinja with it) is imported only when a review renders,
+# so a review with nothing changed costs the stat pass alone
+VIEWS_DIR = "views"
 
 TOP_AT_STAKE = 5
 
@@ -43,6 +46,9 @@ class ReviewResult:
 
 def summarize(book: Book) -> ReviewSummary:
     """Counts by breath and the overdue clients with the most money at stake."""
+    # imported with the Book it reads: a skipped review has none
+    from salesnotes.model.breath import Breath
+
     counts = {b.value: 0 for b in (Breath.OVERDUE, Breath.NEVER, Breath.DUE, Breath.OK)}
     for row in book.rows:
         counts[row.breath.state.value] += 1
@@ -77,10 +83,16 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
 
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
-    inputs = reviewstate.inputs_key(root, today, week, tuple(views.VIEW_MODULES))
+    # the views' code is part of the key through the package's own files (reviewstate)
+    inputs = reviewstate.inputs_key(root, today, week, ("review",))
     skipped = _unchanged(root, inputs, today, commit)
     if skipped is not None:
         return skipped
+    # imported when something changed: rendering needs the model, the views and jinja
+    from salesnotes.load.vault import load_vault
+    from salesnotes.model.portfolio import Book
+    from salesnotes.views import render_views, write_views
+
     vault = load_vault(root, git=git, progress=progress, today=today)
     with gc_paused():  # one review: what it renders is freed with the process
         book = Book.of(vault, today)

@@ -12,10 +12,6 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
-from salesnotes.errors import Refused
-from salesnotes.read.body import CHANNEL_WORDS_PL, CHANNELS, canonical_channel
-from salesnotes.read.fields import parse_written_date
-
 
 class WrittenDate(click.ParamType):
     """`2026-12-03` or `03.12.2026`."""
@@ -29,6 +25,10 @@ class WrittenDate(click.ParamType):
                 ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        # imported when a date is typed: --help imports every command module, and so this one
+        from salesnotes.errors import Refused
+        from salesnotes.read.fields import parse_written_date
+
         try:
             return parse_written_date(str(value))
         except Refused as e:
@@ -41,10 +41,16 @@ class Channel(click.ParamType):
     name = "channel"
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        # imported when a channel is shown or typed: --help imports every command module
+        from salesnotes.read.body import CHANNELS
+
         return "[" + "|".join(CHANNELS) + "]"
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> str:
+        # imported when a channel is typed: --help imports every command module
+        from salesnotes.read.body import CHANNEL_WORDS_PL, CHANNELS, canonical_channel
+
         found = canonical_channel(str(value))
         if found is None:
             self.fail(f"{value!r} is not a channel: use {', '.join(CHANNELS)} "
@@ -53,5 +59,8 @@ class Channel(click.ParamType):
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[CompletionItem]:
+        # imported when the shell completes: --help imports every command module
+        from salesnotes.read.body import CHANNEL_WORDS_PL, CHANNELS
+
         words = dict.fromkeys((*CHANNELS, *CHANNEL_WORDS_PL))
         return [CompletionItem(w) for w in words if w.startswith(incomplete.casefold())]
