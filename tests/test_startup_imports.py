@@ -1,0 +1,56 @@
+"""What a command must not pay for at start-up: `--help` parses nothing, and a Monday review
+with nothing changed imports neither the model, the views nor jinja (they are imported where a
+review renders; see `salesnotes/review.py`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from salesnotes import review
+from salesnotes.views import render
+
+
+def _loaded(args: list[str]) -> set[str]:
+    script = ("import sys\nfrom salesnotes.cli import cli\n"
+              f"try:\n    cli({args!r}, standalone_mode=False)\n"
+              "finally:\n    print(' '.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    return set(done.stdout.split())
+
+
+def _age(root: Path) -> None:
+    """An hour old, so the review state trusts the files' stats (no racy save)."""
+    past = time.time() - 3600
+    for folder, _, files in os.walk(root):
+        if ".git" in folder or ".salesnotes" in folder:
+            continue
+        for name in files:
+            os.utime(Path(folder, name), (past, past))
+
+
+def test_help_imports_no_parser() -> None:
+    loaded = _loaded(["--help"])
+    assert "salesnotes.cli" in loaded
+    assert loaded & {"salesnotes.read.body", "salesnotes.read.fields", "yaml", "jinja2"} == set()
+
+
+def test_a_review_with_nothing_changed_imports_no_model_views_or_jinja(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    args = ["--vault", str(root), "review", "--no-commit", "--today", "2026-11-30"]
+    _loaded(["init", str(root), "--demo", "--locale", "en"])
+    _age(root)
+    first = _loaded(args)
+    assert "jinja2" in first and "salesnotes.views" in first  # the first review renders
+    again = _loaded(args)
+    assert "salesnotes.local.reviewstate" in again
+    assert again & {"jinja2", "salesnotes.views", "salesnotes.load.vault",
+                    "salesnotes.model.portfolio"} == set()
+
+
+def test_the_review_names_the_views_folder_as_the_views_do() -> None:
+    assert review.VIEWS_DIR == render.VIEWS_DIR
