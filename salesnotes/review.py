@@ -18,14 +18,11 @@ from salesnotes.gcpause import gc_paused
 from salesnotes.git import gitlog
 from salesnotes.local import reviewstate
 from salesnotes.local.reviewstate import ReviewSummary
+from salesnotes.model.where import VIEWS_DIR
 
 if TYPE_CHECKING:
     from salesnotes.model.portfolio import Book
     from salesnotes.model.vault import Progress, Vault
-
-# views/ as a name: the views package (and jinja with it) is imported only when a review renders,
-# so a review with nothing changed costs the stat pass alone
-VIEWS_DIR = "views"
 
 TOP_AT_STAKE = 5
 

@@ -10,9 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from salesnotes import review
-from salesnotes.views import render
-
 
 def _loaded(args: list[str]) -> set[str]:
     script = ("import sys\nfrom salesnotes.cli import cli\n"
@@ -51,6 +48,3 @@ def test_a_review_with_nothing_changed_imports_no_model_views_or_jinja(tmp_path:
     assert again & {"jinja2", "salesnotes.views", "salesnotes.load.vault",
                     "salesnotes.model.portfolio"} == set()
 
-
-def test_the_review_names_the_views_folder_as_the_views_do() -> None:
-    assert review.VIEWS_DIR == render.VIEWS_DIR

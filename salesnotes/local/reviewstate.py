@@ -21,6 +21,7 @@ from salesnotes.git import gitlog
 from salesnotes.local import store
 from salesnotes.local.dailycache import daily_files
 from salesnotes.model.vault import walk_notes
+from salesnotes.model.where import VIEWS_DIR
 
 STATE_FILE = "review.json"
 _STATE_VERSION = 1
@@ -64,7 +65,7 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
 def outputs_key(root: Path) -> str:
     """views/ as the last review left it, and the git HEAD (contact commits move breath)."""
     h = hashlib.sha256()
-    _walk(h, root / "views")
+    _walk(h, root / VIEWS_DIR)
     h.update(gitlog.head(root).encode())
     return h.hexdigest()
 

@@ -12,7 +12,8 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -67,23 +68,14 @@ def read_json(file: Path, version: int | str) -> dict[str, Any] | None:
 
 
 def write_json(file: Path, version: int | str, data: dict[str, Any]) -> bool:
-    """Store `data` (with its version) atomically: a temp file renamed over the old one, so a
-    reader sees the old file or the new one, never half of one. False when it cannot be
-    written: a read-only vault only loses the shortcut."""
-    file = Path(file)
-    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    """Store `data` (with its version) atomically. False when it cannot be written: a
+    read-only vault only loses the shortcut."""
     try:
-        if file.parent.name == DIR:
-            make_folder(file.parent)
-        else:
-            file.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"version": version, **data}, ensure_ascii=False,
-                          separators=(",", ":"))
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, file)
+        with _replacing(Path(file)) as temp:
+            temp.write_text(json.dumps({"version": version, **data}, ensure_ascii=False,
+                                       separators=(",", ":")), encoding="utf-8")
         return True
     except (OSError, ValueError, TypeError):
-        _remove(temp)
         return False
 
 
@@ -120,24 +112,33 @@ def write_pickles(file: Path, version: int | str, parts: Iterable[Any]) -> bool:
     """Store the parts one pickle after the other, streamed to a temp file renamed over the
     old one. Each part pickles with a fresh memo: pickling 100,000 notes at once would hold
     an entry per object (~340 MB) until the end; parts share nothing but their classes."""
-    file = Path(file)
+    try:
+        with _replacing(Path(file)) as temp, open(temp, "wb") as f:
+            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump(version)
+            for part in parts:
+                pickler.clear_memo()
+                pickler.dump(part)
+        return True
+    except Exception:  # noqa: BLE001 - unwritable or unpicklable: the shortcut is only lost
+        return False
+
+
+@contextmanager
+def _replacing(file: Path) -> Iterator[Path]:
+    """A temp file beside `file`, renamed over it when the block ends well and removed when it
+    does not: a reader sees the old file or the new one, never half of one."""
     temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         if file.parent.name == DIR:
             make_folder(file.parent)
         else:
             file.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as f:
-            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dump(version)
-            for part in parts:
-                pickler.clear_memo()
-                pickler.dump(part)
+        yield temp
         os.replace(temp, file)
-        return True
-    except Exception:  # noqa: BLE001 - unwritable or unpicklable: the shortcut is only lost
+    except BaseException:
         _remove(temp)
-        return False
+        raise
 
 
 class _AllowList(pickle.Unpickler):

@@ -15,6 +15,7 @@ from salesnotes.errors import UsageProblem, said
 from salesnotes.model.config import CONFIG_FILE
 
 CLIENTS = "clients"
+VIEWS_DIR = "views"  # written by salesnotes alone (views/__init__.py write_views)
 _name = attrgetter("name")
 
 

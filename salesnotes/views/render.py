@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
+from salesnotes.model.where import VIEWS_DIR
 from salesnotes.views.engine import render_bytes
 
 if TYPE_CHECKING:
     from salesnotes.model.portfolio import Book
 
-VIEWS_DIR = "views"
 
 
 @dataclass
