@@ -104,6 +104,22 @@ def team_status(run, root: Path) -> dict[str, dict]:
     return {r["name"]: r for r in data["reps"]}
 
 
+def notes_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes the team review parses from now on (every other one comes from its summary)."""
+    from salesnotes.team import snapshot
+
+    calls: list[str] = []
+    real = snapshot.read_note
+    monkeypatch.setattr(snapshot, "read_note",
+                        lambda rel, data, **kw: calls.append(str(rel)) or real(rel, data, **kw))
+    return calls
+
+
+def piotr_logs_a_visit_and_pushes(team, run) -> None:
+    run("log", "Termo-Bud", "Visit", "--via", "visit", "--vault", str(team["piotr"]))
+    git(team["piotr"], "push", "-q", "origin", "main")
+
+
 def test_each_reps_figures_equal_their_own_status_and_ledger(team, run):
     result = run("team", "review", "--vault", str(team["root"]))
     assert result.exit_code == 0, result.output + result.stderr
@@ -157,15 +173,9 @@ def test_a_contact_logged_and_pushed_shows_in_the_next_review(team, run):
 
 
 def test_the_second_review_reads_only_the_notes_that_changed(team, run, monkeypatch):
-    from salesnotes.team import snapshot
-
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
-    calls: list[str] = []
-    real = snapshot.read_note
-    monkeypatch.setattr(snapshot, "read_note",
-                        lambda rel, data, **kw: calls.append(str(rel)) or real(rel, data, **kw))
-    run("log", "Termo-Bud", "Visit", "--via", "visit", "--vault", str(team["piotr"]))
-    git(team["piotr"], "push", "-q", "origin", "main")
+    calls = notes_read(monkeypatch)
+    piotr_logs_a_visit_and_pushes(team, run)
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert calls == ["clients/Termo-Bud.md"]
     # the ledger, unchanged, came from the kept summary: the same sums as the rep's own
@@ -183,8 +193,7 @@ def test_only_a_rep_who_pushed_is_fetched_again(team, run, monkeypatch):
         or real(where, remote, *args))
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert fetched == []  # every branch still at the commit last fetched
-    run("log", "Termo-Bud", "Visit", "--via", "visit", "--vault", str(team["piotr"]))
-    git(team["piotr"], "push", "-q", "origin", "main")
+    piotr_logs_a_visit_and_pushes(team, run)
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert fetched == ["piotr"]
     assert team_status(run, team["root"])["Piotr Wiśniewski"]["commit"] == git(
@@ -193,16 +202,11 @@ def test_only_a_rep_who_pushed_is_fetched_again(team, run, monkeypatch):
 
 def test_notes_kept_by_another_parser_are_read_again(team, run, monkeypatch):
     from salesnotes.local import cache
-    from salesnotes.team import snapshot
 
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
-    calls: list[str] = []
-    real = snapshot.read_note
-    monkeypatch.setattr(snapshot, "read_note",
-                        lambda rel, data, **kw: calls.append(str(rel)) or real(rel, data, **kw))
+    calls = notes_read(monkeypatch)
     monkeypatch.setattr(cache, "identity", lambda: {"schema": "another parser"})
-    run("log", "Termo-Bud", "Visit", "--via", "visit", "--vault", str(team["piotr"]))
-    git(team["piotr"], "push", "-q", "origin", "main")
+    piotr_logs_a_visit_and_pushes(team, run)
     assert run("team", "review", "--vault", str(team["root"])).exit_code == 0
     assert sorted(calls) == ["clients/Hydro-Tech Kraków.md", "clients/Termo-Bud.md"]
 
