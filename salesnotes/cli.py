@@ -71,7 +71,6 @@ class Salesnotes(LazyGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         # when used: --help loads click and nothing else
-        from salesnotes.edit.files import FileRefused, NoteChanged
         from salesnotes.errors import VaultError
 
         try:
@@ -86,21 +85,27 @@ class Salesnotes(LazyGroup):
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except (FileRefused, NoteChanged) as e:  # the OS (or another program) said no
-            click.echo(_refusal(e, ctx), err=True)
-            ctx.exit(1)
-        except OSError as e:
-            if os.environ.get("SALESNOTES_DEBUG"):
-                raise
-            where = e.filename or "salesnotes"
-            click.echo(f"{where}:0: {e.strerror or e}", err=True)
-            ctx.exit(1)
         except Exception as e:  # noqa: BLE001 - a rep sees a sentence, never a traceback
+            if _is_refusal(e):  # the OS (or another program) said no
+                click.echo(_refusal(e, ctx), err=True)
+                ctx.exit(1)
             if os.environ.get("SALESNOTES_DEBUG"):
                 raise
+            if isinstance(e, OSError):
+                where = e.filename or "salesnotes"
+                click.echo(f"{where}:0: {e.strerror or e}", err=True)
+                ctx.exit(1)
             click.echo("salesnotes:0: " + _labels_after_error(ctx).say(
                 "cli_internal_error", error=f"{type(e).__name__}: {e}"), err=True)
             ctx.exit(70)
+
+
+def _is_refusal(e: Exception) -> bool:
+    """A write the OS refused, or a note changed meanwhile: `edit/files.py`'s two exceptions,
+    looked up where they are already loaded (only a loaded module raises them), so that a
+    command that writes no note (`status`) never imports the writer."""
+    files = sys.modules.get("salesnotes.edit.files")
+    return files is not None and isinstance(e, (files.FileRefused, files.NoteChanged))
 
 
 def _refusal(e: Exception, ctx: click.Context) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -78,8 +78,26 @@ def check_libyaml(t: Labels) -> None:
 
 
 @contextmanager
-def reading_notes(t: Labels) -> Iterator[Callable[[int, int], None]]:
-    """The progress callback for `load_vault(progress=...)`, after the libyaml check."""
-    check_libyaml(t)
-    with progress(t.cli_reading_notes) as update:
-        yield update
+def reading_notes(t: Labels | Callable[[], Labels]) -> Iterator[Callable[[int, int], None]]:
+    """The progress callback for `load_vault(progress=...)`, after the libyaml check.
+
+    `t` may be a function giving the words: they and the check then wait for the first note
+    read, so a command answered from `.salesnotes/` (a status or review with nothing changed)
+    reads neither the catalog nor salesnotes.yaml for them."""
+    if not callable(t):
+        check_libyaml(t)
+        with progress(t.cli_reading_notes) as update:
+            yield update
+        return
+    words = t
+    with ExitStack() as stack:
+        shown: list[Callable[[int, int], None]] = []
+
+        def update_when_read(done: int, total: int) -> None:
+            if not shown:
+                said = words()
+                check_libyaml(said)
+                shown.append(stack.enter_context(progress(said.cli_reading_notes)))
+            shown[0](done, total)
+
+        yield update_when_read

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
-from salesnotes.git import gitlog
 from salesnotes.local import reviewstate
 from salesnotes.local.reviewstate import ReviewSummary
 from salesnotes.model.where import VIEWS_DIR
@@ -134,6 +133,9 @@ def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResu
 
 
 def _commit(root: Path, paths: list[Path], today: date) -> str | None:
+    # the committer only when committing: a `--no-commit` review with nothing changed runs no git
+    from salesnotes.git import gitlog
+
     if not gitlog.is_repo(root):
         return None
     ours = [p for p in paths if p.parent == root / VIEWS_DIR]

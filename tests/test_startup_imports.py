@@ -48,3 +48,36 @@ def test_a_review_with_nothing_changed_imports_no_model_views_or_jinja(tmp_path:
     assert again & {"jinja2", "salesnotes.views", "salesnotes.load.vault",
                     "salesnotes.model.portfolio"} == set()
 
+
+
+def test_a_status_with_nothing_changed_reads_no_yaml_and_loads_no_model(tmp_path: Path) -> None:
+    """A second `status` prints the rows it remembered: it reads neither salesnotes.yaml nor
+    a catalog (no PyYAML), and loads neither the model, the note cache, the committer nor the
+    note writer."""
+    root = tmp_path / "vault"
+    args = ["--vault", str(root), "status", "--today", "2026-11-30"]
+    _loaded(["init", str(root), "--demo", "--locale", "en"])
+    _age(root)
+    first = _loaded(args)
+    assert "salesnotes.load.vault" in first and "yaml" in first  # the first status computes
+    again = _loaded(args)
+    assert "salesnotes.local.reviewstate" in again
+    assert again & {"yaml", "salesnotes.model.config", "salesnotes.read.note",
+                    "salesnotes.load.vault", "salesnotes.model.vault", "salesnotes.model.breath",
+                    "salesnotes.local.cache", "pickle", "sqlite3", "salesnotes.git.gitlog",
+                    "salesnotes.edit.files", "tempfile"} == set()
+
+
+def test_a_review_with_nothing_changed_imports_no_lock_library_committer_or_reader(
+        tmp_path: Path) -> None:
+    """The vault lock is flock(2) itself (filelock's import is a tenth of a warm review), a
+    `--no-commit` review runs no git beyond HEAD, and its summary needs no note reader."""
+    root = tmp_path / "vault"
+    args = ["--vault", str(root), "review", "--no-commit", "--today", "2026-11-30"]
+    _loaded(["init", str(root), "--demo", "--locale", "en"])
+    _age(root)
+    _loaded(args)
+    again = _loaded(args)
+    assert "salesnotes.local.lock" in again
+    assert again & {"filelock", "salesnotes.git.gitlog", "tempfile", "salesnotes.read.note",
+                    "salesnotes.edit.files", "sqlite3"} == set()

@@ -30,8 +30,8 @@ def status(as_json: bool, root: Path, today: date) -> None:
     from salesnotes.console import reading_notes
     from salesnotes.reports.status import status_of
 
-    t = labels()
-    with reading_notes(t) as progress:
+    # the words only when said: a status with nothing changed prints what it remembered
+    with reading_notes(labels) as progress:
         report = status_of(root, today, progress)
     problems = report.problems
     if as_json:  # pretty for a person at a terminal, compact for scripts
@@ -39,6 +39,7 @@ def status(as_json: bool, root: Path, today: date) -> None:
     else:
         _print_table(report.table())
     if problems and not as_json:
+        t = labels()
         click.echo(t.say("cli_status_problems", problems=t.plural("problem", len(problems))),
                    err=True)
     click.get_current_context().exit(1 if problems else 0)

@@ -42,6 +42,11 @@ from salesnotes.git.run import (
     run_git,
     start,
 )
+
+# where the vault is: kept in run.py, which a warm status or review imports without the committer
+from salesnotes.git.run import head as head
+from salesnotes.git.run import in_git as in_git
+from salesnotes.git.run import is_repo as is_repo
 from salesnotes.git.trees import REGULAR, Entry, Objects, TreeWriter, tree_with
 from salesnotes.i18n import Said
 
@@ -92,27 +97,6 @@ class Committed:
 
 class _Locked(Exception):
     """git hit index.lock or a ref lock, or the branch moved, mid-way: wait and try again."""
-
-
-# -- where the vault is ----------------------------------------------------------------------
-
-
-def in_git(root: Path) -> bool:
-    """The vault is in a git work tree (its own, or a repository it is a folder of): a look
-    for `.git`, without running git."""
-    return any((p / ".git").exists() for p in (root, *root.parents))
-
-
-def head(root: Path) -> str:
-    """The commit HEAD names ('' outside git or before the first commit)."""
-    if not in_git(root):
-        return ""
-    return run_git(root, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
-
-
-def is_repo(root: Path) -> bool:
-    """True when the vault root is inside a git work tree."""
-    return find_repo(root) is not None
 
 
 def init_repo(root: Path) -> None:

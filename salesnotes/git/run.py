@@ -100,6 +100,25 @@ def find_repo(root: Path) -> Repo | None:
     return Repo(Path(root), Path(lines[1]), lines[2], Path(lines[3]), Path(root) / lines[4])
 
 
+def in_git(root: Path) -> bool:
+    """The vault is in a git work tree (its own, or a repository it is a folder of): a look
+    for `.git`, without running git."""
+    return any((p / ".git").exists() for p in (root, *root.parents))
+
+
+def head(root: Path) -> str:
+    """The commit HEAD names ('' outside git or before the first commit). Here rather than in
+    gitlog.py: a warm `status` or review asks only this, and must not import the committer."""
+    if not in_git(root):
+        return ""
+    return run_git(root, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
+
+
+def is_repo(root: Path) -> bool:
+    """True when the vault root is inside a git work tree."""
+    return find_repo(root) is not None
+
+
 def git_said(result: subprocess.CompletedProcess[str]) -> str:
     """git's own words on one line, for a Problem's message."""
     said = (result.stderr.strip() or result.stdout.strip()).splitlines()

@@ -5,12 +5,14 @@ two `salesnotes log` runs on one note still interleave their *commits* (the firs
 the second contact's line, and the second then has nothing to commit). Holding the vault lock
 from reading the note to committing it makes each run see the other's finished work.
 
-The lock is `filelock.FileLock` on `.salesnotes/lock` (the git-ignored local folder): an OS lock
-(`flock`), released by the kernel when the holder dies, so a killed run never leaves the vault
-locked. The holder writes its PID and command beside it (`.salesnotes/lock.owner`), so a waiter
-that gives up after the timeout can say who holds the vault. Only the CLI takes the lock; the
-core stays free of it, and the lock is re-entrant within one process (a command that calls
-another command's core does not wait for itself).
+The lock is an OS lock on `.salesnotes/lock` (the git-ignored local folder), released by the
+kernel when the holder dies, so a killed run never leaves the vault locked: `flock(2)` tried
+without blocking and polled until the timeout, as filelock's Unix lock does (ARCHITECTURE.md,
+speed: start-up, says why not filelock itself there); `filelock.FileLock` where there is no
+`fcntl` (Windows). The holder writes its PID and command beside it (`.salesnotes/lock.owner`),
+so a waiter that gives up after the timeout can say who holds the vault. Only the CLI takes
+the lock; the core stays free of it, and the lock is re-entrant within one process (a command
+that calls another command's core does not wait for itself).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -26,10 +29,16 @@ from salesnotes.errors import Problem, VaultError, saying
 from salesnotes.i18n import Said
 from salesnotes.local import store
 
+try:
+    import fcntl
+except ImportError:  # Windows: filelock's msvcrt lock instead
+    fcntl = None  # type: ignore[assignment]
+
 LOCK_DIR = store.DIR
 LOCK_NAME = "lock"
 OWNER_NAME = "lock.owner"
 DEFAULT_TIMEOUT = 10.0
+POLL_SECONDS = 0.05
 TIMEOUT_ENV = "SALESNOTES_LOCK_TIMEOUT"  # seconds; tests and scripts may shorten the wait
 
 _held: dict[Path, int] = {}  # lock path -> depth, for this process
@@ -65,7 +74,7 @@ def vault_lock(root: Path, *, timeout: float | None = None, what: str | None = N
         finally:
             _leave(path)
         return
-    lock = _acquire(path, Path(root), _timeout(timeout))
+    release = _acquire(path, Path(root), _timeout(timeout))
     with _guard:
         _held[path] = 1
     try:
@@ -74,26 +83,61 @@ def vault_lock(root: Path, *, timeout: float | None = None, what: str | None = N
     finally:
         _leave(path)
         _clear_owner(path)
-        lock.release()
+        release()
 
 
-def _acquire(path: Path, root: Path, timeout: float):  # noqa: ANN202 - a filelock lock
-    # filelock only when a command takes the vault lock
-    from filelock import FileLock, Timeout
-
+def _acquire(path: Path, root: Path, timeout: float) -> Callable[[], None]:
+    """The vault's lock taken; the function that gives it back."""
     try:
         store.make_folder(path.parent)
     except OSError as e:
         raise VaultError(_problem(Said("err_lock_folder", folder=f"{LOCK_DIR}/",
                                        why=e.strerror))) from None
-    lock = FileLock(str(path), timeout=timeout)
     try:
-        lock.acquire()
-    except Timeout:
+        return _os_lock(path, timeout)
+    except TimeoutError:
         raise VaultBusy(_problem(_busy_message(path, timeout))) from None
     except OSError as e:
         raise VaultError(_problem(Said("err_lock", why=e.strerror))) from None
-    return lock
+
+
+def _os_lock(path: Path, timeout: float) -> Callable[[], None]:
+    """The lock on `path`, waiting at most `timeout` seconds (TimeoutError after); the
+    function that releases it."""
+    if fcntl is None:
+        # filelock only where there is no flock(2)
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(path), timeout=timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise TimeoutError(str(path)) from None
+        return lock.release
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise TimeoutError(str(path)) from None
+            time.sleep(POLL_SECONDS)
+            continue
+        except OSError:
+            os.close(fd)
+            raise
+        if os.fstat(fd).st_nlink:  # else removed while we waited: lock the file there now
+            return lambda: _unlock(fd)
+        os.close(fd)
+
+
+def _unlock(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _leave(path: Path) -> None:

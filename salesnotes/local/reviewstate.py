@@ -17,11 +17,10 @@ from datetime import date
 from pathlib import Path
 
 import salesnotes
-from salesnotes.git import gitlog
+from salesnotes.git.run import head
 from salesnotes.local import store
 from salesnotes.local.dailycache import daily_files
-from salesnotes.model.vault import walk_notes
-from salesnotes.model.where import VIEWS_DIR
+from salesnotes.model.where import VIEWS_DIR, walk_notes
 
 STATE_FILE = "review.json"
 _STATE_VERSION = 1
@@ -66,7 +65,7 @@ def outputs_key(root: Path) -> str:
     """views/ as the last review left it, and the git HEAD (contact commits move breath)."""
     h = hashlib.sha256()
     _walk(h, root / VIEWS_DIR)
-    h.update(gitlog.head(root).encode())
+    h.update(head(root).encode())
     return h.hexdigest()
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 import json
 import os
-import pickle
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -98,11 +98,12 @@ def read_pickles(file: Path, version: int | str,
     """The parts stored by `write_pickles` with this version (see `read_pickle`)."""
     parts = []
     try:
+        allow_list = _allow_list()
         with open(file, "rb") as f:  # one unpickler a part: each part has its own memo
-            if _AllowList(f, allowed).load() != version:
+            if allow_list(f, allowed).load() != version:
                 return None
             while f.peek(1):
-                parts.append(_AllowList(f, allowed).load())
+                parts.append(allow_list(f, allowed).load())
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, the caller rebuilds it
         return None
     return parts
@@ -112,6 +113,9 @@ def write_pickles(file: Path, version: int | str, parts: Iterable[Any]) -> bool:
     """Store the parts one pickle after the other, streamed to a temp file renamed over the
     old one. Each part pickles with a fresh memo: pickling 100,000 notes at once would hold
     an entry per object (~340 MB) until the end; parts share nothing but their classes."""
+    # pickle only where a pickle is read or written: the JSON state (status, review) is not
+    import pickle
+
     try:
         with _replacing(Path(file)) as temp, open(temp, "wb") as f:
             pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -141,16 +145,25 @@ def _replacing(file: Path) -> Iterator[Path]:
         raise
 
 
-class _AllowList(pickle.Unpickler):
-    def __init__(self, file: io.BufferedReader, allowed: Mapping[tuple[str, str], type]) -> None:
-        super().__init__(file)
-        self.allowed = allowed
+@cache
+def _allow_list() -> type:
+    """The unpickler that finds only the `allowed` classes, made at the first pickle read."""
+    # pickle only where a pickle is read or written: the JSON state (status, review) is not
+    import pickle
 
-    def find_class(self, module: str, name: str) -> Any:
-        cls = self.allowed.get((module, name))
-        if cls is None:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed here")
-        return cls
+    class AllowList(pickle.Unpickler):
+        def __init__(self, file: io.BufferedReader,
+                     allowed: Mapping[tuple[str, str], type]) -> None:
+            super().__init__(file)
+            self.allowed = allowed
+
+        def find_class(self, module: str, name: str) -> Any:
+            cls = self.allowed.get((module, name))
+            if cls is None:
+                raise pickle.UnpicklingError(f"{module}.{name} is not allowed here")
+            return cls
+
+    return AllowList
 
 
 def write_text(file: Path, text: str) -> bool:

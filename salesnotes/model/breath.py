@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from salesnotes.read.note import Note
+if TYPE_CHECKING:  # a type only: the review's summary shows glyphs without the note reader
+    from salesnotes.read.note import Note
 
 DUE_WINDOW_DAYS = 7
 

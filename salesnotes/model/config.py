@@ -16,11 +16,11 @@ from salesnotes.errors import Problem, Refused, saying
 from salesnotes.i18n import Said
 from salesnotes.model.columns import COLUMNS
 from salesnotes.model.money import parse_number
+from salesnotes.model.where import CONFIG_FILE
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import parse_date, parse_month
 from salesnotes.read.names import fold
 
-CONFIG_FILE = "salesnotes.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("prospect", "active", "dormant", "lost")
 LOCALES = ("pl", "en")

@@ -12,8 +12,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from salesnotes.errors import UsageProblem, said
-from salesnotes.model.config import CONFIG_FILE
 
+CONFIG_FILE = "salesnotes.yaml"  # here, not in config.py: finding the vault reads no YAML
 CLIENTS = "clients"
 VIEWS_DIR = "views"  # written by salesnotes alone (views/__init__.py write_views)
 _name = attrgetter("name")

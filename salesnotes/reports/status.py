@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem
 from salesnotes.i18n import Labels
 from salesnotes.local import store
-from salesnotes.model.breath import breath_of, urgency
-from salesnotes.model.config import STATUSES
-from salesnotes.model.vault import Progress, Vault
+
+if TYPE_CHECKING:
+    from salesnotes.model.vault import Progress, Vault
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class StatusRow:
 
 
 def status_rows(vault: Vault, today: date) -> list[StatusRow]:
+    # with the rows: a status with nothing changed shows the remembered ones
+    from salesnotes.model.breath import breath_of, urgency
+
     keyed = []
     for note in vault.notes:
         cadence = vault.cadence(note)
@@ -106,6 +110,9 @@ COLUMNS = ("client", "tier", "status", "last", "next", "late", "next_step")
 
 def table(rows: list[StatusRow], t: Labels) -> list[str]:
     """Aligned columns in the vault's language; a status salesnotes knows is said in it too."""
+    # with the rows: a status with nothing changed shows the remembered table
+    from salesnotes.model.config import STATUSES
+
     head = [t[f"cli_status_{c}"] for c in COLUMNS]
     statuses = {s: t[s] for s in STATUSES}
     widths = (min(36, max([len(r.name) for r in rows] + [len(head[0])])),
@@ -138,15 +145,17 @@ def status_of(root: Path, today: date, progress: Progress | None = None) -> Stat
     """The rows and the non-strict problems, from `.salesnotes/` when no input changed since
     the last `status` (100,000 notes: a stat walk instead of loading every note), else computed
     and remembered. The same rows either way: the key is review's fingerprint plus git HEAD."""
-    # status_of composes local state, git and the loader, which sit above this module
-    from salesnotes.git import gitlog
-    from salesnotes.load.vault import load_vault
+    # status_of composes local state and git, which sit above this module
+    from salesnotes.git.run import head
     from salesnotes.local import reviewstate
 
     key = (reviewstate.inputs_key(root, today, None, ("status", f"json{JSON_VERSION}"))
-           + gitlog.head(root))
+           + head(root))
 
     def compute() -> tuple[list[StatusRow], list[Problem], str]:
+        # the loader sits above this module, and a status with nothing changed does not load
+        from salesnotes.load.vault import load_vault
+
         vault = load_vault(root, sales=False, progress=progress, today=today)
         return (status_rows(vault, today), [p for p in vault.problems if not p.strict],
                 vault.config.locale)
