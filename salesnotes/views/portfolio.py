@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from salesnotes.model.branches import SharedNip
 from salesnotes.model.breath import Breath
 from salesnotes.model.money import to_grosz
 from salesnotes.model.portfolio import ZERO, Book, ClientRow
+from salesnotes.read.body import Opportunity
 from salesnotes.reports.budget import opportunities, row_budgets
 from salesnotes.views.contacts import reach
 from salesnotes.views.treemap import portfolio_svg
@@ -171,6 +173,7 @@ class ProblemRow:
 
 def context(book: Book) -> dict[str, Any]:
     clients = [_client(row) for row in book.rows]
+    by_row = dict(zip(map(id, book.rows), clients, strict=True))  # ids: a path hashes slowly
     tiers = list(book.config.tiers)
     return {
         "today": book.today,
@@ -190,7 +193,7 @@ def context(book: Book) -> dict[str, Any]:
         "gaps": _gaps(clients),
         "dormant": _dormant(clients),
         "competitors": _ranked(competitor_groups(clients)),
-        "expected": expected_purchases(book, {c.path: c for c in clients}),
+        "expected": expected_purchases(book, by_row),
         "problems": _problems(book.problems, Labels(book.config.locale)),
     }
 
@@ -201,19 +204,25 @@ def extra_files(book: Book) -> dict[str, bytes]:
 
 def _client(row: ClientRow) -> Client:
     note, info = row.note, row.breath
-    name = " ".join(note.name.split())
+    name = _one_line(note.name)
     short = name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
-    gap = max(ZERO, row.potential - row.actual_ytd) if row.potential else ZERO
+    potential, actual = row.potential, row.actual_ytd
+    gap = potential - actual if potential and potential > actual else ZERO
     glyph, breath = _LOOKS[info.state]
+    competitor = note.competitor
     return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
-                  row.stake, row.potential, row.budget, row.actual_ytd, gap, info.last,
-                  info.next, info.days_overdue or 0, note.next_step, _competitor(note.competitor),
-                  note.phone)
+                  row.stake, potential, row.budget, actual, gap, info.last,
+                  info.next, info.days_overdue or 0, note.next_step,
+                  (_one_line(competitor) or None) if competitor else None, note.phone)
 
 
-def _competitor(name: str | None) -> str | None:
-    cleaned = " ".join((name or "").split())
-    return cleaned or None
+def _one_line(text: str) -> str:
+    """The words of `text` joined by single spaces. A name is nearly always so already, and
+    checking is four times quicker than splitting 10,000 names: printable text has no tab,
+    newline or other space than " " (all of which split() splits on)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -237,8 +246,9 @@ def do_now(clients: list[Client]) -> Ranked:
     first (then the longest delay). Lost clients are left to the lists below: a call there is
     a win-back, not this week's routine. `amount` is the money behind the whole list."""
     rows = [c for c in clients if c.breath in (OVERDUE, NEVER) and c.status != "lost"]
-    return _ranked(rows, DO_NOW_LIMIT, amount=sum((c.stake for c in rows), ZERO),
-                   key=lambda c: (-c.stake, -c.days_overdue, c.name.casefold(), str(c.path)))
+    return _ranked(rows, DO_NOW_LIMIT, amount=sum([c.stake for c in rows], ZERO),
+                   key=lambda c: (-c.stake, -c.days_overdue, c.name.casefold(), str(c.path)),
+                   lead=lambda c: -c.stake)
 
 
 def _status_counts(clients: list[Client]) -> tuple[Count, ...]:
@@ -285,24 +295,41 @@ def _tier_maps(clients: list[Client], tiers: list[str]) -> tuple[TierMap, ...]:
 
 
 def _ranked(rows: list[Any], limit: int = LIST_LIMIT, amount: Decimal = ZERO,
-            key: Callable[[Any], Any] | None = None) -> Ranked:
+            key: Callable[[Any], Any] | None = None,
+            lead: Callable[[Any], Any] | None = None) -> Ranked:
     """The first `limit` rows, in `key` order when given: only those are sorted (nsmallest is
-    sorted()[:limit], ties included), since a list of 10,000 shows 25."""
-    first = rows[:limit] if key is None else heapq.nsmallest(limit, rows, key=key)
+    sorted()[:limit], ties included), since a list of 10,000 shows 25. `lead`, the start of
+    `key` (its first item), makes that quicker: only the rows whose lead is among the `limit`
+    smallest can be among the first, so the whole key (casefolded names) is made for those."""
+    if key is None:
+        first = rows[:limit]
+    else:
+        first = heapq.nsmallest(limit, _contenders(rows, limit, lead) if lead else rows, key=key)
     return Ranked(tuple(first), len(rows), max(0, len(rows) - limit), amount)
+
+
+def _contenders(rows: list[Any], limit: int, lead: Callable[[Any], Any]) -> list[Any]:
+    """The rows that may be among the `limit` first by a key starting with `lead`, in their
+    order: a row whose lead is above the limit-th smallest has `limit` rows before it."""
+    if len(rows) <= limit or limit < 1:
+        return rows if limit > 0 else []
+    leads = list(map(lead, rows))
+    cut = heapq.nsmallest(limit, leads)[-1]
+    return [row for row, first in zip(rows, leads, strict=True) if first <= cut]
 
 
 def _gaps(clients: list[Client]) -> Ranked:
     """The largest potential not yet bought this year: where the next money is."""
     rows = [c for c in clients if c.gap > 0]
-    return _ranked(rows, amount=sum((c.gap for c in rows), ZERO),
-                   key=lambda c: (-c.gap, c.name.casefold()))
+    return _ranked(rows, amount=sum([c.gap for c in rows], ZERO),
+                   key=lambda c: (-c.gap, c.name.casefold()), lead=lambda c: -c.gap)
 
 
 def _dormant(clients: list[Client]) -> Ranked:
     rows = [c for c in clients if c.status == "dormant" and (c.potential or ZERO) > 0]
-    return _ranked(rows, amount=sum((c.potential or ZERO for c in rows), ZERO),
-                   key=lambda c: (-(c.potential or ZERO), c.name.casefold()))
+    return _ranked(rows, amount=sum([c.potential or ZERO for c in rows], ZERO),
+                   key=lambda c: (-(c.potential or ZERO), c.name.casefold()),
+                   lead=lambda c: -(c.potential or ZERO))
 
 
 def competitor_groups(clients: list[Client]) -> list[CompetitorGroup]:
@@ -324,29 +351,52 @@ def competitor_groups(clients: list[Client]) -> list[CompetitorGroup]:
     return out
 
 
-def expected_purchases(book: Book, clients: dict[PurePosixPath, Client]) -> Expected:
-    """Opportunities closing from this month to today + 90 days.
+def expected_purchases(book: Book, clients: dict[int, Client]) -> Expected:
+    """Opportunities closing from this month to today + 90 days; `clients` by `id()` of the
+    book's rows.
 
     A close written as a month (`2026-12`) is read as its first day, so "this month" counts from
-    the first of today's month; an earlier close has slipped and is listed apart.
+    the first of today's month; an earlier close has slipped and is listed apart. 10,000
+    clients have thousands of them: a Purchase is made only for the rows shown.
     """
     start = book.today.replace(day=1)
     end = book.today + timedelta(days=EXPECTED_DAYS)
-    due: list[Purchase] = []
-    slipped: list[Purchase] = []
+    due: list[tuple[date, Decimal, ClientRow, Opportunity, Decimal | None, Decimal | None]] = []
+    slipped: list[tuple[date, ClientRow, Opportunity, Decimal | None]] = []
     for row, opp, weighted in opportunities(book):
-        if opp.close is None or opp.close > end:  # neither listed: skip their rounding
+        close = opp.close
+        if close is None or close > end:  # neither listed: skip their rounding
             continue
+        if close >= start:
+            value = to_grosz(opp.value) if opp.value is not None else None
+            due.append((close, -value if value else ZERO, row, opp, value, weighted))
+        else:
+            slipped.append((close, row, opp, weighted))
+
+    def purchase(row: ClientRow, opp: Opportunity, weighted: Decimal | None) -> Purchase:
         value = to_grosz(opp.value) if opp.value is not None else None
-        p = Purchase(clients[row.note.path], opp.name, opp.close, opp.stage, value,
-                     opp.probability, weighted)
-        (due if opp.close >= start else slipped).append(p)
-    return Expected(start, end, _ranked(due, EXPECTED_LIMIT, key=lambda p: (
-                        p.close, -(p.value or ZERO), p.client.name.casefold(), p.name)),
-                    sum((p.value for p in due if p.value is not None), ZERO),
-                    sum((p.weighted for p in due if p.weighted is not None), ZERO),
-                    _ranked(slipped, LIST_LIMIT,
-                            key=lambda p: (p.close, p.client.name.casefold(), p.name)))
+        return Purchase(clients[id(row)], opp.name, opp.close, opp.stage, value,
+                        opp.probability, weighted)
+
+    # (close, -value) leads the order; names are folded only for the contenders
+    first_due = heapq.nsmallest(EXPECTED_LIMIT, _contenders(due, EXPECTED_LIMIT, _close_value),
+                                key=lambda d: (d[0], d[1], clients[id(d[2])].name.casefold(),
+                                               d[3].name))
+    first_slipped = heapq.nsmallest(LIST_LIMIT, _contenders(slipped, LIST_LIMIT, _close),
+                                    key=lambda d: (d[0], clients[id(d[1])].name.casefold(),
+                                                   d[2].name))
+    return Expected(
+        start, end,
+        Ranked(tuple(purchase(d[2], d[3], d[5]) for d in first_due), len(due),
+               max(0, len(due) - EXPECTED_LIMIT)),
+        sum([d[4] for d in due if d[4] is not None], ZERO),
+        sum([d[5] for d in due if d[5] is not None], ZERO),
+        Ranked(tuple(purchase(*d[1:]) for d in first_slipped), len(slipped),
+               max(0, len(slipped) - LIST_LIMIT)))
+
+
+_close_value = itemgetter(0, 1)
+_close = itemgetter(0)
 
 
 def revenue(book: Book) -> Revenue | None:

@@ -12,9 +12,12 @@ amount written on the picture is formatted from its Decimal.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 import squarify  # type: ignore[import-untyped]  # no stubs; two functions used
@@ -79,7 +82,8 @@ def portfolio_svg(book: Book) -> bytes:
     """The whole picture as bytes; the same book gives the same bytes."""
     t = Labels(book.config.locale)
     compact = compact_money(book.config.currency, book.config.locale)
-    parts = [*_head(book, t, compact), *_map(_regions(book), t, compact)]
+    regions = _regions(book)
+    parts = [*_head(book, regions, t, compact), *_map(regions, t, compact)]
     title = f"{t.pf_title}: {t.plural('client', len(book.rows))}, {book.today.isoformat()}"
     return document(WIDTH, HEIGHT, title, parts)
 
@@ -92,7 +96,14 @@ def money_of(row: ClientRow) -> Decimal:
 # -- regions: tier -> breath -> clients ----------------------------------------------------------
 
 
-Regions = dict[str, dict[Breath, list[ClientRow]]]
+class Member(NamedTuple):
+    """A client with its money, read once: 10,000 clients are summed, sorted and weighed."""
+
+    money: Decimal
+    row: ClientRow
+
+
+Regions = dict[str, dict[Breath, list[Member]]]
 
 
 def _regions(book: Book) -> Regions:
@@ -100,46 +111,54 @@ def _regions(book: Book) -> Regions:
     a region by money, biggest first (squarify wants them so, and the eye reads them so)."""
     out: Regions = {tier: {} for tier in book.config.tiers}
     for row in book.rows:
-        out.setdefault(row.tier, {}).setdefault(row.breath.state, []).append(row)
+        out.setdefault(row.tier, {}).setdefault(row.breath.state, []).append(
+            Member(money_of(row), row))
     for tier, by_breath in out.items():
         out[tier] = {b: _by_money(by_breath[b]) for b in FILLS if b in by_breath}
     return {tier: by_breath for tier, by_breath in out.items() if by_breath}
 
 
-def _by_money(rows: list[ClientRow]) -> list[ClientRow]:
-    """Biggest first; equal money in the book's order (stable sort; the book's is fixed)."""
-    rows.sort(key=money_of, reverse=True)
-    return rows
+def _by_money(members: list[Member]) -> list[Member]:
+    """Biggest first; equal money in the book's order (a stable sort, reversed or not; the
+    book's order is fixed)."""
+    members.sort(key=_money, reverse=True)
+    return members
+
+
+_money = itemgetter(0)
 
 
 def _tiles(regions: Regions, area: float) -> dict[str, dict[Breath, list[Tile]]]:
     """Every client as a tile weight; beyond MAX_TILES the smallest share a tile per region."""
-    rows = [r for by_breath in regions.values() for group in by_breath.values() for r in group]
-    amounts = {id(r): money_of(r) for r in rows}
-    money = float(sum(amounts.values(), ZERO))  # pixels from here on, not money
-    total = money or float(len(rows)) or 1.0  # without any money, every tile alike
+    amounts = [m.money for by_breath in regions.values() for group in by_breath.values()
+               for m in group]
+    money = float(sum(amounts, ZERO))  # pixels from here on, not money
+    total = money or float(len(amounts)) or 1.0  # without any money, every tile alike
     floor = total * MIN_SIDE * MIN_SIDE / area
-    crowded = len(rows) > MAX_TILES
-    cut = sorted(amounts.values(), reverse=True)[MAX_TILES - 1] if crowded else ZERO
+    crowded = len(amounts) > MAX_TILES
+    cut = heapq.nlargest(MAX_TILES, amounts)[-1] if crowded else ZERO
     out: dict[str, dict[Breath, list[Tile]]] = {}
     for tier, by_breath in regions.items():
         out[tier] = {}
         for breath, group in by_breath.items():
-            tiles: list[Tile] = []
-            small: list[tuple[ClientRow, float]] = []  # a tile only if it is the only one
-            for row in group:
-                amount = amounts[id(row)]
-                weight = max(float(amount) if money else 1.0, floor)
-                if crowded and amount < cut:
-                    small.append((row, weight))
-                else:
-                    tiles.append(_tile(row, weight, breath))
+            # a region is sorted biggest first: the clients below the cut are its tail
+            shown = _below(group, cut) if crowded else len(group)
+            tiles = [_tile(row, max(float(amount) if money else 1.0, floor), breath)
+                     for amount, row in group[:shown]]
+            small = group[shown:]
             if len(small) == 1:  # one client needs no "+1" tile: it is itself
-                tiles.append(_tile(*small[0], breath))
+                amount, row = small[0]
+                tiles.append(_tile(row, max(float(amount) if money else 1.0, floor), breath))
             elif small:
-                tiles.append(Tile("", sum(weight for _, weight in small), 0, len(small)))
+                weight = sum([max(float(m.money) if money else 1.0, floor) for m in small])
+                tiles.append(Tile("", weight, 0, len(small)))
             out[tier][breath] = tiles
     return out
+
+
+def _below(group: list[Member], cut: Decimal) -> int:
+    """How many of a region's members (biggest first) are not below `cut`."""
+    return bisect.bisect_right(group, -cut, key=lambda m: -m.money)
 
 
 def _tile(row: ClientRow, weight: float, breath: Breath) -> Tile:
@@ -160,12 +179,14 @@ def _layout(weights: list[float], box: Box) -> list[Box]:
 # -- drawing ------------------------------------------------------------------------------------
 
 
-def _head(book: Book, t: Labels, compact: Callable[[Decimal], str]) -> list[str]:
+def _head(book: Book, regions: Regions, t: Labels, compact: Callable[[Decimal], str]
+          ) -> list[str]:
     counts = {b: 0 for b in FILLS}
     money = {b: ZERO for b in FILLS}
-    for r in book.rows:
-        counts[r.breath.state] += 1
-        money[r.breath.state] += money_of(r)
+    for by_breath in regions.values():
+        for breath, group in by_breath.items():
+            counts[breath] += len(group)
+            money[breath] += sum(map(_money, group), ZERO)
     when = long_date(book.today, book.config.locale)
     title = f"{t.pf_title}: {t.plural('client', len(book.rows))} · {when}"
     out = [f'<text class="title" x="{MARGIN}" y="{MARGIN + 16}" font-size="17" '
@@ -192,15 +213,15 @@ def _map(regions: Regions, t: Labels, compact: Callable[[Decimal], str]) -> list
                     canvas)
     out: list[str] = []
     for tier, box in zip(order, boxes, strict=True):
-        rows = [r for g in regions[tier].values() for r in g]
-        out.extend(_tier(tier, rows, tiles[tier], box.inset(2), t, compact))
+        members = [m for g in regions[tier].values() for m in g]
+        out.extend(_tier(tier, members, tiles[tier], box.inset(2), t, compact))
     return out
 
 
-def _tier(tier: str, rows: list[ClientRow], regions: dict[Breath, list[Tile]], box: Box,
+def _tier(tier: str, members: list[Member], regions: dict[Breath, list[Tile]], box: Box,
           t: Labels, compact: Callable[[Decimal], str]) -> list[str]:
-    label = (f"{t.tier} {tier} · {t.plural('client', len(rows))} · "
-             f"{compact(sum((money_of(r) for r in rows), ZERO))}")
+    label = (f"{t.tier} {tier} · {t.plural('client', len(members))} · "
+             f"{compact(sum(map(_money, members), ZERO))}")
     out = [f'<g class="tier" data-tier="{text(tier)}">',
            f'<rect class="block" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
            f'height="{box.h:.1f}" fill="#FFFFFF" stroke="{INK}" stroke-width="1"/>']
