@@ -22,7 +22,9 @@ from salesnotes.reports.budget import (
     weighted,
     year_to_date,
 )
+from salesnotes.views import budget as budget_view
 from salesnotes.views import render_views
+from salesnotes.views.engine import MARKER, make_env, render_bytes
 
 D = Decimal
 SEASONALITY = "[1, 1, 1.2, 1, 1, 1, 0.8, 0.6, 1, 1, 1.2, 1.2]"
@@ -319,3 +321,70 @@ def test_budget_svg_without_ledger_or_budgets_still_draws(vault):
                                        git=False), TODAY)
     tree = ET.fromstring(rendered.files["budget.svg"])
     assert len([r for r in tree.iter(f"{SVG}rect") if r.get("class") == "budget"]) == 12
+
+
+# --- the client tables: written in Python, read as the template's loops wrote them ----------
+
+# The loops the built-in template held before its long tables were laid out in Python
+# (views/budget.py Rows): a rep's copy of that template still renders with them.
+LOOPS = {
+    "{{ rows.budget_no_sales() }}\n":
+        "{% for c in y.budget_no_sales %}\n"
+        "| {{ c.row.note|link }} | {{ c.row.tier|cell }} | {{ c.budget|money }} | {{ c.glyph }} "
+        "| {{ c.row.breath.last|date }} | {{ c.row.note.next_step|cell }} |\n{% endfor %}\n",
+    "{{ rows.clients() }}\n":
+        "{% for c in y.clients %}\n"
+        "| {{ c.row.note|link }} | {{ c.row.tier|cell }} | {{ c.budget|money }} "
+        "| {{ c.to_date|money }} | {{ c.actual|money }} | {{ c.attainment|pct }} "
+        "| {{ c.gap|money }} | {{ c.glyph }} |\n{% endfor %}\n",
+}
+
+
+def looped_template() -> str:
+    text = (Path(budget_view.__file__).parent / "templates" / "Budget.md").read_text("utf-8")
+    for call, loop in LOOPS.items():
+        assert text.count(call) == 1, call
+        text = text.replace(call, loop)
+    return text
+
+
+@pytest.mark.parametrize(("locale", "links"), [("en", "markdown"), ("pl", "wiki")])
+def test_a_reps_template_with_the_loops_writes_the_same_budget_md(vault, locale, links):
+    """The rows made in Python are the loops' bytes, and a rep's own template (sandboxed)
+    still gets every value it got: a copy of the older template renders the same view."""
+    root = vault(locale, extra=f"links: {links}\n")
+    (root / "clients" / "Pipe.md").write_text(client(
+        "Pipe | *Bold* [x]", valid_nip("123123"), "A", "1000",
+        extra="next_step: Call | ask *twice*\n"), encoding="utf-8")
+    ours = budget_md(root)
+    assert "\\*Bold\\* \\[x\\]" in ours and "Call \\| ask \\*twice\\*" in ours
+    (root / "templates" / "views").mkdir(parents=True)
+    (root / "templates" / "views" / "Budget.md").write_text(looped_template(), encoding="utf-8")
+    assert budget_md(root) == ours
+
+
+@pytest.mark.parametrize("day", [TODAY, date(2027, 2, 7)])
+def test_the_2000_client_tables_are_the_loops_bytes_and_orders(vault_2000, day):
+    """At 2,000 clients: every row as the loops wrote it, and each list in its documented
+    order (the biggest gap, budget or sales first, then by name; the stale ones by weighted
+    value, close month, client, name), however the report sorts them."""
+    book = Book.of(vault_2000, day)
+    env = make_env(vault_2000.root, "pl", "PLN", "markdown")
+    context = budget_view.context(book)
+    assert render_bytes(env, "Budget.md", context)[0] == \
+        MARKER.encode() + b"\n" + env.trusted.from_string(looped_template()).render(
+            **context).lstrip("\n").encode()
+    y = budget_year(Book.of(vault_2000, day))
+    name = lambda c: c.row.name.casefold()  # noqa: E731
+    assert len(y.clients) > 1000 and len(y.budget_no_sales) > 400
+    assert day == TODAY or y.stale_more > 100  # the small vault has the sales of no budget
+    assert list(y.clients) == sorted(y.clients, key=lambda c: (-c.gap, name(c)))
+    assert list(y.budget_no_sales) == sorted((c for c in y.clients if not c.actual),
+                                             key=lambda c: (-c.budget, name(c)))
+    assert list(y.sales_no_budget) == sorted(y.sales_no_budget, key=lambda c: (-c.actual, name(c)))
+    first = y.months[month_index(y.fy_start, day)].month
+    stale = sorted((-weighted(o.value, o.probability), o.close, r.name.casefold(), o.name)
+                    for r in book.rows for o in r.note.body.opportunities
+                    if o.value is not None and o.close and o.close < first)
+    assert [(-s.weighted, s.close, s.row.name.casefold(), s.name) for s in y.stale] == stale[:20]
+    assert y.stale_more == max(0, len(stale) - 20)
