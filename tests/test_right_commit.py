@@ -379,6 +379,49 @@ def test_import_clients_commits_its_values_not_the_reps_draft(vault, run, tmp_pa
     assert "+Rep's notes. DRAFT" in git(vault, "diff", "--", PATH)
 
 
+CLIENTS = ("NIP,Nazwa,Segment,Miasto\n526-025-02-74,Acme,B,Kraków\n"
+           "123-456-32-18,Beta Sp. z o.o.,C,Tarnów\n")
+
+
+def test_a_reimport_of_clients_commits_the_notes_a_first_run_left_uncommitted(
+        vault, run, tmp_path, monkeypatch):
+    """Git busy at the first run: the notes are written (one updated, one created) and the
+    run says "saved, not committed". The re-run changes nothing and commits them: the updated
+    note as its committed version with the file's values (the rep's draft stays out, their
+    staged file stays staged), the created one whole; a third run has nothing to commit."""
+    from salesnotes.git import gitlog
+
+    rep_edits(vault)
+    source = tmp_path / "klienci.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    (vault / ".git/index.lock").write_text("")
+    with monkeypatch.context() as patched:
+        patched.setattr(gitlog, "time", InstantClock())
+        first = run("import", "clients", str(source), "--vault", str(vault))
+    (vault / ".git/index.lock").unlink()
+    assert first.exit_code == 75, first.output
+    assert "saved but not committed" in first.stderr
+    beta = next(p for p in (vault / "clients").glob("*.md") if p.name.startswith("Beta"))
+    assert "tier: B" in (vault / PATH).read_text() and commits(vault) == 1
+
+    again = run("import", "clients", str(source), "--vault", str(vault))
+    assert again.exit_code == 0, again.output
+    assert "committed" in again.output
+    assert commits(vault) == 2
+    rel = beta.relative_to(vault).as_posix()
+    assert sorted(git(vault, "show", "--name-only", "--format=", "HEAD").split("\n")[:-1]) == \
+        sorted([PATH, rel])
+    committed = show(vault, "HEAD")
+    assert "tier: B" in committed and "region: Kraków" in committed and "DRAFT" not in committed
+    assert show(vault, "HEAD", rel) == beta.read_text()
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["clients/Other.md"]
+    assert "+Rep's notes. DRAFT" in git(vault, "diff", "--", PATH)
+
+    third = run("import", "clients", str(source), "--vault", str(vault))
+    assert third.exit_code == 0, third.output
+    assert commits(vault) == 2
+
+
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(at=st.integers(min_value=7, max_value=12),

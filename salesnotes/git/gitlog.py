@@ -110,6 +110,22 @@ def init_repo(root: Path) -> None:
             raise VaultError(problem(".", 0, f"git init failed: {git_said(result)}"))
 
 
+def uncommitted(root: Path, folder: str) -> set[str]:
+    """The files under `folder` (vault paths) whose working copy is not what HEAD holds:
+    changed, or not in git yet and not ignored. Empty outside git. An import asks it to
+    finish the commit an earlier run of it was refused, without reading every note's blob."""
+    repo = find_repo(root)
+    if repo is None:
+        return set()
+    done = run_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all",
+                   "--no-renames", "--", folder)
+    if done.returncode:
+        return set()
+    # `XY path` entries, paths from the top of the work tree
+    return {entry[3:][len(repo.prefix):] for entry in done.stdout.split("\0")
+            if len(entry) > 3 and entry[3:].startswith(repo.prefix)}
+
+
 # -- committing -------------------------------------------------------------------------------
 
 

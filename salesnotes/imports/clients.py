@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 from salesnotes.edit.editor import NoteText, edit_bytes, edit_note
 from salesnotes.edit.newclient import NewClient
-from salesnotes.errors import Problem, Refused, file_problem, saying
+from salesnotes.errors import Problem, Refused, VaultError, file_problem, saying
+from salesnotes.git import gitlog
 from salesnotes.git.gitlog import Change
 from salesnotes.i18n import Labels, Said
 from salesnotes.imports.common import (
@@ -53,7 +54,8 @@ from salesnotes.load.vault import load_vault
 from salesnotes.model.config import STATUSES
 from salesnotes.model.money import parse_money, to_grosz
 from salesnotes.model.vault import Vault
-from salesnotes.read.note import Note
+from salesnotes.model.where import CLIENTS
+from salesnotes.read.note import Note, read_note
 
 if TYPE_CHECKING:
     from salesnotes.git.gitlog import Change
@@ -93,6 +95,9 @@ class ClientsImport:
     kept_as_group: list[str] = field(default_factory=list)  # why a tier/status column is `group:`
     written: list[Path] = field(default_factory=list)
     commit: str | None = None
+    # notes that already say what the file says: an earlier run may have written them and been
+    # refused its commit (git busy), so the commit of this run holds them too (clients_changes)
+    agreed: list[Update] = field(default_factory=list)
 
 
 @dataclass
@@ -116,7 +121,7 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
     columns = _columns(export, {k for k, header in mapping.items() if not header.strip()})
     kept = _tier_or_group(vault, export, columns, set(mapping))
     clients, problems = _read_clients(vault, export, columns, progress)
-    updates, new, matched = _match(vault, export, clients, problems)
+    updates, agreed, new, matched = _match(vault, export, clients, problems)
     if new and "name" not in columns:
         raise ExportError(export.problem(export.header_line, Said(
             "err_imp_no_name_column", n=len(new),
@@ -125,7 +130,8 @@ def plan_clients(vault: Vault, source: Path, today: date, *, skip_bad: bool = Fa
     skipped = settle(problems + refused, skip_bad)
     return ClientsImport(Path(source), len(export.rows), len(clients), matched,
                          tuple(k for k in KEYS if k in columns), created,
-                         sorted(updates, key=lambda u: u.path), skipped, held, kept)
+                         sorted(updates, key=lambda u: u.path), skipped, held, kept,
+                         agreed=agreed)
 
 
 def _tier_or_group(vault: Vault, export: Export, columns: dict[str, str],
@@ -159,14 +165,15 @@ def _tier_or_group(vault: Vault, export: Export, columns: dict[str, str],
 
 
 def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problems: list[Problem]
-           ) -> tuple[list[Update], list[_Client], int]:
-    """(updates of the notes holding a NIP, clients no note holds, how many NIPs matched);
-    a NIP in two notes, or a note that cannot be edited, goes to `problems`."""
+           ) -> tuple[list[Update], list[Update], list[_Client], int]:
+    """(updates of the notes holding a NIP, the notes that say what the file says already,
+    clients no note holds, how many NIPs matched); a NIP in two notes, or a note that cannot
+    be edited, goes to `problems`."""
     by_nip: dict[str, list[Note]] = {}
     for note in vault.notes:
         if note.nip:
             by_nip.setdefault(note.nip, []).append(note)
-    updates, new, matched = [], [], 0
+    updates, agreed, new, matched = [], [], [], 0
     for client in clients.values():
         notes = by_nip.get(client.nip, [])
         matched += bool(notes)
@@ -182,9 +189,13 @@ def _match(vault: Vault, export: Export, clients: Mapping[str, _Client], problem
             update, refused = _update(vault, notes[0], client)
             updates += [update] if update else []
             problems += [refused] if refused else []
+            if not update and not refused and client.values:
+                agreed.append(Update(notes[0].path, client.nip, tuple(
+                    (key, value, value) for key in KEYS
+                    if (value := client.values.get(key, (None,))[0]) is not None)))
         else:
             new.append(client)
-    return updates, new, matched
+    return updates, agreed, new, matched
 
 
 def _columns(export: Export, ignored: set[str]) -> dict[str, str]:
@@ -354,10 +365,37 @@ def write_clients(root: Path, plan: ClientsImport) -> list[Path]:
 
 def clients_changes(root: Path, plan: ClientsImport) -> list[Path | Change]:
     """What the commit holds: each updated note as its committed version with the import's
-    values set (the rep's own uncommitted edits in it stay uncommitted), new notes whole."""
+    values set (the rep's own uncommitted edits in it stay uncommitted), new notes whole.
+
+    A re-run completes a run whose commit was refused (git busy: "saved, not committed"):
+    a note that says what the file says but is not committed so is committed the same way,
+    its committed version with the file's values set (or whole, when git does not have it:
+    a note that run created)."""
     updates = {root / u.path: u for u in plan.updates}
-    return [Change(path, edit_bytes(updates[path].path, _apply(updates[path].changes)))
-            if path in updates else path for path in plan.written]
+    changes: list[Path | Change] = [
+        Change(path, edit_bytes(updates[path].path, _apply(updates[path].changes)))
+        if path in updates else path for path in plan.written]
+    pending = gitlog.uncommitted(root, CLIENTS) if plan.agreed else set()
+    changes += [Change(root / u.path, _caught_up(u)) for u in plan.agreed
+                if u.path.as_posix() in pending]
+    return changes
+
+
+def _caught_up(agreed: Update) -> Callable[[bytes], bytes]:
+    """The file's values set on another version of the note (git's committed one) where that
+    version says otherwise, by the rule of a first run (`_update`): a version that says it all
+    already stays byte for byte itself."""
+
+    def redo(data: bytes) -> bytes:
+        read = read_note(agreed.path, data)
+        if read.note is None:
+            raise VaultError(*read.problems)
+        note = read.note
+        changes = tuple((key, getattr(note, key), value) for key, _, value in agreed.changes
+                        if _differs(getattr(note, key), value))
+        return edit_bytes(agreed.path, _apply(changes))(data) if changes else data
+
+    return redo
 
 
 def clients_message(plan: ClientsImport) -> str:
