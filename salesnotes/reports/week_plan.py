@@ -78,12 +78,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import heapq
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from functools import cached_property
+from typing import NamedTuple, overload
 
 from salesnotes.model.config import Config, RoutineItem
 from salesnotes.model.daysoff import NO_DAYS_OFF, DaysOff
@@ -124,6 +126,28 @@ class DueTask(NamedTuple):
     late: bool  # dated before the first plan day
 
 
+class ClientTasks(NamedTuple):
+    """A client's tasks on one day of the plan, as the views show them: one row."""
+
+    row: ClientRow
+    tasks: int
+    late: int
+    first: Task  # the earliest by date, then line (among equals, the first in the note)
+    when: date  # its date
+
+
+class TaskSummary(NamedTuple):
+    """A day's tasks counted per client: all a view prints of a day that may hold tens of
+    thousands of late tasks at 10,000 clients."""
+
+    total: int
+    late: int
+    clients: tuple[ClientTasks, ...]
+
+
+NO_TASKS = TaskSummary(0, 0, ())
+
+
 @dataclass(frozen=True)
 class Day:
     date: date
@@ -131,11 +155,11 @@ class Day:
     past: bool  # before today: its routine is shown, no contacts are planned on it
     routine: tuple[Occurrence, ...]
     contacts: tuple[Planned, ...]
-    tasks: tuple[DueTask, ...]
     capacity: int  # contacts_per_day on a plan day, else 0
     off: bool = False  # a public holiday or leave: no contacts
     holiday: str | None = None  # the public holiday's name (None on leave)
     route: tuple[str, ...] = ()  # the regions visited, as written in the first note of each
+    week_tasks: WeekTasks | None = field(default=None, compare=False, repr=False)
 
     @property
     def planned(self) -> bool:
@@ -149,6 +173,18 @@ class Day:
     def over(self) -> int:
         """Contacts beyond capacity: only ever fixed dates."""
         return max(0, len(self.contacts) - self.capacity) if self.planned else 0
+
+    @property
+    def tasks(self) -> tuple[DueTask, ...]:
+        """The day's tasks one by one: late first, then by date, client and line."""
+        return tuple(self.week_tasks.placed[0].get(self.date, ())) if self.week_tasks else ()
+
+    @property
+    def task_summary(self) -> TaskSummary:
+        """The day's tasks per client, counted."""
+        if self.week_tasks is None:
+            return NO_TASKS
+        return self.week_tasks.summaries[0].get(self.date, NO_TASKS)
 
 
 @dataclass(frozen=True)
@@ -173,12 +209,21 @@ class WeekPlan:
     monday: date
     today: date
     days: tuple[Day, ...]  # workdays and days holding routine, in date order
-    overflow: tuple[ClientRow, ...]  # should breathe, no room: most urgent first
-    unplaced_tasks: tuple[DueTask, ...]  # only when no plan day is left
+    overflow: Overflow  # should breathe, no room: most urgent first
     later_routine: tuple[Occurrence, ...]  # after this week, to the end of the quarter
     weeks: tuple[WeekLoad, ...]  # this week, then the next four
     per_day: int
     week_capacity: int  # contacts_per_day x workdays
+    week_tasks: WeekTasks = field(compare=False, repr=False)
+
+    @property
+    def unplaced_tasks(self) -> tuple[DueTask, ...]:
+        """Only when no plan day is left: this week's and late tasks, never dropped."""
+        return tuple(self.week_tasks.placed[1])
+
+    @property
+    def unplaced_summary(self) -> TaskSummary:
+        return self.week_tasks.summaries[1]
 
     @property
     def sunday(self) -> date:
@@ -313,33 +358,142 @@ def priority(row: ClientRow, at: date, tier_order: Sequence[str]) -> tuple:
     return (2, Decimal(0), nxt.toordinal() if nxt else 0, tier, -stake, *tail)
 
 
+_NOUGHT = Decimal(0)
+
+
+class _Tail:
+    """The name part of `priority` (folded name, then path), made only when all before it
+    ties: folding a name is the dearest part of a key, and thousands of keys never need it."""
+
+    __slots__ = ("_key", "row")
+
+    def __init__(self, row: ClientRow) -> None:
+        self.row = row
+        self._key: tuple[str, str] | None = None
+
+    def key(self) -> tuple[str, str]:
+        if self._key is None:
+            self._key = (fold(self.row.name), str(self.row.note.path))
+        return self._key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Tail) and self.key() == other.key()
+
+    def __lt__(self, other: _Tail) -> bool:
+        return self.key() < other.key()
+
+    def __gt__(self, other: _Tail) -> bool:
+        return self.key() > other.key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Ranker:
+    """`priority(row, at, tier_order)` for many rows: keys in the same order, cheaper to make
+    (the tier by a dict, the lateness factor once per days late and cadence, the name part
+    only when needed). tests/test_weekplan_cut.py holds the two to the same order."""
+
+    def __init__(self, at: date, tier_order: Sequence[str]) -> None:
+        self.at = at
+        self.tiers: dict[str, int] = {}
+        for i, tier in enumerate(tier_order):
+            self.tiers.setdefault(tier, i)  # the first, as tuple.index finds it
+        self.unknown = len(tier_order)
+        self.factors: dict[tuple[int, int], Decimal] = {}
+
+    def __call__(self, row: ClientRow) -> tuple:
+        tier = self.tiers.get(row.tier, self.unknown)
+        nxt = row.breath.next
+        if nxt is not None and nxt < self.at:
+            late = ((self.at - nxt).days, max(row.cadence, 1))
+            factor = self.factors.get(late)
+            if factor is None:
+                factor = self.factors[late] = 1 + Decimal(late[0]) / late[1]
+            return (0, -((row.stake + OVERDUE_FLOOR) * factor), tier, 0, _NOUGHT, _Tail(row))
+        if row.breath.last is None:
+            return (1, _NOUGHT, tier, 0, -row.stake, _Tail(row))
+        return (2, _NOUGHT, nxt.toordinal() if nxt else 0, tier, -row.stake, _Tail(row))
+
+
+
+class Overflow(Sequence[ClientRow]):
+    """Who should breathe this week and found no room, most urgent first.
+
+    Ordered only as far as it is read: at 10,000 clients thousands wait and the view shows ten,
+    so the first are picked (heapq) and the whole order is made for a reader that walks it all.
+    """
+
+    def __init__(self, waiting: list[tuple[tuple, int, ClientRow]]) -> None:
+        self._waiting = waiting  # (Ranker key, arrival, row), in no order
+        self._head: list[tuple[tuple, int, ClientRow]] = []  # the first ones, in order
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def _first(self, n: int) -> list[tuple[tuple, int, ClientRow]]:
+        if n > len(self._head):
+            self._head = heapq.nsmallest(n, self._waiting) if n < len(self._waiting) \
+                else sorted(self._waiting)
+        return self._head
+
+    @overload
+    def __getitem__(self, i: int) -> ClientRow: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[ClientRow, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> ClientRow | tuple[ClientRow, ...]:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step == 1 and start >= 0:
+                return tuple(e[2] for e in self._first(stop)[start:stop])
+            return tuple(e[2] for e in self._first(len(self)))[i]
+        if 0 <= i < len(self):
+            return self._first(i + 1)[i][2]
+        return self._first(len(self))[i][2]
+
+    def __iter__(self) -> Iterator[ClientRow]:
+        return iter([e[2] for e in self._first(len(self))])
+
+    @cached_property
+    def stake(self) -> Decimal:
+        """Their money at stake, summed."""
+        return sum((e[2].stake for e in self._waiting), Decimal(0))
+
+
 def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int, week_end: date,
                   tier_order: Sequence[str],
                   neighbours: Mapping[str, frozenset[str]] | None = None,
-                  ) -> tuple[dict[date, list[Planned]], list[ClientRow]]:
+                  ) -> tuple[dict[date, list[Planned]], Overflow]:
     """({plan day: contacts}, overflow): fixed dates kept up to capacity, the rest chosen by
-    priority and routed by region (see the module docstring)."""
+    priority and routed by region (see the module docstring). Only the chosen are ordered
+    here (heapq): the overflow orders itself as far as it is read."""
     listed = neighbours or {}
     by_day: dict[date, list[Planned]] = {d: [] for d in days}
     at = days[0] if days else week_end + timedelta(days=1)
-    key = lambda r: priority(r, at, tier_order)  # noqa: E731
+    key = Ranker(at, tier_order)
+    plan_dates = frozenset(days)
     fixed_on: dict[date, list[ClientRow]] = {}
     flexible = []
-    for row in rows:
-        fixed = fixed_day(row, days)
-        if fixed is not None:
-            fixed_on.setdefault(fixed, []).append(row)
-        elif should_breathe(row, week_end):
-            flexible.append(row)
+    for row in rows:  # fixed_day and should_breathe, inline: this loop sees every client
+        nc = row.note.next_contact
+        if nc is not None and nc in plan_dates:
+            fixed_on.setdefault(nc, []).append(row)
+        elif row.status != "lost":
+            nxt = row.breath.next
+            if (nxt is not None and nxt <= week_end) or (row.breath.last is None and nc is None):
+                flexible.append(row)
     for day, booked in fixed_on.items():
         booked.sort(key=key)
         stops = _Stops(booked, listed)
         stops.fill(by_day[day], per_day, fixed=True)
         flexible.extend(r for r in stops.left() if r.status != "lost")
-    flexible.sort(key=key)
     free = sum(max(0, per_day - len(by_day[d])) for d in days)
-    chosen, overflow = flexible[:free], flexible[free:]
-    stops = _Stops(chosen, listed)
+    ranked = [(key(r), i, r) for i, r in enumerate(flexible)]  # i: ties keep the rows' order
+    best = heapq.nsmallest(free, ranked)
+    taken = {e[1] for e in best}
+    overflow = Overflow([e for e in ranked if e[1] not in taken])
+    stops = _Stops([e[2] for e in best], listed)
     for day in sorted(days, key=lambda d: (not by_day[d], d)):  # routes set by fixed visits first
         stops.fill(by_day[day], per_day)
     for day in days:  # the small regions and clients without one: calls, wherever room is left
@@ -445,6 +599,14 @@ def task_date(task: Task) -> date | None:
     return min(scheduled, due)
 
 
+def _day_of(days: Sequence[date], first: date, week_end: date) -> dict[date, date]:
+    """Each date from the first plan day to Sunday -> the last plan day on or before it."""
+    if not days:
+        return {}
+    return {first + timedelta(days=k): max(d for d in days if d <= first + timedelta(days=k))
+            for k in range((week_end - first).days + 1)}
+
+
 def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date,
                 contact_day: Mapping[int, date] | None = None,
                 ) -> tuple[dict[date, list[DueTask]], list[DueTask]]:
@@ -452,9 +614,7 @@ def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date,
     client's contact (`contact_day`: id(row) -> day), else on the first day."""
     by_day: dict[date, list[DueTask]] = {d: [] for d in days}
     first = days[0] if days else week_end + timedelta(days=1)
-    # each date from the first plan day to Sunday -> the last plan day on or before it
-    day_of = {first + timedelta(days=k): max(d for d in days if d <= first + timedelta(days=k))
-              for k in range((week_end - first).days + 1)} if days else {}
+    day_of = _day_of(days, first, week_end)
     keyed: list[tuple] = []  # (*sort key, arrival, item): sorted as plain tuples, the arrival
     # keeps ties stable and items uncompared; the row's part of the key is made once per row
     for row in rows:
@@ -479,6 +639,108 @@ def place_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date,
         day = contact_day.get(id(item.row), first) if item.late else day_of.get(k[1], first)
         by_day[day].append(item)
     return by_day, []
+
+
+def summarize(items: Iterable[DueTask]) -> TaskSummary:
+    """Tasks counted per client, each client's earliest kept (the first of equals)."""
+    groups: dict[int, list] = {}  # id(row) -> [row, tasks, late, earliest DueTask]
+    for item in items:
+        g = groups.get(id(item.row))
+        if g is None:
+            groups[id(item.row)] = [item.row, 1, int(item.late), item]
+            continue
+        g[1] += 1
+        g[2] += item.late
+        if (item.when, item.task.line) < (g[3].when, g[3].task.line):
+            g[3] = item
+    return _summary([ClientTasks(row, n, late, first.task, first.when)
+                     for row, n, late, first in groups.values()])
+
+
+def _summary(clients: list[ClientTasks]) -> TaskSummary:
+    return TaskSummary(sum(c.tasks for c in clients), sum(c.late for c in clients),
+                       tuple(clients))
+
+
+def summarize_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: date,
+                    contact_day: Mapping[int, date] | None = None,
+                    ) -> tuple[dict[date, TaskSummary], TaskSummary]:
+    """`place_tasks` summarized per day (and the unplaced), in one pass over the tasks: no
+    DueTask, no sort. The same as `summarize` of each day's list (tests/test_weekplan_cut.py)."""
+    first = days[0] if days else week_end + timedelta(days=1)
+    day_of = _day_of(days, first, week_end)
+    contact_day = contact_day or {}
+    by_day: dict[date | None, list[ClientTasks]] = {}  # None: unplaced
+    for row in rows:
+        tasks = row.note.body.tasks
+        if not tasks:
+            continue
+        late, late_task, late_when, this_week = _client_tasks(tasks, first, week_end, day_of)
+        late_day = (contact_day.get(id(row), first) if days else None) if late else None
+        for day, (n, when, _, task) in this_week.items():
+            if day == late_day:  # one row: the late tasks join, the earliest is late
+                by_day.setdefault(day, []).append(
+                    ClientTasks(row, n + late, late, late_task, late_when))
+                late = 0
+            else:
+                by_day.setdefault(day, []).append(ClientTasks(row, n, 0, task, when))
+        if late:
+            by_day.setdefault(late_day, []).append(
+                ClientTasks(row, late, late, late_task, late_when))
+    unplaced = _summary(by_day.pop(None, []))
+    return {d: _summary(clients) for d, clients in by_day.items() if d is not None}, unplaced
+
+
+_NO_WEEK: dict[date, list] = {}  # never written: the tasks of a client with none this week
+
+
+def _client_tasks(tasks: Sequence[Task], first: date, week_end: date, day_of: Mapping[date, date],
+                  ) -> tuple[int, Task, date, dict[date, list]]:
+    """(late tasks, the earliest of them, its date, {plan day: [tasks, earliest date, its line,
+    its task]}) of one client. Its late tasks all go to one day, so they are counted here in
+    locals; only the few dated inside the week are put in buckets by day."""
+    late, late_when, late_line, late_task = 0, date.max, 0, tasks[0]
+    this_week = _NO_WEEK
+    for task in tasks:
+        _, _, when, scheduled, _, _, _, line = task  # task_date, inline: tens of thousands
+        if scheduled is not None and (when is None or scheduled < when):
+            when = scheduled
+        if when is None or when > week_end or not task.open:
+            continue
+        if when < first:
+            if when < late_when or (when == late_when and line < late_line):
+                late_when, late_line, late_task = when, line, task
+            late += 1
+            continue
+        day = day_of.get(when, first)
+        if this_week is _NO_WEEK:
+            this_week = {}
+        g = this_week.get(day)
+        if g is None:
+            this_week[day] = [1, when, line, task]
+        else:
+            g[0] += 1
+            if when < g[1] or (when == g[1] and line < g[2]):
+                g[1], g[2], g[3] = when, line, task
+    return late, late_task, late_when, this_week
+
+
+class WeekTasks:
+    """The week's tasks, placed when first asked for: one by one (`placed`, as `place_tasks`)
+    or counted per client (`summaries`, all the views read). Today on a day off needs neither,
+    and the views never need every task of a day as an object."""
+
+    def __init__(self, rows: Sequence[ClientRow], days: Sequence[date], week_end: date,
+                 contact_day: Mapping[int, date]) -> None:
+        self.rows, self.days, self.week_end, self.contact_day = rows, days, week_end, contact_day
+
+    @cached_property
+    def placed(self) -> tuple[dict[date, list[DueTask]], list[DueTask]]:
+        return place_tasks(self.rows, self.days, self.week_end, self.contact_day)
+
+    @cached_property
+    def summaries(self) -> tuple[dict[date, TaskSummary], TaskSummary]:
+        return summarize_tasks(self.rows, self.days, self.week_end, self.contact_day)
 
 
 # Outlook -------------------------------------------------------------------------------------
@@ -523,15 +785,14 @@ def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
     contacts, overflow = plan_contacts(rows, days, cap.contacts_per_day, sunday, tier_order,
                                        config.regions)
     contact_day = {id(p.row): d for d, planned in contacts.items() for p in planned}
-    tasks, unplaced = place_tasks(rows, days, sunday, contact_day)
+    tasks = WeekTasks(rows, days, sunday, contact_day)
     routine = routine_between(config.routine, monday, sunday, workdays, off)
     shown = sorted({monday + timedelta(days=w) for w in workdays} | {o.date for o in routine})
     day_list = tuple(
         Day(d, d.weekday() in workdays, d < today,
             tuple(o for o in routine if o.date == d),
-            tuple(contacts.get(d, ())), tuple(tasks.get(d, ())),
-            cap.contacts_per_day if d in contacts else 0, off.off(d), off.why(d),
-            _route_names(contacts.get(d, ())))
+            tuple(contacts.get(d, ())), cap.contacts_per_day if d in contacts else 0,
+            off.off(d), off.why(d), _route_names(contacts.get(d, ())), tasks)
         for d in shown)
 
     def capacity(week_monday: date) -> int:
@@ -543,10 +804,10 @@ def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
     this_week = WeekLoad(monday, should, 0, cap.contacts_per_day * len(days), current=True)
     later = routine_between(config.routine, sunday + timedelta(days=1), quarter_end(sunday),
                             workdays, off)
-    return WeekPlan(monday, today, day_list, tuple(overflow), tuple(unplaced),
+    return WeekPlan(monday, today, day_list, overflow,
                     tuple(o for o in later if o.item.every != "week"),
                     (this_week, *outlook(rows, monday, capacity, len(overflow))),
-                    cap.contacts_per_day, week_capacity)
+                    cap.contacts_per_day, week_capacity, tasks)
 
 
 def _route_names(planned: Iterable[Planned]) -> tuple[str, ...]:

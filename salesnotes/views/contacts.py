@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -16,10 +16,11 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from salesnotes.model.portfolio import ClientRow
-from salesnotes.reports.week_plan import DueTask
+from salesnotes.reports.week_plan import DueTask, TaskSummary, summarize
 from salesnotes.views.engine import cell
 
 NBSP = "\u00a0"
+NO_FLOOR = Decimal("-Infinity")
 TASK_ROWS = 12  # task rows a day: a phone screen; the rest is counted and linked
 _DIAL = re.compile(r"[^\d+]")
 _EMAIL = re.compile(r"^[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[^@\s<>()\[\]]+$")
@@ -89,24 +90,31 @@ class Capped(NamedTuple):
     more_tasks: int
 
 
+def stake_floor(stakes: Sequence[Decimal], n: int) -> Decimal:
+    """The n-th largest stake: whoever comes among the first n by money (ties broken by
+    anything) holds at least as much, so thousands of clients are cut to a few before their
+    sort keys are made. -Infinity, below every stake, when none would be cut."""
+    return heapq.nlargest(n, stakes)[-1] if 0 < n < len(stakes) else NO_FLOOR
+
+
 def task_rows(tasks: Iterable[DueTask], contacted: Collection[int],
               rows: int = TASK_ROWS) -> Capped:
+    """`client_rows` of tasks given one by one."""
+    return client_rows(summarize(tasks), contacted, rows)
+
+
+def client_rows(summary: TaskSummary, contacted: Collection[int],
+                rows: int = TASK_ROWS) -> Capped:
     """One row per client, at most `rows`: the clients contacted that day first (`contacted`
-    holds id() of their ClientRows), then by money at stake; the rest only counted. A day at
-    10,000 clients holds tens of thousands of late tasks, so each is looked at once."""
-    groups: dict[int, list] = {}  # id(row) -> [row, tasks, late, earliest DueTask]
-    for item in tasks:
-        g = groups.get(id(item.row))
-        if g is None:
-            groups[id(item.row)] = [item.row, 1, int(item.late), item]
-            continue
-        g[1] += 1
-        g[2] += item.late
-        if (item.when, item.task.line) < (g[3].when, g[3].task.line):
-            g[3] = item
-    top = heapq.nsmallest(rows, groups.values(), key=lambda g: (
-        id(g[0]) not in contacted, -g[0].stake, g[3].when, str(g[0].note.path)))
-    shown = tuple(TaskGroup(row.note.path, row.note.name, n, late, first.task.text, first.when,
-                            id(row) in contacted) for row, n, late, first in top)
-    total = sum(g[1] for g in groups.values())
-    return Capped(shown, len(groups) - len(shown), total - sum(g.tasks for g in shown))
+    holds id() of their ClientRows), then by money at stake; the rest only counted."""
+    clients = summary.clients
+    # at least `rows` clients hold the floor or more, so with the contacted (first, whatever
+    # their money) the room left is filled from above it
+    floor = stake_floor([g.row.stake for g in clients], rows)
+    top = heapq.nsmallest(rows, [g for g in clients if g.row.stake >= floor
+                                 or id(g.row) in contacted], key=lambda g: (
+        id(g.row) not in contacted, -g.row.stake, g.when, str(g.row.note.path)))
+    shown = tuple(TaskGroup(g.row.note.path, g.row.note.name, g.tasks, g.late, g.first.text,
+                            g.when, id(g.row) in contacted) for g in top)
+    return Capped(shown, len(summary.clients) - len(shown),
+                  summary.total - sum(g.tasks for g in shown))

@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from salesnotes.model.breath import Breath
 from salesnotes.model.portfolio import Book
-from salesnotes.reports.week_plan import Day, monday_of
-from salesnotes.views.contacts import contact, task_rows
+from salesnotes.reports.week_plan import NO_TASKS, Day, monday_of
+from salesnotes.views.contacts import client_rows, contact, stake_floor
 from salesnotes.views.week_plan import days_off, today_file, week_plan_of
 
 FILENAME = "Today.md"  # the English name; `filename(book)` gives the vault's
@@ -34,12 +34,13 @@ def context(book: Book) -> dict:
     day, plan_start = _contact_day(book)
     contacts = tuple(contact(p.row, plan_start, p.fixed, p.visit) for p in day.contacts) \
         if day else ()
-    tasks_day = _todays_plan_day(book)
+    on_today = day if day and day.date == today else None  # today, when a plan day
     called = {id(p.row) for p in day.contacts} if day else set()
+    waiting = [r for r in book.rows if r.breath.state in (Breath.OVERDUE, Breath.NEVER)
+               and r.status != "lost" and id(r) not in called]
+    floor = stake_floor([r.stake for r in waiting], TOP_OUT_OF_BREATH)
     out_of_breath = heapq.nsmallest(
-        TOP_OUT_OF_BREATH,
-        (r for r in book.rows if r.breath.state in (Breath.OVERDUE, Breath.NEVER)
-         and r.status != "lost" and id(r) not in called),
+        TOP_OUT_OF_BREATH, [r for r in waiting if r.stake >= floor],
         key=lambda r: (-r.stake, -(r.breath.days_overdue or 0), r.note.name))
     return {
         "today": today,
@@ -50,9 +51,9 @@ def context(book: Book) -> dict:
         "route": _route(day),
         "calls": sum(1 for c in contacts if not c.visit),
         "capacity": book.config.capacity.contacts_per_day,
-        "tasks": task_rows(tasks_day.tasks if tasks_day else (), called),
-        "task_count": len(tasks_day.tasks) if tasks_day else 0,
-        "late_count": sum(1 for t in tasks_day.tasks if t.late) if tasks_day else 0,
+        "tasks": client_rows(on_today.task_summary if on_today else NO_TASKS, called),
+        "task_count": on_today.task_summary.total if on_today else 0,
+        "late_count": on_today.task_summary.late if on_today else 0,
         "top": tuple(contact(r, today) for r in out_of_breath),
         "links": _links(book.config.locale),
         "tasks_query": "\n".join(("not done", "path includes clients/",
@@ -61,15 +62,9 @@ def context(book: Book) -> dict:
     }
 
 
-def _todays_plan_day(book: Book) -> Day | None:
-    """Today in this week's plan, when today is a plan day (it then holds the late tasks)."""
-    plan = week_plan_of(book)
-    return next((d for d in plan.plan_days if d.date == book.today), None)
-
-
 def _contact_day(book: Book) -> tuple[Day | None, date]:
-    """Today when it is a plan day, else the next workday with a plan (and its first plan
-    day, from which lateness counts)."""
+    """Today when it is a plan day (it then holds the late tasks), else the next workday with
+    a plan (and its first plan day, from which lateness counts)."""
     off = days_off(book)
     workdays = book.config.capacity.workdays
     for ahead in range(LOOK_AHEAD_DAYS):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from salesnotes.local.holidays import polish_holidays
 from salesnotes.model.config import WEEKDAYS
 from salesnotes.model.daysoff import DaysOff
-from salesnotes.model.portfolio import ZERO, Book
+from salesnotes.model.portfolio import Book
 from salesnotes.reports.week_plan import (
     Day,
     Occurrence,
@@ -25,7 +25,7 @@ from salesnotes.reports.week_plan import (
     plan_week,
     region_key,
 )
-from salesnotes.views.contacts import Capped, Contact, contact, task_rows
+from salesnotes.views.contacts import Capped, Contact, client_rows, contact
 from salesnotes.views.weekcal import ICS_FILENAME, calendar_bytes
 
 FILENAME = "Week plan.md"
@@ -107,7 +107,8 @@ def context(book: Book, week: date | None = None) -> dict:
     start = plan_days[0].date if plan_days else plan.sunday + timedelta(days=1)
     days = tuple(_day(d, start) for d in plan.days)
     overflow = plan.overflow
-    tasks = plan.tasks
+    unplaced = plan.unplaced_summary
+    summaries = [d.task_summary for d in plan.days]
     return {
         "label": plan.label,
         "monday": plan.monday,
@@ -122,13 +123,13 @@ def context(book: Book, week: date | None = None) -> dict:
         "planned": len(plan.contacts),
         "slots": plan.per_day * len(plan_days),
         "fixed": sum(d.fixed for d in plan.days),
-        "task_count": len(tasks) + len(plan.unplaced_tasks),
-        "late_tasks": sum(1 for t in (*tasks, *plan.unplaced_tasks) if t.late),
-        "unplaced_tasks": task_rows(plan.unplaced_tasks, ()),
+        "task_count": sum(s.total for s in summaries) + unplaced.total,
+        "late_tasks": sum(s.late for s in summaries) + unplaced.late,
+        "unplaced_tasks": client_rows(unplaced, ()),
         "overflow": tuple(contact(r, start) for r in overflow[:NOT_THIS_WEEK_ROWS]),
         "overflow_count": len(overflow),
         "overflow_rest": max(0, len(overflow) - NOT_THIS_WEEK_ROWS),
-        "overflow_stake": sum((r.stake for r in overflow), ZERO),
+        "overflow_stake": overflow.stake,
         "portfolio_link": "[Portfolio](Portfolio.md)",
         "today_link": _view_link(today_file(book.config.locale)),
         "later_routine": tuple(_routine(o) for o in plan.later_routine),
@@ -154,12 +155,12 @@ def _day(day: Day, start: date) -> DayView:
         if p.visit and (key := region_key(p.row)):
             visits.setdefault(key, [" ".join((p.row.note.region or "").split()), 0])[1] += 1
     route = tuple((name, n) for name, n in visits.values())
-    tasks = task_rows(day.tasks, {id(p.row) for p in day.contacts})
+    summary = day.task_summary
+    tasks = client_rows(summary, {id(p.row) for p in day.contacts})
     return DayView(day.date, WEEKDAYS[day.date.weekday()], day.past, day.workday, day.planned,
                    day.off, day.holiday, tuple(_routine(o) for o in day.routine), contacts,
                    route, sum(n for _, n in route), sum(1 for c in contacts if not c.visit),
-                   tasks, len(day.tasks), sum(1 for t in day.tasks if t.late),
-                   day.capacity, day.fixed)
+                   tasks, summary.total, summary.late, day.capacity, day.fixed)
 
 
 def _routine(o: Occurrence) -> Routine:
