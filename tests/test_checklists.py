@@ -6,12 +6,16 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesnotes.load.vault import load_vault
-from salesnotes.model.config import ChecklistRule, Config
+from salesnotes.model.config import STATUSES, ChecklistRule, Config
 from salesnotes.model.portfolio import Book
 from salesnotes.read.note import read_note
 from salesnotes.reports.checklists import (
+    _has,
+    _tagged,
     applies,
     item_key,
     item_lines,
@@ -19,11 +23,12 @@ from salesnotes.reports.checklists import (
     missing_items,
     parse_template,
     progress,
+    rule_matcher,
     rule_matches,
     sections_of,
 )
 from salesnotes.views import checklists as view
-from salesnotes.views.engine import make_env, render
+from salesnotes.views.engine import MARKER, make_env, render
 
 KEY_ACCOUNT = """# Key account
 
@@ -286,3 +291,85 @@ def test_open_items_are_capped_per_cell(make_vault):
     assert cell.startswith("Step 0 of the long onboarding, with a name long…")
     assert len(cell) < 200
     assert "| 0/9 ▱▱▱▱▱ |" in row and "✅" not in row
+
+
+# -- the long tables: written in Python, read as the template's loops wrote them -------------
+
+# The loops the built-in template held before its long tables were laid out in Python
+# (views/checklists.py Rows): a rep's copy of that template still renders with them.
+LOOPS = {
+    "{{ rows.clients(b) }}\n":
+        "{% for c in b.clients %}\n| {{ c.row.note | link }} | {{ c.row.tier | cell }} "
+        "| {{ c.row.stake | money }} | {{ c.mark }}{{ c.progress.done | length }}/"
+        "{{ c.progress.total }} {{ c.bar }} | {% if c.progress.complete %}{{ t.cl_all_done }}"
+        "{% else %}{{ c.open_shown | join(\" · \") | cell }}{% if c.open_more %} "
+        "+{{ c.open_more }}{% endif %}{% endif %} |\n{% endfor %}\n",
+    "{{ rows.missing(b) }}\n":
+        "{% for r in b.missing %}\n"
+        "| {{ r.note | link }} | {{ r.tier | cell }} | {{ r.stake | money }} |\n{% endfor %}\n",
+    "{{ rows.extra(b) }}\n":
+        "{% for e in b.extra %}\n| {{ e.row.note | link }} | {{ e.text | cell }} "
+        "| {{ t.cl_ticked if e.done else t.cl_unticked }} |\n{% endfor %}\n",
+}
+
+
+def looped_template() -> str:
+    text = (Path(view.__file__).parent / "templates" / "Checklists.md").read_text("utf-8")
+    for call, loop in LOOPS.items():
+        assert text.count(call) == 1, call
+        text = text.replace(call, loop)
+    return text
+
+
+@pytest.mark.parametrize(("locale", "links"), [("en", "markdown"), ("pl", "wiki")])
+def test_a_reps_template_with_the_loops_writes_the_same_checklists_md(make_vault, locale,
+                                                                      links):
+    """The rows made in Python are the loops' bytes (done, open and `+N` cells, a finished
+    list, a missing section, an item the template lost), and a rep's own template
+    (sandboxed) still gets every value it got: a copy of the older template renders the same."""
+    root = make_vault(portfolio(), config=CONFIG.format(locale=locale) + f"links: {links}\n")
+    ours = render_view(root)
+    assert " +1 |" in ours and "✅ 4/4" in ours and "| Old item the template dropped |" in ours
+    (root / "templates" / "views").mkdir(parents=True)
+    (root / "templates" / "views" / "Checklists.md").write_text(looped_template(), "utf-8")
+    assert render_view(root) == ours
+
+
+def test_the_2000_client_tables_are_the_loops_bytes(vault_2000):
+    book = Book.of(vault_2000, TODAY)
+    env = make_env(vault_2000.root, "pl", "PLN", "markdown")
+    context = view.context(book)
+    assert sum(len(b.clients) + len(b.missing) for b in context["blocks"]) > 900
+    text, problem = render(env, view.TEMPLATE, context)
+    assert problem is None
+    assert text == MARKER + "\n" + env.trusted.from_string(looped_template()).render(
+        **context).lstrip("\n")
+
+
+def plain_rule_matches(rule: ChecklistRule, note, config: Config) -> bool:  # noqa: ANN001
+    """The rule as written before `rule_matcher`: every condition looked at for every note."""
+    if not (rule.tiers or rule.statuses or rule.has or rule.tags):
+        return False
+    if rule.tiers and (note.tier if note.tier in config.tiers
+                       else config.default_tier) not in rule.tiers:
+        return False
+    if rule.statuses and (note.status if note.status in STATUSES
+                          else "active") not in rule.statuses:
+        return False
+    if rule.has and not all(_has(note, key) for key in rule.has):
+        return False
+    return not rule.tags or any(_tagged(note, tag) for tag in rule.tags)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiers=st.lists(st.sampled_from(["A", "B", "C", "X"]), max_size=2),
+       statuses=st.lists(st.sampled_from(["active", "prospect", "lost", "paused"]), max_size=2),
+       has=st.lists(st.sampled_from(["competitor", "budget", "potential", "nip", "phone"]),
+                    max_size=2),
+       tags=st.lists(st.sampled_from(["hvac", "partner", "region", "vip"]), max_size=2))
+def test_a_rule_matches_the_notes_the_plain_rule_does(vault_2000, tiers, statuses, has, tags):
+    rule = ChecklistRule("k", tuple(tiers), tuple(statuses), tuple(has), tuple(tags))
+    matches = rule_matcher(rule, vault_2000.config)
+    notes = vault_2000.notes
+    assert [matches(n) for n in notes] == [plain_rule_matches(rule, n, vault_2000.config)
+                                           for n in notes]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
@@ -200,17 +201,33 @@ def _title_clashes(checklists) -> list[Problem]:  # noqa: ANN001 - iterable of C
 def rule_matches(rule: ChecklistRule, note: Note, config: Config) -> bool:
     """All of the rule's conditions hold (any listed value of each); a rule with no condition
     assigns the checklist to nobody, so it is only added where a note asks for it."""
+    return rule_matcher(rule, config)(note)
+
+
+def rule_matcher(rule: ChecklistRule, config: Config) -> Callable[[Note], bool]:
+    """`rule_matches` for one rule over many notes: the Checklists view asks it of every
+    note for every checklist (30,000 times at 10,000 clients), and the conditions a rule
+    leaves empty are then never looked at."""
     if not (rule.tiers or rule.statuses or rule.has or rule.tags):
-        return False
-    if rule.tiers and (note.tier if note.tier in config.tiers
-                       else config.default_tier) not in rule.tiers:
-        return False
-    if rule.statuses and (note.status if note.status in STATUSES
-                          else "active") not in rule.statuses:
-        return False
-    if rule.has and not all(_has(note, key) for key in rule.has):
-        return False
-    return not rule.tags or any(_tagged(note, tag) for tag in rule.tags)
+        return _nobody
+    tiers, default = config.tiers, config.default_tier
+    checks: list[Callable[[Note], bool]] = []
+    if rule.tiers:
+        checks.append(lambda note: (note.tier if note.tier in tiers else default) in rule.tiers)
+    if rule.statuses:
+        checks.append(lambda note: (note.status if note.status in STATUSES
+                                    else "active") in rule.statuses)
+    if rule.has:
+        checks.append(lambda note: all(_has(note, key) for key in rule.has))
+    if rule.tags:
+        checks.append(lambda note: any(_tagged(note, tag) for tag in rule.tags))
+    if len(checks) == 1:
+        return checks[0]
+    return lambda note: all(check(note) for check in checks)
+
+
+def _nobody(note: Note) -> bool:
+    return False
 
 
 def _has(note: Note, key: str) -> bool:
@@ -238,9 +255,14 @@ def listed_in_note(checklist: Checklist, note: Note) -> bool:
 
 def applies(checklist: Checklist, note: Note, config: Config) -> bool:
     """The config assigns it to this note, or the note lists it itself."""
+    return applies_to(checklist, config)(note)
+
+
+def applies_to(checklist: Checklist, config: Config) -> Callable[[Note], bool]:
+    """`applies` for one checklist over many notes."""
     rule = config.checklists.get(checklist.name)
-    by_rule = rule is not None and rule_matches(rule, note, config)
-    return by_rule or listed_in_note(checklist, note)
+    by_rule = rule_matcher(rule, config) if rule is not None else _nobody
+    return lambda note: by_rule(note) or listed_in_note(checklist, note)
 
 
 # -- a note's sections against a template ---------------------------------------------------

@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import pass_environment
 
 from salesnotes.errors import Problem, said
 from salesnotes.i18n import Labels, Said
@@ -23,10 +27,9 @@ from salesnotes.reports.checklists import (
     Checklist,
     Checklists,
     Progress,
-    applies,
+    applies_to,
     load_checklists,
     progress,
-    sections_of,
     title_key,
 )
 
@@ -142,6 +145,7 @@ def _cut(text: str) -> str:
     return text if len(text) <= ITEM_CHARS else text[: ITEM_CHARS - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=1024)
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     """`▰▰▰▱▱`: filled half-up, but never full before done nor empty after a start."""
     if total <= 0:
@@ -163,10 +167,62 @@ def context(book: Book) -> dict:
         "competitors": _competitors(book, win, next((b for b in blocks if b.checklist is win),
                                                     None)),
         "win": win,
+        "rows": Rows(),
         # said in the vault's language: the template writes them as they are
         "problems": tuple(p.told(Labels(book.config.locale)) for p in sorted(
             set(found.problems) | set(_problems(found, book)))),
     }
+
+
+class Rows:
+    """The long tables' rows, laid out here: the clients on a checklist and those still
+    without it run to thousands of rows at 10,000 clients, which jinja wrote cell by cell
+    through a filter call each. The cells are still the template's own filters and labels
+    (jinja hands its environment in), so `{{ rows.clients(b) }}` writes the very text the
+    loop did, and a client's first three cells are made once for every table it is in. The
+    built-in template calls them; every other value is still in the context for a rep's own
+    template."""
+
+    def __init__(self) -> None:
+        self._heads: dict[int, str] = {}  # id(row) -> its client, tier and potential cells
+
+    def _head(self, env: Any, row: ClientRow) -> str:
+        head = self._heads.get(id(row))
+        if head is None:
+            link, cell, money = (env.filters[f] for f in ("link", "cell", "money"))
+            head = self._heads[id(row)] = (f"| {link(row.note)} | {cell(row.tier)} "
+                                           f"| {money(row.stake)} |")
+        return head
+
+    @pass_environment
+    def clients(self, env: Any, block: Block) -> str:
+        """The lines of a checklist's clients table, without the last newline."""
+        cell, all_done = env.filters["cell"], env.getattr(env.globals["t"], "cl_all_done")
+        lines = []
+        for c in block.clients:
+            p = c.progress
+            if p.complete:
+                left = all_done
+            else:
+                left = cell(" · ".join(c.open_shown))
+                if c.open_more:
+                    left = f"{left} +{c.open_more}"
+            lines.append(f"{self._head(env, c.row)} {c.mark}{len(p.done)}/{p.total} {c.bar} "
+                         f"| {left} |")
+        return "\n".join(lines)
+
+    @pass_environment
+    def missing(self, env: Any, block: Block) -> str:
+        """The lines of the table of clients whose note lacks the checklist's section."""
+        return "\n".join([self._head(env, row) for row in block.missing])
+
+    @pass_environment
+    def extra(self, env: Any, block: Block) -> str:
+        """The lines of the table of items notes keep that the template lost."""
+        link, cell, t = env.filters["link"], env.filters["cell"], env.globals["t"]
+        ticked, unticked = env.getattr(t, "cl_ticked"), env.getattr(t, "cl_unticked")
+        return "\n".join([f"| {link(e.row.note)} | {cell(e.text)} "
+                           f"| {ticked if e.done else unticked} |" for e in block.extra])
 
 
 def _in_config_order(found: Checklists, book: Book) -> list[Checklist]:
@@ -177,28 +233,55 @@ def _in_config_order(found: Checklists, book: Book) -> list[Checklist]:
 
 def _blocks(checklists: list[Checklist], book: Book) -> tuple[Block, ...]:
     """Every checklist's block from one pass over the rows: a pass over 10,000 notes costs more
-    than matching them, so the checklists share it."""
+    than matching them, so the checklists share it, each with its titles and its rule looked
+    up once (`sections_of` and `applies`, per checklist rather than per note)."""
     found: list[tuple[list, list, list]] = [([], [], []) for _ in checklists]
+    plan = [(checklist, (title_key(checklist.title), title_key(checklist.name)),
+             applies_to(checklist, book.config), lists)
+            for checklist, lists in zip(checklists, found, strict=True)]
     for row in book.rows:
         note = row.note
-        own = note.body.checklists  # most notes have none: then no checklist looks for them
-        for checklist, (clients, missing, extra) in zip(checklists, found, strict=True):
-            sections = sections_of(checklist, note) if own else ()
+        own = note.body.checklists
+        if not own:  # most notes have none: then no checklist looks for them
+            for _, _, applies_here, (_, missing, _) in plan:
+                if applies_here(note):
+                    missing.append(row)
+            continue
+        for checklist, titles, applies_here, (clients, missing, extra) in plan:
+            sections = tuple(s for s in own if title_key(s.title) in titles)
             if sections:
                 p = progress(checklist, sections)
                 clients.append(ClientProgress(row, p, bar(len(p.done), p.total)))
                 extra.extend(ExtraItem(row, i.text, i.done, i.line) for i in p.extra)
-            elif applies(checklist, note, book.config):
+            elif applies_here(note):
                 missing.append(row)
-    return tuple(_block(c, *lists, book) for c, lists in zip(checklists, found, strict=True))
+    named = _Names()
+    return tuple(_block(c, *lists, book, named) for c, lists in zip(checklists, found,
+                                                                     strict=True))
+
+
+class _Names:
+    """Each client's name folded for sorting, once though it sorts in several lists."""
+
+    def __init__(self) -> None:
+        self.folded: dict[int, str] = {}
+
+    def __call__(self, row: ClientRow) -> str:
+        name = self.folded.get(id(row))
+        if name is None:
+            name = self.folded[id(row)] = fold(row.name)
+        return name
+
+    def by_money(self, row: ClientRow) -> tuple:
+        return (-row.stake, self(row))
 
 
 def _block(checklist: Checklist, clients: list[ClientProgress], missing: list[ClientRow],
-           extra: list[ExtraItem], book: Book) -> Block:
+           extra: list[ExtraItem], book: Book, named: _Names) -> Block:
     """One checklist's rows, found by `_blocks`, put in order and counted."""
-    clients.sort(key=lambda c: (c.progress.complete, -c.row.stake, fold(c.row.name)))
-    missing.sort(key=_by_money)
-    extra.sort(key=lambda e: (fold(e.row.name), e.line))
+    clients.sort(key=lambda c: (c.progress.complete, -c.row.stake, named(c.row)))
+    missing.sort(key=named.by_money)
+    extra.sort(key=lambda e: (named(e.row), e.line))
     scope = len(clients) + len(missing)
     ticked = Counter(text for c in clients for text in set(c.progress.done))  # clients per item
     items = []
@@ -207,10 +290,6 @@ def _block(checklist: Checklist, clients: list[ClientProgress], missing: list[Cl
         items.append(ItemCount(item.text, done, scope, bar(done, scope)))
     return Block(checklist, _rule(book.config.checklists.get(checklist.name)), tuple(clients),
                  tuple(items), tuple(missing), tuple(extra))
-
-
-def _by_money(row: ClientRow) -> tuple:
-    return (-row.stake, fold(row.name))
 
 
 def _rule(rule: ChecklistRule | None) -> tuple[tuple[str, str], ...]:
@@ -241,8 +320,9 @@ def _competitors(book: Book, win: Checklist | None, won: Block | None
             spellings[key][" ".join(row.note.competitor.split())] += 1
     progress_of = {c.row.note.path: c.progress for c in won.clients} if won else {}
     out = []
+    named = _Names()
     for key, rows in groups.items():
-        rows.sort(key=_by_money)
+        rows.sort(key=named.by_money)
         clients = tuple(CompetitorClient(r, progress_of.get(r.note.path)) for r in rows)
         done = sum(len(c.progress.done) for c in clients if c.progress)
         total = len(win.items) * len(clients) if win else 0
