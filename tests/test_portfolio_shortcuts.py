@@ -1,5 +1,5 @@
-"""Portfolio's quicker paths write what the plain ones did: one-line names, ranked lists cut by
-their lead, the map's rows written in Python, links keyed by text, tiles folded by bisection."""
+"""Portfolio's quicker paths write what the plain ones did: ranked lists cut by their lead,
+the map's rows written in Python, links keyed by text, tiles folded by bisection."""
 
 from __future__ import annotations
 
@@ -17,17 +17,11 @@ from test_portfolio import portfolio_files, render
 from salesnotes.model.breath import Breath
 from salesnotes.views import treemap
 from salesnotes.views.engine import BUILTIN, Linker, make_env, url_path
-from salesnotes.views.portfolio import _one_line, _ranked
+from salesnotes.views.portfolio import _ranked
 
 # the map as the built-in template wrote it before `map_rows`: a jinja loop of cells
 JINJA_MAP = ("{% for row in m.rows %}\n|{% for c in row %} {% if c %}{{ c.glyph }} "
              "{{ c|link(c.short) }}{% endif %} |{% endfor +%}\n{% endfor %}\n")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(st.characters(codec="utf-8")))
-def test_one_line_is_words_joined_by_single_spaces(text):
-    assert _one_line(text) == " ".join(text.split())
 
 
 money = st.sampled_from([Decimal(0), Decimal("0.00"), Decimal(5), Decimal("5.00"),
