@@ -8,15 +8,18 @@ import pickle
 import shutil
 import sqlite3
 import subprocess
-from pathlib import Path
+import sys
+from pathlib import Path, PurePosixPath
 
 import pytest
 from conftest import SPEC_NOTE, TODAY
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salesnotes import forking
 from salesnotes.edit.vaultinit import create_vault
 from salesnotes.load.vault import load_vault
-from salesnotes.local import cache, store
+from salesnotes.local import cache, notecolumns, store
 from salesnotes.local.cache import CACHE_DIR, CACHE_FILE, NoteCache
 from salesnotes.model.vault import read_notes
 from salesnotes.read.body import Body
@@ -239,7 +242,8 @@ def test_a_generation_in_many_parts_is_read_whole(vault, monkeypatch):
     load_vault(vault, git=False)
     parts = store.read_pickles(vault / CACHE_DIR / cache.BLOB_FILE, cache._generation_version(),
                                cache._allowed())
-    assert parts is not None and len(parts) >= 3 and {len(p) for p in parts[:-1]} == {2}
+    assert parts is not None and len(parts) >= 3
+    assert {len(list(notecolumns.from_columns(p))) for p in parts[:-1]} == {2}
     reader = NoteCache(vault)
     assert reader(vault) == read_notes(vault)
     assert len(reader.changes) == 0 and reader.delta == 0  # every note from the generation
@@ -407,3 +411,27 @@ def test_a_long_lived_reader_stores_a_fresh_note_once_it_is_old_enough(vault, mo
     monkeypatch.setattr(store, "RACY_NS", 0)  # as if the watch ran on for a while
     reader(vault)
     assert "clients/Fresh.md" in rows_in(vault) and not reader.unsaved
+
+
+@given(st.lists(st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
+                        min_size=1, max_size=12).filter(lambda p: p not in (".", "..")),
+                min_size=1, max_size=4))
+def test_a_cached_note_path_is_the_one_pathlib_makes(parts):
+    """The generation makes each note's path from its parts on Python 3.11 (faster than
+    parsing them again): it must be the very path the constructor gives."""
+    rel = "/".join(["clients", *parts])
+    fast, slow = notecolumns.note_path(rel), PurePosixPath(rel)
+    assert (fast, str(fast), fast.parts, hash(fast)) == (slow, str(slow), slow.parts, hash(slow))
+    assert (fast.name, fast.stem, fast.suffix, fast.parent) == (
+        slow.name, slow.stem, slow.suffix, slow.parent)
+
+
+def test_a_note_from_the_generation_is_no_bigger_than_a_fresh_one(vault):
+    """Every field in field order, as __init__ sets them: notes share one key table."""
+    fresh = {str(n.path): n for n in loaded(vault)[0]}
+    cached = loaded(vault)[0]
+    assert cached == tuple(fresh.values())
+    for note in cached:
+        assert sys.getsizeof(note.__dict__) <= sys.getsizeof(fresh[str(note.path)].__dict__)
+        assert sys.getsizeof(note.body.__dict__) <= sys.getsizeof(
+            fresh[str(note.path)].body.__dict__)
