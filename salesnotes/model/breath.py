@@ -80,13 +80,16 @@ def money_at_stake(note: Note) -> Decimal:
 _RANK = {Breath.OVERDUE: 0, Breath.NEVER: 1, Breath.DUE: 2, Breath.OK: 3}
 
 
-def urgency(note: Note, info: BreathInfo, cadence_days: int) -> tuple[int, Decimal, str]:
+def urgency(note: Note, info: BreathInfo, cadence_days: int,
+            stake: Decimal | None = None) -> tuple[int, Decimal, str]:
     """Sort key, most urgent first: overdue by money x lateness, then never, due, ok.
 
     Lateness is measured in cadences, so an A client 14 days late weighs like a C client 90
     days late; money at stake multiplies it, so a big client slips up the list sooner.
+    `stake`: the note's money at stake, when the caller has it already.
     """
-    stake = money_at_stake(note)
+    if stake is None:
+        stake = money_at_stake(note)
     rank = _RANK[info.state]
     if info.state is Breath.OVERDUE:
         weight = (stake + 1000) * (1 + Decimal(info.days_overdue or 0) / max(cadence_days, 1))

@@ -112,17 +112,24 @@ class Book:
         head_of = {id(n): s.head for s in shared for n in s.others}
         group_of = {id(s.head): (s.head, *s.others) for s in shared}
         rows = []
+        # a note's tier and cadence depend on its tier as written alone: worked out once each
+        by_tier: dict[str | None, tuple[str, int]] = {}
+        elsewhere = vault.git_contacts or vault.daily_contacts  # else no note has any
         for note in vault.notes:
-            cadence = vault.cadence(note)
-            info = breath_of(note, today, cadence, *vault.outside(note))
+            if (tiered := by_tier.get(note.tier)) is None:
+                tiered = by_tier[note.tier] = (vault.tier(note), vault.cadence(note))
+            tier, cadence = tiered
+            info = (breath_of(note, today, cadence, *vault.outside(note)) if elsewhere
+                    else breath_of(note, today, cadence))
             head = head_of.get(id(note))
             sales = by_nip.get(note.nip) if note.nip and head is None else None
             group = group_of.get(id(note))
+            stake = money_at_stake(note)
             rows.append(ClientRow(
-                note, vault.tier(note), vault.status(note), info, cadence, money_at_stake(note),
+                note, tier, vault.status(note), info, cadence, stake,
                 sum((s.amount for s in sales), ZERO) if sales else ZERO,
                 sum((s.margin for s in sales if s.margin is not None), ZERO) if sales else ZERO,
-                urgency(note, info, cadence),
+                urgency(note, info, cadence, stake),
                 budget=None if head else _summed(group, "budget") if group else note.budget,
                 potential=(None if head else _summed(group, "potential") if group
                            else note.potential),

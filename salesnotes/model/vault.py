@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, said
@@ -29,6 +30,7 @@ Progress = Callable[[int, int], None]
 # notes that take as long to read (a reader that forks hands the child that much more).
 Meanwhile = tuple[Callable[[], object], int]
 Reader = Callable[..., list[ReadResult]]  # (root, progress, *, meanwhile) -> every note
+_key_types = attrgetter("key_types")
 # One ledger month file parsed: (vault path, file) -> (rows, problems); see model/ledger.py
 LedgerFileParser = Callable[[str, Path], tuple[list, list[Problem]]]
 
@@ -171,14 +173,17 @@ def _folded_name(name: str) -> str:
 
 
 def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str) -> list[Problem]:
+    keys = list(map(key, notes))
+    # only the keys seen twice get a group: counting all of them is one C-level pass
+    twice = {k for k, count in Counter(keys).items() if count > 1 and k is not None}
+    if not twice:
+        return []
     groups: dict[str, list[Note]] = defaultdict(list)
-    for n in notes:
-        if (k := key(n)) is not None:
+    for n, k in zip(notes, keys, strict=True):
+        if k in twice:
             groups[k].append(n)
     out = []
     for k, group in groups.items():
-        if len(group) < 2:
-            continue
         for n in group:
             others = ", ".join(str(o.path) for o in group if o is not n)
             line = n.line_of("nip" if what == "NIP" else "name")
@@ -205,8 +210,19 @@ def _shared_nips(notes: list[Note]) -> list[Problem]:
 
 def _type_mismatches(notes: list[Note]) -> list[Problem]:
     """Obsidian keeps one property type per key across the vault (strict check)."""
+    # notes share their key layouts (read/compact.py: a handful in a vault), so each layout's
+    # kinds are counted once, times the notes holding it
+    layouts: dict[int, dict[str, str]] = {}
+    holding: Counter[int] = Counter()
+    for types in map(_key_types, notes):
+        holding[ident := id(types)] += 1
+        layouts.setdefault(ident, types)
+    counted: Counter[tuple[str, str]] = Counter()
+    for ident, times in holding.items():  # in order of first sight, as the notes are
+        for kt in layouts[ident].items():
+            counted[kt] += times
     kinds: dict[str, dict[str, int]] = {}  # key -> kind -> notes, in order of first sight
-    for (k, t), count in Counter(kt for n in notes for kt in n.key_types.items()).items():
+    for (k, t), count in counted.items():
         if t != "empty":
             kinds.setdefault(k, {})[t] = count
     out = []
