@@ -13,7 +13,6 @@ import errno
 import hashlib
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,10 +197,7 @@ def _ensure_folder(folder: Path, make_parents: bool) -> None:
 
 def _write_temp(path: Path, data: bytes, mode: int, old: os.stat_result | None) -> Path:
     """Write and fsync a hidden sibling temp file; on any failure it is gone again."""
-    fd, name = tempfile.mkstemp(
-        prefix=f".{_short(path.name)}.salesnotes-", suffix=".tmp", dir=path.parent
-    )
-    tmp = Path(name)
+    fd, tmp = _new_temp(path)
     try:
         try:
             _write_all(fd, data)
@@ -216,6 +212,23 @@ def _write_temp(path: Path, data: bytes, mode: int, old: os.stat_result | None) 
         _unlink_quietly(tmp)
         raise
     return tmp
+
+
+_TEMP_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _new_temp(path: Path) -> tuple[int, Path]:
+    """A new hidden sibling of `path`, open, mode 0600, made exclusively (never an existing
+    file, never through a link), as `tempfile.mkstemp` makes one: its import (random, shutil
+    and the compressors) was a fiftieth of a `log`, for a random name."""
+    for _ in range(100):
+        tmp = path.with_name(f".{_short(path.name)}.salesnotes-{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _write_all(fd: int, data: bytes) -> None:
