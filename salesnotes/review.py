@@ -17,6 +17,7 @@ from salesnotes.errors import Problem, VaultError
 from salesnotes.gcpause import gc_paused
 from salesnotes.local import reviewstate
 from salesnotes.local.reviewstate import ReviewSummary
+from salesnotes.model.money import format_money
 from salesnotes.model.where import VIEWS_DIR
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def summarize(book: Book) -> ReviewSummary:
     return ReviewSummary(len(book.rows), counts,
                          [(r.breath.state.glyph, " ".join(r.name.split()), str(r.stake),
                            r.breath.days_overdue or 0) for r in top],
-                         cfg.currency, cfg.locale)
+                         cfg.currency, cfg.locale,
+                         [format_money(r.stake, cfg.currency, cfg.locale) for r in top])
 
 
 def iso_week(day: date) -> str:

@@ -3,6 +3,7 @@
 import ast
 import re
 import string
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,18 @@ def test_one_term_per_idea(locale):
         for text in texts:
             for synonym in synonyms:
                 assert synonym not in text.casefold(), f"{text!r}: say {term!r}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_catalogs_plural_rules_are_babels(locale):
+    """The rules a catalog carries (so a count is said without loading babel's locale data)
+    are babel's CLDR rules of the locale, and pick the same form for any count."""
+    from salesnotes.i18n import category
+
+    cldr = Locale.parse(CLDR[locale]).plural_form
+    assert catalog(locale).rules == cldr.rules
+    for n in [*range(0, 250), 1001, 1012, 1022, 1.5, Decimal("2.0")]:
+        assert category(locale, n) == cldr(n), (locale, n)
 
 
 def test_plural_forms_follow_cldr():

@@ -20,6 +20,17 @@ def _loaded(args: list[str]) -> set[str]:
     return set(done.stdout.split())
 
 
+def _babel_locales_loaded(args: list[str]) -> list[str]:
+    """The locales whose data babel loaded (its own cache of them) while the command ran."""
+    script = ("import sys\nfrom salesnotes.cli import cli\n"
+              f"try:\n    cli({args!r}, standalone_mode=False)\n"
+              "finally:\n    data = sys.modules.get('babel.localedata')\n"
+              "    print('\\nloaded:', *sorted(getattr(data, '_cache', {})))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.rsplit("\nloaded:", 1)[1].split()
+
+
 def _age(root: Path) -> None:
     """An hour old, so the review state trusts the files' stats (no racy save)."""
     past = time.time() - 3600
@@ -71,7 +82,9 @@ def test_a_status_with_nothing_changed_reads_no_yaml_and_loads_no_model(tmp_path
 def test_a_review_with_nothing_changed_imports_no_lock_library_committer_or_reader(
         tmp_path: Path) -> None:
     """The vault lock is flock(2) itself (filelock's import is a tenth of a warm review), a
-    `--no-commit` review runs no git beyond HEAD, and its summary needs no note reader."""
+    `--no-commit` review runs no git beyond HEAD, and its summary needs no note reader and no
+    babel locale data (the money at stake is remembered as written, plurals come by the
+    catalog's CLDR rules)."""
     root = tmp_path / "vault"
     args = ["--vault", str(root), "review", "--no-commit", "--today", "2026-11-30"]
     _loaded(["init", str(root), "--demo", "--locale", "en"])
@@ -80,4 +93,5 @@ def test_a_review_with_nothing_changed_imports_no_lock_library_committer_or_read
     again = _loaded(args)
     assert "salesnotes.local.lock" in again
     assert again & {"filelock", "salesnotes.git.gitlog", "tempfile", "salesnotes.read.note",
-                    "salesnotes.edit.files", "sqlite3"} == set()
+                    "salesnotes.edit.files", "sqlite3", "babel.numbers", "babel.dates"} == set()
+    assert _babel_locales_loaded(args) == []

@@ -95,13 +95,21 @@ def _print_summary(result, t) -> None:  # noqa: ANN001 - ReviewResult, Labels
         click.echo(t.say("cli_review_problems", problems=t.plural("problem", len(result.problems))))
 
 
-def _top_lines(s, t) -> list[str]:  # noqa: ANN001 - ReviewSummary, Labels
-    """Aligned columns as plain text: rich's table cost 0.07 s of every review for five rows."""
-    # imported when the command runs: --help imports every command module
+def _stakes(s) -> list[str]:  # noqa: ANN001 - ReviewSummary
+    """The money at stake as the review wrote it down (a state saved before it did: formatted
+    now)."""
+    if len(s.stakes_shown) == len(s.top):
+        return list(s.stakes_shown)
+    # babel's locale data only for a summary saved without its texts
     from salesnotes.model.money import format_money
 
-    rows = [(glyph, name, format_money(Decimal(stake), s.currency, s.locale),
-             t.plural("day_late", days)) for glyph, name, stake, days in s.top]
+    return [format_money(Decimal(stake), s.currency, s.locale) for _, _, stake, _ in s.top]
+
+
+def _top_lines(s, t) -> list[str]:  # noqa: ANN001 - ReviewSummary, Labels
+    """Aligned columns as plain text: rich's table cost 0.07 s of every review for five rows."""
+    rows = [(glyph, name, money, t.plural("day_late", days))
+            for (glyph, name, _, days), money in zip(s.top, _stakes(s), strict=True)]
     name_w, money_w, late_w = (max(len(r[i]) for r in rows) for i in (1, 2, 3))
     return [f"{glyph}  {name:<{name_w}}  {money:>{money_w}}  {late:>{late_w}}"
             for glyph, name, money, late in rows]
