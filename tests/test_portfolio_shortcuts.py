@@ -90,7 +90,7 @@ def test_a_reps_template_with_the_jinja_map_writes_the_same_portfolio(make_vault
 
 def _tiles_one_by_one(regions: treemap.Regions, area: float) -> dict:
     """The tiles as the per-client loop made them before bisection (the reference)."""
-    amounts = [m.money for by_breath in regions.values() for g in by_breath.values() for m in g]
+    amounts = [m[0] for by_breath in regions.values() for g in by_breath.values() for m in g]
     money = float(sum(amounts, Decimal(0)))
     total = money or float(len(amounts)) or 1.0
     floor = total * treemap.MIN_SIDE * treemap.MIN_SIDE / area

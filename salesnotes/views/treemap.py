@@ -13,7 +13,6 @@ amount written on the picture is formatted from its Decimal.
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,25 +95,32 @@ def money_of(row: ClientRow) -> Decimal:
 # -- regions: tier -> breath -> clients ----------------------------------------------------------
 
 
-class Member(NamedTuple):
-    """A client with its money, read once: 10,000 clients are summed, sorted and weighed."""
-
-    money: Decimal
-    row: ClientRow
-
-
+# A client with its money, read once: 10,000 clients are summed, sorted and weighed. A plain
+# pair, made by zip() in C.
+Member = tuple[Decimal, ClientRow]
 Regions = dict[str, dict[Breath, list[Member]]]
+_money = itemgetter(0)
 
 
 def _regions(book: Book) -> Regions:
     """The config's tiers first, then others as they come; breaths worst first; the clients of
     a region by money, biggest first (squarify wants them so, and the eye reads them so)."""
-    out: Regions = {tier: {} for tier in book.config.tiers}
+    groups: dict[tuple[str, Breath], list[ClientRow]] = {}
     for row in book.rows:
-        out.setdefault(row.tier, {}).setdefault(row.breath.state, []).append(
-            Member(money_of(row), row))
+        key = (row.tier, row.breath.state)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [row]
+        else:
+            group.append(row)
+    out: Regions = {tier: {} for tier in book.config.tiers}
+    for tier, _ in groups:
+        out.setdefault(tier, {})
     for tier, by_breath in out.items():
-        out[tier] = {b: _by_money(by_breath[b]) for b in FILLS if b in by_breath}
+        for breath in FILLS:
+            rows = groups.get((tier, breath))
+            if rows:
+                by_breath[breath] = _by_money(list(zip(map(money_of, rows), rows, strict=True)))
     return {tier: by_breath for tier, by_breath in out.items() if by_breath}
 
 
@@ -125,40 +131,43 @@ def _by_money(members: list[Member]) -> list[Member]:
     return members
 
 
-_money = itemgetter(0)
-
-
 def _tiles(regions: Regions, area: float) -> dict[str, dict[Breath, list[Tile]]]:
     """Every client as a tile weight; beyond MAX_TILES the smallest share a tile per region."""
-    amounts = [m.money for by_breath in regions.values() for group in by_breath.values()
-               for m in group]
+    amounts = [m for by_breath in regions.values() for group in by_breath.values()
+               for m in map(_money, group)]
     money = float(sum(amounts, ZERO))  # pixels from here on, not money
     total = money or float(len(amounts)) or 1.0  # without any money, every tile alike
     floor = total * MIN_SIDE * MIN_SIDE / area
     crowded = len(amounts) > MAX_TILES
-    cut = heapq.nlargest(MAX_TILES, amounts)[-1] if crowded else ZERO
+    cut = sorted(amounts, reverse=True)[MAX_TILES - 1] if crowded else ZERO
     out: dict[str, dict[Breath, list[Tile]]] = {}
     for tier, by_breath in regions.items():
         out[tier] = {}
         for breath, group in by_breath.items():
             # a region is sorted biggest first: the clients below the cut are its tail
             shown = _below(group, cut) if crowded else len(group)
-            tiles = [_tile(row, max(float(amount) if money else 1.0, floor), breath)
-                     for amount, row in group[:shown]]
-            small = group[shown:]
-            if len(small) == 1:  # one client needs no "+1" tile: it is itself
-                amount, row = small[0]
-                tiles.append(_tile(row, max(float(amount) if money else 1.0, floor), breath))
-            elif small:
-                weight = sum([max(float(m.money) if money else 1.0, floor) for m in small])
-                tiles.append(Tile("", weight, 0, len(small)))
+            weights = _weights(group, money, floor)
+            tiles = [_tile(row, weight, breath)
+                     for (_, row), weight in zip(group[:shown], weights, strict=False)]
+            if len(group) - shown == 1:  # one client needs no "+1" tile: it is itself
+                tiles.append(_tile(group[-1][1], weights[-1], breath))
+            elif len(group) > shown:
+                tiles.append(Tile("", sum(weights[shown:]), 0, len(group) - shown))
             out[tier][breath] = tiles
     return out
 
 
+def _weights(group: list[Member], money: float, floor: float) -> list[float]:
+    """Each member's tile weight: its money in pixels (or 1 when nobody has money), never
+    below the floor that keeps a tile visible."""
+    if not money:
+        return [max(1.0, floor)] * len(group)
+    return [max(amount, floor) for amount in map(float, map(_money, group))]
+
+
 def _below(group: list[Member], cut: Decimal) -> int:
     """How many of a region's members (biggest first) are not below `cut`."""
-    return bisect.bisect_right(group, -cut, key=lambda m: -m.money)
+    return bisect.bisect_right(group, -cut, key=lambda m: -m[0])
 
 
 def _tile(row: ClientRow, weight: float, breath: Breath) -> Tile:
