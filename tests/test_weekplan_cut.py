@@ -6,6 +6,7 @@ clients and tasks than the days hold, so the cut matters."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -15,10 +16,11 @@ from test_weekplan import MON, TIERS, config, row, task
 
 from salesnotes.reports.week_plan import (
     DueTask,
-    Ranker,
+    first,
     place_tasks,
     plan_week,
     priority,
+    ranker,
     summarize,
     summarize_tasks,
     task_date,
@@ -74,13 +76,18 @@ def test_a_cut_through_ties_keeps_the_names_order() -> None:
     assert [r.name for r in plan.overflow[:2]] == ["Client 010", "Client 011"]
 
 
-@settings(max_examples=100, deadline=None)
-@given(clients=st.lists(client, min_size=2, max_size=30), at=st.integers(-3, 10))
-def test_ranker_orders_as_priority(clients: list[dict], at: int) -> None:
+@settings(max_examples=150, deadline=None)
+@given(clients=st.lists(client, min_size=1, max_size=30), at=st.integers(-3, 10),
+       n=st.integers(0, 12))
+def test_the_first_by_ranker_are_the_first_by_priority(clients: list[dict], at: int,
+                                                       n: int) -> None:
     rows = make_rows(clients)
     day = MON + timedelta(days=at)
-    rank = Ranker(day, TIERS)
-    assert sorted(rows, key=rank) == sorted(rows, key=lambda r: priority(r, day, TIERS))
+    key = ranker(day, TIERS)
+    ranked = [(key(r), i, r) for i, r in enumerate(rows)]
+    plain = sorted(rows, key=lambda r: priority(r, day, TIERS))
+    assert [e[2] for e in first(n, ranked)] == plain[:n]
+    assert [e[2] for e in first(len(rows), ranked)] == plain
 
 
 dated = st.fixed_dictionaries({
@@ -193,3 +200,18 @@ def test_today_alone_is_today_after_the_week_plan(make_vault, monkeypatch) -> No
     monkeypatch.setattr(week_plan, "summarize_tasks", lambda *a: counted.append(a) or ({}, None))
     render_one(views["today"], Book.of(vault, date(2026, 11, 28)), env, None)  # a Saturday
     assert not counted
+
+
+@settings(max_examples=100, deadline=None)
+@given(clients=st.lists(client, max_size=40), called=st.sets(st.integers(0, 39), max_size=4),
+       n=st.integers(1, 6))
+def test_todays_top_cut_by_money_first(clients: list[dict], called: set[int], n: int) -> None:
+    from salesnotes.model.breath import Breath
+    from salesnotes.views.today import _richest_out_of_breath
+
+    rows = make_rows(clients)
+    ids = {id(rows[i]) for i in called if i < len(rows)}
+    key = lambda r: (-r.stake, -(r.breath.days_overdue or 0), r.note.name)  # noqa: E731
+    plain = heapq.nsmallest(n, [r for r in rows if r.breath.state in (Breath.OVERDUE, Breath.NEVER)
+                                and r.status != "lost" and id(r) not in ids], key=key)
+    assert heapq.nsmallest(n, _richest_out_of_breath(rows, ids, n), key=key) == plain

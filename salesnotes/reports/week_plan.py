@@ -359,61 +359,54 @@ def priority(row: ClientRow, at: date, tier_order: Sequence[str]) -> tuple:
 
 
 _NOUGHT = Decimal(0)
+Ranked = tuple[tuple, int, ClientRow]  # (ranker key, arrival, row)
 
 
-class _Tail:
-    """The name part of `priority` (folded name, then path), made only when all before it
-    ties: folding a name is the dearest part of a key, and thousands of keys never need it."""
+def ranker(at: date, tier_order: Sequence[str]) -> Callable[[ClientRow], tuple]:
+    """`priority(row, at, tier_order)` without its name part, cheaper to make for thousands of
+    rows (the tier by a dict, the lateness factor once per next-contact date and cadence).
+    Folding a name is the dearest part of a key, and a tie that needs it is rare: `first`
+    breaks ties by name as `priority` does."""
+    tiers: dict[str, int] = {}
+    for i, tier in enumerate(tier_order):
+        tiers.setdefault(tier, i)  # the first, as tuple.index finds it
+    unknown = len(tier_order)
+    factors: dict[tuple[date, int], Decimal] = {}
 
-    __slots__ = ("_key", "row")
-
-    def __init__(self, row: ClientRow) -> None:
-        self.row = row
-        self._key: tuple[str, str] | None = None
-
-    def key(self) -> tuple[str, str]:
-        if self._key is None:
-            self._key = (fold(self.row.name), str(self.row.note.path))
-        return self._key
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Tail) and self.key() == other.key()
-
-    def __lt__(self, other: _Tail) -> bool:
-        return self.key() < other.key()
-
-    def __gt__(self, other: _Tail) -> bool:
-        return self.key() > other.key()
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class Ranker:
-    """`priority(row, at, tier_order)` for many rows: keys in the same order, cheaper to make
-    (the tier by a dict, the lateness factor once per days late and cadence, the name part
-    only when needed). tests/test_weekplan_cut.py holds the two to the same order."""
-
-    def __init__(self, at: date, tier_order: Sequence[str]) -> None:
-        self.at = at
-        self.tiers: dict[str, int] = {}
-        for i, tier in enumerate(tier_order):
-            self.tiers.setdefault(tier, i)  # the first, as tuple.index finds it
-        self.unknown = len(tier_order)
-        self.factors: dict[tuple[int, int], Decimal] = {}
-
-    def __call__(self, row: ClientRow) -> tuple:
-        tier = self.tiers.get(row.tier, self.unknown)
+    def key(row: ClientRow) -> tuple:
         nxt = row.breath.next
-        if nxt is not None and nxt < self.at:
-            late = ((self.at - nxt).days, max(row.cadence, 1))
-            factor = self.factors.get(late)
+        if nxt is not None and nxt < at:
+            cadence = row.cadence
+            factor = factors.get((nxt, cadence))
             if factor is None:
-                factor = self.factors[late] = 1 + Decimal(late[0]) / late[1]
-            return (0, -((row.stake + OVERDUE_FLOOR) * factor), tier, 0, _NOUGHT, _Tail(row))
+                factor = factors[nxt, cadence] = 1 + Decimal((at - nxt).days) / max(cadence, 1)
+            return (0, -((row.stake + OVERDUE_FLOOR) * factor), tiers.get(row.tier, unknown), 0,
+                    _NOUGHT)
         if row.breath.last is None:
-            return (1, _NOUGHT, tier, 0, -row.stake, _Tail(row))
-        return (2, _NOUGHT, nxt.toordinal() if nxt else 0, tier, -row.stake, _Tail(row))
+            return (1, _NOUGHT, tiers.get(row.tier, unknown), 0, -row.stake)
+        return (2, _NOUGHT, nxt.toordinal() if nxt else 0, tiers.get(row.tier, unknown),
+                -row.stake)
 
+    return key
+
+
+def _whole(e: Ranked) -> tuple:
+    """The entry's place in `priority` order, ties kept in arrival order."""
+    return e[0], fold(e[2].name), str(e[2].note.path), e[1]
+
+
+def first(n: int, ranked: Sequence[Ranked]) -> list[Ranked]:
+    """The n first entries in `priority` order, by heapq: the names of only the entries tied
+    at the cut, or with one another before it, are folded."""
+    if n <= 0 or not ranked:
+        return []
+    head = heapq.nsmallest(n, ranked) if n < len(ranked) else sorted(ranked)
+    cut = head[-1][0]
+    out = [e for e in head if e[0] != cut]
+    out += [e for e in ranked if e[0] == cut] if n < len(ranked) else head[len(out):]
+    if len({e[0] for e in out}) < len(out):  # ties: the name decides
+        out.sort(key=_whole)
+    return out[:n]
 
 
 class Overflow(Sequence[ClientRow]):
@@ -423,17 +416,16 @@ class Overflow(Sequence[ClientRow]):
     so the first are picked (heapq) and the whole order is made for a reader that walks it all.
     """
 
-    def __init__(self, waiting: list[tuple[tuple, int, ClientRow]]) -> None:
-        self._waiting = waiting  # (Ranker key, arrival, row), in no order
-        self._head: list[tuple[tuple, int, ClientRow]] = []  # the first ones, in order
+    def __init__(self, waiting: list[Ranked]) -> None:
+        self._waiting = waiting  # in no order
+        self._head: list[Ranked] = []  # the first ones, in order
 
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def _first(self, n: int) -> list[tuple[tuple, int, ClientRow]]:
+    def _first(self, n: int) -> list[Ranked]:
         if n > len(self._head):
-            self._head = heapq.nsmallest(n, self._waiting) if n < len(self._waiting) \
-                else sorted(self._waiting)
+            self._head = first(n, self._waiting)
         return self._head
 
     @overload
@@ -471,7 +463,7 @@ def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int,
     listed = neighbours or {}
     by_day: dict[date, list[Planned]] = {d: [] for d in days}
     at = days[0] if days else week_end + timedelta(days=1)
-    key = Ranker(at, tier_order)
+    key = ranker(at, tier_order)
     plan_dates = frozenset(days)
     fixed_on: dict[date, list[ClientRow]] = {}
     flexible = []
@@ -484,13 +476,13 @@ def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int,
             if (nxt is not None and nxt <= week_end) or (row.breath.last is None and nc is None):
                 flexible.append(row)
     for day, booked in fixed_on.items():
-        booked.sort(key=key)
+        booked.sort(key=lambda r: priority(r, at, tier_order))
         stops = _Stops(booked, listed)
         stops.fill(by_day[day], per_day, fixed=True)
         flexible.extend(r for r in stops.left() if r.status != "lost")
     free = sum(max(0, per_day - len(by_day[d])) for d in days)
     ranked = [(key(r), i, r) for i, r in enumerate(flexible)]  # i: ties keep the rows' order
-    best = heapq.nsmallest(free, ranked)
+    best = first(free, ranked)
     taken = {e[1] for e in best}
     overflow = Overflow([e for e in ranked if e[1] not in taken])
     stops = _Stops([e[2] for e in best], listed)
@@ -675,37 +667,47 @@ def summarize_tasks(rows: Iterable[ClientRow], days: Sequence[date], week_end: d
         tasks = row.note.body.tasks
         if not tasks:
             continue
-        late, late_task, late_when, this_week = _client_tasks(tasks, first, week_end, day_of)
+        late, late_task, late_when, this_week = _client_tasks(
+            tasks, row.note.body.whole, first, week_end, day_of)
         late_day = (contact_day.get(id(row), first) if days else None) if late else None
         for day, (n, when, _, task) in this_week.items():
             if day == late_day:  # one row: the late tasks join, the earliest is late
-                by_day.setdefault(day, []).append(
-                    ClientTasks(row, n + late, late, late_task, late_when))
-                late = 0
-            else:
-                by_day.setdefault(day, []).append(ClientTasks(row, n, 0, task, when))
+                n, when, task, late = n + late, late_when, late_task, 0
+            _group(by_day, day).append(_tuple(ClientTasks, (row, n, n - this_week[day][0],
+                                                            task, when)))
         if late:
-            by_day.setdefault(late_day, []).append(
-                ClientTasks(row, late, late, late_task, late_when))
+            _group(by_day, late_day).append(
+                _tuple(ClientTasks, (row, late, late, late_task, late_when)))
     unplaced = _summary(by_day.pop(None, []))
     return {d: _summary(clients) for d, clients in by_day.items() if d is not None}, unplaced
+
+
+_tuple = tuple.__new__  # a named tuple made without its Python-level __new__: one per client
+
+
+def _group(by_day: dict[date | None, list[ClientTasks]], day: date | None) -> list[ClientTasks]:
+    found = by_day.get(day)
+    if found is None:
+        found = by_day[day] = []
+    return found
 
 
 _NO_WEEK: dict[date, list] = {}  # never written: the tasks of a client with none this week
 
 
-def _client_tasks(tasks: Sequence[Task], first: date, week_end: date, day_of: Mapping[date, date],
-                  ) -> tuple[int, Task, date, dict[date, list]]:
+def _client_tasks(tasks: Sequence[Task], whole: bool, first: date, week_end: date,
+                  day_of: Mapping[date, date]) -> tuple[int, Task, date, dict[date, list]]:
     """(late tasks, the earliest of them, its date, {plan day: [tasks, earliest date, its line,
     its task]}) of one client. Its late tasks all go to one day, so they are counted here in
-    locals; only the few dated inside the week are put in buckets by day."""
+    locals; only the few dated inside the week are put in buckets by day. A note's summary
+    (not `whole`) holds open tasks only, so theirs are not asked again."""
     late, late_when, late_line, late_task = 0, date.max, 0, tasks[0]
     this_week = _NO_WEEK
     for task in tasks:
         _, _, when, scheduled, _, _, _, line = task  # task_date, inline: tens of thousands
         if scheduled is not None and (when is None or scheduled < when):
             when = scheduled
-        if when is None or when > week_end or not task.open:
+        if when is None or when > week_end or (whole and not task.open):
             continue
         if when < first:
             if when < late_when or (when == late_when and line < late_line):

@@ -9,13 +9,14 @@ the view itself copies no `- [ ]` line, so the plugin counts each task once.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from datetime import date, timedelta
 from urllib.parse import quote
 
 from salesnotes.model.breath import Breath
-from salesnotes.model.portfolio import Book
+from salesnotes.model.portfolio import Book, ClientRow
 from salesnotes.reports.week_plan import NO_TASKS, Day, monday_of
-from salesnotes.views.contacts import client_rows, contact, stake_floor
+from salesnotes.views.contacts import NO_FLOOR, client_rows, contact, stake_floor
 from salesnotes.views.week_plan import days_off, today_file, week_plan_of
 
 FILENAME = "Today.md"  # the English name; `filename(book)` gives the vault's
@@ -36,11 +37,8 @@ def context(book: Book) -> dict:
         if day else ()
     on_today = day if day and day.date == today else None  # today, when a plan day
     called = {id(p.row) for p in day.contacts} if day else set()
-    waiting = [r for r in book.rows if r.breath.state in (Breath.OVERDUE, Breath.NEVER)
-               and r.status != "lost" and id(r) not in called]
-    floor = stake_floor([r.stake for r in waiting], TOP_OUT_OF_BREATH)
     out_of_breath = heapq.nsmallest(
-        TOP_OUT_OF_BREATH, [r for r in waiting if r.stake >= floor],
+        TOP_OUT_OF_BREATH, _richest_out_of_breath(book.rows, called, TOP_OUT_OF_BREATH),
         key=lambda r: (-r.stake, -(r.breath.days_overdue or 0), r.note.name))
     return {
         "today": today,
@@ -60,6 +58,25 @@ def context(book: Book) -> dict:
                                   f"heading does not include {CHECKLIST_HEADING}",
                                   "sort by due", "group by filename")),
     }
+
+
+def _richest_out_of_breath(rows: Sequence[ClientRow], called: set[int],
+                           n: int) -> list[ClientRow]:
+    """Overdue or never contacted clients, not lost, not called today, holding at least the
+    n-th largest stake among them (so the n with the most money are there): the floor is
+    looked for among all clients' stakes, lowered until n such clients hold it."""
+    stakes = [r.stake for r in rows]
+    k = n
+    while True:
+        floor = stake_floor(stakes, k)
+        found = [r for r in rows if r.stake >= floor and r.breath.state in _OUT_OF_BREATH
+                 and r.status != "lost" and id(r) not in called]
+        if len(found) >= n or floor == NO_FLOOR:
+            return found
+        k *= 4
+
+
+_OUT_OF_BREATH = frozenset((Breath.OVERDUE, Breath.NEVER))
 
 
 def _contact_day(book: Book) -> tuple[Day | None, date]:
