@@ -95,3 +95,26 @@ def test_a_review_with_nothing_changed_imports_no_lock_library_committer_or_read
     assert again & {"filelock", "salesnotes.git.gitlog", "tempfile", "salesnotes.read.note",
                     "salesnotes.edit.files", "sqlite3", "babel.numbers", "babel.dates"} == set()
     assert _babel_locales_loaded(args) == []
+
+
+def test_log_by_nip_without_a_commit_imports_no_stdnum_lock_library_or_tempfile(
+        tmp_path: Path) -> None:
+    """`log` after every call: the NIP typed and the note's own are vouched for by the
+    who-is-who index (python-stdnum checked them when the rows were made), the vault lock is
+    flock(2), the note's temp file is made without tempfile; no pickle, no committer."""
+    root = tmp_path / "vault"
+    _loaded(["init", str(root), "--demo", "--locale", "en"])
+    _age(root)
+    note = next(p for p in sorted((root / "clients").rglob("*.md"))
+                if "\nnip:" in p.read_text(encoding="utf-8"))
+    nip = next(line.split(":", 1)[1].strip().strip("'\"")
+               for line in note.read_text(encoding="utf-8").split("\n")
+               if line.startswith("nip:"))
+    args = ["--vault", str(root), "log", nip, "Called", "--via", "phone", "--no-commit",
+            "--today", "2026-11-30"]
+    assert "stdnum" in _loaded(args)  # the first index checks every note's NIP
+    again = _loaded([*args[:4], "Called again", *args[5:]])
+    assert "salesnotes.local.lookupindex" in again and "salesnotes.edit.editor" in again
+    assert again & {"stdnum", "filelock", "tempfile", "pickle", "salesnotes.git.gitlog",
+                    "salesnotes.load.vault"} == set()
+    assert note.read_text(encoding="utf-8").count("phone: Called") == 2

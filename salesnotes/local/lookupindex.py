@@ -30,6 +30,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -41,6 +42,7 @@ import salesnotes
 from salesnotes.local import store
 from salesnotes.model.lookup import search_text
 from salesnotes.model.where import note_folders
+from salesnotes.read.fields import accept_nips, nip_keeper
 from salesnotes.read.note import Note, read_note
 
 INDEX_FILE = "lookup.sqlite"
@@ -104,6 +106,12 @@ class Index:
 
     def __init__(self, con: sqlite3.Connection) -> None:
         self._con = con
+        self._vouching = ExitStack()
+
+    def keeps_nip(self, nip: str) -> bool:
+        """A note holds this compact NIP, as `parse_nip` returned it when the row was made."""
+        sql = "SELECT 1 FROM who WHERE nip = ? LIMIT 1"
+        return self._con.execute(sql, (nip,)).fetchone() is not None
 
     def with_nip(self, nip: str) -> list[Who]:
         """The notes holding this NIP (compact digits), without loading the others."""
@@ -115,9 +123,13 @@ class Index:
         return [_who(r) for r in self._con.execute(f"SELECT {_COLUMNS} FROM who")]
 
     def close(self) -> None:
+        self._vouching.close()
         self._con.close()
 
     def __enter__(self) -> Index:
+        """The index, vouching meanwhile for the NIPs it keeps (read/fields.py, accept_nips):
+        a NIP typed or read is then checked without importing python-stdnum."""
+        self._vouching.enter_context(nip_keeper(self.keeps_nip))
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -225,6 +237,7 @@ def _refresh(con: sqlite3.Connection, root: Path, folders: Folders, now: int) ->
     for folder in moved:
         old.update((r[0], r) for r in con.execute("SELECT * FROM who WHERE folder = ?",
                                                   (folder,)))
+    accept_nips(row[6] for row in old.values())  # a note saved again keeps its NIP, mostly
     files = [(folder, f) for folder in moved for f in folders[folder].files(folder)]
     stale = [(folder, f) for folder, f in files
              if (row := old.get(f[0])) is None or row[2:5] != f[1:]]

@@ -7,6 +7,8 @@ Refused with a message fit for `path:line: message`. Nothing here guesses.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -75,16 +77,54 @@ def parse_month(text: str) -> date:
     return parse_date(t)
 
 
+# Compact NIPs python-stdnum accepted in an earlier run, as `parse_nip` returned them, and who
+# keeps such NIPs (the who-is-who index): see `accept_nips`.
+_ACCEPTED: set[str] = set()
+_KEEPERS: list[Callable[[str], bool]] = []
+
+
+def accept_nips(accepted: Iterable[str | None]) -> None:
+    """NIPs python-stdnum accepted in an earlier run, each kept exactly as `parse_nip` returned
+    it (the who-is-who index keeps them): `parse_nip` takes that very text as it is, for the
+    rest of the process, without asking python-stdnum again. Its import (ssl, pydoc) is a
+    twentieth of a `log`, which reads one or two notes the index has vouched for. Only a text
+    equal to such a compact NIP is taken (`parse_nip` of it is itself); any other is checked."""
+    _ACCEPTED.update(n for n in accepted if n)
+
+
+@contextmanager
+def nip_keeper(keeps: Callable[[str], bool]) -> Iterator[None]:
+    """While the block runs, a compact NIP `keeps` says it holds (as `accept_nips` would be
+    given it) is accepted the same way, asked only for a text of ten digits."""
+    _KEEPERS.append(keeps)
+    try:
+        yield
+    finally:
+        _KEEPERS.remove(keeps)
+
+
+def _vouched(raw: str) -> bool:
+    if raw in _ACCEPTED:
+        return True
+    if len(raw) == 10 and raw.isdigit() and any(keeps(raw) for keeps in _KEEPERS):
+        _ACCEPTED.add(raw)
+        return True
+    return False
+
+
 def parse_nip(text: str) -> str:
     """Any written form (`526-025-02-74`, `PL 526 025 02 74`) to 10 compact digits.
 
-    The one NIP reader, for notes, imports, lookups and `new` alike (python-stdnum checks it).
+    The one NIP reader, for notes, imports, lookups and `new` alike (python-stdnum checks it,
+    once: see `accept_nips`).
     """
+    raw = text.strip()
+    if _vouched(raw):
+        return raw
     # python-stdnum only when a NIP is checked or described
     from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
     from stdnum.pl import nip
 
-    raw = text.strip()
     if not raw:
         raise Refused(Said("err_no_nip"))
     try:
