@@ -61,6 +61,7 @@ def test_the_chosen_and_the_waiting_are_the_plain_sorts(clients: list[dict],
     chosen = {id(p.row) for p in plan.contacts}
     assert chosen == {id(r) for r in ordered[:free]}
     assert [id(r) for r in plan.overflow] == [id(r) for r in ordered[free:]]
+    assert plan.overflow == tuple(ordered[free:]) and tuple(ordered[free:]) == plan.overflow
     assert len(plan.overflow) == len(ordered[free:])
     assert [id(r) for r in plan.overflow[:3]] == [id(r) for r in ordered[free:free + 3]]
     if plan.overflow:

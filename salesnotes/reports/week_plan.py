@@ -447,6 +447,14 @@ class Overflow(Sequence[ClientRow]):
     def __iter__(self) -> Iterator[ClientRow]:
         return iter([e[2] for e in self._first(len(self))])
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same rows in the same order, as the tuple it was."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a is b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
     @cached_property
     def stake(self) -> Decimal:
         """Their money at stake, summed."""
