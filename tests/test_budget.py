@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 
 from salesnotes.load.vault import load_vault
 from salesnotes.model.portfolio import Book
+from salesnotes.read.body import Opportunity
 from salesnotes.reports.budget import (
+    _opportunities,
     budget_year,
     month_index,
     spread,
@@ -388,3 +391,16 @@ def test_the_2000_client_tables_are_the_loops_bytes_and_orders(vault_2000, day):
                     if o.value is not None and o.close and o.close < first)
     assert [(-s.weighted, s.close, s.row.name.casefold(), s.name) for s in y.stale] == stale[:20]
     assert y.stale_more == max(0, len(stale) - 20)
+
+
+def test_a_float_opportunity_is_refused_after_an_equal_decimal_was_weighed():
+    """Weighted values are kept by (value, probability), and 48000.0 == Decimal(48000): the
+    float must still be refused, not served the Decimal's result."""
+    first = Opportunity("Dryer", D(48000), None, D("0.5"), None, 1)
+    again = Opportunity("Dryer", 48000.0, None, D("0.5"), None, 2)  # type: ignore[arg-type]
+    book = SimpleNamespace(rows=[SimpleNamespace(note=SimpleNamespace(body=SimpleNamespace(
+        opportunities=(first, first))))])
+    assert [w for _, _, w in _opportunities(book)] == [D("24000.00")] * 2  # type: ignore[arg-type]
+    book.rows[0].note.body.opportunities = (first, again)
+    with pytest.raises(TypeError):
+        _opportunities(book)  # type: ignore[arg-type]

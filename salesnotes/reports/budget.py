@@ -317,14 +317,22 @@ def opportunities(book: Book) -> tuple[tuple[ClientRow, Opportunity, Decimal | N
 
 
 def _opportunities(book: Book) -> tuple[tuple[ClientRow, Opportunity, Decimal | None], ...]:
-    # `weighted` inlined: 14,000 opportunities in 10,000 clients
+    # `weighted` once per (value, probability): 14,000 opportunities in 10,000 clients hold
+    # 1,500 of them; a float is refused before the lookup, where 0.5 == Decimal("0.5")
+    weighed: dict[tuple[Decimal, Decimal], Decimal] = {}
     out = []
     for row in book.rows:
         for opp in row.note.body.opportunities:
             value = opp.value
             if value is not None:
-                exact(value, opp.probability)
-                value = (value * opp.probability).quantize(GROSZ, rounding=ROUND_HALF_UP)
+                probability = opp.probability
+                if value.__class__ is float or probability.__class__ is float:
+                    exact(value, probability)
+                key = (value, probability)
+                known = weighed.get(key)
+                if known is None:
+                    known = weighed[key] = weighted(value, probability)
+                value = known
             out.append((row, opp, value))
     return tuple(out)
 
@@ -365,7 +373,8 @@ def budget_year(book: Book) -> BudgetYear:
     first = first_month(book)
     month_rows = _months(months, budget_by_month(book), actual, by_month, cur, first)
     # by name once; each list below keeps that order under its own key (sorts are stable)
-    by_name = sorted(clients, key=lambda c: c.row.note.name.casefold())
+    by_name = sorted((c for c in clients if c.budget or c.actual),
+                     key=lambda c: c.row.note.name.casefold())
     budgeted = sorted((c for c in by_name if c.budget), key=_gap, reverse=True)
     stale, stale_more = _stale_shown(book, this_month)
     tiers = _tiers(book, clients)
