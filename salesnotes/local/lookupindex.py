@@ -198,8 +198,13 @@ def _connections(path: Path) -> Iterable[sqlite3.Connection]:
 
 
 def _ready(con: sqlite3.Connection) -> sqlite3.Connection:
-    """`con` in a write transaction, its tables made anew unless they are this version's."""
+    """`con` in a write transaction, its tables made anew unless they are this version's.
+
+    Written without waiting for the disk (`synchronous = OFF`): the index is a shortcut, and
+    one torn by a crash is a broken file the next run rebuilds; a `log` whose note's folder
+    moved then commits its rows without two fsyncs of the index."""
     try:
+        con.execute("PRAGMA synchronous = OFF")
         con.execute("BEGIN IMMEDIATE")
         try:
             same = dict(con.execute("SELECT key, value FROM meta")) == {"identity": _identity()}
