@@ -40,6 +40,7 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
     Returns (mine's result, theirs' result, or None when the child failed), or None when no
     child could be forked (nothing was run: the caller does all of it).
     """
+    _give_back()
     try:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -69,6 +70,23 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
             _kill(pid)
         status = os.waitpid(pid, 0)[1]
     return here, (got if received and status == 0 else None)
+
+
+def _give_back() -> None:
+    """Hand the C heap's free pages back to the system before a fork. A review forks its
+    render after loading the vault, whose reading freed much more than it kept; glibc keeps
+    freed memory for reuse, resident in this process and counted again in the child (a
+    child's resident size includes every page it shares): 10 MB at 20k notes, more at 100k.
+    Nothing else is changed, and where there is no malloc_trim (not glibc) nothing is done."""
+    if sys.platform != "linux":
+        return
+    # ctypes only here: only big vaults fork
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # another C library
+        pass
 
 
 def _kill(pid: int) -> None:

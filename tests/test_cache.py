@@ -382,8 +382,9 @@ def test_the_cache_lists_the_notes_read_notes_lists_in_the_same_order(vault):
     (vault / "clients" / "Zebra" / "a").mkdir(parents=True)
     (vault / "clients" / "Zebra" / "a" / "Deep.md").write_text("# deep")
     expected = [(str(rel), entry.path) for rel, entry in iter_note_files(vault)]
-    assert [(f.rel, f.path) for f in cache._scan(vault)] == expected
-    assert [f.rel_path for f in cache._scan(vault)] == [rel for rel, _ in iter_note_files(vault)]
+    assert [(f.rel, os.path.join(vault, f.rel)) for f in cache._scan(vault)] == expected
+    assert [notecolumns.note_path(f.rel) for f in cache._scan(vault)] == [
+        rel for rel, _ in iter_note_files(vault)]
 
 
 def test_status_and_check_print_the_same_cold_warm_and_with_a_broken_cache(vault, run):
@@ -424,6 +425,8 @@ def test_a_cached_note_path_is_the_one_pathlib_makes(parts):
     assert (fast, str(fast), fast.parts, hash(fast)) == (slow, str(slow), slow.parts, hash(slow))
     assert (fast.name, fast.stem, fast.suffix, fast.parent) == (
         slow.name, slow.stem, slow.suffix, slow.parent)
+    assert all(a is b for a, b in zip(fast.parts[:-1], slow.parts[:-1], strict=True))  # shared
+    assert str(fast) is rel  # its text is the rel it was made from, not a copy
 
 
 def test_a_note_from_the_generation_is_no_bigger_than_a_fresh_one(vault):

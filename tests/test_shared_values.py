@@ -18,6 +18,9 @@ next_step: Send the new price list
 last_contact: 2026-11-0{day}
 budget: 120 000
 potential: {potential}
+tags: [hvac, krakow]
+checklists: key-account
+aliases: [C{day}]
 ---
 # {name}
 
@@ -58,6 +61,9 @@ def _shared(notes) -> None:  # noqa: ANN001
     assert a.body.checklists[0].items[1].text is c.body.checklists[0].items[1].text
     assert a.body.log[0].text is c.body.log[0].text
     assert a.budget is b.budget is c.budget and a.potential is b.potential
+    assert a.tags is b.tags is c.tags and a.tags == ("hvac", "krakow")
+    assert a.checklists is c.checklists == ("key-account",)
+    assert a.aliases == ("C1",) and a.aliases is not b.aliases
     assert str(c.potential) == "300000.0"  # equal, but written otherwise: its own Decimal
     opportunities = [n.body.opportunities[0] for n in notes]
     assert opportunities[0].value is opportunities[1].value is opportunities[2].value

@@ -81,6 +81,7 @@ _BODY_FIELDS = tuple(f.name for f in fields(Body))
 # Fields whose values repeat across notes, shared again after unpickling (read/compact.py).
 _TEXT_AT = tuple(i for i, k in enumerate(_NOTE_FIELDS) if k in REPEATED_KEYS)
 _DAY_AT = tuple(i for i, k in enumerate(_NOTE_FIELDS) if k in DATE_KEYS)
+_WORDS_AT = tuple(i for i, k in enumerate(_NOTE_FIELDS) if k in ("tags", "checklists"))
 _INSERT = "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)"
 # The body's items made from plain tuples in C, with no Python call per item.
 _new = object.__new__
@@ -107,13 +108,11 @@ class Changes:
 
 
 class _File(NamedTuple):
-    rel: str  # vault path, posix
-    path: str  # for open()
-    key: Key | None  # None when it cannot be stat-ed
+    """A note found by the scan (100,000 of them at once: no more than the key and the vault
+    path; the file's own path is made only for the notes read)."""
 
-    @property
-    def rel_path(self) -> PurePosixPath:  # made only for the notes read (watch: a few)
-        return PurePosixPath(self.rel)
+    rel: str  # vault path, posix
+    key: Key | None  # None when it cannot be stat-ed
 
 
 @dataclass
@@ -158,7 +157,7 @@ class NoteCache:
             entries = self.entries
             stale = [f for f in files
                      if (e := entries.get(f.rel)) is None or e.key is None or e.key != f.key]
-            fresh, rows = _parse(stale, progress, self.store and not self.fresh_file,
+            fresh, rows = _parse(str(root), stale, progress, self.store and not self.fresh_file,
                                  meanwhile)
         listed = {f.rel for f in files}
         removed = sorted({*gone, *(rel for rel in entries if rel not in listed)})
@@ -207,7 +206,7 @@ class NoteCache:
                     if before != "added":
                         self._refreshed[rel] = "removed"
                 continue
-            result, key = _read_one(_File(rel, str(path), None))
+            result, key = _read_one(str(self.root), _File(rel, None), rel_path)
             self.entries[rel] = _Entry(key, result)
             self._refreshed[rel] = "added" if before == "added" or not (had or before) else \
                 "changed"
@@ -250,35 +249,38 @@ def _scan(root: Path) -> list[_File]:
             key: Key | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
         except OSError:
             key = None  # vanished meanwhile: reading it says why
-        out.append(_File(rel, entry.path, key))
+        out.append(_File(rel, key))
     return out
 
 
-def _read_one(f: _File) -> tuple[ReadResult, Key | None]:
+def _read_one(root: str, f: _File, rel_path: PurePosixPath | None = None
+              ) -> tuple[ReadResult, Key | None]:
     """Parse one note as `read_notes` does. The key comes from the open file, before reading,
-    so it never vouches for bytes newer than the ones parsed."""
+    so it never vouches for bytes newer than the ones parsed. `rel_path`: f.rel as a path,
+    unless it is as the scan writes it."""
+    rel_path = rel_path or notecolumns.note_path(f.rel)
     try:
-        with open(f.path, "rb") as file:
+        with open(os.path.join(root, f.rel), "rb") as file:
             st = os.fstat(file.fileno())
             data = file.read()
     except OSError as e:
-        return ReadResult(None, (said(f.rel_path, 0, "err_cannot_read", why=e.strerror),)), None
-    return (read_note(f.rel_path, data, summary=True),
+        return ReadResult(None, (said(rel_path, 0, "err_cannot_read", why=e.strerror),)), None
+    return (read_note(rel_path, data, summary=True),
             (st.st_mtime_ns, st.st_ctime_ns, st.st_size))
 
 
-def _parse(files: list[_File], progress: Progress | None, keep_rows: bool,
+def _parse(root: str, files: list[_File], progress: Progress | None, keep_rows: bool,
            meanwhile: Meanwhile | None = None) -> tuple[dict[str, _Entry], list[Row]]:
     """Parse `files` (in two processes when there are many), with the rows to store."""
     if meanwhile is not None:
         meanwhile = (_once(meanwhile[0]), meanwhile[1])
     if len(files) >= PARALLEL_MIN and forking.can_fork():
-        done = _parse_parallel(files, progress, keep_rows, meanwhile)
+        done = _parse_parallel(root, files, progress, keep_rows, meanwhile)
         if done is not None:
             return done
     if meanwhile is not None:
         meanwhile[0]()  # unless it ran before a forked child failed
-    return _parse_here(files, progress, keep_rows)
+    return _parse_here(root, files, progress, keep_rows)
 
 
 def _once(work: Callable[[], object]) -> Callable[[], None]:
@@ -292,14 +294,14 @@ def _once(work: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def _parse_here(files: list[_File], progress: Progress | None, keep_rows: bool,
+def _parse_here(root: str, files: list[_File], progress: Progress | None, keep_rows: bool,
                 share: int = 1) -> tuple[dict[str, _Entry], list[Row]]:
     """`share`: how many processes split the work, so the bar counts them all."""
     out: dict[str, _Entry] = {}
     rows: list[Row] = []
     total = len(files) * share
     for i, f in enumerate(files):
-        result, key = _read_one(f)
+        result, key = _read_one(root, f)
         out[f.rel] = _Entry(key, result)
         if keep_rows and key is not None:
             rows.append(_row(f.rel, key, result))
@@ -317,7 +319,7 @@ def _racy(row: Row, started: int) -> bool:
     return local_store.is_racy(row[1], started)
 
 
-def _parse_parallel(files: list[_File], progress: Progress | None, keep_rows: bool,
+def _parse_parallel(root: str, files: list[_File], progress: Progress | None, keep_rows: bool,
                     meanwhile: Meanwhile | None = None
                     ) -> tuple[dict[str, _Entry], list[Row]] | None:
     """Every other note parsed by a forked child, which sends back its notes in one pickle
@@ -332,11 +334,12 @@ def _parse_parallel(files: list[_File], progress: Progress | None, keep_rows: bo
     def here() -> tuple[dict[str, _Entry], list[Row]]:
         if meanwhile is not None:
             meanwhile[0]()
-        return _parse_here(mine, progress, keep_rows, share=2)
+        return _parse_here(root, mine, progress, keep_rows, share=2)
 
     def child() -> notecolumns.Columns:  # as a generation keeps them: 4 times faster
         return notecolumns.to_columns(
-            (rel, e.key, e.result) for rel, e in _parse_here(theirs, None, False)[0].items())
+            (rel, e.key, e.result)
+            for rel, e in _parse_here(root, theirs, None, False)[0].items())
 
     done = forking.in_two(child, here)
     if done is None:
@@ -446,6 +449,9 @@ def _compact_state(state: tuple) -> list:
     for i in _DAY_AT:
         if (v := out[i]) is not None:
             out[i] = day(v, v)
+    for i in _WORDS_AT:
+        if out[i]:
+            out[i] = compact.words(out[i])
     return out
 
 

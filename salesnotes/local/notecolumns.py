@@ -109,14 +109,17 @@ def _sections(sections: tuple) -> tuple[ChecklistSection, ...]:
 def _path_maker() -> Callable[[str], PurePosixPath]:
     """PurePosixPath(rel) for a vault path as `walk_notes` makes it (`clients/a/b.md`: no
     `.`, `..` or empty part). On Python 3.11 the parts are handed over split, which costs a
-    quarter of parsing them (0.03 -> 0.007 s for 10k notes); elsewhere, or if the result were
+    quarter of parsing them (0.03 -> 0.007 s for 10k notes), and its text is rel itself (one
+    string where `str(path)` would make another); elsewhere, or if the result were
     not the very path the constructor makes, the constructor."""
     make = getattr(PurePosixPath, "_from_parsed_parts", None)
+    intern = sys.intern
     if sys.version_info[:2] != (3, 11) or make is None:
         return PurePosixPath
     sample = "clients/Kraków Północ/Hydro-Tech (2).md"
     try:
         fast = make("", "", sample.split("/"))
+        fast._str = sample
         same = (fast == PurePosixPath(sample) and str(fast) == sample
                 and fast.parts == PurePosixPath(sample).parts and hash(fast) == hash(
                     PurePosixPath(sample)) and fast.parent == PurePosixPath(sample).parent)
@@ -124,7 +127,15 @@ def _path_maker() -> Callable[[str], PurePosixPath]:
         same = False
     if not same:
         return PurePosixPath
-    return lambda rel: make("", "", rel.split("/"))
+
+    def made(rel: str) -> PurePosixPath:
+        *folders, name = rel.split("/")
+        # the folders' names interned, as the constructor does: one `clients` for every note
+        path = make("", "", [*map(intern, folders), name])
+        path._str = rel  # its text is rel itself: held once, never joined again
+        return path
+
+    return made
 
 
 note_path = _path_maker()

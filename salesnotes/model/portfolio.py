@@ -45,7 +45,6 @@ class ClientRow:
     stake: Decimal  # potential, else budget
     actual_ytd: Decimal  # ledger sales this fiscal year up to today; 0 unless it holds its NIP
     margin_ytd: Decimal
-    sort_key: tuple = field(compare=False, default=())
     # A NIP's money sits on one note (model/branches.py): its head holds the budget and
     # potential of every note sharing the NIP; the others hold none and name the head here.
     budget: Decimal | None = None
@@ -112,6 +111,7 @@ class Book:
         head_of = {id(n): s.head for s in shared for n in s.others}
         group_of = {id(s.head): (s.head, *s.others) for s in shared}
         rows = []
+        order = []  # each row's urgency: sorted by, then let go (a name folded, a Decimal each)
         # a note's tier and cadence depend on its tier as written alone: worked out once each
         by_tier: dict[str | None, tuple[str, int]] = {}
         elsewhere = vault.git_contacts or vault.daily_contacts  # else no note has any
@@ -129,13 +129,13 @@ class Book:
                 note, tier, vault.status(note), info, cadence, stake,
                 sum((s.amount for s in sales), ZERO) if sales else ZERO,
                 sum((s.margin for s in sales if s.margin is not None), ZERO) if sales else ZERO,
-                urgency(note, info, cadence, stake),
                 budget=None if head else _summed(group, "budget") if group else note.budget,
                 potential=(None if head else _summed(group, "potential") if group
                            else note.potential),
                 counted_on=head))
-        rows.sort(key=lambda r: r.sort_key)
-        return cls(vault, today, fy_start, fy_end, tuple(rows),
+            order.append(urgency(note, info, cadence, stake))
+        ranked = sorted(range(len(rows)), key=order.__getitem__)  # stable: ties keep note order
+        return cls(vault, today, fy_start, fy_end, tuple(map(rows.__getitem__, ranked)),
                    {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched), shared, start)
 
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 _LIMIT = 1 << 14  # distinct layouts or dates kept; past it values are simply not shared
 _MAPPINGS: dict[tuple[tuple[str, object], ...], dict] = {}
 DAYS: dict[date, date] = {}  # the cache's rows share through it too (setdefault, in C)
+_WORDS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 V = TypeVar("V")
 
@@ -31,6 +32,17 @@ def mapping(items: dict[str, V],
         got = prepare(items) if prepare else items
         if len(_MAPPINGS) < _LIMIT:
             _MAPPINGS[key] = got
+    return got
+
+
+def words(items: tuple[str, ...]) -> tuple[str, ...]:
+    """The one tuple of interned words for a list many notes repeat (`tags`, `checklists`:
+    100,000 notes would hold 100,000 copies of `[hvac, krakow]`)."""
+    got = _WORDS.get(items)
+    if got is None:
+        got = tuple(map(sys.intern, items))
+        if len(_WORDS) < _LIMIT:
+            _WORDS[got] = got
     return got
 
 

@@ -203,9 +203,14 @@ def _list_value(key: str, v: Y.Seq | Y.Scalar, out: dict[str, Any], bad: _Bad) -
                 words.append(item.text)
             elif not isinstance(item, Y.Scalar):
                 bad(key, Said("err_in", part=key, message=Said("err_list_of_values")))
-        out[key] = tuple(words)
+        out[key] = _listed(key, tuple(words))
     elif not v.is_null:
-        out[key] = split_words(v.text)
+        out[key] = _listed(key, split_words(v.text))
+
+
+def _listed(key: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """Tags and checklists repeat across notes: held once (aliases are each note's own)."""
+    return words if key == "aliases" else compact.words(words)
 
 
 def _scalar_value(key: str, v: Y.Scalar, out: dict[str, Any], bad: _Bad) -> None:
