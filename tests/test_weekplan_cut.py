@@ -216,3 +216,20 @@ def test_todays_top_cut_by_money_first(clients: list[dict], called: set[int], n:
     plain = heapq.nsmallest(n, [r for r in rows if r.breath.state in (Breath.OVERDUE, Breath.NEVER)
                                 and r.status != "lost" and id(r) not in ids], key=key)
     assert heapq.nsmallest(n, _richest_out_of_breath(rows, ids, n), key=key) == plain
+
+
+@settings(max_examples=60, deadline=None)
+@given(clients=st.lists(client, max_size=40), per_day=st.integers(1, 3))
+def test_keys_kept_for_the_next_week_plan_the_same(clients: list[dict], per_day: int) -> None:
+    """On a Sunday the week that is over and the next both rank from Monday: the second plan
+    reuses the first's keys (views/week_plan.py keeps them with the book) and plans the same."""
+    rows = make_rows(clients)
+    sunday = MON - timedelta(days=1)
+    ranks: dict = {}
+    for week in (sunday, MON):
+        kept = plan_week(rows, config(per_day), sunday, week, ranks=ranks)
+        fresh = plan_week(rows, config(per_day), sunday, week)
+        assert [(d.date, [id(p.row) for p in d.contacts]) for d in kept.days] == \
+            [(d.date, [id(p.row) for p in d.contacts]) for d in fresh.days]
+        assert kept.overflow == fresh.overflow
+    assert list(ranks) == [(MON, TIERS)]

@@ -211,10 +211,15 @@ class WeekPlan:
     days: tuple[Day, ...]  # workdays and days holding routine, in date order
     overflow: Overflow  # should breathe, no room: most urgent first
     later_routine: tuple[Occurrence, ...]  # after this week, to the end of the quarter
-    weeks: tuple[WeekLoad, ...]  # this week, then the next four
+    loads: Callable[[], tuple[WeekLoad, ...]] = field(compare=False, repr=False)
     per_day: int
     week_capacity: int  # contacts_per_day x workdays
     week_tasks: WeekTasks = field(compare=False, repr=False)
+
+    @cached_property
+    def weeks(self) -> tuple[WeekLoad, ...]:
+        """This week, then the next four: counted when read (Today never reads them)."""
+        return self.loads()
 
     @property
     def unplaced_tasks(self) -> tuple[DueTask, ...]:
@@ -362,11 +367,17 @@ _NOUGHT = Decimal(0)
 Ranked = tuple[tuple, int, ClientRow]  # (ranker key, arrival, row)
 
 
-def ranker(at: date, tier_order: Sequence[str]) -> Callable[[ClientRow], tuple]:
+Ranks = dict[tuple[date, tuple[str, ...]], dict[int, tuple]]  # (at, tiers) -> id(row) -> key
+
+
+def ranker(at: date, tier_order: Sequence[str], ranks: Ranks | None = None,
+           ) -> Callable[[ClientRow], tuple]:
     """`priority(row, at, tier_order)` without its name part, cheaper to make for thousands of
     rows (the tier by a dict, the lateness factor once per next-contact date and cadence).
     Folding a name is the dearest part of a key, and a tie that needs it is rare: `first`
-    breaks ties by name as `priority` does."""
+    breaks ties by name as `priority` does. `ranks` keeps the keys for another plan from the
+    same day (on a Sunday the week that is over and the next both rank from Monday); it must
+    live no longer than the rows."""
     tiers: dict[str, int] = {}
     for i, tier in enumerate(tier_order):
         tiers.setdefault(tier, i)  # the first, as tuple.index finds it
@@ -387,7 +398,17 @@ def ranker(at: date, tier_order: Sequence[str]) -> Callable[[ClientRow], tuple]:
         return (2, _NOUGHT, nxt.toordinal() if nxt else 0, tiers.get(row.tier, unknown),
                 -row.stake)
 
-    return key
+    if ranks is None:
+        return key
+    made = ranks.setdefault((at, tuple(tier_order)), {})
+
+    def kept(row: ClientRow) -> tuple:
+        found = made.get(id(row))
+        if found is None:
+            found = made[id(row)] = key(row)
+        return found
+
+    return kept
 
 
 def _whole(e: Ranked) -> tuple:
@@ -464,14 +485,14 @@ class Overflow(Sequence[ClientRow]):
 def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int, week_end: date,
                   tier_order: Sequence[str],
                   neighbours: Mapping[str, frozenset[str]] | None = None,
-                  ) -> tuple[dict[date, list[Planned]], Overflow]:
+                  ranks: Ranks | None = None) -> tuple[dict[date, list[Planned]], Overflow]:
     """({plan day: contacts}, overflow): fixed dates kept up to capacity, the rest chosen by
     priority and routed by region (see the module docstring). Only the chosen are ordered
     here (heapq): the overflow orders itself as far as it is read."""
     listed = neighbours or {}
     by_day: dict[date, list[Planned]] = {d: [] for d in days}
     at = days[0] if days else week_end + timedelta(days=1)
-    key = ranker(at, tier_order)
+    key = ranker(at, tier_order, ranks)
     plan_dates = frozenset(days)
     fixed_on: dict[date, list[ClientRow]] = {}
     flexible = []
@@ -784,8 +805,10 @@ def outlook(rows: Sequence[ClientRow], monday: date, capacity: Callable[[date], 
 # The whole week ------------------------------------------------------------------------------
 
 def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
-              week: date | None = None, off: DaysOff = NO_DAYS_OFF) -> WeekPlan:
-    """The plan of the ISO week holding `week` (default: the week holding today)."""
+              week: date | None = None, off: DaysOff = NO_DAYS_OFF,
+              ranks: Ranks | None = None) -> WeekPlan:
+    """The plan of the ISO week holding `week` (default: the week holding today); `ranks`, see
+    `ranker`."""
     monday = monday_of(week or today)
     sunday = monday + timedelta(days=6)
     cap = config.capacity
@@ -793,7 +816,7 @@ def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
     days = plan_days(monday, today, workdays, off)
     tier_order = tuple(config.tiers)
     contacts, overflow = plan_contacts(rows, days, cap.contacts_per_day, sunday, tier_order,
-                                       config.regions)
+                                       config.regions, ranks)
     contact_day = {id(p.row): d for d, planned in contacts.items() for p in planned}
     tasks = WeekTasks(rows, days, sunday, contact_day)
     routine = routine_between(config.routine, monday, sunday, workdays, off)
@@ -816,7 +839,7 @@ def plan_week(rows: Sequence[ClientRow], config: Config, today: date,
                             workdays, off)
     return WeekPlan(monday, today, day_list, overflow,
                     tuple(o for o in later if o.item.every != "week"),
-                    (this_week, *outlook(rows, monday, capacity, len(overflow))),
+                    lambda: (this_week, *outlook(rows, monday, capacity, len(overflow))),
                     cap.contacts_per_day, week_capacity, tasks)
 
 

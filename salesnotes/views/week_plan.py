@@ -20,6 +20,7 @@ from salesnotes.model.portfolio import Book
 from salesnotes.reports.week_plan import (
     Day,
     Occurrence,
+    Ranks,
     WeekPlan,
     iso_week,
     plan_week,
@@ -91,9 +92,14 @@ def week_plan_of(book: Book, week: date | None = None) -> WeekPlan:
         if b is book and w == week:
             return plan
     plan = plan_week(book.rows, book.config, book.today, week,
-                     days_off(book, *((week,) if week else ())))
+                     days_off(book, *((week,) if week else ())), book.once(_ranks))
     _plans[:] = [*[p for p in _plans if p[0] is book][-(KEEP_PLANS - 1):], (book, week, plan)]
     return plan
+
+
+def _ranks(book: Book) -> Ranks:
+    """The priority keys of the book's plans, kept with the book (which keeps its rows)."""
+    return {}
 
 
 def today_file(locale: str) -> str:
