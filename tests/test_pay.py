@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesnotes.load.vault import load_vault
-from salesnotes.model.config import Band, Bonus
 from salesnotes.model.money import to_grosz
+from salesnotes.model.payplan import Band, Bonus
 from salesnotes.model.portfolio import Book
 from salesnotes.reports.pay import (
     band_revenue,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from salesnotes.errors import Problem, Refused, saying
 from salesnotes.i18n import Said
@@ -20,6 +21,9 @@ from salesnotes.model.where import CONFIG_FILE
 from salesnotes.read import yamlnodes as Y
 from salesnotes.read.fields import parse_date, parse_month
 from salesnotes.read.names import fold
+
+if TYPE_CHECKING:  # made only for a vault with a pay plan (payplan.py)
+    from salesnotes.model.payplan import Band, Benefit, Bonus, PayPlan
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("prospect", "active", "dormant", "lost")
@@ -54,37 +58,6 @@ class ChecklistRule:
     statuses: tuple[str, ...] = ()
     has: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Band:
-    start: Decimal  # attainment fraction where the band starts
-    rate: Decimal
-
-
-@dataclass(frozen=True)
-class Bonus:
-    name: str
-    period: str  # month | quarter | year
-    min_attainment: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Benefit:
-    name: str
-    limit: Decimal | None = None
-    used: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class PayPlan:
-    base: Decimal
-    basis: str  # revenue | margin
-    period: str  # month | quarter
-    bands: tuple[Band, ...]
-    bonuses: tuple[Bonus, ...]
-    benefits: tuple[Benefit, ...]
 
 
 DEFAULT_TIERS = {"A": Tier("A", 14), "B": Tier("B", 30), "C": Tier("C", 90)}
@@ -488,6 +461,9 @@ def _seasonality(v: Y.Value, r: _Reader) -> tuple[Decimal, ...] | None:
 
 
 def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
+    # the pay plan's records only for a vault that has one: every command reads the config
+    from salesnotes.model.payplan import PayPlan
+
     m = r.section(v, "pay", {"base", "commission", "bonuses", "benefits"})
     if m is None:
         return None
@@ -510,6 +486,9 @@ def _pay(v: Y.Value, r: _Reader) -> PayPlan | None:
 
 def _bands(cm: Y.Map, r: _Reader) -> list[tuple[Band, int]]:
     """The commission bands as listed, each with its line (the order is checked by the caller)."""
+    # the pay plan's records only for a vault that has one: every command reads the config
+    from salesnotes.model.payplan import Band
+
     bands = []
     for item in r.seq(cm.items.get("rates", Y.Scalar("", 0, False)), "pay.commission.rates"):
         if (im := r.section(item, "pay.commission.rates", {"from", "rate"})) is None:
@@ -525,6 +504,9 @@ def _bands(cm: Y.Map, r: _Reader) -> list[tuple[Band, int]]:
 
 
 def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
+    # the pay plan's records only for a vault that has one: every command reads the config
+    from salesnotes.model.payplan import Bonus
+
     out = []
     for item in r.seq(v, "pay.bonuses") if v is not None else ():
         known = {"name", "period", "min_attainment", "amount"}
@@ -543,6 +525,9 @@ def _bonuses(v: Y.Value | None, r: _Reader) -> tuple[Bonus, ...]:
 
 
 def _benefits(v: Y.Value | None, r: _Reader) -> tuple[Benefit, ...]:
+    # the pay plan's records only for a vault that has one: every command reads the config
+    from salesnotes.model.payplan import Benefit
+
     out = []
     for item in r.seq(v, "pay.benefits") if v is not None else ():
         if isinstance(item, Y.Scalar):

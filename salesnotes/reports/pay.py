@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
-from salesnotes.model.config import Band, Benefit, Bonus, PayPlan
 from salesnotes.model.money import GROSZ, to_grosz
+from salesnotes.model.payplan import Band, Benefit, Bonus, PayPlan
 from salesnotes.model.portfolio import Book, add_months
 from salesnotes.reports.budget import (
     MONTHS,
