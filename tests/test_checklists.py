@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from salesnotes.load.vault import load_vault
 from salesnotes.model.config import STATUSES, ChecklistRule, Config
 from salesnotes.model.portfolio import Book
-from salesnotes.read.note import read_note
+from salesnotes.read.note import Note, read_note
 from salesnotes.reports.checklists import (
-    _has,
     _tagged,
     applies,
     item_key,
@@ -356,16 +355,24 @@ def plain_rule_matches(rule: ChecklistRule, note, config: Config) -> bool:  # no
     if rule.statuses and (note.status if note.status in STATUSES
                           else "active") not in rule.statuses:
         return False
-    if rule.has and not all(_has(note, key) for key in rule.has):
+    if rule.has and not all(plain_has(note, key) for key in rule.has):
         return False
     return not rule.tags or any(_tagged(note, tag) for tag in rule.tags)
+
+
+def plain_has(note, key: str) -> bool:  # noqa: ANN001
+    """`_has` as first written: the kind of key decided for every note."""
+    if key in Note.__dataclass_fields__ and key not in ("path", "body", "key_lines", "key_types"):
+        value = getattr(note, key)
+        return bool(value.strip() if isinstance(value, str) else value)
+    return note.key_types.get(key, "empty") != "empty"
 
 
 @settings(max_examples=40, deadline=None)
 @given(tiers=st.lists(st.sampled_from(["A", "B", "C", "X"]), max_size=2),
        statuses=st.lists(st.sampled_from(["active", "prospect", "lost", "paused"]), max_size=2),
-       has=st.lists(st.sampled_from(["competitor", "budget", "potential", "nip", "phone"]),
-                    max_size=2),
+       has=st.lists(st.sampled_from(["competitor", "budget", "potential", "nip", "phone",
+                                     "contract_no", "path", "body"]), max_size=2),
        tags=st.lists(st.sampled_from(["hvac", "partner", "region", "vip"]), max_size=2))
 def test_a_rule_matches_the_notes_the_plain_rule_does(vault_2000, tiers, statuses, has, tags):
     rule = ChecklistRule("k", tuple(tiers), tuple(statuses), tuple(has), tuple(tags))

@@ -218,7 +218,8 @@ def rule_matcher(rule: ChecklistRule, config: Config) -> Callable[[Note], bool]:
         checks.append(lambda note: (note.status if note.status in STATUSES
                                     else "active") in rule.statuses)
     if rule.has:
-        checks.append(lambda note: all(_has(note, key) for key in rule.has))
+        held = [_holds(key) for key in rule.has]
+        checks.append(held[0] if len(held) == 1 else lambda note: all(h(note) for h in held))
     if rule.tags:
         checks.append(lambda note: any(_tagged(note, tag) for tag in rule.tags))
     if len(checks) == 1:
@@ -232,10 +233,17 @@ def _nobody(note: Note) -> bool:
 
 def _has(note: Note, key: str) -> bool:
     """The front-matter key holds something (a known key by its value, any other by its type)."""
+    return _holds(key)(note)
+
+
+def _holds(key: str) -> Callable[[Note], bool]:
+    """`_has(note, key)` for one key over many notes: which kind of key it is, decided once."""
     if key in Note.__dataclass_fields__ and key not in ("path", "body", "key_lines", "key_types"):
-        value = getattr(note, key)
-        return bool(value.strip() if isinstance(value, str) else value)
-    return note.key_types.get(key, "empty") != "empty"
+        def known(note: Note) -> bool:
+            value = getattr(note, key)
+            return bool(value.strip() if isinstance(value, str) else value)
+        return known
+    return lambda note: note.key_types.get(key, "empty") != "empty"
 
 
 def _tagged(note: Note, wanted: str) -> bool:
@@ -262,7 +270,7 @@ def applies_to(checklist: Checklist, config: Config) -> Callable[[Note], bool]:
     """`applies` for one checklist over many notes."""
     rule = config.checklists.get(checklist.name)
     by_rule = rule_matcher(rule, config) if rule is not None else _nobody
-    return lambda note: by_rule(note) or listed_in_note(checklist, note)
+    return lambda note: by_rule(note) or bool(note.checklists) and listed_in_note(checklist, note)
 
 
 # -- a note's sections against a template ---------------------------------------------------
