@@ -115,7 +115,7 @@ class _File(NamedTuple):
     key: Key | None  # None when it cannot be stat-ed
 
 
-@dataclass
+@dataclass(slots=True)  # one per note, 100,000 at once: no __dict__ each
 class _Entry:
     key: Key | None  # None: read it again whatever its stat says
     result: ReadResult
