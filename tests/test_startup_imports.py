@@ -47,20 +47,6 @@ def test_help_imports_no_parser() -> None:
     assert loaded & {"salesnotes.read.body", "salesnotes.read.fields", "yaml", "jinja2"} == set()
 
 
-def test_a_review_with_nothing_changed_imports_no_model_views_or_jinja(tmp_path: Path) -> None:
-    root = tmp_path / "vault"
-    args = ["--vault", str(root), "review", "--no-commit", "--today", "2026-11-30"]
-    _loaded(["init", str(root), "--demo", "--locale", "en"])
-    _age(root)
-    first = _loaded(args)
-    assert "jinja2" in first and "salesnotes.views" in first  # the first review renders
-    again = _loaded(args)
-    assert "salesnotes.local.reviewstate" in again
-    assert again & {"jinja2", "salesnotes.views", "salesnotes.load.vault",
-                    "salesnotes.model.portfolio"} == set()
-
-
-
 def test_a_status_with_nothing_changed_reads_no_yaml_and_loads_no_model(tmp_path: Path) -> None:
     """A second `status` prints the rows it remembered: it reads neither salesnotes.yaml nor
     a catalog (no PyYAML), and loads neither the model, the note cache, the committer nor the
@@ -79,9 +65,11 @@ def test_a_status_with_nothing_changed_reads_no_yaml_and_loads_no_model(tmp_path
                     "salesnotes.edit.files", "tempfile"} == set()
 
 
-def test_a_review_with_nothing_changed_imports_no_lock_library_committer_or_reader(
+def test_a_review_with_nothing_changed_imports_no_model_views_lock_library_or_committer(
         tmp_path: Path) -> None:
-    """The vault lock is flock(2) itself (filelock's import is a tenth of a warm review), a
+    """The first review renders; the second, with nothing changed, imports neither the model,
+    the views nor jinja (they are imported where a review renders; see `salesnotes/review.py`).
+    Its vault lock is flock(2) itself (filelock's import is a tenth of a warm review), a
     `--no-commit` review runs no git beyond HEAD, and its summary needs no note reader and no
     babel locale data (the money at stake is remembered as written, plurals come by the
     catalog's CLDR rules)."""
@@ -89,11 +77,14 @@ def test_a_review_with_nothing_changed_imports_no_lock_library_committer_or_read
     args = ["--vault", str(root), "review", "--no-commit", "--today", "2026-11-30"]
     _loaded(["init", str(root), "--demo", "--locale", "en"])
     _age(root)
-    _loaded(args)
+    first = _loaded(args)
+    assert "jinja2" in first and "salesnotes.views" in first  # the first review renders
     again = _loaded(args)
-    assert "salesnotes.local.lock" in again
-    assert again & {"filelock", "salesnotes.git.gitlog", "tempfile", "salesnotes.read.note",
-                    "salesnotes.edit.files", "sqlite3", "babel.numbers", "babel.dates"} == set()
+    assert "salesnotes.local.reviewstate" in again and "salesnotes.local.lock" in again
+    assert again & {"jinja2", "salesnotes.views", "salesnotes.load.vault",
+                    "salesnotes.model.portfolio", "filelock", "salesnotes.git.gitlog",
+                    "tempfile", "salesnotes.read.note", "salesnotes.edit.files", "sqlite3",
+                    "babel.numbers", "babel.dates"} == set()
     assert _babel_locales_loaded(args) == []
 
 
