@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import salesnotes
@@ -27,8 +28,16 @@ def modules(package: Path) -> dict[str, tuple[Path, ast.Module]]:
         parts = [package.name, *file.relative_to(package).with_suffix("").parts]
         if parts[-1] == "__init__":
             parts.pop()
-        out[".".join(parts)] = (file, ast.parse(file.read_text(encoding="utf-8")))
+        stat = file.stat()
+        out[".".join(parts)] = (file, _tree(file, stat.st_mtime_ns, stat.st_size))
     return out
+
+
+@cache
+def _tree(file: Path, mtime_ns: int, size: int) -> ast.Module:
+    """A file's syntax tree, parsed once for all the rules (the checks only read trees); a
+    file changed meanwhile has another stamp, so it is parsed again."""
+    return ast.parse(file.read_text(encoding="utf-8"))
 
 
 def _module_level(tree: ast.Module) -> list[ast.stmt]:
@@ -79,12 +88,13 @@ def import_graph(package: Path, *, deferred: bool = False) -> dict[str, set[str]
     return graph
 
 
-def _all_imports(tree: ast.Module) -> list[ast.stmt]:
+@cache  # by tree: each rule asks again of the same parsed tree
+def _all_imports(tree: ast.Module) -> tuple[ast.stmt, ...]:
     typing_only = {id(s) for n in ast.walk(tree)
                    if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)
                    for s in n.body}
-    return [n for n in ast.walk(tree)
-            if isinstance(n, ast.Import | ast.ImportFrom) and id(n) not in typing_only]
+    return tuple(n for n in ast.walk(tree)
+                 if isinstance(n, ast.Import | ast.ImportFrom) and id(n) not in typing_only)
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
