@@ -171,3 +171,15 @@ def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
     os.environ.setdefault("GIT_AUTHOR_EMAIL", "rep@example.com")
     os.environ.setdefault("GIT_COMMITTER_NAME", "Test Rep")
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "rep@example.com")
+
+
+def template_with_loops(view_module, loops: dict[str, str]) -> str:  # noqa: ANN001
+    """A built-in view template with each `{{ rows.*() }}` call put back as the jinja loop it
+    replaced: the template a rep copied before the rows were laid out in Python."""
+    name = {"budget": "Budget.md", "checklists": "Checklists.md"}[
+        view_module.__name__.rsplit(".", 1)[-1]]
+    text = (Path(view_module.__file__).parent / "templates" / name).read_text("utf-8")
+    for call, loop in loops.items():
+        assert text.count(call) == 1, call
+        text = text.replace(call, loop)
+    return text

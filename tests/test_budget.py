@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
+from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden, template_with_loops
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -344,11 +344,7 @@ LOOPS = {
 
 
 def looped_template() -> str:
-    text = (Path(budget_view.__file__).parent / "templates" / "Budget.md").read_text("utf-8")
-    for call, loop in LOOPS.items():
-        assert text.count(call) == 1, call
-        text = text.replace(call, loop)
-    return text
+    return template_with_loops(budget_view, LOOPS)
 
 
 @pytest.mark.parametrize(("locale", "links"), [("en", "markdown"), ("pl", "wiki")])

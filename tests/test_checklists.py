@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden
+from conftest import GOLDEN, SPEC_NOTE, TODAY, check_golden, template_with_loops
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -313,11 +313,7 @@ LOOPS = {
 
 
 def looped_template() -> str:
-    text = (Path(view.__file__).parent / "templates" / "Checklists.md").read_text("utf-8")
-    for call, loop in LOOPS.items():
-        assert text.count(call) == 1, call
-        text = text.replace(call, loop)
-    return text
+    return template_with_loops(view, LOOPS)
 
 
 @pytest.mark.parametrize(("locale", "links"), [("en", "markdown"), ("pl", "wiki")])
