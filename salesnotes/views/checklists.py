@@ -255,33 +255,15 @@ def _blocks(checklists: list[Checklist], book: Book) -> tuple[Block, ...]:
                 extra.extend(ExtraItem(row, i.text, i.done, i.line) for i in p.extra)
             elif applies_here(note):
                 missing.append(row)
-    named = _Names()
-    return tuple(_block(c, *lists, book, named) for c, lists in zip(checklists, found,
-                                                                     strict=True))
-
-
-class _Names:
-    """Each client's name folded for sorting, once though it sorts in several lists."""
-
-    def __init__(self) -> None:
-        self.folded: dict[int, str] = {}
-
-    def __call__(self, row: ClientRow) -> str:
-        name = self.folded.get(id(row))
-        if name is None:
-            name = self.folded[id(row)] = fold(row.name)
-        return name
-
-    def by_money(self, row: ClientRow) -> tuple:
-        return (-row.stake, self(row))
+    return tuple(_block(c, *lists, book) for c, lists in zip(checklists, found, strict=True))
 
 
 def _block(checklist: Checklist, clients: list[ClientProgress], missing: list[ClientRow],
-           extra: list[ExtraItem], book: Book, named: _Names) -> Block:
+           extra: list[ExtraItem], book: Book) -> Block:
     """One checklist's rows, found by `_blocks`, put in order and counted."""
-    clients.sort(key=lambda c: (c.progress.complete, -c.row.stake, named(c.row)))
-    missing.sort(key=named.by_money)
-    extra.sort(key=lambda e: (named(e.row), e.line))
+    clients.sort(key=lambda c: (c.progress.complete, -c.row.stake, fold(c.row.name)))
+    missing.sort(key=_by_money)
+    extra.sort(key=lambda e: (fold(e.row.name), e.line))
     scope = len(clients) + len(missing)
     ticked = Counter(text for c in clients for text in set(c.progress.done))  # clients per item
     items = []
@@ -290,6 +272,10 @@ def _block(checklist: Checklist, clients: list[ClientProgress], missing: list[Cl
         items.append(ItemCount(item.text, done, scope, bar(done, scope)))
     return Block(checklist, _rule(book.config.checklists.get(checklist.name)), tuple(clients),
                  tuple(items), tuple(missing), tuple(extra))
+
+
+def _by_money(row: ClientRow) -> tuple:
+    return (-row.stake, fold(row.name))  # fold keeps each name it folded (read/names.py)
 
 
 def _rule(rule: ChecklistRule | None) -> tuple[tuple[str, str], ...]:
@@ -320,9 +306,8 @@ def _competitors(book: Book, win: Checklist | None, won: Block | None
             spellings[key][" ".join(row.note.competitor.split())] += 1
     progress_of = {c.row.note.path: c.progress for c in won.clients} if won else {}
     out = []
-    named = _Names()
     for key, rows in groups.items():
-        rows.sort(key=named.by_money)
+        rows.sort(key=_by_money)
         clients = tuple(CompetitorClient(r, progress_of.get(r.note.path)) for r in rows)
         done = sum(len(c.progress.done) for c in clients if c.progress)
         total = len(win.items) * len(clients) if win else 0
