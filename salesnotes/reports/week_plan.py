@@ -332,7 +332,7 @@ def quarter_end(d: date) -> date:
 
 # Contacts ------------------------------------------------------------------------------------
 
-def fixed_day(row: ClientRow, days: Sequence[date]) -> date | None:
+def fixed_day(row: ClientRow, days: Sequence[date] | frozenset[date]) -> date | None:
     """The note's own next_contact when it is a plan day."""
     nc = row.note.next_contact
     return nc if nc is not None and nc in days else None
@@ -496,14 +496,12 @@ def plan_contacts(rows: Iterable[ClientRow], days: Sequence[date], per_day: int,
     plan_dates = frozenset(days)
     fixed_on: dict[date, list[ClientRow]] = {}
     flexible = []
-    for row in rows:  # fixed_day and should_breathe, inline: this loop sees every client
-        nc = row.note.next_contact
-        if nc is not None and nc in plan_dates:
-            fixed_on.setdefault(nc, []).append(row)
-        elif row.status != "lost":
-            nxt = row.breath.next
-            if (nxt is not None and nxt <= week_end) or (row.breath.last is None and nc is None):
-                flexible.append(row)
+    for row in rows:
+        fixed = fixed_day(row, plan_dates)
+        if fixed is not None:
+            fixed_on.setdefault(fixed, []).append(row)
+        elif should_breathe(row, week_end):
+            flexible.append(row)
     for day, booked in fixed_on.items():
         booked.sort(key=lambda r: priority(r, at, tier_order))
         stops = _Stops(booked, listed)
