@@ -70,7 +70,50 @@ def test_a_dead_worker_costs_time_never_a_view(demo, monkeypatch):
 
 
 def test_the_split_keeps_views_sharing_book_values_together_and_both_sides_busy():
-    mine, theirs = (sorted(v.__name__.rsplit(".", 1)[1] for v in side)
-                    for side in views._split(views.available_views()))
+    units = views._units(big=True)
+    mine, theirs = views._split(units)
     assert mine and theirs
-    assert any({"portfolio", "budget"} <= set(side) for side in (mine, theirs))
+    assert sorted(mine + theirs) == sorted(units)  # each unit once
+    for side in (mine, theirs):  # a unit reusing another's work renders after it, beside it
+        for follower, lead in views._TOGETHER.items():
+            if follower in side:
+                assert lead in side and side.index(lead) < side.index(follower), side
+    assert any({"portfolio:page", "budget", "pay"} <= set(side) for side in (mine, theirs))
+    costs = [sum(views._COST[u] for u in side) for side in (mine, theirs)]
+    assert max(costs) - min(costs) <= max(views._COST.values()), costs  # about equal
+
+
+def test_a_view_rendered_in_parts_is_the_view_rendered_whole(demo, monkeypatch):
+    """Portfolio's page and picture in two processes: the same files and problems as whole,
+    and a part that fails leaves the whole view out, as one failure of the whole view does."""
+    from salesnotes.model.portfolio import Book
+    from salesnotes.views import portfolio
+    from salesnotes.views.render import EXTRA, PAGE, joined, render_one
+
+    vault = load_vault(demo, git=False)
+    book = Book.of(vault, TODAY)
+    env = views.make_env(vault.root, vault.config.locale, vault.config.currency,
+                         vault.config.links)
+    whole = render_one(portfolio, book, env, None)
+    assert set(whole.files) == {"Portfolio.md", "portfolio.svg"}
+    parts = [render_one(portfolio, book, env, None, part) for part in (PAGE, EXTRA)]
+    assert [set(p.files) for p in parts] == [{"Portfolio.md"}, {"portfolio.svg"}]
+    assert joined(*parts) == whole
+    monkeypatch.setattr(views, "PARALLEL_FROM", 0)
+    assert render_views(vault, TODAY, parallel=True).files == render_views(vault, TODAY).files
+
+    def broken(book):  # noqa: ANN001, ANN202
+        raise RuntimeError("picture broken")
+
+    monkeypatch.setattr(portfolio, "extra_files", broken)
+    whole = render_one(portfolio, book, env, None)
+    parts = [render_one(portfolio, book, env, None, part) for part in (PAGE, EXTRA)]
+    assert parts[0].files and not parts[1].files
+    assert joined(*parts) == whole
+    assert not whole.files and "picture broken" in whole.problems[0].message
+    monkeypatch.setattr(views, "PARALLEL_FROM", 10**9)
+    alone = render_views(vault, TODAY)
+    monkeypatch.setattr(views, "PARALLEL_FROM", 0)
+    for split in (render_views(vault, TODAY), render_views(vault, TODAY, parallel=True)):
+        assert split.files == alone.files and split.problems == alone.problems
+        assert "Portfolio.md" not in split.files

@@ -19,7 +19,15 @@ from salesnotes.errors import Problem, said, saying
 from salesnotes.model.portfolio import Book
 from salesnotes.model.vault import Vault
 from salesnotes.views.engine import make_env
-from salesnotes.views.render import VIEWS_DIR, Rendered, render_one
+from salesnotes.views.render import (
+    EXTRA,
+    PAGE,
+    VIEWS_DIR,
+    Rendered,
+    joined,
+    render_one,
+    render_unit,
+)
 
 __all__ = ["GENERATED", "PARALLEL_FROM", "VIEWS_DIR", "VIEW_MODULES", "Rendered", "Written",
            "available_views", "render_one", "render_views", "write_views"]
@@ -52,12 +60,17 @@ class Written:
 
 
 PARALLEL_FROM = 2000  # clients: below this a fork costs more than it saves
-# Render time in ms at 10,000 clients. Budget is that cheap only after Portfolio in the same
-# process (they share the Book's budget and sales sums), so the split keeps them together.
-_COST = {"portfolio": 42, "week_plan": 35, "checklists": 13, "budget": 12, "pay": 4, "today": 3,
-         "clients_base": 1}
-# Views that reuse another's work in the same process (Today reads the Week plan's plan).
-_TOGETHER = {"today": "week_plan"}
+# The units the render is split into: a view, or a part of one (`name:page`, `name:extra`) for
+# the views in _APART, whose page and pictures are worth rendering in different processes.
+_APART = ("portfolio",)
+# CPU ms of each unit at 10,000 clients, its module's import included (each process imports
+# only the view modules it renders: a view module's dataclasses cost ~1 ms each to make).
+_COST = {"portfolio:page": 260, "portfolio:extra": 115, "week_plan": 145, "checklists": 165,
+         "budget": 175, "pay": 10, "today": 5, "clients_base": 6}
+# Units that reuse another's work in the same process, rendered after it: Today reads the
+# Week plan's plan; Budget the budget and opportunity sums Portfolio made (Book.once); Pay the
+# year's sales and budgets Budget made.
+_TOGETHER = {"today": "week_plan", "budget": "portfolio:page", "pay": "budget"}
 
 
 def render_views(vault: Vault, today: date, *, week: date | None = None,
@@ -72,61 +85,80 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     in a process running threads, like watch); `worker`, a process forked before any thread
     (watch's), does the same. The bytes are the same either way.
     """
-    views = available_views()
     big = len(vault.notes) >= PARALLEL_FROM
-    mine, theirs = _split(views) if big else (views, [])
+    units = _units(big)
+    mine, theirs = _split(units) if big else (units, [])
     # the worker starts at once: it makes its own Book while this process makes one
-    submitted = big and worker is not None and worker.submit(
-        vault, today, [v.__name__ for v in theirs], week)
+    submitted = big and worker is not None and worker.submit(vault, today, theirs, week)
     book = book or Book.of(vault, today)
     cfg = vault.config
     env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links)
     parts: dict[str, Rendered] = {}
     if submitted and worker is not None:
-        parts = {v.__name__: render_one(v, book, env, week) for v in mine}
+        parts = {u: render_unit(u, book, env, week) for u in mine}
         parts.update(worker.collect() or {})
     elif big and parallel and hasattr(os, "fork"):
         parts = _render_forked(mine, theirs, book, env, week)
-    for view in views:
-        if view.__name__ not in parts:
-            parts[view.__name__] = render_one(view, book, env, week)
+    for unit in units:
+        if unit not in parts:
+            parts[unit] = render_unit(unit, book, env, week)
     out = Rendered()
-    for view in views:  # merged in the views' order, so the output never depends on the fork
-        out.files.update(parts[view.__name__].files)
-        out.problems.extend(parts[view.__name__].problems)
+    for name in VIEW_MODULES:  # in the views' order: the output never depends on the fork
+        piece = parts.get(name) or joined(parts[f"{name}:{PAGE}"], parts[f"{name}:{EXTRA}"])
+        out.files.update(piece.files)
+        out.problems.extend(piece.problems)
     return out
 
 
-def _render_forked(mine: list, theirs: list, book: Book, env,  # noqa: ANN001
+def _units(big: bool) -> list[str]:
+    """The views' units in order; a view is split into its parts only on a big vault."""
+    return [unit for name in VIEW_MODULES
+            for unit in ((f"{name}:{PAGE}", f"{name}:{EXTRA}") if big and name in _APART
+                         else (name,))]
+
+
+def _render_forked(mine: list[str], theirs: list[str], book: Book, env,  # noqa: ANN001
                    week: date | None) -> dict[str, Rendered]:
     """`theirs` in a forked child, `mine` here; parts missing when the child fails are
     rendered by the caller, so a fork problem only costs time."""
-    done = forking.in_two(lambda: {v.__name__: render_one(v, book, env, week) for v in theirs},
-                          lambda: {v.__name__: render_one(v, book, env, week) for v in mine})
+    done = forking.in_two(lambda: {u: render_unit(u, book, env, week) for u in theirs},
+                          lambda: {u: render_unit(u, book, env, week) for u in mine})
     if done is None:
         return {}
     parts, child = done
     return {**parts, **(child or {})}
 
 
-def _split(views: list) -> tuple[list, list]:
-    """(views to render here, views for the other process), about equal in cost."""
-    short = lambda v: v.__name__.rsplit(".", 1)[-1]  # noqa: E731
-    ranked = sorted(views, key=lambda v: -_COST.get(short(v), 1))
-    mine: list = []
-    theirs: list = []
+def _split(units: list[str]) -> tuple[list[str], list[str]]:
+    """(units to render here, units for the other process), about equal in cost; a unit
+    that reuses another's work goes where that one goes, after it."""
+    lead = {u: _lead(u) for u in units}
+    groups: dict[str, list[str]] = {}
+    for unit in units:  # in the views' order: a follower after its lead when it comes later
+        groups.setdefault(lead[unit], []).append(unit)
+    for lead_unit, members in groups.items():  # the lead first, its followers as they chain
+        members.sort(key=lambda u: (u != lead_unit, _depth(u)))
+    cost = {g: sum(_COST.get(u, 1) for u in members) for g, members in groups.items()}
+    sides: tuple[list[str], list[str]] = ([], [])
     load = [0, 0]
-    for view in ranked:  # greedy: each view to the lighter side
-        if short(view) in _TOGETHER:
-            continue
+    for g in sorted(groups, key=lambda g: -cost[g]):  # greedy: each group to the lighter side
         side = 0 if load[0] <= load[1] else 1
-        (mine, theirs)[side].append(view)
-        load[side] += _COST.get(short(view), 1)
-    for view in ranked:  # then each follower beside the view whose work it reuses
-        if short(view) in _TOGETHER:
-            lead = _TOGETHER[short(view)]
-            (mine if any(short(v) == lead for v in mine) or not theirs else theirs).append(view)
-    return mine, theirs
+        sides[side].extend(groups[g])
+        load[side] += cost[g]
+    return sides
+
+
+def _lead(unit: str) -> str:
+    while unit in _TOGETHER:
+        unit = _TOGETHER[unit]
+    return unit
+
+
+def _depth(unit: str) -> int:
+    depth = 0
+    while unit in _TOGETHER:
+        unit, depth = _TOGETHER[unit], depth + 1
+    return depth
 
 
 def write_views(root: Path, files: dict[str, bytes]) -> Written:

@@ -399,8 +399,6 @@ def render_bytes(env: Any, template: str, context: dict[str, Any]
     # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
-    from salesnotes.sandbox import TemplateLimit, render_limited
-
     where = _template_path(env, template)
     users = where.parts[:2] == USER_TEMPLATES.parts
     if not users and hasattr(env, "trusted"):
@@ -410,12 +408,16 @@ def render_bytes(env: Any, template: str, context: dict[str, Any]
     try:
         compiled = env.get_template(template)
         if users:
-            data = _marked([render_limited(compiled, context, max_output=MAX_OUTPUT)])
+            # the limits' watchdog (a thread, ctypes) only for a rep's template: ours run free
+            from salesnotes.sandbox import TemplateLimit, render_limited
+
+            try:
+                data = _marked([render_limited(compiled, context, max_output=MAX_OUTPUT)])
+            except TemplateLimit as e:
+                path = where if not e.name or e.name == where.name else where.parent / e.name
+                return None, saying(path, e.line, Said("err_tpl_view_kept", message=e.said))
         else:
             data = _generated(compiled, context)
-    except TemplateLimit as e:
-        path = where if not e.name or e.name == where.name else where.parent / e.name
-        return None, saying(path, e.line, Said("err_tpl_view_kept", message=e.said))
     except TemplateSyntaxError as e:
         return None, saying(_syntax_path(e, where), e.lineno or 0,
                             Said("err_tpl", why=e.message or ""))

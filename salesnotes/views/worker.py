@@ -28,9 +28,8 @@ from salesnotes.gcpause import gc_paused
 from salesnotes.model.portfolio import Book
 from salesnotes.model.vault import Vault
 from salesnotes.read.note import Note
-from salesnotes.views import available_views
 from salesnotes.views.engine import make_env
-from salesnotes.views.render import render_one
+from salesnotes.views.render import render_unit
 
 _HEADER = struct.Struct("!Q")
 
@@ -74,8 +73,8 @@ class RenderWorker:
 
     def submit(self, vault: Vault, today: date, names: list[str],
                week: date | None = None) -> bool:
-        """Ask for these views (module names) to be rendered; `collect()` gets them. Only the
-        notes that changed since the last request travel."""
+        """Ask for these units (views, or parts of one: views/__init__.py) to be rendered;
+        `collect()` gets them. Only the notes that changed since the last request travel."""
         if self._to is None:
             return False
         notes = {str(n.path): n for n in vault.notes}
@@ -129,7 +128,6 @@ def _serve(inbox: int, outbox: int) -> None:
     """The worker's loop: keep the notes in step with the watcher's, render what is asked."""
     notes: dict[str, Note] = {}
     sales: tuple = ()
-    views = {v.__name__: v for v in available_views()}
     while True:
         try:
             request = _receive(inbox)
@@ -148,8 +146,8 @@ def _serve(inbox: int, outbox: int) -> None:
             try:
                 book = Book.of(vault, today)
                 env = make_env(vault.root, config.locale, config.currency, config.links)
-                reply: object = {name: render_one(views[name], book, env, week)
-                                 for name in names}
+                reply: object = {unit: render_unit(unit, book, env, week)
+                                 for unit in names}
             except Exception:  # noqa: BLE001 - the watcher renders them itself
                 reply = None
             _send(outbox, reply)
