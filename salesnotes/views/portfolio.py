@@ -210,11 +210,14 @@ def _client(row: ClientRow) -> Client:
     gap = potential - actual if potential and potential > actual else ZERO
     glyph, breath = _LOOKS[info.state]
     competitor = note.competitor
-    return Client(note.path, name, short, glyph, breath, row.tier, row.status, note.region,
-                  row.stake, potential, row.budget, actual, gap, info.last,
-                  info.next, info.days_overdue or 0, note.next_step,
-                  (" ".join(competitor.split()) or None) if competitor else None,
-                  note.phone)
+    return _tuple(Client, (note.path, name, short, glyph, breath, row.tier, row.status,
+                           note.region, row.stake, potential, row.budget, actual, gap,
+                           info.last, info.next, info.days_overdue or 0, note.next_step,
+                           (" ".join(competitor.split()) or None) if competitor else None,
+                           note.phone))
+
+
+_tuple = tuple.__new__  # a Client made without its Python-level __new__: one per client
 
 
 def _share(part: int, whole: int) -> Decimal:
