@@ -102,14 +102,24 @@ def test_a_view_rendered_in_parts_is_the_view_rendered_whole(demo, monkeypatch):
     monkeypatch.setattr(views, "PARALLEL_FROM", 0)
     assert render_views(vault, TODAY, parallel=True).files == render_views(vault, TODAY).files
 
+    from salesnotes.views import treemap
+    from salesnotes.views.render import LIGHT_PARTS, render_unit
+
+    # the split renders the picture from treemap.py alone: the very function of the view
+    module, filename = LIGHT_PARTS["portfolio"]
+    assert (module, filename) == ("treemap", portfolio.FILENAME)
+    assert portfolio.extra_files is treemap.extra_files
+    assert render_unit("portfolio:extra", book, env, None) == parts[1]
+
     def broken(book):  # noqa: ANN001, ANN202
         raise RuntimeError("picture broken")
 
-    monkeypatch.setattr(portfolio, "extra_files", broken)
+    monkeypatch.setattr(treemap, "portfolio_svg", broken)
     whole = render_one(portfolio, book, env, None)
     parts = [render_one(portfolio, book, env, None, part) for part in (PAGE, EXTRA)]
     assert parts[0].files and not parts[1].files
-    assert joined(*parts) == whole
+    assert joined(*parts) == whole == joined(parts[0], render_unit("portfolio:extra", book, env,
+                                                                  None))
     assert not whole.files and "picture broken" in whole.problems[0].message
     monkeypatch.setattr(views, "PARALLEL_FROM", 10**9)
     alone = render_views(vault, TODAY)

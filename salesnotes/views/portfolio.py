@@ -26,12 +26,12 @@ from salesnotes.model.money import to_grosz
 from salesnotes.model.portfolio import ZERO, Book, ClientRow
 from salesnotes.read.body import Opportunity
 from salesnotes.reports.budget import opportunities, row_budgets
+from salesnotes.views import treemap
 from salesnotes.views.contacts import reach
-from salesnotes.views.treemap import portfolio_svg
 
 FILENAME = "Portfolio.md"
 TEMPLATE = "Portfolio.md"
-SVG_FILENAME = "portfolio.svg"
+SVG_FILENAME = treemap.FILENAME
 MAP_COLUMNS = 5  # clients per map row: 500 clients make 100 short rows
 MAP_NAME_CHARS = 32  # longer names are cut on the map (the link still opens the note)
 LIST_LIMIT = 25  # rows of a ranked list; the rest are counted, and all are on the map
@@ -198,8 +198,9 @@ def context(book: Book) -> dict[str, Any]:
     }
 
 
-def extra_files(book: Book) -> dict[str, bytes]:
-    return {SVG_FILENAME: portfolio_svg(book)}
+# The picture: treemap.py's own, so that a process rendering the picture alone imports
+# treemap.py and not this module (views/render.py, LIGHT_PARTS).
+extra_files = treemap.extra_files
 
 
 def _client(row: ClientRow) -> Client:

@@ -77,6 +77,11 @@ class Tile:
     more: int = 0
 
 
+def extra_files(book: Book) -> dict[str, bytes]:
+    """Portfolio's extra file (views/portfolio.py)."""
+    return {FILENAME: portfolio_svg(book)}
+
+
 def portfolio_svg(book: Book) -> bytes:
     """The whole picture as bytes; the same book gives the same bytes."""
     t = Labels(book.config.locale)
