@@ -8,6 +8,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +20,14 @@ from hypothesis import strategies as st
 from salesnotes.load.vault import load_vault
 from salesnotes.local import ledgercache, store
 from salesnotes.local.ledgercache import LedgerCache
-from salesnotes.model.ledger import read_ledger
+from salesnotes.model.ledger import (
+    Sale,
+    _order,
+    _sorted,
+    read_ledger,
+    sale_columns,
+    sales_of_columns,
+)
 
 OLD = 1_700_000_000  # long past: no file is too fresh to keep (store.RACY_NS)
 HEADER = "date,document,nip,client,amount,margin\n"
@@ -178,3 +186,50 @@ def test_commands_that_read_no_sales_import_no_ledger_parser():
             "print(sorted(m for m in ('stdnum', 'salesnotes.model.ledger') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+sales = st.lists(st.builds(
+    Sale, st.dates(), st.sampled_from(["FV/1", "FV/2", "", "=X"]),
+    st.sampled_from([None, "5260250274", "7740001454"]), st.sampled_from(["A", "Bą", ""]),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**9,
+                min_value=-10**9),
+    st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False))), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sales)
+def test_sales_kept_as_columns_come_back_equal_to_the_digit(kept):
+    back = sales_of_columns(sale_columns(kept))
+    assert back == tuple(kept)
+    assert [(str(s.amount), str(s.margin)) for s in back] == [
+        (str(s.amount), str(s.margin)) for s in kept]
+    assert all(type(s) is Sale for s in back)
+
+
+@pytest.mark.parametrize("column, bad", [(4, 1.5), (0, "2026-03-01"), (5, 2), (2, 5260250274)])
+def test_columns_of_the_wrong_type_are_refused(column, bad):
+    columns = list(sale_columns([Sale(date(2026, 3, 1), "FV/1", "5260250274", "A",
+                                      Decimal("1.50"), Decimal(1))]))
+    columns[column] = (bad,)
+    with pytest.raises(TypeError):
+        sales_of_columns(tuple(columns))
+
+
+@settings(max_examples=60, deadline=None)
+@given(sales)
+def test_the_ledger_order_is_sorting_by_every_field(kept):
+    assert _sorted(list(kept)) == sorted(kept, key=_order)
+
+
+def test_a_ledger_read_from_the_cache_imports_no_stdnum(tmp_path, monkeypatch):
+    """python-stdnum (30 ms: ssl, pydoc) only when a month is parsed; a warm review parses none."""
+    no_racy(monkeypatch)
+    root = ledger_vault(tmp_path, {"2026-03.csv": HEADER + GOOD})
+    os.utime(root / "clients" / "Hydro-Tech.md", (OLD, OLD))
+    load_vault(root, git=False)  # parses and keeps the month (and the note)
+    code = ("import sys; from pathlib import Path; from salesnotes.local import store; "
+            "store.RACY_NS = 0; from salesnotes.load.vault import load_vault; "
+            f"v = load_vault(Path({str(root)!r}), git=False); "
+            "print(len(v.sales), 'stdnum' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"]

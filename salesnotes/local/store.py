@@ -8,6 +8,7 @@ So the helpers here never raise for a file they cannot read or write.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -48,6 +49,22 @@ def make_folder(local: Path) -> Path:
     if not ignore.exists():
         ignore.write_text(_IGNORE, encoding="utf-8")
     return local
+
+
+@cache
+def library_stamp(name: str) -> str:
+    """A library's version as a cache key, without importing it (python-stdnum's import costs
+    30 ms, for ssl and pydoc): a digest of its package's `__init__.py`, which holds its
+    `__version__`; '-' when it is not installed."""
+    # importlib.util's spec lookup only for a cache's identity, made once per run
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        return hashlib.sha256(Path(origin).read_bytes()).hexdigest()[:16] if origin else "-"
+    except (ImportError, ValueError, OSError):
+        return "-"
 
 
 def is_racy(mtime_ns: int, now_ns: int) -> bool:
