@@ -82,7 +82,7 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
     # the views' code is part of the key through the package's own files (reviewstate)
-    inputs = reviewstate.inputs_key(root, today, week, ("review",))
+    inputs, stats = reviewstate.inputs(root, today, week, ("review",))
     skipped = _unchanged(root, inputs, today, commit)
     if skipped is not None:
         return skipped
@@ -91,7 +91,7 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     from salesnotes.model.portfolio import Book
     from salesnotes.views import render_views, write_views
 
-    vault = load_vault(root, git=git, progress=progress, today=today)
+    vault = load_vault(root, git=git, progress=progress, today=today, stats=stats)
     with gc_paused():  # one review: what it renders is freed with the process
         book = Book.of(vault, today)
         rendered = render_views(vault, today, week=week, book=book, parallel=True)

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -438,3 +439,36 @@ def test_a_note_from_the_generation_is_no_bigger_than_a_fresh_one(vault):
         assert sys.getsizeof(note.__dict__) <= sys.getsizeof(fresh[str(note.path)].__dict__)
         assert sys.getsizeof(note.body.__dict__) <= sys.getsizeof(
             fresh[str(note.path)].body.__dict__)
+
+
+def test_a_review_checks_the_notes_by_its_fingerprints_walk_not_a_second_one(vault, monkeypatch):
+    """The review's fingerprint hands its stats on: the cache makes no walk of its own, and
+    sees a changed note all the same."""
+    from salesnotes.review import run_review
+
+    backdate(vault)
+    run_review(vault, TODAY, commit=False)  # stores every note
+    note = vault / "clients" / "Hydro-Tech.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Hydro-Tech", "Hydro-Nowa"),
+                    encoding="utf-8")
+    os.utime(note, (OLD + 60, OLD + 60))
+
+    def no_walk(root: Path) -> list:
+        raise AssertionError("a second walk")
+
+    monkeypatch.setattr(cache, "_scan", no_walk)
+    result = run_review(vault, TODAY + timedelta(days=3), commit=False)  # a Monday
+    assert "Hydro-Nowa Sp. z o.o." in {n.name for n in result.vault.notes}
+    assert result.vault.notes == load_vault(vault, git=False, cache=False).notes
+
+
+def test_a_note_gone_between_listing_and_stat_is_read_as_the_reader_reads_it(vault):
+    """A stat walk's None (the note vanished after it was listed) keys nothing: the note is
+    read again, as without the cache."""
+    folders = [(rel, names, [None if n == "Hydro-Tech.md" else st
+                             for n, st in zip(names, stats, strict=True)])
+               for rel, names, stats in cache.note_stats(vault)]
+    files = cache._files(folders)
+    assert [f.rel for f in files] == [f.rel for f in cache._scan(vault)]
+    assert [f.key is None for f in files].count(True) == 1
+    assert NoteCache(vault, stats=folders)(vault) == read_notes(vault)

@@ -22,6 +22,7 @@ from salesnotes.model.config import Config
 from salesnotes.model.daily import daily_contacts, newest_daily
 from salesnotes.model.vault import Progress, Reader, Vault
 from salesnotes.model.vault import load_vault as read_vault
+from salesnotes.model.where import FolderStats
 from salesnotes.read.note import Note
 
 __all__ = ["git_contacts", "load_vault"]
@@ -29,17 +30,19 @@ __all__ = ["git_contacts", "load_vault"]
 
 def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
                reader: Reader | None = None, cache: bool = True, store_cache: bool = True,
-               sales: bool = True, today: date | None = None) -> Vault:
+               sales: bool = True, today: date | None = None,
+               stats: list[FolderStats] | None = None) -> Vault:
     """The whole vault as one value; the same value whichever of these options are given.
 
     With `cache`, notes (unless a `reader` is given) and ledger months unchanged since the last
     run come from the caches in `.salesnotes/` (written back unless `store_cache` is False).
     With `git` (contacts found outside the notes), the newest contact date of each note is read
     from the contact commits, and daily notes dated up to `today` (default: any date) linking
-    to a client count too.
+    to a client count too. `stats`: the notes' stats from a walk made just before
+    (`reviewstate.inputs`), so the cache does not walk them again.
     """
     if reader is None and cache:
-        reader = NoteCache(root, store=store_cache)
+        reader = NoteCache(root, store=store_cache, stats=stats)
     ledger = LedgerCache(root, store=store_cache) if cache and sales else None
     contacts = git_contacts(root) if git else {}
     vault = read_vault(root, progress=progress, reader=reader, sales=sales, contacts=contacts,

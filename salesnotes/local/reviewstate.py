@@ -3,8 +3,9 @@
 Views are pure functions of the vault and the date, so when no note, config, ledger file,
 template, salesnotes module, date or git HEAD changed, and views/ still holds exactly what the
 last review left there, rendering again would give the same bytes. The fingerprint is two
-stat walks (about 0.1 s for 10,000 notes) against seconds of rendering. It never changes a
-result: any doubt (a missing or corrupt state file, a different version) renders again.
+stat walks (about 0.1 s for 10,000 notes) against seconds of rendering; a review that renders
+hands the notes' stats on to the note cache. It never changes a result: any doubt (a missing
+or corrupt state file, a different version) renders again.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ import salesnotes
 from salesnotes.git.run import head
 from salesnotes.local import store
 from salesnotes.local.dailycache import daily_files
-from salesnotes.model.where import VIEWS_DIR, note_folders
+from salesnotes.model.where import VIEWS_DIR, FolderStats, note_stats
 
 STATE_FILE = "review.json"
 _STATE_VERSION = 1
 _PACKAGE = Path(salesnotes.__file__).parent
-_name, _mtime, _size = attrgetter("name"), attrgetter("st_mtime_ns"), attrgetter("st_size")
+_mtime, _size = attrgetter("st_mtime_ns"), attrgetter("st_size")
 
 
 @dataclass
@@ -44,19 +45,29 @@ class ReviewSummary:
 
 
 def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...]) -> str:
-    """Everything a view is computed from, by (path, mtime, size), plus the date and version.
+    """Everything a view is computed from, by (path, mtime, size), plus the date and version."""
+    return inputs(root, today, week, views)[0]
+
+
+def inputs(root: Path, today: date, week: date | None, views: tuple[str, ...]
+           ) -> tuple[str, list[FolderStats]]:
+    """(`inputs_key`, the notes' stats it was made from: the note cache checks each note by
+    them rather than by a walk of its own).
 
     The notes are hashed a folder at a time, their names, mtimes and sizes as columns made by
     C-level maps and written by marshal (as the who-is-who index does): no Python step per
     note on the stat walk every warm `status` and review makes."""
     h = hashlib.sha256(f"{salesnotes.__version__}|{today}|{week}|{views}".encode())
     newest = 0
-    for rel, entries in note_folders(root):
-        stats = list(map(os.DirEntry.stat, entries))
-        mtimes = list(map(_mtime, stats))
+    folders = note_stats(root)
+    for rel, names, stats in folders:
+        if None in stats:  # vanished since listed
+            mtimes = [-1 if st is None else st.st_mtime_ns for st in stats]
+            sizes = [-1 if st is None else st.st_size for st in stats]
+        else:
+            mtimes, sizes = list(map(_mtime, stats)), list(map(_size, stats))
         newest = max(newest, *mtimes)
-        h.update(marshal.dumps((rel, list(map(_name, entries)), mtimes,
-                                list(map(_size, stats))), 2))
+        h.update(marshal.dumps((rel, names, mtimes, sizes), 2))
     lines = []
     for _, rel, st in daily_files(root, None):  # a daily note linking to a client is a contact
         newest = max(newest, st.st_mtime_ns)
@@ -67,8 +78,8 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
     newest = max(newest, _stat(h, root / "salesnotes.yaml"))
     _walk(h, _PACKAGE)  # salesnotes itself: an upgrade or a template change renders again
     if store.is_racy(newest, time.time_ns()):  # saved just now: may change again within one tick
-        return f"racy:{os.getpid()}:{time.time_ns()}"  # never matches a later run
-    return h.hexdigest()
+        return f"racy:{os.getpid()}:{time.time_ns()}", folders  # never matches a later run
+    return h.hexdigest(), folders
 
 
 def outputs_key(root: Path) -> str:

@@ -44,6 +44,32 @@ def walk_notes(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
             yield f"{rel}/{entry.name}", entry
 
 
+# A folder of notes with their stats: (its vault path, its notes' names, each one's stat or
+# None when it vanished since it was listed), by `note_stats`.
+FolderStats = tuple[str, list[str], list[os.stat_result | None]]
+
+
+def note_stats(root: Path) -> list[FolderStats]:
+    """`note_folders` with every note's stat, made by C-level maps a folder at a time. One
+    walk serves a review twice: its fingerprint (local/reviewstate.py) and the note cache's
+    check of every note (local/cache.py) read the same stats, where each made its own."""
+    out: list[FolderStats] = []
+    for rel, entries in note_folders(root):
+        try:
+            stats: list[os.stat_result | None] = list(map(os.DirEntry.stat, entries))
+        except OSError:  # one vanished meanwhile: the others still count
+            stats = list(map(_stat_or_none, entries))
+        out.append((rel, list(map(_name, entries)), stats))
+    return out
+
+
+def _stat_or_none(entry: os.DirEntry[str]) -> os.stat_result | None:
+    try:
+        return entry.stat()
+    except OSError:
+        return None
+
+
 def note_folders(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
     """`walk_notes` a folder at a time: (its vault path, its notes by name), for a caller
     that handles a folder's notes together (the who-is-who index keeps one digest per folder)."""
