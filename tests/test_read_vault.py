@@ -151,3 +151,14 @@ def test_body_front_matter_lookalike_is_not_front_matter():
     result = read_note(__import__("pathlib").PurePosixPath("clients/x.md"),
                        b"Intro\n---\ntier: A\n---\n")
     assert result.note.tier is None and not result.problems
+
+
+def test_names_duplicate_whatever_their_case_spaces_or_unicode_form(make_vault, run):
+    root = make_vault({
+        "clients/A.md": "---\nname: \"Zo\u0308e  Serwis\"\n---\n",
+        "clients/B.md": "---\nname: ZÖE serwis\n---\n",
+        "clients/C.md": "---\nname: Zoe Serwis\n---\n",
+    })
+    err = run("check", "--vault", str(root)).stderr
+    assert "clients/B.md:2: duplicate client name 'ZÖE serwis': also in clients/A.md" in err
+    assert "clients/C.md" not in err

@@ -7,13 +7,13 @@ and those needing the config (tier, status) are made here, after every note is r
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +31,7 @@ Progress = Callable[[int, int], None]
 Meanwhile = tuple[Callable[[], object], int]
 Reader = Callable[..., list[ReadResult]]  # (root, progress, *, meanwhile) -> every note
 _key_types = attrgetter("key_types")
+_NAME = attrgetter("name")
 # One ledger month file parsed: (vault path, file) -> (rows, problems); see model/ledger.py
 LedgerFileParser = Callable[[str, Path], tuple[list, list[Problem]]]
 
@@ -143,7 +144,7 @@ def _ledger_weight(root: Path) -> int:
 def _vault_checks(notes: list[Note], config: Config) -> list[Problem]:
     problems = config_checks(notes, config)
     problems.extend(_shared_nips(notes))
-    problems.extend(_duplicates(notes, _name_key, "client name"))
+    problems.extend(_duplicates(notes, _folded_names, "client name"))
     problems.extend(_type_mismatches(notes))
     return problems
 
@@ -162,18 +163,16 @@ def config_checks(notes: list[Note], config: Config) -> list[Problem]:
     return problems
 
 
-def _name_key(note: Note) -> str:
-    return _folded_name(note.name)
+def _folded_names(notes: list[Note]) -> list[str]:
+    """Each note's name as duplicates are told (NFC, casefolded, spaces collapsed), each step a
+    C-level map over all of them: a Python call per note cost 30 ms of every review at 10k."""
+    nfc = functools.partial(unicodedata.normalize, "NFC")
+    return list(map(" ".join, map(str.split, map(str.casefold, map(nfc, map(_NAME, notes))))))
 
 
-@lru_cache(maxsize=1 << 17)
-def _folded_name(name: str) -> str:
-    """Cached: watch checks every name on every rebuild, and names rarely change."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _duplicates(notes: list[Note], key: Callable[[Note], str | None], what: str) -> list[Problem]:
-    keys = list(map(key, notes))
+def _duplicates(notes: list[Note], keys_of: Callable[[list[Note]], list[str]],
+                what: str) -> list[Problem]:
+    keys = keys_of(notes)
     # only the keys seen twice get a group: counting all of them is one C-level pass
     twice = {k for k, count in Counter(keys).items() if count > 1 and k is not None}
     if not twice:
