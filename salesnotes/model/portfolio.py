@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter, is_not
 from typing import Any, TypeVar
 
 from salesnotes.model.branches import SharedNip, shared_nips
@@ -20,6 +22,8 @@ from salesnotes.read.note import Note
 
 ZERO = Decimal(0)
 T = TypeVar("T")
+_DATE, _AMOUNT, _MARGIN = attrgetter("date"), attrgetter("amount"), attrgetter("margin")
+_NOT_NONE = partial(is_not, None)
 
 
 def add_months(d: date, months: int) -> date:
@@ -107,28 +111,37 @@ class Book:
                 by_nip[sale.nip].append(sale)
             else:
                 unmatched.append(sale)
+        # each NIP's money summed once, in sale order, by C-level maps (not a generator per note)
+        actual = {nip: sum(map(_AMOUNT, sales), ZERO) for nip, sales in by_nip.items()}
+        margin = {nip: sum(filter(_NOT_NONE, map(_MARGIN, sales)), ZERO)
+                  for nip, sales in by_nip.items()}
         shared = shared_nips(vault.notes)
         head_of = {id(n): s.head for s in shared for n in s.others}
         group_of = {id(s.head): (s.head, *s.others) for s in shared}
         rows = []
         order = []  # each row's urgency: sorted by, then let go (a name folded, a Decimal each)
-        # a note's tier and cadence depend on its tier as written alone: worked out once each
+        # a note's tier and cadence depend on its tier as written alone, its status on its
+        # status: worked out once each
         by_tier: dict[str | None, tuple[str, int]] = {}
+        by_status: dict[str | None, str] = {}
         elsewhere = vault.git_contacts or vault.daily_contacts  # else no note has any
         for note in vault.notes:
             if (tiered := by_tier.get(note.tier)) is None:
                 tiered = by_tier[note.tier] = (vault.tier(note), vault.cadence(note))
             tier, cadence = tiered
+            if (status := by_status.get(note.status)) is None:
+                status = by_status[note.status] = vault.status(note)
             info = (breath_of(note, today, cadence, *vault.outside(note)) if elsewhere
                     else breath_of(note, today, cadence))
-            head = head_of.get(id(note))
-            sales = by_nip.get(note.nip) if note.nip and head is None else None
-            group = group_of.get(id(note))
             stake = money_at_stake(note)
+            if not shared:
+                head = group = None
+            else:
+                head, group = head_of.get(id(note)), group_of.get(id(note))
+            nip = note.nip if head is None else None
             rows.append(ClientRow(
-                note, tier, vault.status(note), info, cadence, stake,
-                sum((s.amount for s in sales), ZERO) if sales else ZERO,
-                sum((s.margin for s in sales if s.margin is not None), ZERO) if sales else ZERO,
+                note, tier, status, info, cadence, stake,
+                actual.get(nip, ZERO) if nip else ZERO, margin.get(nip, ZERO) if nip else ZERO,
                 budget=None if head else _summed(group, "budget") if group else note.budget,
                 potential=(None if head else _summed(group, "potential") if group
                            else note.potential),
@@ -144,7 +157,7 @@ def ledger_start(vault: Vault) -> date | None:
     either (no ledger: every actual is 0, and the views say so)."""
     if vault.config.ledger_start is not None:
         return vault.config.ledger_start
-    return min(s.date for s in vault.sales).replace(day=1) if vault.sales else None
+    return min(map(_DATE, vault.sales)).replace(day=1) if vault.sales else None
 
 
 def _summed(notes: tuple[Note, ...], key: str) -> Decimal | None:
