@@ -415,9 +415,12 @@ def _client(row: ClientRow, parts: tuple[tuple[Decimal, ...], Decimal, Decimal],
             ahead: Decimal) -> ClientBudget:
     monthly, year, to_date = parts
     actual = row.actual_ytd
-    return ClientBudget(row, year, to_date, actual,
-                        actual / to_date if to_date > 0 else None, to_date - actual,
-                        actual + ahead, monthly, _GLYPHS[row.breath.state])
+    return _tuple(ClientBudget, (row, year, to_date, actual,
+                                 actual / to_date if to_date > 0 else None, to_date - actual,
+                                 actual + ahead, monthly, _GLYPHS[row.breath.state]))
+
+
+_tuple = tuple.__new__  # a ClientBudget made without its Python-level __new__: one per client
 
 
 def _months(months: tuple[date, ...], budgets: tuple[Decimal, ...], actual: dict[int, Decimal],

@@ -63,10 +63,12 @@ PARALLEL_FROM = 2000  # clients: below this a fork costs more than it saves
 # The units the render is split into: a view, or a part of one (`name:page`, `name:extra`) for
 # the views in _APART, whose page and pictures are worth rendering in different processes.
 _APART = ("portfolio",)
-# CPU ms of each unit at 10,000 clients, its module's import included (each process imports
-# only the view modules it renders: a view module's dataclasses cost ~1 ms each to make).
-_COST = {"portfolio:page": 260, "portfolio:extra": 115, "week_plan": 145, "checklists": 165,
-         "budget": 175, "pay": 10, "today": 5, "clients_base": 6}
+# CPU of each unit, relative, at 10,000 clients on a Monday late in the fiscal year (the bench
+# vault, 2026-12-07: Budget weighs less in January, when few clients have sales yet), its
+# module's import included (each process imports only the view modules it renders: a view
+# module's dataclasses cost ~1 ms each to make); a follower's cost after its lead.
+_COST = {"portfolio:page": 380, "budget": 300, "pay": 16, "checklists": 325, "week_plan": 225,
+         "portfolio:extra": 125, "today": 12, "clients_base": 8}
 # Units that reuse another's work in the same process, rendered after it: Today reads the
 # Week plan's plan; Budget the budget and opportunity sums Portfolio made (Book.once); Pay the
 # year's sales and budgets Budget made.
