@@ -179,6 +179,50 @@ def test_write_views_reports_a_folder_in_the_way(tmp_path):
     assert result.problems and not result.written
 
 
+def test_write_views_writes_the_files_side_by_side_and_lists_them_in_order(tmp_path,
+                                                                          monkeypatch):
+    """Each view waits on the disk (fsyncs): they are written at once, not one after another.
+    Every write here waits until all of them have started, which one-by-one writing never
+    reaches; the result is still each file's bytes, in name order, and a write that raises
+    raises in the caller."""
+    import threading
+
+    from salesnotes import views
+
+    ours = b"<!-- " + GENERATED + b" -->\n"
+    files = {f"{name}.md": ours + name.encode() for name in ("C", "A", "D", "B")}
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "D.md").write_text("by hand\n")
+    (tmp_path / "views" / "B.md").write_bytes(files["B.md"])
+    everyone = threading.Barrier(len(files) - 1, timeout=10)  # D.md, by hand, is not written
+    real = views.atomic_write
+
+    def together(path, data, **kw):  # noqa: ANN001, ANN003, ANN202
+        everyone.wait()
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(views, "atomic_write", together)
+    running = set(threading.enumerate())
+    result = write_views(tmp_path, files)
+    assert [p.name for p in result.written] == ["A.md", "C.md"]
+    assert [p.name for p in result.unchanged] == ["B.md"]
+    assert [str(p.path) for p in result.problems] == ["views/D.md"]
+    for name in ("A.md", "B.md", "C.md"):
+        assert (tmp_path / "views" / name).read_bytes() == files[name]
+    assert (tmp_path / "views" / "D.md").read_text() == "by hand\n"
+    assert set(threading.enumerate()) <= running  # every writer is done
+
+    def broken(path, data, **kw):  # noqa: ANN001, ANN003, ANN202
+        if path.name == "C.md":
+            raise RuntimeError("disk on fire")
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(views, "atomic_write", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_views(tmp_path, {name: data + b"2" for name, data in files.items()})
+    assert (tmp_path / "views" / "A.md").read_bytes() == files["A.md"] + b"2"
+
+
 def test_a_failing_view_is_a_problem_and_the_others_are_built(make_vault, monkeypatch):
     from salesnotes.views import portfolio
 
