@@ -297,18 +297,30 @@ def test_open_items_are_capped_per_cell(make_vault):
 # The loops the built-in template held before its long tables were laid out in Python
 # (views/checklists.py Rows): a rep's copy of that template still renders with them.
 LOOPS = {
-    "{{ rows.clients(b) }}\n":
+    "{% for line in rows.clients_lines(b) %}\n{{ line }}\n{% endfor %}\n":
         "{% for c in b.clients %}\n| {{ c.row.note | link }} | {{ c.row.tier | cell }} "
         "| {{ c.row.stake | money }} | {{ c.mark }}{{ c.progress.done | length }}/"
         "{{ c.progress.total }} {{ c.bar }} | {% if c.progress.complete %}{{ t.cl_all_done }}"
         "{% else %}{{ c.open_shown | join(\" · \") | cell }}{% if c.open_more %} "
         "+{{ c.open_more }}{% endif %}{% endif %} |\n{% endfor %}\n",
-    "{{ rows.missing(b) }}\n":
+    "{% for line in rows.missing_lines(b) %}\n{{ line }}\n{% endfor %}\n":
         "{% for r in b.missing %}\n"
         "| {{ r.note | link }} | {{ r.tier | cell }} | {{ r.stake | money }} |\n{% endfor %}\n",
-    "{{ rows.extra(b) }}\n":
+    "{% for line in rows.extra_lines(b) %}\n{{ line }}\n{% endfor %}\n":
         "{% for e in b.extra %}\n| {{ e.row.note | link }} | {{ e.text | cell }} "
         "| {{ t.cl_ticked if e.done else t.cl_unticked }} |\n{% endfor %}\n",
+}
+
+
+# The calls that wrote each table as one string, before the built-in template wrote its rows
+# one by one: a rep's copy of that template still renders with them.
+JOINED = {
+    "{% for line in rows.clients_lines(b) %}\n{{ line }}\n{% endfor %}\n":
+        "{{ rows.clients(b) }}\n",
+    "{% for line in rows.missing_lines(b) %}\n{{ line }}\n{% endfor %}\n":
+        "{{ rows.missing(b) }}\n",
+    "{% for line in rows.extra_lines(b) %}\n{{ line }}\n{% endfor %}\n":
+        "{{ rows.extra(b) }}\n",
 }
 
 
@@ -327,6 +339,9 @@ def test_a_reps_template_with_the_loops_writes_the_same_checklists_md(make_vault
     assert " +1 |" in ours and "✅ 4/4" in ours and "| Old item the template dropped |" in ours
     (root / "templates" / "views").mkdir(parents=True)
     (root / "templates" / "views" / "Checklists.md").write_text(looped_template(), "utf-8")
+    assert render_view(root) == ours
+    (root / "templates" / "views" / "Checklists.md").write_text(
+        template_with_loops(view, JOINED), encoding="utf-8")
     assert render_view(root) == ours
 
 

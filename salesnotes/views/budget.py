@@ -6,6 +6,7 @@ template; its words are in the label catalogs (salesnotes/labels/).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -62,18 +63,27 @@ class Rows:
     @pass_environment
     def budget_no_sales(self, env: Any) -> str:
         """The lines under `## budget and no sales`, without the last newline."""
+        return "\n".join(self.budget_no_sales_lines(env))
+
+    @pass_environment
+    def budget_no_sales_lines(self, env: Any) -> Iterator[str]:
+        """Those lines one by one: the built-in template writes each as it comes, so a table
+        of 100,000 rows is never held whole (ARCHITECTURE.md, speed: memory)."""
         head, (cell, money, day) = self._head, (env.filters[f] for f in ("cell", "money", "date"))
-        return "\n".join([
-            f"{head(env, c)}{money(c.budget)} | {c.glyph} | {day(c.row.breath.last)} "
-            f"| {cell(c.row.note.next_step)} |"
-            for c in self.year.budget_no_sales])
+        for c in self.year.budget_no_sales:
+            yield (f"{head(env, c)}{money(c.budget)} | {c.glyph} | {day(c.row.breath.last)} "
+                   f"| {cell(c.row.note.next_step)} |")
 
     @pass_environment
     def clients(self, env: Any) -> str:
         """The lines under `## clients by gap`, without the total row and the last newline."""
+        return "\n".join(self.clients_lines(env))
+
+    @pass_environment
+    def clients_lines(self, env: Any) -> Iterator[str]:
+        """Those lines one by one, as `budget_no_sales_lines`."""
         money, pct = env.filters["money"], env.filters["pct"]
         amounts: dict[tuple, str] = {}
-        lines = []
         for c in self.year.clients:
             key = (c.budget, c.to_date, c.actual)
             cells = amounts.get(key)
@@ -81,8 +91,7 @@ class Rows:
                 cells = amounts[key] = (f"{money(c.budget)} | {money(c.to_date)} "
                                         f"| {money(c.actual)} | {pct(c.attainment)} "
                                         f"| {money(c.gap)}")
-            lines.append(f"{self._head(env, c)}{cells} | {c.glyph} |")
-        return "\n".join(lines)
+            yield f"{self._head(env, c)}{cells} | {c.glyph} |"
 
 
 def extra_files(book: Book) -> dict[str, bytes]:

@@ -9,10 +9,11 @@ safety 12).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -106,8 +107,15 @@ def map_rows(rows: Iterable[Iterable[Any]], link: Callable[[Any, Any], str]) -> 
     """The `map_rows` filter: Portfolio's map as markdown table rows, a client as its glyph and
     its link by its short name, None as an empty cell. What a jinja loop of cells would write,
     written here: 10,000 clients made 50,000 template calls."""
-    return "\n".join(["|" + "".join([f" {c.glyph} {link(c, c.short)} |" if c else "  |"
-                                      for c in row]) for row in rows])
+    return "\n".join(map_lines(rows, link))
+
+
+def map_lines(rows: Iterable[Iterable[Any]], link: Callable[[Any, Any], str]) -> Iterator[str]:
+    """The `map_lines` filter: `map_rows`' lines one by one, for a template loop that writes
+    each as it comes. The built-in template loops: at 100,000 clients the map joined was a
+    string of 40 MB (its glyphs make each character four bytes) held beside its UTF-8."""
+    for row in rows:
+        yield "|" + "".join([f" {c.glyph} {link(c, c.short)} |" if c else "  |" for c in row])
 
 
 @lru_cache(maxsize=32768)
@@ -150,6 +158,7 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
         link=link.to_note,
         linkto=lambda path, text: link(path, text),
         map_rows=lambda rows: map_rows(rows, link.to_note),
+        map_lines=lambda rows: map_lines(rows, link.to_note),
     )
     for name in ("center", "indent", "batch", "slice", "wordwrap", "truncate"):
         env.filters[name] = _guarded(env.filters[name])
@@ -444,17 +453,21 @@ _BATCH = 4096  # pieces joined and encoded at a time: few calls, and a bounded l
 
 
 def _marked(pieces: Iterable[str]) -> bytes:
-    """The marker line, then the pieces without the newlines they start with, as UTF-8."""
-    out = [MARKER.encode() + b"\n"]
+    """The marker line, then the pieces without the newlines they start with, as UTF-8.
+
+    The bytes grow in one buffer whose value is handed over without a copy: a list of
+    encoded batches joined at the end held the view twice (50 MB at 100,000 clients)."""
+    out = io.BytesIO()
+    out.write(MARKER.encode() + b"\n")
     rest = iter(pieces)
     for piece in rest:
         piece = piece.lstrip("\n")
         if piece:
-            out.append(piece.encode("utf-8"))
+            out.write(piece.encode("utf-8"))
             break
     while batch := list(islice(rest, _BATCH)):
-        out.append("".join(batch).encode("utf-8"))
-    return b"".join(out)
+        out.write("".join(batch).encode("utf-8"))
+    return out.getvalue()
 
 
 def _message(e: Exception) -> str:
