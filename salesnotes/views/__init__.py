@@ -95,7 +95,7 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     submitted = big and worker is not None and worker.submit(vault, today, theirs, week)
     book = book or Book.of(vault, today)
     cfg = vault.config
-    env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links)
+    env = make_env(vault.root, cfg.locale, cfg.currency, cfg.links, clients=len(vault.notes))
     parts: dict[str, Rendered] = {}
     if submitted and worker is not None:
         parts = {u: render_unit(u, book, env, week) for u in mine}

@@ -43,8 +43,11 @@ def cell(value: Any) -> str:
 @lru_cache(maxsize=65536)
 def _cell_text(text: str) -> str:
     """Cached: 10,000 clients make 50,000 cells per review, and watch renders them on every
-    save, while the texts (names, next steps, tasks) barely change between two saves."""
-    return _CELL_ESCAPE.sub(_escaped, " ".join(text.split()))
+    save, while the texts (names, next steps, tasks) barely change between two saves. A text
+    that needs no change is kept as the very string (re.sub hands back its input when nothing
+    matched): the cache then holds one string, not two, per text."""
+    joined = " ".join(text.split())
+    return _CELL_ESCAPE.sub(_escaped, text if joined == text else joined)
 
 
 def _escaped(match: re.Match) -> str:
@@ -53,20 +56,29 @@ def _escaped(match: re.Match) -> str:
     return "\\" + match.group()
 
 
-class Linker:
-    """Links from views/ to notes: URL-encoded markdown links (default) or wikilinks."""
+LINK_CACHE = 32768  # links (and their URLs) kept: two per client of a 10,000-client vault
 
-    def __init__(self, style: str = "markdown", from_dir: str = "views") -> None:
+
+class Linker:
+    """Links from views/ to notes: URL-encoded markdown links (default) or wikilinks.
+
+    `cached`: False for a vault of more clients than the cache holds. Each view links its
+    clients in one pass, so a full LRU cache evicts every link before it is asked again: it
+    never answers, and held 30 MB of links at 100,000 clients."""
+
+    def __init__(self, style: str = "markdown", from_dir: str = "views", *,
+                 cached: bool = True) -> None:
         self.style = style
         self.up = "../" * len(PurePosixPath(from_dir).parts)
-        self._link: Any = _links(style, self.up)  # an lru_cache'd function (has __wrapped__)
+        self._link: Any = _links(style, self.up, cached)
+        self._plain: Any = getattr(self._link, "__wrapped__", self._link)  # no cache
 
     def __call__(self, path: PurePosixPath | str, text: str, in_table: bool = True) -> str:
         where = _posix(path)
         try:
             return self._link(where, text, in_table)
         except TypeError:  # unhashable text from a user's template: made without the cache
-            return self._link.__wrapped__(where, text, in_table)
+            return self._plain(where, text, in_table)
 
     def to_note(self, note: Any, text: Any = None) -> str:
         """The `link` filter, `{{ c|link }}` or `{{ c|link(c.short) }}`: __call__ inlined, as a
@@ -76,7 +88,7 @@ class Linker:
         try:
             return self._link(where, text, True)
         except TypeError:
-            return self._link.__wrapped__(where, text, True)
+            return self._plain(where, text, True)
 
 
 def _posix(path: PurePosixPath | str) -> str:
@@ -87,20 +99,21 @@ def _posix(path: PurePosixPath | str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _links(style: str, up: str) -> Callable[[str, Any, bool], str]:
+def _links(style: str, up: str, cached: bool = True) -> Callable[[str, Any, bool], str]:
     """The link maker of one style, cached like cells: a client's link recurs in every view
-    and in every render of watch, and 45,000 links per review are worth one lookup each."""
+    and in every render of watch, and 45,000 links per review are worth one lookup each.
+    Not `cached`: each link and its URL made anew (see Linker)."""
+    url = url_path if cached else url_path.__wrapped__
 
-    @lru_cache(maxsize=32768)
     def link(where: str, text: Any, in_table: bool) -> str:
         if style == "wiki":
             path = PurePosixPath(where)
             target = str(path.with_suffix("")) if path.suffix == ".md" else where
             bar = "\\|" if in_table else "|"
             return f"[[{target}{bar}{cell(text).replace(chr(92) + '|', '-')}]]"
-        return f"[{cell(text)}]({up}{url_path(where)})"
+        return f"[{cell(text)}]({up}{url(where)})"
 
-    return link
+    return lru_cache(maxsize=LINK_CACHE)(link) if cached else link
 
 
 def map_rows(rows: Iterable[Iterable[Any]], link: Callable[[Any, Any], str]) -> str:
@@ -118,7 +131,7 @@ def map_lines(rows: Iterable[Iterable[Any]], link: Callable[[Any, Any], str]) ->
         yield "|" + "".join([f" {c.glyph} {link(c, c.short)} |" if c else "  |" for c in row])
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=LINK_CACHE)
 def url_path(text: str) -> str:
     """`urllib.parse.quote(text, safe="/")` by one table lookup per UTF-8 byte: quote goes
     through the bytes in Python, and a review makes 20,000 links. Cached: a client is linked
@@ -130,8 +143,10 @@ _URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 _URL_BYTES = [chr(b) if b in _URL_SAFE else f"%{b:02X}" for b in range(256)].__getitem__
 
 
-def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa: ANN201
-    """The environment for one vault: user templates first, then salesnotes' own."""
+def make_env(root: Path | None, locale: str, currency: str, links: str,  # noqa: ANN201
+             *, clients: int = 0):
+    """The environment for one vault of `clients` clients: user templates first, then
+    salesnotes' own."""
     # jinja2 only when a template is rendered (not for log, status or check)
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
@@ -144,7 +159,8 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
                               trim_blocks=True, lstrip_blocks=True,
                               bytecode_cache=private_cache(SANDBOXED_PATTERN)
                               if len(loaders) > 1 else None)
-    link = Linker(links)
+    cached = clients <= LINK_CACHE
+    link = Linker(links, cached=cached)
     fmt = money_formatter(currency, locale)
     env.filters.update(
         money=lambda v: fmt(v) if v is not None else "–",
@@ -164,20 +180,21 @@ def make_env(root: Path | None, locale: str, currency: str, links: str):  # noqa
         env.filters[name] = _guarded(env.filters[name])
     env.filters["format"] = _safe_format
     env.globals.update(t=Labels(locale), locale=locale, currency=currency)
-    env.trusted = _trusted_twin(env, (locale, currency, links))
+    env.trusted = _trusted_twin(env, (locale, currency, links, cached))
     return env
 
 
-_TWINS: dict[tuple[str, str, str], Any] = {}
+_TWINS: dict[tuple[str, str, str, bool], Any] = {}
 
 
-def _trusted_twin(sandboxed: Any, key: tuple[str, str, str]) -> Any:
+def _trusted_twin(sandboxed: Any, key: tuple[str, str, str, bool]) -> Any:
     """salesnotes' own templates, unsandboxed: the sandbox checks every attribute access, which
     doubled the render time of 10,000 clients; the user's templates always run sandboxed.
 
-    One per (locale, currency, links) for the life of the process, with the templates it has
-    compiled: a new environment per render compiled all five again, 0.1 s of every rebuild in
-    watch. Its filters and globals depend on that key only; jinja still reloads an edited file.
+    One per (locale, currency, links, links cached) for the life of the process, with the
+    templates it has compiled: a new environment per render compiled all five again, 0.1 s of
+    every rebuild in watch. Its filters and globals depend on that key only; jinja still
+    reloads an edited file.
     """
     if key not in _TWINS:
         # jinja2 only when a template is rendered (not for log, status or check)

@@ -145,7 +145,8 @@ def _serve(inbox: int, outbox: int) -> None:
         with gc_paused(collect=True, freeze=True):
             try:
                 book = Book.of(vault, today)
-                env = make_env(vault.root, config.locale, config.currency, config.links)
+                env = make_env(vault.root, config.locale, config.currency, config.links,
+                               clients=len(vault.notes))
                 reply: object = {unit: render_unit(unit, book, env, week)
                                  for unit in names}
             except Exception:  # noqa: BLE001 - the watcher renders them itself

@@ -1,0 +1,49 @@
+"""What keeps the render of a 100,000-client vault within its memory: the long tables written
+line by line, links of a vault bigger than the link cache made without it, a cell's text
+kept as the very string."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from types import SimpleNamespace
+
+import pytest
+
+from salesnotes.views import engine
+from salesnotes.views.engine import BUILTIN, LINK_CACHE, cell, make_env, url_path
+
+
+def test_the_built_in_templates_write_the_long_tables_line_by_line():
+    """`{{ rows.clients() }}` or `{{ m.rows|map_rows }}` hold a whole table as one string
+    (four bytes a character, for its glyphs) beside its UTF-8: the built-in templates loop over
+    the `*_lines` forms instead."""
+    loops = 0
+    for template in BUILTIN.glob("*.md"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"\{\{ *rows\.", text), template.name
+        assert "map_rows" not in text, template.name
+        loops += len(re.findall(r"\{% for line in (rows\.\w+_lines\(|m\.rows\|map_lines)", text))
+    assert loops == 6  # Budget 2, Checklists 3, Portfolio's map 1
+
+
+@pytest.mark.parametrize("style", ["markdown", "wiki"])
+def test_links_of_a_vault_over_the_link_cache_are_made_the_same_and_not_kept(style):
+    small = make_env(None, "en", "PLN", style, clients=LINK_CACHE)
+    big = make_env(None, "en", "PLN", style, clients=LINK_CACHE + 1)
+    notes = [SimpleNamespace(path=PurePosixPath(f"clients/Łódź/{name}.md"), name=name)
+             for name in ("Łódź | Co", "A*B [x] (2)", f"Plain {style} 7")]
+    cached = engine._links(style, "../", True)
+    before, urls = cached.cache_info().currsize, url_path.cache_info().currsize
+    made = [big.filters["link"](n) for n in notes]
+    assert cached.cache_info().currsize == before and url_path.cache_info().currsize == urls
+    assert made == [small.filters["link"](n) for n in notes]
+    assert cached.cache_info().currsize == before + len(notes)
+    assert made == [big.trusted.filters["link"](n) for n in notes]
+
+
+def test_a_cell_that_needs_no_change_is_kept_as_the_very_string():
+    plain = "".join(["Zakład Łódź ", "sp. z o.o."])  # made at run time: not a constant
+    assert cell(plain) is plain
+    assert cell("a  b|c") == "a b\\|c"
+    assert cell(" Zakład\n Łódź ") == "Zakład Łódź"
