@@ -45,19 +45,22 @@ class Rows:
     (7,000 rows of 6 to 8 cells in the 10,000-client bench vault, both tables alike), which
     jinja wrote cell by cell through a filter call each. The cells are still the template's
     own filters (jinja hands its environment in), so `{{ rows.clients() }}` writes the very
-    text the loop did; a client's link and tier are made once for both tables, and the money
-    cells once per distinct (budget, to date, actual). The built-in template calls them; every
-    other value is still in the context for a rep's own template."""
+    text the loop did; a client's link and tier are made once for both tables (kept from the
+    first table, which lists a few, until the second, which lists them all, uses them), and
+    the money cells once per distinct (budget, to date, actual). The built-in template calls
+    them; every other value is still in the context for a rep's own template."""
 
     def __init__(self, year: BudgetYear) -> None:
         self.year = year
-        self._heads: dict[int, str] = {}  # id(row) -> its first two cells
+        self._heads: dict[int, str] = {}  # id(row) -> its first two cells, kept for `clients`
 
-    def _head(self, env: Any, c: ClientBudget) -> str:
-        head = self._heads.get(id(c.row))
+    def _head(self, env: Any, c: ClientBudget, *, keep: bool) -> str:
+        head = self._heads.pop(id(c.row), None) if not keep else self._heads.get(id(c.row))
         if head is None:
             link, cell = env.filters["link"], env.filters["cell"]
-            head = self._heads[id(c.row)] = f"| {link(c.row.note)} | {cell(c.row.tier)} | "
+            head = f"| {link(c.row.note)} | {cell(c.row.tier)} | "
+            if keep:
+                self._heads[id(c.row)] = head
         return head
 
     @pass_environment
@@ -71,8 +74,8 @@ class Rows:
         of 100,000 rows is never held whole (ARCHITECTURE.md, speed: memory)."""
         head, (cell, money, day) = self._head, (env.filters[f] for f in ("cell", "money", "date"))
         for c in self.year.budget_no_sales:
-            yield (f"{head(env, c)}{money(c.budget)} | {c.glyph} | {day(c.row.breath.last)} "
-                   f"| {cell(c.row.note.next_step)} |")
+            yield (f"{head(env, c, keep=True)}{money(c.budget)} | {c.glyph} "
+                   f"| {day(c.row.breath.last)} | {cell(c.row.note.next_step)} |")
 
     @pass_environment
     def clients(self, env: Any) -> str:
@@ -91,7 +94,7 @@ class Rows:
                 cells = amounts[key] = (f"{money(c.budget)} | {money(c.to_date)} "
                                         f"| {money(c.actual)} | {pct(c.attainment)} "
                                         f"| {money(c.gap)}")
-            yield f"{self._head(env, c)}{cells} | {c.glyph} |"
+            yield f"{self._head(env, c, keep=False)}{cells} | {c.glyph} |"
 
 
 def extra_files(book: Book) -> dict[str, bytes]:

@@ -173,7 +173,6 @@ class ProblemRow:
 
 def context(book: Book) -> dict[str, Any]:
     clients = [_client(row) for row in book.rows]
-    by_row = dict(zip(map(id, book.rows), clients, strict=True))  # ids: a path hashes slowly
     by_tier = _by_tier(clients, list(book.config.tiers))
     return {
         "today": book.today,
@@ -193,7 +192,7 @@ def context(book: Book) -> dict[str, Any]:
         "gaps": _gaps(clients),
         "dormant": _dormant(clients),
         "competitors": _ranked(competitor_groups(clients)),
-        "expected": expected_purchases(book, by_row),
+        "expected": expected_purchases(book, _client),
         "problems": _problems(book.problems, Labels(book.config.locale)),
     }
 
@@ -206,6 +205,8 @@ extra_files = treemap.extra_files
 def _client(row: ClientRow) -> Client:
     note, info = row.note, row.breath
     name = " ".join(note.name.split())
+    if name == note.name:  # the note's own string, not a copy per client (100,000 at once)
+        name = note.name
     short = name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
     potential, actual = row.potential, row.actual_ytd
     gap = potential - actual if potential and potential > actual else ZERO
@@ -349,9 +350,9 @@ def competitor_groups(clients: list[Client]) -> list[CompetitorGroup]:
     return out
 
 
-def expected_purchases(book: Book, clients: dict[int, Client]) -> Expected:
-    """Opportunities closing from this month to today + 90 days; `clients` by `id()` of the
-    book's rows.
+def expected_purchases(book: Book, client: Callable[[ClientRow], Client]) -> Expected:
+    """Opportunities closing from this month to today + 90 days; `client` makes a row's
+    Client, asked only for the rows that may be listed (no map of every row to its Client).
 
     A close written as a month (`2026-12`) is read as its first day, so "this month" counts from
     the first of today's month; an earlier close has slipped and is listed apart. 10,000
@@ -373,15 +374,15 @@ def expected_purchases(book: Book, clients: dict[int, Client]) -> Expected:
 
     def purchase(row: ClientRow, opp: Opportunity, weighted: Decimal | None) -> Purchase:
         value = to_grosz(opp.value) if opp.value is not None else None
-        return Purchase(clients[id(row)], opp.name, opp.close, opp.stage, value,
+        return Purchase(client(row), opp.name, opp.close, opp.stage, value,
                         opp.probability, weighted)
 
     # (close, -value) leads the order; names are folded only for the contenders
     first_due = heapq.nsmallest(EXPECTED_LIMIT, _contenders(due, EXPECTED_LIMIT, _close_value),
-                                key=lambda d: (d[0], d[1], clients[id(d[2])].name.casefold(),
+                                key=lambda d: (d[0], d[1], client(d[2]).name.casefold(),
                                                d[3].name))
     first_slipped = heapq.nsmallest(LIST_LIMIT, _contenders(slipped, LIST_LIMIT, _close),
-                                    key=lambda d: (d[0], clients[id(d[1])].name.casefold(),
+                                    key=lambda d: (d[0], client(d[1]).name.casefold(),
                                                    d[2].name))
     return Expected(
         start, end,
