@@ -47,3 +47,18 @@ def test_a_cell_that_needs_no_change_is_kept_as_the_very_string():
     assert cell(plain) is plain
     assert cell("a  b|c") == "a b\\|c"
     assert cell(" Zakład\n Łódź ") == "Zakład Łódź"
+
+
+def test_a_view_is_compared_with_its_file_a_chunk_at_a_time(tmp_path):
+    """`atomic_write` without `expect` (views/) compares chunk by chunk: the same bytes write
+    nothing; a byte changed past the first chunk, or a file of another size, is written."""
+    from salesnotes.edit import files
+
+    path = tmp_path / "Budget.md"
+    data = bytes(range(256)) * (files._CHUNK // 256 * 2 + 3)
+    assert files.atomic_write(path, data) is True
+    assert files.atomic_write(path, data) is False
+    changed = data[:-5] + b"x" + data[-4:]
+    assert files.atomic_write(path, changed) is True and path.read_bytes() == changed
+    assert files.atomic_write(path, changed[:-1]) is True and path.read_bytes() == changed[:-1]
+    assert files.atomic_write(path, changed[:-1]) is False

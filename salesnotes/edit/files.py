@@ -122,8 +122,8 @@ def _atomic_write(
         mode = _new_file_mode()
     else:
         _refuse_unsafe_target(path, st)
-        current = _read(path)
-        if current == data:
+        current = _unless_holding(path, data, st.st_size, whole=expect is not None)
+        if current is None:
             return False
         _refuse_read_only(path, st)
         if expect is not None and digest_of(current) != expect.digest:
@@ -315,6 +315,32 @@ def _lstat(path: Path) -> os.stat_result | None:
 def _read(path: Path) -> bytes:
     with open(path, "rb") as f:
         return f.read()
+
+
+_CHUNK = 1 << 20
+
+
+def _unless_holding(path: Path, data: bytes, size: int, *, whole: bool) -> bytes | None:
+    """None when the file holds exactly `data`; else its bytes when `whole` (a note, whose
+    digest is checked), or b"". Without `whole` it is compared a chunk at a time: a view of
+    100,000 clients is 26 MB, and reading it whole held it twice beside the new bytes."""
+    if whole:
+        current = _read(path)
+        return None if current == data else current
+    return None if _holds(path, data, size) else b""
+
+
+def _holds(path: Path, data: bytes, size: int) -> bool:
+    if size != len(data):
+        return False
+    view = memoryview(data)
+    at = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            if view[at:at + len(chunk)] != chunk:
+                return False
+            at += len(chunk)
+    return at == len(data)
 
 
 def _unlink_quietly(path: Path) -> None:
