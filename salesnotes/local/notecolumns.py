@@ -101,9 +101,9 @@ def from_columns(columns: Columns) -> Iterator[tuple[str, Key, ReadResult]]:
 
 def _sections(sections: tuple) -> tuple[ChecklistSection, ...]:
     tn = tuple.__new__
-    return tuple(tn(ChecklistSection, (title, tuple(map(tn, repeat(ChecklistItem), items)),
-                                       line))
-                 for title, items, line in sections)
+    return tuple([tn(ChecklistSection, (title, tuple(map(tn, repeat(ChecklistItem), items)),
+                                        line))
+                  for title, items, line in sections])
 
 
 def _path_maker() -> Callable[[str], PurePosixPath]:
@@ -128,10 +128,15 @@ def _path_maker() -> Callable[[str], PurePosixPath]:
     if not same:
         return PurePosixPath
 
+    folder_parts: dict[str, list[str]] = {}  # a folder's vault path -> its parts, interned
+
     def made(rel: str) -> PurePosixPath:
-        *folders, name = rel.split("/")
-        # the folders' names interned, as the constructor does: one `clients` for every note
-        path = make("", "", [*map(intern, folders), name])
+        folder, _, name = rel.rpartition("/")
+        if (parts := folder_parts.get(folder)) is None:
+            # the folders' names interned, as the constructor does: one `clients` for every
+            # note; split once per folder (a few dozen), not once per note
+            parts = folder_parts[folder] = list(map(intern, folder.split("/"))) if folder else []
+        path = make("", "", [*parts, name])
         path._str = rel  # its text is rel itself: held once, never joined again
         return path
 
