@@ -472,3 +472,44 @@ def test_a_note_gone_between_listing_and_stat_is_read_as_the_reader_reads_it(vau
     assert [f.rel for f in files] == [f.rel for f in cache._scan(vault)]
     assert [f.key is None for f in files].count(True) == 1
     assert NoteCache(vault, stats=folders)(vault) == read_notes(vault)
+
+
+def plain_note_folders(root: Path) -> list[tuple[str, list[str]]]:
+    """note_folders as first written: one entry at a time."""
+    out, stack = [], [(os.path.join(root, "clients"), "clients")]
+    while stack:
+        folder, rel = stack.pop()
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        notes = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{rel}/{entry.name}"))
+            elif entry.name.endswith(".md") and entry.is_file():
+                notes.append(entry.name)
+        if notes:
+            out.append((rel, notes))
+    return out
+
+
+def test_the_notes_listed_are_the_plain_walks(vault):
+    """Hidden files and folders, other files, a folder named .md, links to a note, to a folder
+    and to nowhere: listed (or not) as the plain walk lists them, in its order."""
+    from salesnotes.model.where import note_folders
+
+    clients = vault / "clients"
+    for folder in (".hidden", "folder.md", "Zebra/a", "b/.c", "b/d"):
+        (clients / folder).mkdir(parents=True)
+    for rel in (".hidden/x.md", ".secret.md", "notes.txt", "Zebra/a/Deep.md", "b/.c/e.md",
+                "b/d/f.md", "b/MD.MD"):
+        (clients / rel).write_text("# x")
+    (clients / "link.md").symlink_to(clients / "Hydro-Tech.md")
+    (clients / "dangling.md").symlink_to(vault / "nowhere.md")
+    (clients / "linked folder").symlink_to(clients / "b", target_is_directory=True)
+    (clients / "linked.md").symlink_to(clients / "b", target_is_directory=True)
+    listed = [(rel, [e.name for e in entries]) for rel, entries in note_folders(vault)]
+    assert listed == plain_note_folders(vault)
+    assert ("clients/b/d", ["f.md"]) in listed
+    assert all(rel != "clients/linked folder" for rel, _ in listed)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from operator import attrgetter
+from itertools import compress
+from operator import and_, attrgetter, methodcaller, not_
 from pathlib import Path
 
 from salesnotes.errors import UsageProblem, said
@@ -17,6 +18,9 @@ CONFIG_FILE = "salesnotes.yaml"  # here, not in config.py: finding the vault rea
 CLIENTS = "clients"
 VIEWS_DIR = "views"  # written by salesnotes alone (views/__init__.py write_views)
 _name = attrgetter("name")
+_HIDDEN = methodcaller("startswith", ".")
+_MARKDOWN = methodcaller("endswith", ".md")
+_IS_FOLDER = methodcaller("is_dir", follow_symlinks=False)
 
 
 def find_root(explicit: str | None, env: str | None, cwd: Path) -> Path:
@@ -81,14 +85,16 @@ def note_folders(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
                 entries = sorted(it, key=_name)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        notes = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{rel}/{name}"))
-            elif name.endswith(".md") and entry.is_file():
-                notes.append(entry)
+        # each test a C-level map over the folder's entries (10,000 notes at every run)
+        names = list(map(_name, entries))
+        if any(map(_HIDDEN, names)):
+            entries = list(compress(entries, map(not_, map(_HIDDEN, names))))
+            names = list(map(_name, entries))
+        folders = list(map(_IS_FOLDER, entries))
+        for entry in compress(entries, folders):
+            stack.append((entry.path, f"{rel}/{entry.name}"))
+        # a name ending in .md that is a file (a link to one too): the others are not asked
+        named = list(compress(entries, map(and_, map(not_, folders), map(_MARKDOWN, names))))
+        notes = list(compress(named, map(os.DirEntry.is_file, named)))
         if notes:
             yield rel, notes
