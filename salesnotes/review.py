@@ -23,6 +23,7 @@ from salesnotes.model.where import VIEWS_DIR
 if TYPE_CHECKING:
     from salesnotes.model.portfolio import Book
     from salesnotes.model.vault import Progress, Vault
+    from salesnotes.model.where import FolderStats
 
 TOP_AT_STAKE = 5
 
@@ -82,7 +83,8 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
     # the views' code is part of the key through the package's own files (reviewstate)
-    inputs, stats = reviewstate.inputs(root, today, week, ("review",))
+    stats: list[FolderStats] = []  # the notes' stats the key is made from, for the cache
+    inputs = reviewstate.inputs_key(root, today, week, ("review",), walked=stats)
     skipped = _unchanged(root, inputs, today, commit)
     if skipped is not None:
         return skipped

@@ -39,7 +39,7 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
     With `git` (contacts found outside the notes), the newest contact date of each note is read
     from the contact commits, and daily notes dated up to `today` (default: any date) linking
     to a client count too. `stats`: the notes' stats from a walk made just before
-    (`reviewstate.inputs`), so the cache does not walk them again.
+    (`reviewstate.inputs_key`, `walked`), so the cache does not walk them again.
     """
     if reader is None and cache:
         reader = NoteCache(root, store=store_cache, stats=stats)

@@ -44,15 +44,11 @@ class ReviewSummary:
     stakes_shown: list[str] = field(default_factory=list)
 
 
-def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...]) -> str:
-    """Everything a view is computed from, by (path, mtime, size), plus the date and version."""
-    return inputs(root, today, week, views)[0]
-
-
-def inputs(root: Path, today: date, week: date | None, views: tuple[str, ...]
-           ) -> tuple[str, list[FolderStats]]:
-    """(`inputs_key`, the notes' stats it was made from: the note cache checks each note by
-    them rather than by a walk of its own).
+def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...],
+               walked: list[FolderStats] | None = None) -> str:
+    """Everything a view is computed from, by (path, mtime, size), plus the date and version.
+    `walked`, when given, receives the notes' stats the key was made from: a review hands
+    them to the note cache, which checks each note by them rather than by a walk of its own.
 
     The notes are hashed a folder at a time, their names, mtimes and sizes as columns made by
     C-level maps and written by marshal (as the who-is-who index does): no Python step per
@@ -77,9 +73,11 @@ def inputs(root: Path, today: date, week: date | None, views: tuple[str, ...]
         newest = max(newest, _walk(h, root / folder))
     newest = max(newest, _stat(h, root / "salesnotes.yaml"))
     _walk(h, _PACKAGE)  # salesnotes itself: an upgrade or a template change renders again
+    if walked is not None:
+        walked.extend(folders)
     if store.is_racy(newest, time.time_ns()):  # saved just now: may change again within one tick
-        return f"racy:{os.getpid()}:{time.time_ns()}", folders  # never matches a later run
-    return h.hexdigest(), folders
+        return f"racy:{os.getpid()}:{time.time_ns()}"  # never matches a later run
+    return h.hexdigest()
 
 
 def outputs_key(root: Path) -> str:
