@@ -92,7 +92,8 @@ def test_log_by_nip_without_a_commit_imports_no_stdnum_lock_library_or_tempfile(
         tmp_path: Path) -> None:
     """`log` after every call: the NIP typed and the note's own are vouched for by the
     who-is-who index (python-stdnum checked them when the rows were made), the vault lock is
-    flock(2), the note's temp file is made without tempfile; no pickle, no committer."""
+    flock(2), the note's temp file is made without tempfile; no pickle, no committer; and a
+    plainly written note is edited without ruamel.yaml (tests/test_edit_plain.py)."""
     root = tmp_path / "vault"
     _loaded(["init", str(root), "--demo", "--locale", "en"])
     _age(root)
@@ -107,5 +108,5 @@ def test_log_by_nip_without_a_commit_imports_no_stdnum_lock_library_or_tempfile(
     again = _loaded([*args[:4], "Called again", *args[5:]])
     assert "salesnotes.local.lookupindex" in again and "salesnotes.edit.editor" in again
     assert again & {"stdnum", "filelock", "tempfile", "pickle", "salesnotes.git.gitlog",
-                    "salesnotes.load.vault"} == set()
+                    "salesnotes.load.vault", "ruamel.yaml"} == set()
     assert note.read_text(encoding="utf-8").count("phone: Called") == 2

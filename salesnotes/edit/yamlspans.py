@@ -2,10 +2,11 @@
 
 YAML is only *located*, never re-serialised: libyaml's composer gives each top-level value's start
 and end, and ruamel.yaml (the YAML 1.2 reader) must agree on every key's position, so comments,
-quoting, indentation and key order survive an edit (ARCHITECTURE.md, data safety 1). Anchors,
-aliases, custom tags, directives, duplicate and merge keys are refused from a token scan before
-anything is built, so an alias bomb costs microseconds. Offsets are into the front-matter text (the
-lines between the delimiters, each ending in '\\n'); lines are 0-based within it.
+quoting, indentation and key order survive an edit (ARCHITECTURE.md, data safety 1); front matter
+written plainly (`plainly_agreed`), as most notes are, is read alike by both and not asked again.
+Anchors, aliases, custom tags, directives, duplicate and merge keys are refused from a token scan
+before anything is built, so an alias bomb costs microseconds. Offsets are into the front-matter
+text (the lines between the delimiters, each ending in '\\n'); lines are 0-based within it.
 """
 
 from __future__ import annotations
@@ -168,8 +169,13 @@ def _node_end(node: yaml.Node, text: str) -> int:
 
 
 def cross_check(text: str, entries: Sequence[Entry]) -> None:
-    """ruamel.yaml (YAML 1.2) must find the same keys at the same places, or we do not edit."""
-    # ruamel.yaml only when an edit checks the YAML it wrote
+    """ruamel.yaml (YAML 1.2) must find the same keys at the same places, or we do not edit.
+
+    Front matter written plainly (`plainly_agreed`) is read alike by every reader, so it is not
+    asked: ruamel's import and two composes were a fifth of a `log`."""
+    if plainly_agreed(text):
+        return
+    # ruamel.yaml only when an edit checks YAML that is not plainly written
     from ruamel.yaml.error import YAMLError as RuamelError
 
     try:
@@ -179,6 +185,57 @@ def cross_check(text: str, entries: Sequence[Entry]) -> None:
     found = [] if root is None else [(k.value, k.start_mark.index) for k, _ in root.value]
     if found != [(e.key, e.key_index) for e in entries]:
         raise Refused(Said("err_edit_yaml_versions"), 1)
+
+
+def plainly_agreed(text: str) -> bool:
+    """Front matter in the subset that YAML 1.1 and 1.2 readers cannot split differently:
+    every key at the line's start with a one-line value (a plain word run, quoted text without
+    escapes, a one-line flow list of such items) or a block list of such items at one
+    indentation, comments and blank lines, and none of the characters the readers disagree on
+    (tabs, CR, NEL, U+2028/9, a BOM, control characters). Anything else is cross-checked."""
+    return (_odd_character().search(text) is None
+            and _plain_front_matter().fullmatch(text) is not None)
+
+
+@functools.cache
+def _odd_character() -> re.Pattern[str]:
+    return re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+@functools.cache
+def _plain_front_matter() -> re.Pattern[str]:
+    """Compiled on the first edit: only edits pay for it. Each line has one reading (a value
+    never ends in a space, lines are never given back: `*+`), so a long line costs linear time."""
+    first = "+("  # with letters, digits and anything beyond ASCII: no YAML indicator
+    more = first + ".,)/'&@%=-"
+    plain = rf"{_word(first)}(?:{_word(more)}|:(?=[\w/])| +(?={_word(more)}))*"
+    flow_more = _word(more.replace(",", ""))
+    flow_plain = rf"{_word(first)}(?:{flow_more}| +(?={flow_more}))*"
+    quoted = r"\"[^\"\\\n]*\"|'[^'\n]*'"
+    item = f"(?:{flow_plain}|{quoted})"
+    flow = rf"\[ *(?:{item} *(?:, *{item} *)*)?\]"
+    end = r"(?: +#[^\n]*)? *\n"  # a comment, trailing spaces
+    key = r"[^\W\d][\w-]{0,99}:"
+    scalar_line = rf"{key} +(?:{plain}|{quoted}|{flow}){end}"
+    block = (rf"{key}{end}(?:(?P<indent> *)- (?:{plain}|{quoted}){end}"
+             rf"(?:(?P=indent)- (?:{plain}|{quoted}){end})*+)?")
+    other = r" *(?:#[^\n]*)?\n"
+    return re.compile(f"(?:{scalar_line}|{block}|{other})*+")
+
+
+def _word(ascii_too: str) -> str:
+    """A class of letters, digits, `_`, every character beyond U+00A0 and `ascii_too`, written
+    as what it leaves out: a class of ranges up to U+10FFFF takes `re` tens of ms to compile."""
+    out = [c for c in range(0xA1)
+           if not (chr(c).isascii() and (chr(c).isalnum() or chr(c) in "_" + ascii_too))]
+    runs: list[list[int]] = []  # as ranges: each character of a class is a step of `re`'s compiler
+    for c in out:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "[^" + "".join(f"\\x{a:02x}" if a == b else f"\\x{a:02x}-\\x{b:02x}"
+                          for a, b in runs) + "]"
 
 
 @functools.lru_cache(maxsize=1)

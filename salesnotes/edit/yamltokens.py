@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from salesnotes.edit.yamlspans import Entry, owned, ruamel
+from salesnotes.edit.yamlspans import Entry, owned, plainly_agreed, ruamel
 from salesnotes.read.notefile import check_text
 
 PlainRule = Callable[[str, bool], bool]  # (value, in a flow list) -> may it be written bare?
@@ -142,8 +142,13 @@ def list_items(items: Sequence[str], flow: bool, plain: PlainRule) -> list[str]:
 
 def reads_back(snippet: str, intent: Intent, source: str) -> bool:
     """Does `snippet` (one key) read as `intent` in libyaml and pure PyYAML (YAML 1.1, they
-    differ at the edges) and in ruamel (YAML 1.2)?"""
-    for load in (_load_libyaml, _load_pure_pyyaml, _load_ruamel):
+    differ at the edges) and in ruamel (YAML 1.2)? A date written bare as `YYYY-MM-DD` on a
+    plainly written line is a date to ruamel as well (tests/test_edit_plain.py), so ruamel is
+    not imported for it: `log` writes only such dates."""
+    loads: tuple[Callable[[str], Any], ...] = (_load_libyaml, _load_pure_pyyaml, _load_ruamel)
+    if intent.kind == "date" and source == intent.value.isoformat() and plainly_agreed(snippet):
+        loads = loads[:2]
+    for load in loads:
         try:
             loaded = load(snippet)
         except Exception:  # any reader failure means "does not read back"
