@@ -288,3 +288,37 @@ def test_log_without_a_commit_loads_neither_the_vault_model_nor_git(vault):
     assert loaded & {"salesnotes.model.vault", "salesnotes.load.vault", "salesnotes.local.cache",
                      "salesnotes.git.gitlog", "salesnotes.git.history", "_strptime",
                      "difflib"} == set()
+
+
+def test_the_walk_by_folder_lists_what_note_folders_lists(vault, tmp_path):
+    """The index's own walk (each folder opened once, its notes stat-ed relative to it) keeps
+    `where.note_folders`' rule: hidden names skipped, subfolders walked, a link to a folder
+    not followed, a link to a note taken, a folder named like a note walked, other files left."""
+    clients = vault / "clients"
+    (clients / "Kraków" / "deep" / "deeper").mkdir(parents=True)
+    (clients / "Kraków" / "deep" / "deeper" / "Delta.md").write_text(note("Delta"))
+    (clients / ".hidden").mkdir()
+    (clients / ".hidden" / "Ghost.md").write_text(note("Ghost"))
+    (clients / "Kraków" / ".draft.md").write_text(note("Draft"))
+    (clients / "Kraków" / "photo.png").write_bytes(b"\x89PNG")
+    (clients / "Odd.md").mkdir()
+    (clients / "Odd.md" / "Inner.md").write_text(note("Inner"))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Far.md").write_text(note("Far"))
+    (clients / "linked").symlink_to(outside, target_is_directory=True)
+    (clients / "Tarnów" / "Link.md").symlink_to(clients / "Kraków" / "Acme.md")
+    (clients / "Tarnów" / "Dangling.md").symlink_to(clients / "nowhere.md")
+    by_folder = lookupindex._scan(vault)
+    assert lookupindex._BY_FOLDER
+    assert by_folder == lookupindex._scan_by_path(vault)
+    assert by_folder is not None
+    listed = {f"{folder}/{name}" for folder, listing in by_folder.items()
+              for name in listing.names}
+    assert listed == {"clients/Kraków/Acme.md", "clients/Kraków/Beta.md",
+                      "clients/Tarnów/Gamma.md", "clients/Tarnów/Link.md",
+                      "clients/Kraków/deep/deeper/Delta.md", "clients/Odd.md/Inner.md"}
+    acme = (clients / "Kraków" / "Acme.md").stat()
+    link = by_folder["clients/Tarnów"]
+    at = link.names.index("Link.md")
+    assert (link.mtimes[at], link.sizes[at]) == (acme.st_mtime_ns, acme.st_size)

@@ -41,7 +41,7 @@ import yaml
 import salesnotes
 from salesnotes.local import store
 from salesnotes.model.lookup import search_text
-from salesnotes.model.where import note_folders
+from salesnotes.model.where import CLIENTS, note_folders
 from salesnotes.read.fields import accept_nips, nip_keeper
 from salesnotes.read.note import Note, read_note
 
@@ -64,6 +64,10 @@ _TABLES = (
 
 Row = tuple  # who's columns, in table order
 File = tuple[str, int, int, int]  # (vault path, mtime_ns, ctime_ns, size)
+# Each folder opened once and its notes stat-ed relative to it (fstatat), not each by its
+# whole path from the root: the kernel resolves one name, not six (10k notes: about a fifth
+# less of the walk, most of a warm `log`'s own time).
+_BY_FOLDER = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
 _name, _mtime = attrgetter("name"), attrgetter("st_mtime_ns")
 _ctime, _size = attrgetter("st_ctime_ns"), attrgetter("st_size")
 
@@ -165,7 +169,49 @@ def who_is_who(root: Path) -> Index | None:
 
 
 def _scan(root: Path) -> Folders | None:
-    """Every note file with its stat, by folder, in walk order; None when one vanished."""
+    """Every note file with its stat, by folder; None when one vanished."""
+    if not _BY_FOLDER:
+        return _scan_by_path(root)
+    folders: Folders = {}
+    stack = [(os.path.join(root, CLIENTS), CLIENTS)]
+    while stack:
+        path, folder = stack.pop()
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        try:
+            with os.scandir(fd) as it:
+                notes = _notes(sorted(it, key=_name), path, folder, stack)
+            stats = list(map(os.DirEntry.stat, notes))  # relative to the open folder
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        if notes:
+            folders[folder] = Listing(list(map(_name, notes)), list(map(_mtime, stats)),
+                                      list(map(_ctime, stats)), list(map(_size, stats)))
+    return folders
+
+
+def _notes(entries: list[os.DirEntry[str]], path: str, folder: str,
+           stack: list[tuple[str, str]]) -> list[os.DirEntry[str]]:
+    """A folder's notes by `where.note_folders`' rule (hidden names skipped, folders walked,
+    not links to them), its subfolders pushed on `stack` in the same order."""
+    notes = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            stack.append((os.path.join(path, name), f"{folder}/{name}"))
+        elif name.endswith(".md") and entry.is_file():
+            notes.append(entry)
+    return notes
+
+
+def _scan_by_path(root: Path) -> Folders | None:
+    """`_scan` where a folder cannot be listed by its descriptor (Windows)."""
     folders: Folders = {}
     for folder, entries in note_folders(root):
         try:
