@@ -1,4 +1,5 @@
-"""Half of a big job in a forked child: the cold parse of many notes, the render of the views.
+"""Half of a big job in a forked child: the cold parse of many notes, the render of the views;
+and `log`'s walk of the notes, started in a child while the command imports its editor.
 
 On two cores a fork halves the wall time of work that is pure Python (the GIL keeps threads to
 one core) and that starts from data this process already holds: the child inherits it for free
@@ -11,7 +12,6 @@ threads, never forks here: it has its own worker, forked before its threads star
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -40,6 +40,9 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
     Returns (mine's result, theirs' result, or None when the child failed), or None when no
     child could be forked (nothing was run: the caller does all of it).
     """
+    # pickle only for a split job: `log`'s walk (`meanwhile`) sends bytes
+    import pickle
+
     _give_back()
     try:
         read_fd, write_fd = os.pipe()
@@ -70,6 +73,73 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
             _kill(pid)
         status = os.waitpid(pid, 0)[1]
     return here, (got if received and status == 0 else None)
+
+
+class Meanwhile:
+    """A forked child's work under way (`meanwhile`)."""
+
+    def __init__(self, pid: int, read_fd: int) -> None:
+        self._pid: int | None = pid
+        self._pipe = os.fdopen(read_fd, "rb")
+
+    def result(self) -> bytes | None:
+        """The child's bytes, waited for; None when it failed."""
+        if self._pid is None:
+            return None
+        try:
+            data = self._pipe.read()
+        except OSError:
+            data = b""
+        status = self._reap(kill=False)
+        return data if status == 0 and data else None
+
+    def close(self) -> None:
+        """The child stopped and reaped, if its result was never asked for."""
+        if self._pid is not None:
+            self._reap(kill=True)
+
+    def _reap(self, kill: bool) -> int:
+        pid, self._pid = self._pid, None
+        self._pipe.close()
+        assert pid is not None
+        if kill:
+            _kill(pid)
+        return os.waitpid(pid, 0)[1]
+
+
+def meanwhile(theirs: Callable[[], bytes]) -> Meanwhile | None:
+    """`theirs()` started in a forked child while this process goes on, for work that mostly
+    waits on the kernel (`log` stat-ing every note while it imports its editor); None when no
+    child can be forked (the caller then does the work itself). The child keeps no descriptor
+    of ours but its pipe: a lock held here is never held by it."""
+    if not can_fork():
+        return None
+    try:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: work, send the bytes, leave without running any exit handler
+        code = 1
+        try:
+            _close_all_but(write_fd)
+            data = theirs()
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return Meanwhile(pid, read_fd)
+
+
+def _close_all_but(keep: int) -> None:
+    for fd in map(int, os.listdir("/proc/self/fd")):  # Linux: can_fork said so
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:  # the listing's own descriptor, closed already
+                pass
 
 
 def _give_back() -> None:

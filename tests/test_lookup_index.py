@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ from conftest import snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes.local import lookupindex, store
+from salesnotes import forking
+from salesnotes.local import lookupindex, lookupwalk, store
 from salesnotes.local.lookupindex import INDEX_FILE, who_is_who
 from salesnotes.read.note import read_note
 
@@ -309,9 +311,9 @@ def test_the_walk_by_folder_lists_what_note_folders_lists(vault, tmp_path):
     (clients / "linked").symlink_to(outside, target_is_directory=True)
     (clients / "Tarnów" / "Link.md").symlink_to(clients / "Kraków" / "Acme.md")
     (clients / "Tarnów" / "Dangling.md").symlink_to(clients / "nowhere.md")
-    by_folder = lookupindex._scan(vault)
-    assert lookupindex._BY_FOLDER
-    assert by_folder == lookupindex._scan_by_path(vault)
+    by_folder = lookupwalk._by_folder(vault)
+    assert lookupwalk._BY_FOLDER
+    assert by_folder == lookupwalk._by_path(vault)
     assert by_folder is not None
     listed = {f"{folder}/{name}" for folder, listing in by_folder.items()
               for name in listing.names}
@@ -322,3 +324,73 @@ def test_the_walk_by_folder_lists_what_note_folders_lists(vault, tmp_path):
     link = by_folder["clients/Tarnów"]
     at = link.names.index("Link.md")
     assert (link.mtimes[at], link.sizes[at]) == (acme.st_mtime_ns, acme.st_size)
+
+
+def test_the_walk_made_in_a_child_is_the_walk_made_here(vault, monkeypatch):
+    """`log` stats the notes in a forked child while it imports its editor: the child's walk,
+    sent back as bytes, is the one this process would make."""
+    if not forking.can_fork():
+        pytest.skip("no second core to fork onto")
+    real_walk = lookupwalk.walk
+    monkeypatch.setattr(lookupwalk, "walk", lambda root: real_walk(root) if os.getpid() != here_pid
+                        else pytest.fail("walked here"))
+    here_pid = os.getpid()
+    with lookupwalk.walked_meanwhile(vault) as walked:
+        there = walked()
+    here = real_walk(vault)
+    assert there is not None and here is not None
+    assert there.folders == here.folders and there.folders
+    assert {f: x.listing() for f, x in there.folders.items()} == lookupwalk._by_folder(vault)
+
+
+def test_a_child_that_fails_costs_time_never_the_answer(vault, run, monkeypatch):
+    def broken(done):  # noqa: ANN001, ANN202 - runs in the child only: the parent walks itself
+        raise RuntimeError("child died")
+
+    made_here = []
+    real_walk = lookupwalk.walk
+
+    def walk(root):  # noqa: ANN001, ANN202 - counted here, not in the child (its own memory)
+        made_here.append(root)
+        return real_walk(root)
+
+    monkeypatch.setattr(lookupwalk, "_plain", broken)
+    monkeypatch.setattr(lookupwalk, "walk", walk)
+    with lookupwalk.walked_meanwhile(vault) as walked:
+        there = walked()
+    assert made_here == [vault]  # the child failed: the walk was made here
+    here = real_walk(vault)
+    assert there is not None and here is not None and there.folders == here.folders
+    result = run("log", NIP_B, "Called", "--via", "phone", "--vault", str(vault), "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert "phone: Called" in (vault / "clients/Kraków/Beta.md").read_text(encoding="utf-8")
+
+
+def test_the_child_holds_none_of_our_descriptors_so_never_the_vault_lock(tmp_path):
+    lock = os.open(tmp_path / "lock", os.O_CREAT | os.O_RDWR)
+
+    def still_open() -> bytes:
+        try:
+            os.fstat(lock)
+        except OSError:
+            return b"closed"
+        return b"open"
+
+    try:
+        child = forking.meanwhile(still_open)
+        assert child is not None
+        assert child.result() == b"closed"
+        os.fstat(lock)  # here it stays open
+    finally:
+        os.close(lock)
+
+
+def test_a_child_never_asked_is_stopped_and_reaped():
+    child = forking.meanwhile(lambda: time.sleep(30) or b"late")
+    assert child is not None
+    pid = child._pid
+    started = time.monotonic()
+    child.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)

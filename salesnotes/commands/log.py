@@ -47,13 +47,18 @@ def log(client: str, text: str, channel: str, when: date | None, next_date: date
         salesnotes log hydro "Buyer wants the Q1 offer by Friday" --via phone --next 2026-12-04
     """
     # imported when the command runs: --help imports every command module
-    from salesnotes.edit.recordcontact import commit_recorded, record_contact
     from salesnotes.gcpause import gc_paused
     from salesnotes.local.lock import vault_lock
+    from salesnotes.local.lookupwalk import walked_meanwhile
 
-    # one contact: no cycles worth collecting while the index stats every note (10k: ~10 %)
-    with gc_paused(), vault_lock(root):
-        done = record_contact(root, client, text, channel, when, next_date, today=today)
+    # one contact: no cycles worth collecting while the index stats every note (10k: ~10 %);
+    # the notes are walked (stat-ed) in a child while the editor is imported here
+    with gc_paused(), vault_lock(root), walked_meanwhile(root) as walked:
+        # imported while the notes are walked
+        from salesnotes.edit.recordcontact import commit_recorded, record_contact
+
+        done = record_contact(root, client, text, channel, when, next_date, today=today,
+                              walked=walked)
         click.echo(f"{done.note.path}: {done.contact.line}"
                    + ("" if done.wrote else labels().cli_log_in_note))
         if no_commit or not done.commit:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from salesnotes.edit.contactlog import Contact, commit_contact, log_contact, make_contact
 from salesnotes.errors import Refused, UsageProblem, saying
 from salesnotes.load.client import find_note
+from salesnotes.local.lookupwalk import Walker
 from salesnotes.read.note import Note
 
 if TYPE_CHECKING:  # git only when committing: `log --no-commit` never loads it
@@ -33,10 +34,12 @@ class Recorded:
 
 
 def record_contact(root: Path, client: str, text: str, channel: str, when: date | None,
-                   next_date: date | None, *, today: date) -> Recorded:
+                   next_date: date | None, *, today: date,
+                   walked: Walker | None = None) -> Recorded:
     """Find CLIENT's note and log the contact in it; a contact that cannot be true (in the
-    future, a next contact before it) is a usage problem at the note."""
-    note, config = find_note(root, client)
+    future, a next contact before it) is a usage problem at the note. `walked`: the notes'
+    walk, made meanwhile (`lookupwalk.walked_meanwhile`)."""
+    note, config = find_note(root, client, walked)
     try:
         contact = make_contact(text, channel, when or today, next_date, today=today)
     except Refused as e:

@@ -10,16 +10,18 @@ from pathlib import Path
 
 from salesnotes.errors import UsageProblem, VaultError, said
 from salesnotes.local.lookupindex import Index, Who, who_is_who
+from salesnotes.local.lookupwalk import Walker
 from salesnotes.model.config import Config, load_config
 from salesnotes.model.lookup import find_client, typed_nip
 from salesnotes.read.names import fold
 from salesnotes.read.note import Note, read_note
 
 
-def find_note(root: Path, query: str) -> tuple[Note, Config]:
+def find_note(root: Path, query: str, walked: Walker | None = None) -> tuple[Note, Config]:
     """The note `query` names, and the config: through the who-is-who index when it can
-    answer, else by loading the vault, which also names a broken note the query meant."""
-    index = who_is_who(root)
+    answer, else by loading the vault, which also names a broken note the query meant.
+    `walked`: the notes' walk, made meanwhile (`lookupwalk.walked_meanwhile`)."""
+    index = who_is_who(root, walked)
     if index is not None:  # every note was readable: the vault would match the same way
         with index:
             who = _find(index, query)

@@ -25,13 +25,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import marshal
-import os
 import sqlite3
-import time
 from collections.abc import Iterable
 from contextlib import ExitStack
-from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import NamedTuple
@@ -40,8 +36,8 @@ import yaml
 
 import salesnotes
 from salesnotes.local import store
+from salesnotes.local.lookupwalk import File, Folder, Walker, walk
 from salesnotes.model.lookup import search_text
-from salesnotes.model.where import CLIENTS, note_folders
 from salesnotes.read.fields import accept_nips, nip_keeper
 from salesnotes.read.note import Note, read_note
 
@@ -50,7 +46,7 @@ _SCHEMA = 3  # 3: sqlite, one row per note, folder digests (2 was lookup.json)
 # The modules whose code decides a row (the parser, the folding of words, this row format):
 # their source is part of the index's identity, so a changed rule never meets old rows.
 _SOURCES = ("read/note", "read/notefile", "read/fields", "read/yamlnodes", "read/names",
-            "model/lookup", "local/lookupindex")
+            "model/lookup", "local/lookupindex", "local/lookupwalk")
 _COLUMNS = "rel, name, nip, aliases, tier, region, words"
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -63,30 +59,6 @@ _TABLES = (
 )
 
 Row = tuple  # who's columns, in table order
-File = tuple[str, int, int, int]  # (vault path, mtime_ns, ctime_ns, size)
-# Each folder opened once and its notes stat-ed relative to it (fstatat), not each by its
-# whole path from the root: the kernel resolves one name, not six (10k notes: about a fifth
-# less of the walk, most of a warm `log`'s own time).
-_BY_FOLDER = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
-_name, _mtime = attrgetter("name"), attrgetter("st_mtime_ns")
-_ctime, _size = attrgetter("st_ctime_ns"), attrgetter("st_size")
-
-
-class Listing(NamedTuple):
-    """One folder's notes and their stats, as columns: made by C-level maps, not a Python
-    step per note (10,000 notes are stat-ed on every run)."""
-
-    names: list[str]
-    mtimes: list[int]
-    ctimes: list[int]
-    sizes: list[int]
-
-    def files(self, folder: str) -> list[File]:
-        columns = zip(self.names, self.mtimes, self.ctimes, self.sizes, strict=True)
-        return [(f"{folder}/{name}", m, c, s) for name, m, c, s in columns]
-
-
-Folders = dict[str, Listing]  # folder's vault path -> its notes
 
 
 class Who(NamedTuple):
@@ -141,17 +113,17 @@ class Index:
         self.close()
 
 
-def who_is_who(root: Path) -> Index | None:
-    """The index, brought up to date with every note file of the vault; None when a note
-    cannot be read or stat-ed, or the index is busy (the caller then loads the vault)."""
-    folders = _scan(root)
-    if folders is None:
+def who_is_who(root: Path, walked: Walker | None = None) -> Index | None:
+    """The index, brought up to date with every note file of the vault (as `walked` found
+    them, else as walked now); None when a note cannot be read or stat-ed, or the index is
+    busy (the caller then loads the vault)."""
+    done = walked() if walked is not None else walk(root)
+    if done is None:
         return None
-    now = time.time_ns()
     path = store.path(root, INDEX_FILE)
     for con in _connections(path):
         try:
-            if _refresh(con, root, folders, now):
+            if _refresh(con, root, done.folders, done.ended):
                 con.execute("COMMIT")
                 return Index(con)
             con.close()
@@ -166,61 +138,6 @@ def who_is_who(root: Path) -> Index | None:
         except OSError:
             con.close()
     return None
-
-
-def _scan(root: Path) -> Folders | None:
-    """Every note file with its stat, by folder; None when one vanished."""
-    if not _BY_FOLDER:
-        return _scan_by_path(root)
-    folders: Folders = {}
-    stack = [(os.path.join(root, CLIENTS), CLIENTS)]
-    while stack:
-        path, folder = stack.pop()
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        try:
-            with os.scandir(fd) as it:
-                notes = _notes(sorted(it, key=_name), path, folder, stack)
-            stats = list(map(os.DirEntry.stat, notes))  # relative to the open folder
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        if notes:
-            folders[folder] = Listing(list(map(_name, notes)), list(map(_mtime, stats)),
-                                      list(map(_ctime, stats)), list(map(_size, stats)))
-    return folders
-
-
-def _notes(entries: list[os.DirEntry[str]], path: str, folder: str,
-           stack: list[tuple[str, str]]) -> list[os.DirEntry[str]]:
-    """A folder's notes by `where.note_folders`' rule (hidden names skipped, folders walked,
-    not links to them), its subfolders pushed on `stack` in the same order."""
-    notes = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            stack.append((os.path.join(path, name), f"{folder}/{name}"))
-        elif name.endswith(".md") and entry.is_file():
-            notes.append(entry)
-    return notes
-
-
-def _scan_by_path(root: Path) -> Folders | None:
-    """`_scan` where a folder cannot be listed by its descriptor (Windows)."""
-    folders: Folders = {}
-    for folder, entries in note_folders(root):
-        try:
-            stats = list(map(os.DirEntry.stat, entries))
-        except OSError:
-            return None
-        folders[folder] = Listing(list(map(_name, entries)), list(map(_mtime, stats)),
-                                  list(map(_ctime, stats)), list(map(_size, stats)))
-    return folders
 
 
 def _connections(path: Path) -> Iterable[sqlite3.Connection]:
@@ -270,16 +187,16 @@ def _ready(con: sqlite3.Connection) -> sqlite3.Connection:
         raise
 
 
-def _refresh(con: sqlite3.Connection, root: Path, folders: Folders, now: int) -> bool:
+def _refresh(con: sqlite3.Connection, root: Path, folders: dict[str, Folder],
+             now: int) -> bool:
     """Bring the rows in step with `folders`; False when a note cannot be read."""
     stored = dict(con.execute("SELECT folder, digest FROM folders"))
     for gone in stored.keys() - folders.keys():
         con.execute("DELETE FROM who WHERE folder = ?", (gone,))
         con.execute("DELETE FROM folders WHERE folder = ?", (gone,))
     moved = {}
-    for folder, listing in folders.items():
-        racy = store.is_racy(max(listing.mtimes), now)
-        digest = None if racy else _digest(listing)
+    for folder, found in folders.items():
+        digest = None if store.is_racy(found.newest, now) else found.digest
         if digest is None or stored.get(folder) != digest:
             moved[folder] = digest
     if not moved:
@@ -289,10 +206,11 @@ def _refresh(con: sqlite3.Connection, root: Path, folders: Folders, now: int) ->
         old.update((r[0], r) for r in con.execute("SELECT * FROM who WHERE folder = ?",
                                                   (folder,)))
     accept_nips(row[6] for row in old.values())  # a note saved again keeps its NIP, mostly
-    files = [(folder, f) for folder in moved for f in folders[folder].files(folder)]
+    files = [(folder, f) for folder in moved for f in folders[folder].listing().files(folder)]
     stale = [(folder, f) for folder, f in files
              if (row := old.get(f[0])) is None or row[2:5] != f[1:]]
-    notes = _read(root, [f[0] for _, f in stale], many=len(stale) > _count(folders) // 2)
+    count = sum(found.notes for found in folders.values())
+    notes = _read(root, [f[0] for _, f in stale], many=len(stale) > count // 2)
     if notes is None:
         return False
     gone = old.keys() - {f[0] for _, f in files}
@@ -351,17 +269,6 @@ def _who(row: tuple) -> Who:
     rel, name, nip, aliases, tier, region, words = row
     return Who(rel, name, nip, tuple(json.loads(aliases)) if aliases else (), tier, region,
                words)
-
-
-def _digest(listing: Listing) -> bytes:
-    """One value for a folder's note names and stats. marshal (version 2: no back-references)
-    writes equal lists alike, in C; two writings of one list could only differ (an interned
-    string) by marking the folder moved, which costs time, not truth."""
-    return hashlib.blake2b(marshal.dumps(tuple(listing), 2), digest_size=16).digest()
-
-
-def _count(folders: Folders) -> int:
-    return sum(len(listing.names) for listing in folders.values())
 
 
 @functools.cache
