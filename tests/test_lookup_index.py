@@ -330,7 +330,7 @@ def test_the_walk_made_in_a_child_is_the_walk_made_here(vault, monkeypatch):
     """`log` stats the notes in a forked child while it imports its editor: the child's walk,
     sent back as bytes, is the one this process would make."""
     if not forking.can_fork():
-        pytest.skip("no second core to fork onto")
+        pytest.skip("no fork: one core, or a thread of another test still runs")
     real_walk = lookupwalk.walk
     monkeypatch.setattr(lookupwalk, "walk", lambda root: real_walk(root) if os.getpid() != here_pid
                         else pytest.fail("walked here"))
@@ -367,6 +367,8 @@ def test_a_child_that_fails_costs_time_never_the_answer(vault, run, monkeypatch)
 
 
 def test_the_child_holds_none_of_our_descriptors_so_never_the_vault_lock(tmp_path):
+    if not forking.can_fork():
+        pytest.skip("no fork: one core, or a thread of another test still runs")
     lock = os.open(tmp_path / "lock", os.O_CREAT | os.O_RDWR)
 
     def still_open() -> bytes:
@@ -386,6 +388,8 @@ def test_the_child_holds_none_of_our_descriptors_so_never_the_vault_lock(tmp_pat
 
 
 def test_a_child_never_asked_is_stopped_and_reaped():
+    if not forking.can_fork():
+        pytest.skip("no fork: one core, or a thread of another test still runs")
     child = forking.meanwhile(lambda: time.sleep(30) or b"late")
     assert child is not None
     pid = child._pid
