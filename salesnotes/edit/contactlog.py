@@ -9,10 +9,9 @@ so nothing else in the note moves by a byte.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from salesnotes.edit.editor import edit_bytes, edit_note
 from salesnotes.errors import Refused, VaultError
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
 LOG_HEADING = "## Log"
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     when: date
     channel: str
     text: str
@@ -41,8 +39,7 @@ class Contact:
         return f"- {self.when.isoformat()} {self.channel}: {self.text}"
 
 
-@dataclass(frozen=True)
-class LogResult:
+class LogResult(NamedTuple):
     path: Path
     last_contact_updated: bool
     commit: str | None
@@ -161,8 +158,7 @@ def commit_contact(root: Path, note: Note, contact: Contact, *, today: date | No
                                  body=contact.text, trailers=trailers, allow_empty=True)
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     date: date
     channel: str | None
     text: str

@@ -14,8 +14,8 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from salesnotes.i18n import Said
 from salesnotes.read.notefile import MAX_NOTE_BYTES
@@ -48,8 +48,7 @@ class NoteChanged(Exception):
         self.path = path
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """The exact bytes an edit starts from, and their hash for the compare-and-swap."""
 
     path: Path

@@ -7,10 +7,9 @@ know the contact is in the note all the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from salesnotes.edit.contactlog import Contact, commit_contact, log_contact, make_contact
 from salesnotes.errors import Refused, UsageProblem, saying
@@ -22,8 +21,7 @@ if TYPE_CHECKING:  # git only when committing: `log --no-commit` never loads it
     from salesnotes.git.gitlog import Committed
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):
     """A contact written into its client's note."""
 
     note: Note

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from salesnotes.errors import Refused
 from salesnotes.i18n import Said
@@ -33,8 +34,7 @@ class Outline:
     open_fence: int | None = None
 
 
-@dataclass(frozen=True)
-class Insertion:
+class Insertion(NamedTuple):
     """New body lines: before body index `at`, or (`at` None) as a block after the body."""
 
     at: int | None

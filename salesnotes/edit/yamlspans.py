@@ -14,8 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -28,8 +27,7 @@ _CORE_TAGS = {"str", "int", "float", "bool", "null", "timestamp", "seq", "map"}
 _KEY_NAME = re.compile(r"[^\W\d][\w-]*")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One top-level key: offsets into the front-matter text, lines 0-based within it."""
 
     key: str

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -29,8 +28,7 @@ _PLAIN_BAD_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
 _PLAIN_RESERVED = {"y", "Y", "n", "N", "=", "<<"}
 
 
-@dataclass(frozen=True)
-class Intent:
+class Intent(NamedTuple):
     """What a changed key must read back as, and the trailing text its line must keep."""
 
     kind: str  # str | date | int | decimal | list
