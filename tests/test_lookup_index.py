@@ -13,7 +13,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from conftest import snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesnotes import forking
 from salesnotes.local import lookupindex, lookupwalk, store
 from salesnotes.local.lookupindex import INDEX_FILE, who_is_who
 from salesnotes.read.note import read_note
@@ -326,21 +324,35 @@ def test_the_walk_by_folder_lists_what_note_folders_lists(vault, tmp_path):
     assert (link.mtimes[at], link.sizes[at]) == (acme.st_mtime_ns, acme.st_size)
 
 
-def test_the_walk_made_in_a_child_is_the_walk_made_here(vault, monkeypatch):
+def _forked(script: str) -> None:
+    """`script` run in a fresh process, which has one thread, as `log` has: a test process may
+    run others (pytest-xdist's), and salesnotes never forks beside a thread."""
+    setup = ("import os, sys, time\nfrom pathlib import Path\nfrom salesnotes import forking\n"
+             "from salesnotes.local import lookupwalk\n"
+             "if not forking.can_fork():\n    print('no fork')\n    sys.exit(0)\n")
+    done = subprocess.run([sys.executable, "-c", setup + script], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "no fork":
+        pytest.skip("one core: salesnotes does not fork")
+    assert done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_the_walk_made_in_a_child_is_the_walk_made_here(vault):
     """`log` stats the notes in a forked child while it imports its editor: the child's walk,
-    sent back as bytes, is the one this process would make."""
-    if not forking.can_fork():
-        pytest.skip("no fork: one core, or a thread of another test still runs")
-    real_walk = lookupwalk.walk
-    monkeypatch.setattr(lookupwalk, "walk", lambda root: real_walk(root) if os.getpid() != here_pid
-                        else pytest.fail("walked here"))
-    here_pid = os.getpid()
-    with lookupwalk.walked_meanwhile(vault) as walked:
-        there = walked()
-    here = real_walk(vault)
-    assert there is not None and here is not None
-    assert there.folders == here.folders and there.folders
-    assert {f: x.listing() for f, x in there.folders.items()} == lookupwalk._by_folder(vault)
+    sent back as bytes, is the one this process would make (and is not made here)."""
+    _forked(f"""
+root = Path({str(vault)!r})
+parent, real = os.getpid(), lookupwalk.walk
+lookupwalk.walk = lambda r: real(r) if os.getpid() != parent else sys.exit("walked here")
+with lookupwalk.walked_meanwhile(root) as walked:
+    there = walked()
+here = real(root)
+assert there is not None and here is not None and there.folders
+assert there.folders == here.folders
+assert {{f: x.listing() for f, x in there.folders.items()}} == lookupwalk._by_folder(root)
+print("ok")
+""")
 
 
 def test_a_child_that_fails_costs_time_never_the_answer(vault, run, monkeypatch):
@@ -367,34 +379,29 @@ def test_a_child_that_fails_costs_time_never_the_answer(vault, run, monkeypatch)
 
 
 def test_the_child_holds_none_of_our_descriptors_so_never_the_vault_lock(tmp_path):
-    if not forking.can_fork():
-        pytest.skip("no fork: one core, or a thread of another test still runs")
-    lock = os.open(tmp_path / "lock", os.O_CREAT | os.O_RDWR)
-
-    def still_open() -> bytes:
-        try:
-            os.fstat(lock)
-        except OSError:
-            return b"closed"
-        return b"open"
-
+    _forked(f"""
+lock = os.open({str(tmp_path / "lock")!r}, os.O_CREAT | os.O_RDWR)
+def still_open():
     try:
-        child = forking.meanwhile(still_open)
-        assert child is not None
-        assert child.result() == b"closed"
-        os.fstat(lock)  # here it stays open
-    finally:
-        os.close(lock)
+        os.fstat(lock)
+    except OSError:
+        return b"closed"
+    return b"open"
+child = forking.meanwhile(still_open)
+assert child.result() == b"closed"
+os.fstat(lock)  # here it stays open
+print("ok")
+""")
 
 
 def test_a_child_never_asked_is_stopped_and_reaped():
-    if not forking.can_fork():
-        pytest.skip("no fork: one core, or a thread of another test still runs")
-    child = forking.meanwhile(lambda: time.sleep(30) or b"late")
-    assert child is not None
-    pid = child._pid
-    started = time.monotonic()
-    child.close()
-    assert time.monotonic() - started < 5
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+    _forked("""
+child = forking.meanwhile(lambda: time.sleep(30) or b"late")
+pid, started = child._pid, time.monotonic()
+child.close()
+assert time.monotonic() - started < 5
+try:
+    os.waitpid(pid, os.WNOHANG)
+except ChildProcessError:
+    print("ok")
+""")
