@@ -116,8 +116,13 @@ def meanwhile(theirs: Callable[[], bytes]) -> Meanwhile | None:
         return None
     try:
         read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    try:
         pid = os.fork()
     except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
         return None
     if pid == 0:  # the child: work, send the bytes, leave without running any exit handler
         code = 1
