@@ -56,37 +56,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite tests/golden/ from the current output (review the diff!)")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`-n`), the tests that share one of this suite's module or session
-    fixtures (the 2,000-client vault, the demo files, ...) run on one worker, which builds that
-    fixture once instead of once per worker."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        group = shared_fixture(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
-def shared_fixture(item: pytest.Item) -> str | None:
-    """The session fixture of this suite that the test uses, directly or through another
-    fixture, else its module if it uses one of the module's own shared fixtures. (pytest has no
-    public way to ask a test's fixtures their scope; plugins read `_fixtureinfo`.)"""
-    here = Path(__file__).parent
-    info = getattr(item, "_fixtureinfo", None)
-    scopes = {}
-    for name, defs in (info.name2fixturedefs.items() if info else ()):
-        fixture = defs[-1]  # the one that applies here: the innermost override
-        if here in Path(fixture.func.__code__.co_filename).parents:
-            scopes[name] = fixture.scope
-    shared = sorted(name for name, scope in scopes.items() if scope in ("session", "package"))
-    if shared:
-        return shared[0]
-    if any(scope in ("module", "class") for scope in scopes.values()):
-        return item.nodeid.split("::")[0]
-    return None
-
-
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
