@@ -94,7 +94,10 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     from salesnotes.views import render_views, write_views
 
     vault = load_vault(root, git=git, progress=progress, today=today, stats=stats)
-    with gc_paused():  # one review: what it renders is freed with the process
+    # One review: what it renders is freed with the process. Frozen at the end, so that no
+    # collection walks it afterwards: the first one after the render walked every object the
+    # load, the book and the views made (~0.1-0.3 s at 10k notes) while the views were written.
+    with gc_paused(freeze=True):
         book = Book.of(vault, today)
         rendered = render_views(vault, today, week=week, book=book, parallel=True)
     written = write_views(vault.root, rendered.files)
