@@ -62,3 +62,39 @@ def test_a_view_is_compared_with_its_file_a_chunk_at_a_time(tmp_path):
     assert files.atomic_write(path, changed) is True and path.read_bytes() == changed
     assert files.atomic_write(path, changed[:-1]) is True and path.read_bytes() == changed[:-1]
     assert files.atomic_write(path, changed[:-1]) is False
+
+
+def test_a_review_renders_without_holding_the_notes_stats(make_vault, monkeypatch):
+    """The fingerprint's walk hands each note's stat to the cache, which keys the notes by
+    them; a stat result is ~800 bytes, 80 MB at 100,000 notes, so none is held past the load
+    while the views are rendered."""
+    import weakref
+    from datetime import date
+
+    import salesnotes.views as views
+    from salesnotes.local import reviewstate
+    from salesnotes.review import run_review
+
+    class Stats(list):  # a list that can be watched by a weak reference
+        pass
+
+    walked: list[weakref.ref] = []
+    note_stats, render_views = reviewstate.note_stats, views.render_views
+
+    def watched(root):  # noqa: ANN001, ANN202
+        folders = [(rel, names, Stats(stats)) for rel, names, stats in note_stats(root)]
+        walked.extend(weakref.ref(stats) for _, _, stats in folders)
+        return folders
+
+    alive: list[int] = []
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        alive.append(sum(ref() is not None for ref in walked))
+        return render_views(*args, **kwargs)
+
+    monkeypatch.setattr(reviewstate, "note_stats", watched)
+    monkeypatch.setattr(views, "render_views", counting)
+    root = make_vault({f"clients/R{i}/C{i}.md": f"---\nname: C{i}\ntier: A\n---\n"
+                       for i in range(3)})
+    result = run_review(root, date(2026, 11, 27), commit=False)
+    assert len(walked) == 3 and alive == [0] and len(result.written) > 3
