@@ -309,9 +309,9 @@ def test_the_walk_by_folder_lists_what_note_folders_lists(vault, tmp_path):
     (clients / "linked").symlink_to(outside, target_is_directory=True)
     (clients / "Tarnów" / "Link.md").symlink_to(clients / "Kraków" / "Acme.md")
     (clients / "Tarnów" / "Dangling.md").symlink_to(clients / "nowhere.md")
-    by_folder = lookupwalk._by_folder(vault)
+    by_folder = lookupwalk._listings(vault, by_descriptor=True)
     assert lookupwalk._BY_FOLDER
-    assert by_folder == lookupwalk._by_path(vault)
+    assert by_folder == lookupwalk._listings(vault, by_descriptor=False)
     assert by_folder is not None
     listed = {f"{folder}/{name}" for folder, listing in by_folder.items()
               for name in listing.names}
@@ -350,7 +350,7 @@ with lookupwalk.walked_meanwhile(root) as walked:
 here = real(root)
 assert there is not None and here is not None and there.folders
 assert there.folders == here.folders
-assert {{f: x.listing() for f, x in there.folders.items()}} == lookupwalk._by_folder(root)
+assert {{f: x.listing() for f, x in there.folders.items()}} == lookupwalk._listings(root)
 print("ok")
 """)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from salesnotes import forking
-from salesnotes.model.where import CLIENTS, note_folders
+from salesnotes.model.where import note_folders
 
 File = tuple[str, int, int, int]  # (vault path, mtime_ns, ctime_ns, size)
 _name, _mtime = attrgetter("name"), attrgetter("st_mtime_ns")
@@ -72,7 +72,7 @@ Walker = Callable[[], "Walk | None"]  # the walk as the caller gets it, when it 
 
 def walk(root: Path) -> Walk | None:
     """Every note file with its stat, by folder; None when one vanished meanwhile."""
-    listings = _by_folder(root) if _BY_FOLDER else _by_path(root)
+    listings = _listings(root)
     if listings is None:
         return None
     folders = {folder: _folder(listing) for folder, listing in listings.items()}
@@ -124,53 +124,20 @@ def _folder(listing: Listing) -> Folder:
                   len(listing.names), data)
 
 
-def _by_folder(root: Path) -> dict[str, Listing] | None:
+def _listings(root: Path, by_descriptor: bool = _BY_FOLDER) -> dict[str, Listing] | None:
+    """Every folder's notes (`where.note_folders`' rule) with their stats, each folder's made
+    relative to it where it can be listed by its descriptor; None when a note or folder could
+    not be stat-ed or listed (one vanished meanwhile)."""
     folders: dict[str, Listing] = {}
-    stack = [(os.path.join(root, CLIENTS), CLIENTS)]
-    while stack:
-        path, folder = stack.pop()
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        try:
-            with os.scandir(fd) as it:
-                notes = _notes(sorted(it, key=_name), path, folder, stack)
-            stats = list(map(os.DirEntry.stat, notes))  # relative to the open folder
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        if notes:
+    found = note_folders(root, by_descriptor=by_descriptor)
+    try:
+        for folder, notes in found:
+            stats = list(map(os.DirEntry.stat, notes))  # the folder is open meanwhile
             folders[folder] = _listing(notes, stats)
-    return folders
-
-
-def _notes(entries: list[os.DirEntry[str]], path: str, folder: str,
-           stack: list[tuple[str, str]]) -> list[os.DirEntry[str]]:
-    """A folder's notes by `where.note_folders`' rule (hidden names skipped, folders walked,
-    not links to them), its subfolders pushed on `stack` in the same order."""
-    notes = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            stack.append((os.path.join(path, name), f"{folder}/{name}"))
-        elif name.endswith(".md") and entry.is_file():
-            notes.append(entry)
-    return notes
-
-
-def _by_path(root: Path) -> dict[str, Listing] | None:
-    """The walk where a folder cannot be listed by its descriptor (Windows)."""
-    folders: dict[str, Listing] = {}
-    for folder, entries in note_folders(root):
-        try:
-            stats = list(map(os.DirEntry.stat, entries))
-        except OSError:
-            return None
-        folders[folder] = _listing(entries, stats)
+    except OSError:
+        return None
+    finally:
+        found.close()
     return folders
 
 

@@ -7,7 +7,7 @@ client through the who-is-who index, shell completion) does not import the whole
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from itertools import compress
 from operator import and_, attrgetter, methodcaller, not_
 from pathlib import Path
@@ -74,27 +74,42 @@ def _stat_or_none(entry: os.DirEntry[str]) -> os.stat_result | None:
         return None
 
 
-def note_folders(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+def note_folders(root: Path, *, by_descriptor: bool = False
+                 ) -> Generator[tuple[str, list[os.DirEntry[str]]], None, None]:
     """`walk_notes` a folder at a time: (its vault path, its notes by name), for a caller
-    that handles a folder's notes together (the who-is-who index keeps one digest per folder)."""
+    that handles a folder's notes together (the who-is-who index keeps one digest per folder).
+
+    `by_descriptor` opens each folder once and lists it by its descriptor, which stays open
+    while its notes are handed over: a caller's `entry.stat()` is then made relative to the
+    folder (fstatat), so the kernel resolves one name, not the whole path from the root
+    (local/lookupwalk.py; only where `os.supports_fd` has scandir)."""
     stack = [(os.path.join(root, CLIENTS), CLIENTS)]
     while stack:
         folder, rel = stack.pop()
+        fd = None
         try:
-            with os.scandir(folder) as it:
+            if by_descriptor:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            with os.scandir(folder if fd is None else fd) as it:
                 entries = sorted(it, key=_name)
         except (FileNotFoundError, NotADirectoryError):
+            if fd is not None:
+                os.close(fd)
             continue
-        # each test a C-level map over the folder's entries (10,000 notes at every run)
-        names = list(map(_name, entries))
-        if any(map(_HIDDEN, names)):
-            entries = list(compress(entries, map(not_, map(_HIDDEN, names))))
+        try:
+            # each test a C-level map over the folder's entries (10,000 notes at every run)
             names = list(map(_name, entries))
-        folders = list(map(_IS_FOLDER, entries))
-        for entry in compress(entries, folders):
-            stack.append((entry.path, f"{rel}/{entry.name}"))
-        # a name ending in .md that is a file (a link to one too): the others are not asked
-        named = list(compress(entries, map(and_, map(not_, folders), map(_MARKDOWN, names))))
-        notes = list(compress(named, map(os.DirEntry.is_file, named)))
-        if notes:
-            yield rel, notes
+            if any(map(_HIDDEN, names)):
+                entries = list(compress(entries, map(not_, map(_HIDDEN, names))))
+                names = list(map(_name, entries))
+            folders = list(map(_IS_FOLDER, entries))
+            for entry in compress(entries, folders):
+                stack.append((os.path.join(folder, entry.name), f"{rel}/{entry.name}"))
+            # a name ending in .md that is a file (a link to one too): the others are not asked
+            named = list(compress(entries, map(and_, map(not_, folders), map(_MARKDOWN, names))))
+            notes = list(compress(named, map(os.DirEntry.is_file, named)))
+            if notes:
+                yield rel, notes
+        finally:
+            if fd is not None:
+                os.close(fd)
