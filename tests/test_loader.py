@@ -62,3 +62,37 @@ def test_check_writes_nothing(make_vault, run, strict):
     assert result.exit_code == 1 and "clients/Broken.md" in result.stderr
     assert snapshot(root) == before
     assert not (root / ".salesnotes").exists()
+
+
+def test_git_is_started_before_the_notes_are_read_and_always_collected(make_vault, monkeypatch):
+    """The contact log's git runs are started first, side by side, and read after the notes
+    (they run on the other core meanwhile); a load that fails still collects them."""
+    from salesnotes.errors import VaultError
+    from salesnotes.git import run as gitrun
+
+    root = make_vault({"clients/Hydro.md": SPEC_NOTE}, git=True)
+    commit_contact(root)
+    events: list[str] = []
+    started: list[subprocess.Popen[str]] = []
+    start = gitrun.start
+
+    def recorded_start(*args: object) -> subprocess.Popen[str]:
+        events.append("git")
+        started.append(start(*args))  # type: ignore[arg-type]
+        return started[-1]
+
+    def reader(at: Path, progress: object = None, *, meanwhile: object = None) -> list:
+        events.append("notes")
+        return model.read_notes(at, meanwhile=meanwhile)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitrun, "start", recorded_start)
+    loaded = load_vault(root, reader=reader)
+    assert events == ["git", "git", "notes"]
+    assert loaded.git_contacts == {"clients/Hydro.md": loaded.notes[0].last_contact.replace(day=20)}
+    assert all(p.returncode == 0 for p in started)
+
+    started.clear()
+    (root / "salesnotes.yaml").write_text("tiers: [\n", encoding="utf-8")
+    with pytest.raises(VaultError):
+        load_vault(root, reader=reader)
+    assert len(started) == 2 and all(p.returncode is not None for p in started)

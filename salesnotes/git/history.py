@@ -3,7 +3,7 @@
 `salesnotes log` commits each contact with `Contact-Date:`, `Channel:` and `Client-NIP:`
 trailers, so `git log` itself is a machine-readable contact log that survives any edit of the
 note. Reading it is one streaming `git log` pass over the whole history (never one per file:
-ARCHITECTURE.md, speed: git), run through gitlog.run_git; a JSON cache keyed by HEAD makes the next
+ARCHITECTURE.md, speed: git), run through run.run_git; a JSON cache keyed by HEAD makes the next
 run read only the new commits.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from salesnotes.errors import VaultError, said
-from salesnotes.git import gitlog
+from salesnotes.git import run as gitrun
 from salesnotes.local import store
 
 CONTACT_PREFIX = "contact: "
@@ -68,13 +68,13 @@ def contact_history(root: Path, cache_file: Path | None = None) -> dict[str, lis
     return history
 
 
-def _repo_head(root: Path):  # noqa: ANN202 - (gitlog.Repo, sha) or None
+def _repo_head(root: Path) -> tuple[gitrun.Repo, str] | None:
     """The repository the vault is in and the commit HEAD names; None outside git or before
     the first commit (no history to read)."""
-    repo = gitlog.find_repo(root)
+    repo = gitrun.find_repo(root)
     if repo is None:
         return None
-    head = gitlog.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
+    head = gitrun.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
     return (repo, head) if head else None
 
 
@@ -87,9 +87,31 @@ def last_contact_dates(root: Path, state_file: Path, history_file: Path | None =
     rewritten history or an unreadable file: one full pass (which refreshes the history too).
     """
     found = _repo_head(root)
-    if found is None:
-        return {}
-    repo, head = found
+    return {} if found is None else _last_dates(root, *found, state_file, history_file)
+
+
+def start_last_contact_dates(root: Path, state_file: Path, history_file: Path | None = None
+                             ) -> Callable[[], dict[str, date]]:
+    """`last_contact_dates` in two steps, for a vault in git: the two git runs it needs first
+    (where the repository is, what HEAD is) started now, side by side, and a function that
+    collects them and finishes. A review starts them before it loads the notes, so they run on
+    the other core meanwhile instead of one after the other in the load (ARCHITECTURE.md,
+    speed: git)."""
+    where = gitrun.start_find_repo(root)
+    at = gitrun.start(root, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+
+    def finish() -> dict[str, date]:
+        found, named = gitrun.collect(where), gitrun.collect(at)
+        repo, head = gitrun.repo_of(Path(root), found), named.stdout.strip()
+        if repo is None or not head:
+            return {}
+        return _last_dates(root, repo, head, state_file, history_file)
+
+    return finish
+
+
+def _last_dates(root: Path, repo: gitrun.Repo, head: str, state_file: Path,
+                history_file: Path | None) -> dict[str, date]:
     stored = _load_last(state_file, repo.prefix)
     if stored is not None and stored[0] == head:
         return stored[1]
@@ -134,11 +156,11 @@ def contact_dates(root: Path, revisions: str, prefix: str = "") -> dict[str, dat
 
 
 def _is_ancestor(root: Path, old: str, head: str) -> bool:
-    return gitlog.run_git(root, "merge-base", "--is-ancestor", old, head).returncode == 0
+    return gitrun.run_git(root, "merge-base", "--is-ancestor", old, head).returncode == 0
 
 
 def _read_log(root: Path, prefix: str, revisions: str) -> dict[str, list[ContactCommit]]:
-    result = gitlog.run_git(
+    result = gitrun.run_git(
         root, "-c", "diff.relative=false", "-c", "log.showSignature=false",
         "log", "-z", "--no-renames", "--name-only", "--no-color", "--encoding=UTF-8",
         "--basic-regexp", "--grep=^contact: ",
@@ -146,7 +168,7 @@ def _read_log(root: Path, prefix: str, revisions: str) -> dict[str, list[Contact
     )
     if result.returncode:
         raise VaultError(said(".", 0, "err_git_step_failed", step="git log",
-                              git=gitlog.git_said(result)))
+                              git=gitrun.git_said(result)))
     history: dict[str, list[ContactCommit]] = {}
     with _no_gc():
         for record in result.stdout.split("\x1e")[1:]:

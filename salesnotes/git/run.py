@@ -88,12 +88,24 @@ def collect(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+_WHERE = ("rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix",
+          "--show-toplevel", "--git-path", "hooks")
+
+
 def find_repo(root: Path) -> Repo | None:
     """The repository the vault root is in, or None (no folder, not a work tree)."""
     if not Path(root).is_dir():
         return None
-    out = run_git(root, "rev-parse", "--is-inside-work-tree", "--absolute-git-dir",
-                  "--show-prefix", "--show-toplevel", "--git-path", "hooks")
+    return repo_of(root, run_git(root, *_WHERE))
+
+
+def start_find_repo(root: Path) -> subprocess.Popen[str]:
+    """`find_repo` started (for a root known to be a folder), to be read by `repo_of`."""
+    return start(root, *_WHERE)
+
+
+def repo_of(root: Path, out: subprocess.CompletedProcess[str]) -> Repo | None:
+    """The Repo a finished `find_repo` git run describes, or None."""
     lines = out.stdout.split("\n")
     if out.returncode or len(lines) < 5 or lines[0] != "true":
         return None

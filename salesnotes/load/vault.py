@@ -8,12 +8,13 @@ that must not write (`check`) asks for the cache without storing it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from salesnotes.git.gitlog import in_git
-from salesnotes.git.history import last_contact_dates
+from salesnotes.git.history import last_contact_dates, start_last_contact_dates
+from salesnotes.git.run import in_git
 from salesnotes.local import store
 from salesnotes.local.cache import NoteCache
 from salesnotes.local.dailycache import daily_links
@@ -41,17 +42,22 @@ def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None
     to a client count too. `stats`: the notes' stats from a walk made just before
     (`reviewstate.inputs_key`, `walked`), so the cache does not walk them again.
     """
-    if reader is None and cache:
-        reader = NoteCache(root, store=store_cache, stats=stats)
-    ledger = LedgerCache(root, store=store_cache) if cache and sales else None
-    contacts = git_contacts(root) if git else {}
-    vault = read_vault(root, progress=progress, reader=reader, sales=sales, contacts=contacts,
-                       ledger_parser=ledger)
-    if ledger is not None:
-        ledger.save()
+    # git works on the other core while the notes load (ARCHITECTURE.md, speed: git)
+    contacts = _start_git_contacts(root) if git else None
+    try:
+        if reader is None and cache:
+            reader = NoteCache(root, store=store_cache, stats=stats)
+        ledger = LedgerCache(root, store=store_cache) if cache and sales else None
+        vault = read_vault(root, progress=progress, reader=reader, sales=sales,
+                           ledger_parser=ledger)
+        if ledger is not None:
+            ledger.save()
+    finally:  # collected whatever happened: no git process is left behind
+        git_last = _finish(contacts) if contacts is not None else {}
     if not git:
         return vault
-    return replace(vault, daily_contacts=_daily_contacts(root, vault.config, vault.notes, today))
+    return replace(vault, git_contacts=git_last,
+                   daily_contacts=_daily_contacts(root, vault.config, vault.notes, today))
 
 
 def git_contacts(root: Path) -> dict[str, date]:
@@ -62,6 +68,24 @@ def git_contacts(root: Path) -> dict[str, date]:
         return last_contact_dates(root, store.path(root, "git-last.json"),
                                   store.path(root, "git-contacts.json"))
     except Exception:  # noqa: BLE001 - the contact log is a bonus; a git hiccup never stops a review
+        return {}
+
+
+def _start_git_contacts(root: Path) -> Callable[[], dict[str, date]] | None:
+    """`git_contacts` started; None when there is nothing to ask git (then {})."""
+    if not (root.is_dir() and in_git(root)):
+        return None
+    try:
+        return start_last_contact_dates(root, store.path(root, "git-last.json"),
+                                        store.path(root, "git-contacts.json"))
+    except Exception:  # as git_contacts: no git, no contacts from it
+        return None
+
+
+def _finish(contacts: Callable[[], dict[str, date]]) -> dict[str, date]:
+    try:
+        return contacts()
+    except Exception:  # as git_contacts: a git hiccup never stops a review
         return {}
 
 
