@@ -23,7 +23,6 @@ from salesnotes.model.where import VIEWS_DIR
 if TYPE_CHECKING:
     from salesnotes.model.portfolio import Book
     from salesnotes.model.vault import Progress, Vault
-    from salesnotes.model.where import FolderStats
 
 TOP_AT_STAKE = 5
 
@@ -83,9 +82,17 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     Raises VaultError only when there is no vault to review (bad config, no folder).
     """
     # the views' code is part of the key through the package's own files (reviewstate)
-    stats: list[FolderStats] = []  # the notes' stats the key is made from, for the cache
-    inputs = reviewstate.inputs_key(root, today, week, ("review",), walked=stats)
-    skipped = _unchanged(root, inputs, today, commit)
+    state, day = reviewstate.load(root), reviewstate.day_of(today, week)
+    if state is None or state.get("day") != day:
+        # Another date (a Monday) cannot be skipped: the notes are stat-ed in a child while
+        # this process imports what renders (ARCHITECTURE.md, speed: start-up)
+        walking = reviewstate.start_inputs_key(root, today, week, ("review",))
+        _import_renderer()
+        inputs, stats = walking()
+    else:
+        stats = []  # the notes' stats the key is made from, for the cache
+        inputs = reviewstate.inputs_key(root, today, week, ("review",), walked=stats)
+    skipped = _unchanged(root, state, inputs, today, commit)
     if skipped is not None:
         return skipped
     # imported when something changed: rendering needs the model, the views and jinja
@@ -113,15 +120,23 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
     if result.commit_error is None and not rendered.problems:
         reviewstate.save(root, inputs=inputs, views=sorted(rendered.files),
                          problems=result.problems, summary=result.summary,
-                         git_commit=vault.config.git_commit)
+                         git_commit=vault.config.git_commit, day=day)
     else:
         reviewstate.forget(root)
     return result
 
 
-def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResult | None:
-    """The last review's result when nothing it read has changed, else None."""
-    state = reviewstate.load(root)
+def _import_renderer() -> None:
+    """What a review that renders imports, imported now (while its walk runs elsewhere)."""
+    # imported only for a review that renders: a skipped one needs none of them
+    import salesnotes.load.vault
+    import salesnotes.model.portfolio
+    import salesnotes.views  # noqa: F401
+
+
+def _unchanged(root: Path, state: dict | None, inputs: str, today: date, commit: bool
+               ) -> ReviewResult | None:
+    """The last review's result (`state`) when nothing it read has changed, else None."""
     if not state or state["inputs"] != inputs or state["outputs"] != reviewstate.outputs_key(root):
         return None
     paths = [root / VIEWS_DIR / name for name in state["views"]]
@@ -136,7 +151,7 @@ def _unchanged(root: Path, inputs: str, today: date, commit: bool) -> ReviewResu
             result.commit_error = e
         if result.sha:
             reviewstate.save(root, inputs=inputs, views=state["views"], problems=result.problems,
-                             summary=result.summary, git_commit=True)
+                             summary=result.summary, git_commit=True, day=state.get("day"))
     return result
 
 

@@ -465,8 +465,8 @@ def test_a_review_checks_the_notes_by_its_fingerprints_walk_not_a_second_one(vau
 def test_a_note_gone_between_listing_and_stat_is_read_as_the_reader_reads_it(vault):
     """A stat walk's None (the note vanished after it was listed) keys nothing: the note is
     read again, as without the cache."""
-    folders = [(rel, names, [None if n == "Hydro-Tech.md" else st
-                             for n, st in zip(names, stats, strict=True)])
+    folders = [(rel, names, cache.stat_keys([None if n == "Hydro-Tech.md" else st
+                                             for n, st in zip(names, stats, strict=True)]))
                for rel, names, stats in cache.note_stats(vault)]
     files = cache._files(folders)
     assert [f.rel for f in files] == [f.rel for f in cache._scan(vault)]

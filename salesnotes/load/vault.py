@@ -23,7 +23,7 @@ from salesnotes.model.config import Config
 from salesnotes.model.daily import daily_contacts, newest_daily
 from salesnotes.model.vault import Progress, Reader, Vault
 from salesnotes.model.vault import load_vault as read_vault
-from salesnotes.model.where import FolderStats
+from salesnotes.model.where import FolderKeys
 from salesnotes.read.note import Note
 
 __all__ = ["git_contacts", "load_vault"]
@@ -32,14 +32,14 @@ __all__ = ["git_contacts", "load_vault"]
 def load_vault(root: Path, *, git: bool = True, progress: Progress | None = None,
                reader: Reader | None = None, cache: bool = True, store_cache: bool = True,
                sales: bool = True, today: date | None = None,
-               stats: list[FolderStats] | None = None) -> Vault:
+               stats: list[FolderKeys] | None = None) -> Vault:
     """The whole vault as one value; the same value whichever of these options are given.
 
     With `cache`, notes (unless a `reader` is given) and ledger months unchanged since the last
     run come from the caches in `.salesnotes/` (written back unless `store_cache` is False).
     With `git` (contacts found outside the notes), the newest contact date of each note is read
     from the contact commits, and daily notes dated up to `today` (default: any date) linking
-    to a client count too. `stats`: the notes' stats from a walk made just before
+    to a client count too. `stats`: the notes' keys from a walk made just before
     (`reviewstate.inputs_key`, `walked`), so the cache does not walk them again.
     """
     # git works on the other core while the notes load (ARCHITECTURE.md, speed: git)

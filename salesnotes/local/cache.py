@@ -54,7 +54,7 @@ from salesnotes.i18n import Said
 from salesnotes.local import notecolumns
 from salesnotes.local import store as local_store
 from salesnotes.model.vault import Meanwhile, Progress
-from salesnotes.model.where import FolderStats, note_stats
+from salesnotes.model.where import FolderKeys, note_stats, stat_keys
 from salesnotes.read import compact
 from salesnotes.read.body import Body, ChecklistItem, ChecklistSection, LogEntry, Opportunity, Task
 from salesnotes.read.note import DATE_KEYS, REPEATED_KEYS, Note, ReadResult, read_note, shared
@@ -95,7 +95,6 @@ _section = functools.partial(tuple.__new__, ChecklistSection)
 _opportunity = functools.partial(tuple.__new__, Opportunity)
 
 Key = tuple[int, int, int]  # (mtime_ns, ctime_ns, size)
-_MTIME, _CTIME, _SIZE = (attrgetter(f"st_{k}") for k in ("mtime_ns", "ctime_ns", "size"))
 Row = tuple[str, int, int, int, bytes]
 
 
@@ -137,11 +136,11 @@ class NoteCache:
     """
 
     def __init__(self, root: Path, *, store: bool = True, watched: bool = False,
-                 stats: list[FolderStats] | None = None) -> None:
+                 stats: list[FolderKeys] | None = None) -> None:
         """`watched`: a long-lived reader told of every change (watch). It stores notes however
         fresh (a later write within the same mtime tick is an event, and is read again), and
         does not gc.freeze what it loads, or every rebuild's garbage cycles would pile up.
-        `stats`: the notes' stats from a walk made just before (a review's fingerprint), for the
+        `stats`: the notes' keys from a walk made just before (a review's fingerprint), for the
         first call instead of a walk of its own; the list is emptied once the notes are keyed."""
         self.root = Path(root)
         self.stats = stats
@@ -271,21 +270,14 @@ def cached_reader(root: Path, progress: Progress | None = None, *,
 def _scan(root: Path) -> list[_File]:
     """Every note with its key, as `iter_note_files` lists them and in its order (the order
     `read_notes` returns)."""
-    return _files(note_stats(root))
+    return _files([(rel, names, stat_keys(stats)) for rel, names, stats in note_stats(root)])
 
 
-def _files(folders: list[FolderStats]) -> list[_File]:
-    """The notes of a stat walk as the cache keys them, made by C-level maps a folder at a
-    time (a Python step per note cost 40 ms for 10k)."""
+def _files(folders: list[FolderKeys]) -> list[_File]:
+    """The notes of a walk as the cache keys them, made by C-level maps a folder at a time
+    (a Python step per note cost 40 ms for 10k)."""
     out: list[_File] = []
-    for rel, names, stats in folders:
-        if None in stats:  # vanished meanwhile: reading it says why
-            keys: list[Key | None] = [None if st is None else
-                                      (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
-                                      for st in stats]
-        else:
-            keys = list(zip(map(_MTIME, stats), map(_CTIME, stats), map(_SIZE, stats),
-                            strict=True))
+    for rel, names, keys in folders:
         rels = [f"{rel}/{name}" for name in names]
         out += map(tuple.__new__, repeat(_File), zip(rels, keys, strict=True))
     return out

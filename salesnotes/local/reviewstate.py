@@ -14,16 +14,18 @@ import hashlib
 import marshal
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
 
 import salesnotes
+from salesnotes import forking
 from salesnotes.git.run import head
 from salesnotes.local import store
 from salesnotes.local.dailycache import daily_files
-from salesnotes.model.where import VIEWS_DIR, FolderStats, note_stats
+from salesnotes.model.where import VIEWS_DIR, FolderKeys, note_stats, stat_keys
 
 STATE_FILE = "review.json"
 _STATE_VERSION = 1
@@ -45,18 +47,19 @@ class ReviewSummary:
 
 
 def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...],
-               walked: list[FolderStats] | None = None) -> str:
+               walked: list[FolderKeys] | None = None) -> str:
     """Everything a view is computed from, by (path, mtime, size), plus the date and version.
-    `walked`, when given, receives the notes' stats the key was made from: a review hands
-    them to the note cache, which checks each note by them rather than by a walk of its own.
+    `walked`, when given, receives the notes' stats the key was made from, as the note cache
+    keys them: a review hands them to the cache, which checks each note by them rather than
+    by a walk of its own (the stat results themselves are let go here).
 
     The notes are hashed a folder at a time, their names, mtimes and sizes as columns made by
     C-level maps and written by marshal (as the who-is-who index does): no Python step per
     note on the stat walk every warm `status` and review makes."""
     h = hashlib.sha256(f"{salesnotes.__version__}|{today}|{week}|{views}".encode())
     newest = 0
-    folders = note_stats(root)
-    for rel, names, stats in folders:
+    folders: list[FolderKeys] = []
+    for rel, names, stats in note_stats(root):
         if None in stats:  # vanished since listed
             mtimes = [-1 if st is None else st.st_mtime_ns for st in stats]
             sizes = [-1 if st is None else st.st_size for st in stats]
@@ -64,6 +67,8 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
             mtimes, sizes = list(map(_mtime, stats)), list(map(_size, stats))
         newest = max(newest, *mtimes)
         h.update(marshal.dumps((rel, names, mtimes, sizes), 2))
+        if walked is not None:
+            folders.append((rel, names, stat_keys(stats)))
     lines = []
     for _, rel, st in daily_files(root, None):  # a daily note linking to a client is a contact
         newest = max(newest, st.st_mtime_ns)
@@ -78,6 +83,41 @@ def inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...
     if store.is_racy(newest, time.time_ns()):  # saved just now: may change again within one tick
         return f"racy:{os.getpid()}:{time.time_ns()}"  # never matches a later run
     return h.hexdigest()
+
+
+def start_inputs_key(root: Path, today: date, week: date | None, views: tuple[str, ...]
+                     ) -> Callable[[], tuple[str, list[FolderKeys]]]:
+    """`inputs_key` with its walk started in a forked child (where one can be forked) and a
+    function that waits for (key, walked). A review that is sure to render starts it first and
+    imports its renderer meanwhile: on two cores the stats overlap the imports, which a thread
+    cannot do (each stat gives up the GIL and waits out the importing thread's switch
+    interval). The child sends plain ints by marshal; one that fails costs time, never the
+    key: it is then made here."""
+    child = forking.meanwhile(lambda: marshal.dumps(_walked_key(root, today, week, views)))
+
+    def result() -> tuple[str, list[FolderKeys]]:
+        data = None if child is None else child.result()
+        if data is not None:
+            try:
+                key, walked = marshal.loads(data)
+                return str(key), walked
+            except (ValueError, EOFError, TypeError):  # not what the child writes
+                pass
+        return _walked_key(root, today, week, views)
+
+    return result
+
+
+def _walked_key(root: Path, today: date, week: date | None, views: tuple[str, ...]
+                ) -> tuple[str, list[FolderKeys]]:
+    walked: list[FolderKeys] = []
+    key = inputs_key(root, today, week, views, walked=walked)
+    return key, walked
+
+
+def day_of(today: date, week: date | None) -> str:
+    """The dates a review's key holds: one remembered for other dates cannot match."""
+    return f"{today}|{week}"
 
 
 def outputs_key(root: Path) -> str:
@@ -113,10 +153,12 @@ def load(root: Path) -> dict | None:
 
 
 def save(root: Path, *, inputs: str, views: list[str], problems: list, summary: ReviewSummary,
-         git_commit: bool) -> None:
-    """Remember this review; a failure to remember only costs the next run its shortcut."""
+         git_commit: bool, day: str | None = None) -> None:
+    """Remember this review; a failure to remember only costs the next run its shortcut.
+    `day`: its `day_of`, so that the next review knows early whether it may be skipped."""
     store.write_json(store.path(root, STATE_FILE), _STATE_VERSION, {
         "inputs": inputs, "outputs": outputs_key(root), "views": views, "git_commit": git_commit,
+        "day": day,
         "problems": [p.as_row() for p in problems],
         "summary": asdict(summary)})
 

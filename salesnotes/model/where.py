@@ -51,6 +51,11 @@ def walk_notes(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
 # A folder of notes with their stats: (its vault path, its notes' names, each one's stat or
 # None when it vanished since it was listed), by `note_stats`.
 FolderStats = tuple[str, list[str], list[os.stat_result | None]]
+# The same folder with each note's stat as the note cache keys it: (mtime_ns, ctime_ns, size),
+# None when it vanished. Plain ints, so a walk made in a forked child comes back by marshal.
+StatKey = tuple[int, int, int]
+FolderKeys = tuple[str, list[str], list[StatKey | None]]
+_MTIME, _CTIME, _SIZE = (attrgetter(f"st_{k}") for k in ("mtime_ns", "ctime_ns", "size"))
 
 
 def note_stats(root: Path) -> list[FolderStats]:
@@ -65,6 +70,14 @@ def note_stats(root: Path) -> list[FolderStats]:
             stats = list(map(_stat_or_none, entries))
         out.append((rel, list(map(_name, entries)), stats))
     return out
+
+
+def stat_keys(stats: list[os.stat_result | None]) -> list[StatKey | None]:
+    """Each stat as the note cache keys a note, made by C-level maps unless one is missing."""
+    if None in stats:
+        return [None if st is None else (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+                for st in stats]
+    return list(zip(map(_MTIME, stats), map(_CTIME, stats), map(_SIZE, stats), strict=True))
 
 
 def _stat_or_none(entry: os.DirEntry[str]) -> os.stat_result | None:
