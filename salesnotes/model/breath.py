@@ -60,6 +60,13 @@ def breath_of(note: Note, today: date, cadence_days: int, git_last: date | None 
               daily_last: date | None = None) -> BreathInfo:
     last, source = last_contact(note, git_last, daily_last)
     nxt = note.next_contact or (last + timedelta(days=cadence_days) if last else None)
+    return breath_from(last, nxt, source, today)
+
+
+def breath_from(last: date | None, nxt: date | None, source: str | None,
+                today: date) -> BreathInfo:
+    """The breath of a client last contacted on `last` (told by `source`) and next due on
+    `nxt`: all a breath depends on but the date, so a book shares one per (last, nxt, source)."""
     overdue = max(0, (today - nxt).days) if nxt else None
     if last is None:
         state = Breath.NEVER
@@ -78,6 +85,20 @@ def money_at_stake(note: Note) -> Decimal:
 
 
 _RANK = {Breath.OVERDUE: 0, Breath.NEVER: 1, Breath.DUE: 2, Breath.OK: 3}
+
+
+def urgency_of(info: BreathInfo, cadence_days: int, stake: Decimal, name: str
+               ) -> tuple[int, Decimal | int, str]:
+    """`urgency`, sorting the same: a due or ok client's weight is its next date's day number
+    as an int rather than a Decimal (equal values, and ranks never mix their weights), which
+    a book of 10,000 clients makes and compares faster."""
+    state = info.state
+    if state is Breath.OVERDUE:
+        return 0, -((stake + 1000) * (1 + Decimal(info.days_overdue or 0)
+                                      / max(cadence_days, 1))), name.casefold()
+    if state is Breath.NEVER:
+        return 1, -stake, name.casefold()
+    return _RANK[state], (info.next - date.min).days if info.next else 0, name.casefold()
 
 
 def urgency(note: Note, info: BreathInfo, cadence_days: int,

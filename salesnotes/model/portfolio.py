@@ -9,14 +9,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 from operator import attrgetter, is_not
 from typing import Any, TypeVar
 
 from salesnotes.model.branches import SharedNip, shared_nips
-from salesnotes.model.breath import BreathInfo, breath_of, money_at_stake, urgency
+from salesnotes.model.breath import (
+    BreathInfo,
+    breath_from,
+    last_contact,
+    money_at_stake,
+    urgency_of,
+)
 from salesnotes.model.vault import Vault
 from salesnotes.read.note import Note
 
@@ -101,16 +107,7 @@ class Book:
         fy_start, fy_end = fiscal_year(today, vault.config.fiscal_year_start)
         start = ledger_start(vault)
         first = max(fy_start, start) if start else fy_start
-        by_nip: dict[str, list] = defaultdict(list)
-        unmatched = []
-        nips = {n.nip for n in vault.notes if n.nip}
-        for sale in vault.sales:
-            if not first <= sale.date <= today:
-                continue
-            if sale.nip in nips:
-                by_nip[sale.nip].append(sale)
-            else:
-                unmatched.append(sale)
+        by_nip, unmatched = _sales_of(vault, first, today)
         # each NIP's money summed once, in sale order, by C-level maps (not a generator per note)
         actual = {nip: sum(map(_AMOUNT, sales), ZERO) for nip, sales in by_nip.items()}
         margin = {nip: sum(filter(_NOT_NONE, map(_MARGIN, sales)), ZERO)
@@ -125,14 +122,24 @@ class Book:
         by_tier: dict[str | None, tuple[str, int]] = {}
         by_status: dict[str | None, str] = {}
         elsewhere = vault.git_contacts or vault.daily_contacts  # else no note has any
+        # A breath depends on (last, next, source) and the date alone: clients alike share
+        # one, made once (breath.breath_from), rather than one made for each of 10,000.
+        breaths: dict[tuple, BreathInfo] = {}
+        steps: dict[int, timedelta] = {}  # cadence -> its timedelta
         for note in vault.notes:
             if (tiered := by_tier.get(note.tier)) is None:
                 tiered = by_tier[note.tier] = (vault.tier(note), vault.cadence(note))
             tier, cadence = tiered
             if (status := by_status.get(note.status)) is None:
                 status = by_status[note.status] = vault.status(note)
-            info = (breath_of(note, today, cadence, *vault.outside(note)) if elsewhere
-                    else breath_of(note, today, cadence))
+            last, source = (last_contact(note, *vault.outside(note)) if elsewhere
+                            else last_contact(note))
+            if (nxt := note.next_contact) is None and last is not None:
+                if (step := steps.get(cadence)) is None:
+                    step = steps[cadence] = timedelta(days=cadence)
+                nxt = last + step
+            if (info := breaths.get((last, nxt, source))) is None:
+                info = breaths[last, nxt, source] = breath_from(last, nxt, source, today)
             stake = money_at_stake(note)
             if not shared:
                 head = group = None
@@ -146,10 +153,25 @@ class Book:
                 potential=(None if head else _summed(group, "potential") if group
                            else note.potential),
                 counted_on=head))
-            order.append(urgency(note, info, cadence, stake))
+            order.append(urgency_of(info, cadence, stake, note.name))
         ranked = sorted(range(len(rows)), key=order.__getitem__)  # stable: ties keep note order
         return cls(vault, today, fy_start, fy_end, tuple(map(rows.__getitem__, ranked)),
                    {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched), shared, start)
+
+
+def _sales_of(vault: Vault, first: date, today: date) -> tuple[dict[str, list], list]:
+    """The sales from `first` to `today`: by the NIP of a client, and those of no client."""
+    by_nip: dict[str, list] = defaultdict(list)
+    unmatched = []
+    nips = {n.nip for n in vault.notes if n.nip}
+    for sale in vault.sales:
+        if not first <= sale.date <= today:
+            continue
+        if sale.nip in nips:
+            by_nip[sale.nip].append(sale)
+        else:
+            unmatched.append(sale)
+    return by_nip, unmatched
 
 
 def ledger_start(vault: Vault) -> date | None:

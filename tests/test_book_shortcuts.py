@@ -1,0 +1,67 @@
+"""Book.of's shortcuts held to the plain computation: a breath shared by the clients alike
+(`breath_from` once per (last, next, source)) and the urgency key with an int weight for due
+and ok clients (`urgency_of`) give what `breath_of` and `urgency` give for every client."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesnotes.load.vault import load_vault
+from salesnotes.model.breath import Breath, BreathInfo, breath_of, urgency, urgency_of
+from salesnotes.model.portfolio import Book
+
+days = st.dates(min_value=date(2026, 10, 1), max_value=date(2027, 2, 1))
+infos = st.builds(
+    BreathInfo, st.sampled_from(list(Breath)), st.none() | days, st.none() | days,
+    st.none() | st.integers(0, 400), st.sampled_from([None, "log", "git"]))
+clients = st.tuples(infos, st.integers(0, 120),
+                    st.decimals(0, 10**6, places=2, allow_nan=False, allow_infinity=False),
+                    st.sampled_from(["Ala", "ala", "Ąla", "Bolek", "bolek ", "Zenon"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(clients, max_size=30))
+def test_urgency_of_sorts_as_urgency(rows):
+    def plain(r: tuple) -> tuple:
+        info, cadence, stake, name = r
+        return urgency(SimpleNamespace(name=name), info, cadence, stake)  # type: ignore[arg-type]
+
+    def fast(r: tuple) -> tuple:
+        return urgency_of(*r)
+
+    ranked = sorted(range(len(rows)), key=lambda i: fast(rows[i]))
+    assert ranked == sorted(range(len(rows)), key=lambda i: plain(rows[i]))
+
+
+def test_every_row_has_the_breath_breath_of_gives(make_vault):
+    notes = {}
+    for i in range(40):
+        lines = [f"name: Client {i}", f"tier: {'ABC'[i % 3]}"]
+        if i % 4:
+            lines.append(f"last_contact: {date(2026, 9, 1) + timedelta(days=(i * 7) % 80)}")
+        if i % 5 == 0:
+            lines.append(f"next_contact: {date(2026, 11, 1) + timedelta(days=i)}")
+        if i % 7 == 0:
+            lines.append(f"potential: {1000 * i}")
+        logged = date(2026, 10, 1) + timedelta(days=i)
+        body = f"\n## Log\n- {logged} phone: called\n" if i % 6 == 0 else ""
+        notes[f"clients/C{i}.md"] = "---\n" + "\n".join(lines) + "\n---\n" + body
+    vault = load_vault(make_vault(notes), git=False)
+    today = date(2026, 11, 30)
+    book = Book.of(vault, today)
+    by_path = {row.note.path: row for row in book.rows}
+    assert len(by_path) == 40
+    for note in vault.notes:
+        row = by_path[note.path]
+        assert row.breath == breath_of(note, today, vault.cadence(note), *vault.outside(note))
+    plain = sorted(vault.notes, key=lambda n: urgency(
+        n, breath_of(n, today, vault.cadence(n)), vault.cadence(n)))
+    assert [r.note for r in book.rows] == plain
+    assert len({r.breath.state for r in book.rows}) >= 3  # the vault holds several breaths
+    assert Decimal(0) in {r.stake for r in book.rows}
+    assert {"log", "front-matter", None} <= {r.breath.last_source for r in book.rows}
