@@ -205,14 +205,21 @@ class Rows:
         """Those lines one by one: the built-in template writes each as it comes, so a table
         of 100,000 rows is never held whole (ARCHITECTURE.md, speed: memory)."""
         cell, all_done = env.filters["cell"], env.getattr(env.globals["t"], "cl_all_done")
+        # the open items' cell depends on the open items alone, and a checklist's few items
+        # leave few combinations: each is cut and escaped once, not once per client
+        lefts: dict[tuple[str, ...], str] = {}
         for c in block.clients:
             p = c.progress
             if p.complete:
                 left = all_done
             else:
-                left = cell(" · ".join(c.open_shown))
-                if c.open_more:
-                    left = f"{left} +{c.open_more}"
+                known = lefts.get(p.open)
+                if known is None:
+                    known = cell(" · ".join(c.open_shown))
+                    if c.open_more:
+                        known = f"{known} +{c.open_more}"
+                    lefts[p.open] = known
+                left = known
             yield (f"{self._head(env, c.row)} {c.mark}{len(p.done)}/{p.total} {c.bar} "
                    f"| {left} |")
 
