@@ -1,38 +1,36 @@
 """A rep's pay plan as salesnotes.yaml states it: base, commission bands, bonuses, benefits.
 
 Apart from config.py, which makes them only for a vault with a `pay:` section: every command
-reads the config, and each frozen dataclass costs a millisecond to make at import.
+reads the config. Named tuples, not frozen dataclasses: the process that renders Pay makes
+them at import, and a dataclass costs about a millisecond to make (ARCHITECTURE.md, speed:
+records).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(NamedTuple):
     start: Decimal  # attainment fraction where the band starts
     rate: Decimal
 
 
-@dataclass(frozen=True)
-class Bonus:
+class Bonus(NamedTuple):
     name: str
     period: str  # month | quarter | year
     min_attainment: Decimal
     amount: Decimal
 
 
-@dataclass(frozen=True)
-class Benefit:
+class Benefit(NamedTuple):
     name: str
     limit: Decimal | None = None
     used: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class PayPlan:
+class PayPlan(NamedTuple):
     base: Decimal
     basis: str  # revenue | margin
     period: str  # month | quarter

@@ -204,8 +204,7 @@ def attainment(actual: Decimal, budget: Decimal) -> Decimal | None:
     return actual / budget if budget > 0 else None
 
 
-@dataclass(frozen=True)
-class MonthRow:
+class MonthRow(NamedTuple):
     month: date
     budget: Decimal
     actual: Decimal | None  # None for months still to come
@@ -231,8 +230,7 @@ class ClientBudget(NamedTuple):
     glyph: str  # the client's breath, as the other views show it
 
 
-@dataclass(frozen=True)
-class Subtotal:
+class Subtotal(NamedTuple):
     label: str  # a tier name; "" for sales of no client note; "*" for the total
     clients: int
     budget: Decimal
@@ -251,8 +249,7 @@ class Unmatched:
     count: int
 
 
-@dataclass(frozen=True)
-class Stale:
+class Stale(NamedTuple):
     row: ClientRow
     name: str
     close: date
@@ -260,8 +257,7 @@ class Stale:
     weighted: Decimal
 
 
-@dataclass(frozen=True)
-class WhatItTakes:
+class WhatItTakes(NamedTuple):
     year_budget: Decimal
     actual: Decimal
     remaining: Decimal  # year budget - actual to date
@@ -276,8 +272,7 @@ class WhatItTakes:
     ledger_starts_now: bool = False  # no run rate yet because the ledger starts this month
 
 
-@dataclass(frozen=True)
-class BudgetYear:
+class BudgetYear(NamedTuple):
     today: date
     fy_start: date
     fy_end: date

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from salesnotes.errors import Problem, saying
 from salesnotes.i18n import Said
@@ -32,8 +33,7 @@ _TASK_NOISE = re.compile(r"(?:📅|⏳|🛫|✅|➕|❌)\ufe0f?[ \t]*\d{4}-\d{2}
                          r"|[\[(][\w\- ]+?::[^\])]*[\])]")
 
 
-@dataclass(frozen=True)
-class TemplateItem:
+class TemplateItem(NamedTuple):
     text: str
     hints: tuple[str, ...] = ()  # indented lines under the item, without their indent
 
@@ -59,8 +59,7 @@ class Checklist:
         return frozenset(key for _, key in self.keyed)
 
 
-@dataclass(frozen=True)
-class Checklists:
+class Checklists(NamedTuple):
     """Every template in the vault (by name, sorted) and what was wrong with them."""
 
     by_name: dict[str, Checklist]
@@ -74,8 +73,7 @@ class Checklists:
         return next((c for c in self.by_name.values() if fold(c.name) == wanted), None)
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     """One client against one checklist: template items done, open, and items the template lost."""
 
     done: tuple[str, ...]  # template items ticked in the note, template order

@@ -23,9 +23,9 @@ A grosz wrong in pay destroys a rep's trust, so the rules are few and written do
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
+from typing import NamedTuple
 
 from salesnotes.model.money import GROSZ, to_grosz
 from salesnotes.model.payplan import Band, Benefit, Bonus, PayPlan
@@ -50,8 +50,7 @@ def grosz_up(value: Decimal) -> Decimal:
     return value.quantize(GROSZ, rounding=ROUND_CEILING)
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     kind: str  # month | quarter | year
     start: date
     end: date  # exclusive
@@ -79,8 +78,7 @@ def period_of(kind: str, fy_start: date, day: date) -> Period:
 
 # --- commission -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Slice:
+class Slice(NamedTuple):
     """One band's share of a period."""
 
     start: Decimal  # attainment where the band starts
@@ -92,8 +90,7 @@ class Slice:
     commission: Decimal  # rounded so the slices sum to the period's commission
 
 
-@dataclass(frozen=True)
-class Commission:
+class Commission(NamedTuple):
     amount: Decimal  # rounded half-up once for the period
     slices: tuple[Slice, ...]
     rate: Decimal  # what the next złoty of sales earns
@@ -165,8 +162,7 @@ def _position(revenue: Decimal, budget: Decimal, bands: Sequence[Band]) -> tuple
 
 # --- bonuses ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class BonusCheck:
+class BonusCheck(NamedTuple):
     bonus: Bonus
     period: Period
     revenue: Decimal
@@ -195,8 +191,7 @@ def check_bonus(bonus: Bonus, period: Period, revenue: Decimal, budget: Decimal,
 
 # --- the year --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MonthLine:
+class MonthLine(NamedTuple):
     month: date
     budget: Decimal
     revenue: Decimal
@@ -205,8 +200,7 @@ class MonthLine:
     no_data: bool = False  # before the ledger starts
 
 
-@dataclass(frozen=True)
-class PayRow:
+class PayRow(NamedTuple):
     period: Period
     budget: Decimal
     revenue: Decimal
@@ -221,8 +215,7 @@ class PayRow:
     no_data: bool = False  # every month of it is before the ledger starts
 
 
-@dataclass(frozen=True)
-class BenefitUse:
+class BenefitUse(NamedTuple):
     name: str
     limit: Decimal | None
     used: Decimal | None
@@ -230,8 +223,7 @@ class BenefitUse:
     share: Decimal | None  # used / limit
 
 
-@dataclass(frozen=True)
-class PayYear:
+class PayYear(NamedTuple):
     plan: PayPlan
     today: date
     fy_start: date

@@ -98,8 +98,7 @@ QUARTER_MONTHS = (1, 4, 7, 10)
 OVERDUE_FLOOR = Decimal(1000)  # an overdue client with no money noted still outweighs none
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """A routine item on a date; `nominal` is the date before a move to a workday."""
 
     date: date
@@ -187,8 +186,7 @@ class Day:
         return self.week_tasks.summaries[0].get(self.date, NO_TASKS)
 
 
-@dataclass(frozen=True)
-class WeekLoad:
+class WeekLoad(NamedTuple):
     monday: date
     due: int  # clients whose next contact falls in the week (this week: who should breathe)
     carried: int  # left over from the weeks before

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import pass_environment
 
@@ -44,8 +43,7 @@ ITEM_CHARS = 48  # a longer item is cut in its cell (the note has it whole)
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class ClientProgress:
+class ClientProgress(NamedTuple):
     row: ClientRow
     progress: Progress
     bar: str
@@ -66,24 +64,21 @@ class ClientProgress:
         return max(0, len(self.progress.open) - OPEN_SHOWN)
 
 
-@dataclass(frozen=True)
-class ItemCount:
+class ItemCount(NamedTuple):
     text: str
     done: int
     of: int
     bar: str
 
 
-@dataclass(frozen=True)
-class ExtraItem:
+class ExtraItem(NamedTuple):
     row: ClientRow
     text: str
     done: bool
     line: int
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One checklist across the portfolio."""
 
     checklist: Checklist
@@ -113,14 +108,12 @@ class Block:
         return f"salesnotes checklist apply {self.checklist.name}"
 
 
-@dataclass(frozen=True)
-class CompetitorClient:
+class CompetitorClient(NamedTuple):
     row: ClientRow
     progress: Progress | None  # None: the note has no competitor-win section
 
 
-@dataclass(frozen=True)
-class Competitor:
+class Competitor(NamedTuple):
     name: str
     clients: tuple[CompetitorClient, ...]
     stake: Decimal

@@ -104,8 +104,7 @@ class TierMap:
     rows: tuple[tuple[Client | None, ...], ...]
 
 
-@dataclass(frozen=True)
-class Headline:
+class Headline(NamedTuple):
     """The money behind the red and the grey: what a week without calls puts at risk."""
 
     at_risk: Decimal  # money at stake of the overdue and never-contacted clients
@@ -113,8 +112,7 @@ class Headline:
     share: Decimal  # at_risk / stake, 0..1
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
     """The first rows of a ranked list, and how many more there are."""
 
     rows: tuple[Any, ...]
@@ -142,8 +140,7 @@ class Purchase(NamedTuple):
     weighted: Decimal | None
 
 
-@dataclass(frozen=True)
-class Expected:
+class Expected(NamedTuple):
     start: date
     end: date
     purchases: Ranked
@@ -152,8 +149,7 @@ class Expected:
     slipped: Ranked  # opportunities whose close month has passed: update or drop them
 
 
-@dataclass(frozen=True)
-class Revenue:
+class Revenue(NamedTuple):
     start: date  # the fiscal year's first day, or the ledger's when it starts later
     actual: Decimal  # every sale this fiscal year up to today, matched to a client or not
     unmatched: Decimal
@@ -164,8 +160,7 @@ class Revenue:
     undeclared: tuple[SharedNip, ...] = ()  # NIPs in several notes without `branch:`
 
 
-@dataclass(frozen=True)
-class ProblemRow:
+class ProblemRow(NamedTuple):
     path: PurePosixPath
     name: str  # `path:line` as the link text
     message: str

@@ -9,8 +9,8 @@ requested ISO week (`review --week 2026-W49`); None plans the week holding today
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 from urllib.parse import quote
 
 from salesnotes.local.holidays import polish_holidays
@@ -33,16 +33,14 @@ FILENAME = "Week plan.md"
 TEMPLATE = "Week plan.md"
 NOT_THIS_WEEK_ROWS = 10
 
-@dataclass(frozen=True)
-class Routine:
+class Routine(NamedTuple):
     task: str
     every: str  # week | month | quarter (label key: wp_every_<every>)
     date: date
     moved_from: dt.date | None
 
 
-@dataclass(frozen=True)
-class DayView:
+class DayView(NamedTuple):
     date: date
     key: str  # mon..sun
     past: bool
@@ -62,8 +60,7 @@ class DayView:
     fixed: int
 
 
-@dataclass(frozen=True)
-class WeekRow:
+class WeekRow(NamedTuple):
     label: str
     monday: date
     sunday: date
