@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import urllib.parse
+from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
 from types import SimpleNamespace
@@ -138,3 +139,42 @@ def test_tiles_folded_by_bisection_are_the_per_client_ones(clients, max_tiles):
         assert treemap._tiles(regions, 5000.0) == _tiles_one_by_one(regions, 5000.0)
     finally:
         treemap.MAX_TILES = old_max
+
+
+names = st.sampled_from(["Beta", "beta", "  Beta  Co", "Beta Co", "Ärzte", "arzte", "Zed"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(names, st.sampled_from([None, Decimal(100), Decimal("100.004"),
+                                                  Decimal(50)]),
+                          st.sampled_from([date(2026, 12, 1), date(2026, 11, 1),
+                                           date(2027, 1, 1)]),
+                          st.sampled_from(["x", "y"])), max_size=70))
+def test_expected_purchases_are_ordered_as_by_each_clients_name(opps):
+    """The contenders' names are folded from the note's name, not from a Client made for
+    each: the order is the one the listed Clients' names give."""
+    from salesnotes.read.body import Opportunity
+    from salesnotes.views.portfolio import EXPECTED_LIMIT, LIST_LIMIT, expected_purchases
+
+    rows = [SimpleNamespace(note=SimpleNamespace(name=name, body=SimpleNamespace(
+        opportunities=(Opportunity(opp, value, close, Decimal("0.5"), None, 1),))))
+        for name, value, close, opp in opps]
+    book = SimpleNamespace(rows=rows, today=date(2026, 12, 7))
+    book.once = lambda fn: fn(book)
+
+    def client(row):  # noqa: ANN001, ANN202 - a Client's name, as _client makes it
+        return SimpleNamespace(name=" ".join(row.note.name.split()))
+
+    got = expected_purchases(book, client)  # type: ignore[arg-type]
+    grosz = [(r, r.note.body.opportunities[0]) for r in rows]
+    due = [(r, o) for r, o in grosz if o.close >= date(2026, 12, 1)]
+    slipped = [(r, o) for r, o in grosz if o.close < date(2026, 12, 1)]
+    plain_due = sorted(due, key=lambda d: (
+        d[1].close, -(d[1].value.quantize(Decimal("0.01")) if d[1].value else 0),
+        client(d[0]).name.casefold(), d[1].name))[:EXPECTED_LIMIT]
+    plain_slipped = sorted(slipped, key=lambda d: (
+        d[1].close, client(d[0]).name.casefold(), d[1].name))[:LIST_LIMIT]
+    assert [(p.client.name, p.name, p.close) for p in got.purchases.rows] == [
+        (client(r).name, o.name, o.close) for r, o in plain_due]
+    assert [(p.client.name, p.name, p.close) for p in got.slipped.rows] == [
+        (client(r).name, o.name, o.close) for r, o in plain_slipped]
