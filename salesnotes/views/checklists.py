@@ -320,11 +320,13 @@ def _competitors(book: Book, win: Checklist | None, won: Block | None
             key = fold(row.note.competitor)
             groups[key].append(row)
             spellings[key][" ".join(row.note.competitor.split())] += 1
-    progress_of = {c.row.note.path: c.progress for c in won.clients} if won else {}
+    # by the book's row (the same objects in both): a note's path hashes its parts the first
+    # time, which cost more than the lookup, for every client with a competitor
+    progress_of = {id(c.row): c.progress for c in won.clients} if won else {}
     out = []
     for key, rows in groups.items():
         rows.sort(key=_by_money)
-        clients = tuple(CompetitorClient(r, progress_of.get(r.note.path)) for r in rows)
+        clients = tuple(CompetitorClient(r, progress_of.get(id(r))) for r in rows)
         done = sum(len(c.progress.done) for c in clients if c.progress)
         total = len(win.items) * len(clients) if win else 0
         name = min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
