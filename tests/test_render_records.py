@@ -73,3 +73,18 @@ def test_a_record_reads_as_before_in_a_template() -> None:
         r=ranked, c=client)
     assert text == "2 2 0 0 3 0 ▰▱"
     assert ranked.amount == Decimal(0)
+
+
+def test_the_process_rendering_portfolio_budget_and_pay_imports_no_week_plan() -> None:
+    """Portfolio's phone links come from views/reach.py, not from contacts.py, which stands
+    on the week plan's reports: the process rendering Portfolio, Budget and Pay (the render's
+    heavier half) imported those for one function."""
+    script = ("import sys, salesnotes.views\n"
+              "import salesnotes.views.portfolio, salesnotes.views.budget, salesnotes.views.pay\n"
+              "print(sorted(m for m in sys.modules if m.startswith('salesnotes.')))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    loaded = set(json.loads(out.stdout.replace("'", '"')))
+    assert "salesnotes.views.portfolio" in loaded
+    assert not loaded & {"salesnotes.reports.week_plan", "salesnotes.views.contacts",
+                         "salesnotes.model.daysoff"}

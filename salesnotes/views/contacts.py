@@ -7,23 +7,18 @@ Built from the week plan (salesnotes/reports/week_plan.py), so both views say th
 from __future__ import annotations
 
 import heapq
-import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import NamedTuple
-from urllib.parse import quote
 
 from salesnotes.model.portfolio import ClientRow
 from salesnotes.reports.week_plan import DueTask, TaskSummary, summarize
-from salesnotes.views.engine import cell
+from salesnotes.views.reach import reach
 
-NBSP = "\u00a0"
 NO_FLOOR = Decimal("-Infinity")
 TASK_ROWS = 12  # task rows a day: a phone screen; the rest is counted and linked
-_DIAL = re.compile(r"[^\d+]")
-_EMAIL = re.compile(r"^[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[^@\s<>()\[\]]+$")
 
 
 class Contact(NamedTuple):
@@ -54,24 +49,6 @@ class TaskGroup(NamedTuple):
     first: str  # the earliest task's text
     when: date  # its date
     contacted: bool  # the client is contacted that day
-
-
-def reach(phone: str | None, email: str | None) -> str:
-    """Tap-to-call and tap-to-mail links, escaped for a table cell; plain text when the phone
-    holds no digits or the e-mail is not an address. The number's spaces do not break, so a
-    narrow column never splits it over two lines."""
-    parts = []
-    if phone and phone.strip():
-        digits = _DIAL.sub("", phone)
-        shown = cell(phone)
-        parts.append(f"[{shown.replace(' ', NBSP)}](tel:{digits})"
-                     if len(digits.lstrip("+")) >= 3 else shown)
-    if email and email.strip():
-        address = email.strip()
-        ok = _EMAIL.match(address)
-        parts.append(f"[{cell(address)}](mailto:{quote(address, safe='@.+-_')})" if ok
-                     else cell(address))
-    return " · ".join(parts)
 
 
 def contact(row: ClientRow, start: date, fixed: bool = False, visit: bool = False) -> Contact:

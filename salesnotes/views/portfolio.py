@@ -27,7 +27,7 @@ from salesnotes.model.portfolio import ZERO, Book, ClientRow
 from salesnotes.read.body import Opportunity
 from salesnotes.reports.budget import opportunities, row_budgets
 from salesnotes.views import treemap
-from salesnotes.views.contacts import reach
+from salesnotes.views.reach import reach
 
 FILENAME = "Portfolio.md"
 TEMPLATE = "Portfolio.md"
