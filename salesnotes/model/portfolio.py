@@ -6,12 +6,13 @@ Book.of(vault, today) is computed once per review and handed to every view, so "
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
+from itertools import repeat
 from operator import attrgetter, is_not
 from typing import Any, TypeVar
 
@@ -66,6 +67,10 @@ class ClientRow:
         return self.note.name
 
 
+# Each field's slot, set straight (in C, no __init__ per row): see `_rows`.
+_ROW_SLOTS = tuple(getattr(ClientRow, f.name).__set__ for f in fields(ClientRow))
+
+
 @dataclass(frozen=True)
 class Book:
     vault: Vault
@@ -115,7 +120,7 @@ class Book:
         shared = shared_nips(vault.notes)
         head_of = {id(n): s.head for s in shared for n in s.others}
         group_of = {id(s.head): (s.head, *s.others) for s in shared}
-        rows = []
+        cells: list[tuple] = []  # each row's fields, in ClientRow's order
         order = []  # each row's urgency: sorted by, then let go (a name folded, a Decimal each)
         # a note's tier and cadence depend on its tier as written alone, its status on its
         # status: worked out once each
@@ -146,17 +151,29 @@ class Book:
             else:
                 head, group = head_of.get(id(note)), group_of.get(id(note))
             nip = note.nip if head is None else None
-            rows.append(ClientRow(
+            cells.append((
                 note, tier, status, info, cadence, stake,
                 actual.get(nip, ZERO) if nip else ZERO, margin.get(nip, ZERO) if nip else ZERO,
-                budget=None if head else _summed(group, "budget") if group else note.budget,
-                potential=(None if head else _summed(group, "potential") if group
-                           else note.potential),
-                counted_on=head))
+                None if head else _summed(group, "budget") if group else note.budget,
+                None if head else _summed(group, "potential") if group else note.potential,
+                head))
             order.append(urgency_of(info, cadence, stake, note.name))
+        rows = _rows(cells)
         ranked = sorted(range(len(rows)), key=order.__getitem__)  # stable: ties keep note order
         return cls(vault, today, fy_start, fy_end, tuple(map(rows.__getitem__, ranked)),
                    {k: tuple(v) for k, v in by_nip.items()}, tuple(unmatched), shared, start)
+
+
+def _rows(cells: list[tuple]) -> list[ClientRow]:
+    """ClientRow(*c) for each of `cells`, made bare and filled a field at a time by C-level
+    slot setters (as `ledger.sales_of_columns`): a frozen dataclass's __init__ is a Python
+    call and a `object.__setattr__` per field, 11 per client."""
+    if not cells:  # no client: no column to fill
+        return []
+    rows = list(map(object.__new__, repeat(ClientRow, len(cells))))
+    for slot, column in zip(_ROW_SLOTS, zip(*cells, strict=True), strict=True):
+        deque(map(slot, rows, column), 0)
+    return rows
 
 
 def _sales_of(vault: Vault, first: date, today: date) -> tuple[dict[str, list], list]:
