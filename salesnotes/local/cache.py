@@ -278,7 +278,7 @@ def _files(folders: list[FolderKeys]) -> list[_File]:
     (a Python step per note cost 40 ms for 10k)."""
     out: list[_File] = []
     for rel, names, keys in folders:
-        rels = [f"{rel}/{name}" for name in names]
+        rels = map(f"{rel}/".__add__, names)
         out += map(tuple.__new__, repeat(_File), zip(rels, keys, strict=True))
     return out
 
