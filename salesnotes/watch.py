@@ -130,6 +130,7 @@ class Watcher:
         self._unread: set[str] = set()  # notes refresh() failed on: the rebuild reads them
         self._first = self._last = 0.0
         self._stopped = False
+        self._idle = False  # the loop waits for changes holding or waiting on _cond
         self._cond = threading.Condition()
 
     # -- the loop --------------------------------------------------------------------------
@@ -144,10 +145,29 @@ class Watcher:
         self.observer = _start_observer(self.root, _Handler(self), self.on_notice)
 
     def run(self) -> None:
-        """Build once, then rebuild after each burst of changes until `stop()` (or Ctrl-C)."""
-        self.on_rebuild(self.build(set()))
-        while (batch := self._next_batch()) is not None:
+        """Build once, then rebuild after each burst of changes until `stop()` or
+        `interrupt()`."""
+        if not self._stopped:
+            self.on_rebuild(self.build(set()))
+        while (batch := self._next_batch()) is not None and not self._stopped:
             self.on_rebuild(self.build(*batch))
+
+    def interrupt(self) -> None:
+        """Ctrl-C or SIGTERM: end `run()`. Called by the command's signal handler, in the
+        thread that runs `run()`.
+
+        The request is a flag first, read by the loop at least every 0.5 s, because an exception
+        alone can be lost: Python runs a signal handler at the main thread's next step, which may
+        be inside a finalizer (a weakref callback, a `__del__`, a generator closed as it is
+        freed; each rebuild frees its writing threads, and with them `threading`'s weakref
+        callbacks), and an exception raised there is printed as "ignored" and dropped: the watch
+        went on, deaf to the Ctrl-C. KeyboardInterrupt is raised as well, except while the loop
+        waits for changes, so that a long rebuild or re-read is cut short; the wait is left
+        alone, as the condition it holds cannot be released mid-way by an exception there
+        (`threading.Condition.wait` is plain Python)."""
+        self._stopped = True
+        if not self._idle:
+            raise KeyboardInterrupt
 
     def stop(self) -> None:
         with self._cond:
@@ -177,6 +197,13 @@ class Watcher:
         """(paths changed in the next burst, notes to read again), once the burst is quiet or
         has lasted max_wait. Meanwhile each saved note is read and stored as soon as its save is
         over (INDEX_QUIET), so the file cache follows an edit within milliseconds."""
+        self._idle = True
+        try:
+            return self._wait_for_batch()
+        finally:
+            self._idle = False
+
+    def _wait_for_batch(self) -> tuple[set[str], set[str]] | None:
         with self._cond:
             while not self._pending and not self._stopped:
                 self._cond.wait(timeout=0.5)  # short waits: Ctrl-C is never held up
@@ -202,12 +229,18 @@ class Watcher:
             return batch, reread
 
     def _refresh(self, notes: set[str]) -> None:
+        """Read and store these notes now (the wait's lock released): an interrupt may cut it
+        short."""
+        self._idle = False
         try:
-            self.reader.refresh(sorted(notes))
+            if not self._stopped:
+                self.reader.refresh(sorted(notes))
         except Exception:  # noqa: BLE001 - only a head start: the rebuild reads them anyway
             if os.environ.get("SALESNOTES_DEBUG"):
                 raise
             self._unread |= notes
+        finally:
+            self._idle = True
 
     # -- one rebuild -----------------------------------------------------------------------
 

@@ -61,12 +61,27 @@ class Lines:
         return wait_for(lambda: len(self.drain()) >= count, timeout)
 
 
-def start_watch(root: Path) -> subprocess.Popen:
-    """`salesnotes watch` on `root` in its own process, as a rep starts it."""
+def start_watch(root: Path, script: str | None = None) -> subprocess.Popen:
+    """`salesnotes watch` on `root` in its own process, as a rep starts it (`script`: Python
+    that ends by calling the CLI's `main`, instead of `python -m salesnotes`)."""
+    run = ["-c", script] if script else ["-m", "salesnotes"]
     return subprocess.Popen(
-        [sys.executable, "-m", "salesnotes", "watch", "--vault", str(root), "--today",
-         TODAY.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        encoding="utf-8", env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+        [sys.executable, *run, "watch", "--vault", str(root), "--today", TODAY.isoformat()],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
+
+
+def interrupt(proc: subprocess.Popen, err: Lines, timeout: float = 10.0) -> int:
+    """Ctrl-C, as a rep stops the watch: its exit code, or a failure showing what it said if
+    it is still running `timeout` seconds later (it is killed then, never left behind)."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        time.sleep(0.1)  # the reader thread's last lines
+        pytest.fail(f"watch still running {timeout:g} s after Ctrl-C; it said: {err.drain()}")
 
 
 @pytest.fixture
@@ -110,15 +125,71 @@ def test_watch_rebuilds_after_an_atomic_save_and_then_stays_quiet(vault):
         assert portfolio.read_bytes() == before  # back as it was
         assert proc.poll() is None  # still watching
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            code = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        code = interrupt(proc, err)
     assert code == 0
     stderr = "\n".join(err.drain())
     assert "Traceback" not in stderr and "stopped watching" in stderr
+
+
+# Ctrl-C arriving while the watch runs a finalizer. Python runs a signal handler at the main
+# thread's next step, and that step may be inside a weakref callback or a __del__ (each rebuild
+# frees its writing threads, and threading's weakref callback runs for each): a KeyboardInterrupt
+# raised there is printed as "Exception ignored" and dropped. Here the callback is planted where
+# a rebuild frees those threads, and the Ctrl-C is raised from inside it.
+CTRL_C_IN_A_FINALIZER = """
+import signal, sys, weakref
+from salesnotes import watch
+
+written = watch.write_views
+
+
+class Freed:
+    pass
+
+
+def write_views(*args, **kwargs):
+    done = written(*args, **kwargs)
+    freed = Freed()
+    callback = weakref.ref(freed, lambda ref: signal.raise_signal(signal.SIGINT))
+    del freed  # the callback runs now, and Ctrl-C lands inside it
+    return done
+
+
+watch.write_views = write_views
+sys.argv = ["salesnotes", *sys.argv[1:]]
+from salesnotes.cli import main
+main()
+"""
+
+
+def test_ctrl_c_that_lands_in_a_finalizer_still_ends_the_watch(vault):
+    proc = start_watch(vault, CTRL_C_IN_A_FINALIZER)
+    out, err = Lines(proc.stdout), Lines(proc.stderr)
+    try:
+        code = proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"Ctrl-C was lost: the watch was still running after 20 s: {err.drain()}")
+    time.sleep(0.1)  # the reader threads' last lines
+    stderr = "\n".join(err.drain())
+    assert "KeyboardInterrupt" in stderr  # Python did drop the exception: the case is real
+    assert code == 0 and "stopped watching" in stderr
+    assert len(out.drain()) == 1 and "Portfolio.md" in out.lines[0]  # the build it was in
+
+
+def test_ctrl_c_while_the_watch_waits_ends_it_within_a_second(vault):
+    watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, git=False)
+    runner = threading.Thread(target=watcher.run, daemon=True)
+    runner.start()
+    try:
+        assert wait_for(lambda: watcher._idle)  # built once, now waiting for changes
+        watcher.interrupt()  # no exception into the wait: it holds the watcher's condition
+        runner.join(timeout=1.0)
+        assert not runner.is_alive()
+    finally:
+        watcher.stop()
+        runner.join(timeout=5)
 
 
 @pytest.mark.parametrize(("path", "is_dir", "expected"), [
@@ -282,8 +353,7 @@ def test_a_big_vaults_watch_renders_with_its_worker_and_leaves_no_process_behind
         assert out.wait(2, timeout=30) and "wrote" in out.lines[1], (out.lines, err.drain())
         assert _children(proc.pid) == children  # the same worker, alive all along
     finally:
-        proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=10)
+        code = interrupt(proc, err)
     assert code == 0, err.drain()
     assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in children)
 

@@ -42,7 +42,13 @@ def watch(root: Path, clock: Callable[[], date]) -> None:
                       on_notice=lambda said: _notice(said, t),
                       progress=lambda: progress(t.cli_reading_notes),
                       guard=lambda: vault_lock(root))
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+
+    def interrupt(signum: int, frame: object) -> None:
+        watcher.interrupt()  # a flag the loop reads, and KeyboardInterrupt mid-rebuild
+
+    previous = {signum: signal.signal(signum, interrupt)  # one ignored by our parent stays so
+                for signum in (signal.SIGINT, signal.SIGTERM)
+                if signal.getsignal(signum) is not signal.SIG_IGN}
     try:
         watcher.start()
         click.echo(t.say("cli_watch_start", folder=root), err=True)
@@ -51,13 +57,10 @@ def watch(root: Path, clock: Callable[[], date]) -> None:
         pass
     finally:
         watcher.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     click.echo(t.cli_watch_stop, err=True)
     ctx.exit(0)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _notice(said, t) -> None:  # noqa: ANN001 - Said, Labels
