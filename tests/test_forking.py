@@ -57,3 +57,36 @@ def test_the_result_comes_back_without_waiting_for_the_child_to_end(monkeypatch)
     assert pid not in forking._EXITING
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.skipif(not forking.can_fork(), reason="needs fork and a second core")
+def test_a_child_left_to_end_is_reaped_when_the_process_exits():
+    """A child reaped by its parent is counted in the parent's resource usage (the peak
+    memory `wait4` gives a benchmark); one left to init is counted nowhere. So the exit
+    handlers (which cli.main runs) wait for the children `in_two` did not wait for."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent("""
+        import atexit, os, time
+        from salesnotes import forking
+        real_exit = os._exit
+        def slow_exit(code):  # the child only: it ends a while after sending its result
+            time.sleep(0.5)
+            real_exit(code)
+        os._exit = slow_exit
+        assert forking.in_two(lambda: 2, lambda: 1) == (1, 2)
+        os._exit = real_exit
+        pid = forking._EXITING[-1]
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still ending
+        atexit._run_exitfuncs()
+        assert not forking._EXITING
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["reaped"]
