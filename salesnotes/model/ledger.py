@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from itertools import islice, repeat
-from operator import attrgetter, eq, itemgetter
+from operator import attrgetter, eq, itemgetter, lt
 from pathlib import Path, PurePosixPath
 
 from salesnotes.errors import Problem, saying
@@ -206,10 +206,15 @@ def read_ledger(root: Path, parse_file: FileParser | None = None
 
 def _sorted(sales: list[Sale]) -> list[Sale]:
     """`sorted(sales, key=_order)`: by (date, document) alone, a C-level key, when no two
-    sales share both (the ledger's own rule: then the rest of `_order` never decides)."""
+    sales share both (the ledger's own rule: then the rest of `_order` never decides).
+    Sales read in order (each month file is written sorted, the months come in order) are
+    handed back as they are: a sort holds a key per sale (200,000 sales at 100,000 notes:
+    ~15 MB of (date, document) pairs, then a list of them again to find a tie), while the
+    check makes each pair as it compares it."""
+    if all(map(lt, map(_DATE_DOCUMENT, sales), map(_DATE_DOCUMENT, islice(sales, 1, None)))):
+        return sales  # strictly increasing: sorted already, and no two share both
     ranked = sorted(sales, key=_DATE_DOCUMENT)
-    keys = list(map(_DATE_DOCUMENT, ranked))
-    if any(map(eq, keys, islice(keys, 1, None))):
+    if any(map(eq, map(_DATE_DOCUMENT, ranked), map(_DATE_DOCUMENT, islice(ranked, 1, None)))):
         return sorted(sales, key=_order)
     return ranked
 
