@@ -219,15 +219,31 @@ class MonthRow(NamedTuple):
 
 # A named tuple, not a dataclass: one per client, and a tuple is built three times faster.
 class ClientBudget(NamedTuple):
+    """One client's year. Attainment, gap and forecast are worked out when read, not kept:
+    three Decimals a client were ~30 MB at 100,000 clients (ARCHITECTURE.md, speed: memory),
+    and each is read once or twice (a sort key, a table cell, a subtotal)."""
+
     row: ClientRow
     budget: Decimal  # yearly; 0 when the note has none
     to_date: Decimal
     actual: Decimal
-    attainment: Decimal | None
-    gap: Decimal  # budget to date - actual to date: > 0 is behind
-    forecast: Decimal  # actual + weighted opportunities closing from this month to year end
+    ahead: Decimal  # weighted opportunities closing from this month to year end
     monthly: tuple[Decimal, ...]  # the budget spread over the fiscal months
     glyph: str  # the client's breath, as the other views show it
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return self.actual / self.to_date if self.to_date > 0 else None
+
+    @property
+    def gap(self) -> Decimal:
+        """Budget to date - actual to date: > 0 is behind."""
+        return self.to_date - self.actual
+
+    @property
+    def forecast(self) -> Decimal:
+        """Actual + weighted opportunities closing from this month to year end."""
+        return self.actual + self.ahead
 
 
 class Subtotal(NamedTuple):
@@ -409,10 +425,8 @@ _budget = attrgetter("budget")
 def _client(row: ClientRow, parts: tuple[tuple[Decimal, ...], Decimal, Decimal],
             ahead: Decimal) -> ClientBudget:
     monthly, year, to_date = parts
-    actual = row.actual_ytd
-    return _tuple(ClientBudget, (row, year, to_date, actual,
-                                 actual / to_date if to_date > 0 else None, to_date - actual,
-                                 actual + ahead, monthly, _GLYPHS[row.breath.state]))
+    return _tuple(ClientBudget, (row, year, to_date, row.actual_ytd, ahead, monthly,
+                                 _GLYPHS[row.breath.state]))
 
 
 _tuple = tuple.__new__  # a ClientBudget made without its Python-level __new__: one per client
