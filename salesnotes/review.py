@@ -95,13 +95,13 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
         # imported when something changed: rendering needs the model, the views and jinja
         from salesnotes.load.vault import load_vault
         from salesnotes.model.portfolio import Book
-        from salesnotes.views import render_views, write_views
+        from salesnotes.views import render_and_write
 
         vault = load_vault(root, git=git, progress=progress, today=today, stats=stats)
         del stats  # a key per note (at 100,000 notes): the cache has keyed the notes by them
         book = Book.of(vault, today)
-        rendered = render_views(vault, today, week=week, book=book, parallel=True)
-    written = write_views(vault.root, rendered.files)
+        # each view written as soon as it is rendered, its bytes let go (render_and_write)
+        rendered, written = render_and_write(vault, today, week=week, book=book, parallel=True)
     result = ReviewResult(vault, book, written.written, written.unchanged,
                           [*book.problems, *rendered.problems, *written.problems],
                           summary=summarize(book), today=today)
@@ -111,7 +111,7 @@ def run_review(root: Path, today: date, week: date | None = None, commit: bool =
         except VaultError as e:  # GitBusy (exit 75) or a failing commit: views stay written
             result.commit_error = e
     if result.commit_error is None and not rendered.problems:
-        reviewstate.save(root, inputs=inputs, views=sorted(rendered.files),
+        reviewstate.save(root, inputs=inputs, views=sorted(rendered.handed),
                          problems=result.problems, summary=result.summary,
                          git_commit=vault.config.git_commit, day=day)
     else:

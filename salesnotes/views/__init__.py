@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -30,8 +31,9 @@ from salesnotes.views.render import (
     render_unit,
 )
 
-__all__ = ["GENERATED", "PARALLEL_FROM", "VIEWS_DIR", "VIEW_MODULES", "Rendered", "Written",
-           "available_views", "render_one", "render_views", "write_views"]
+__all__ = ["GENERATED", "MEMORY_SPLIT_FROM", "PARALLEL_FROM", "VIEWS_DIR", "VIEW_MODULES",
+           "Rendered", "Written", "available_views", "render_and_write", "render_one",
+           "render_views", "write_views"]
 
 if TYPE_CHECKING:
     from salesnotes.model.portfolio import Book
@@ -88,9 +90,41 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
     in a process running threads, like watch); `worker`, a process forked before any thread
     (watch's), does the same. The bytes are the same either way.
     """
+    return _render(vault, today, week, book, parallel, worker, None)
+
+
+def render_and_write(vault: Vault, today: date, *, week: date | None = None,
+                     book: Book | None = None, parallel: bool = False
+                     ) -> tuple[Rendered, Written]:
+    """`render_views`, then `write_views` of its files; the Rendered keeps no bytes, only
+    the names of the files (`handed`). Past MEMORY_SPLIT_FROM clients, holding less on the
+    way: the render is split by memory, in three processes, and each writes its own views as
+    soon as it has them, a thread a file, letting go of their bytes once written (a review of
+    100,000 clients held every view's bytes, 45 MB, until the last was rendered). Below it,
+    the views are written once all are rendered: a write thread beside the render takes
+    the interpreter's lock from it. The same files, bytes and outcome either way
+    (ARCHITECTURE.md, speed: memory)."""
+    if len(vault.notes) < MEMORY_SPLIT_FROM:  # all in memory, then written side by side
+        rendered = _render(vault, today, week, book, parallel, None, None)
+        written = write_views(vault.root, rendered.files)
+        rendered.handed, rendered.files = sorted(rendered.files), {}
+        return rendered, written
+    writer = _Writer(vault.root)
+    try:
+        rendered = _render(vault, today, week, book, parallel, None, writer)
+    finally:
+        written = writer.done()
+    return rendered, written
+
+
+def _render(vault: Vault, today: date, week: date | None, book: Book | None, parallel: bool,
+            worker: RenderWorker | None, writer: _Writer | None) -> Rendered:
     big = len(vault.notes) >= PARALLEL_FROM
-    units = _units(big)
-    mine, theirs = _split(units) if big else (units, [])
+    # a review of very many clients, whose processes write their own views: split by memory
+    huge = big and writer is not None
+    units = _units(big and not huge)
+    groups = [list(g) for g in _BY_MEMORY] if huge else list(_split(units) if big else (units, []))
+    mine, theirs = groups[0], groups[1]
     # the worker starts at once: it makes its own Book while this process makes one
     submitted = big and worker is not None and worker.submit(vault, today, theirs, week)
     book = book or Book.of(vault, today)
@@ -101,16 +135,38 @@ def render_views(vault: Vault, today: date, *, week: date | None = None,
         parts = {u: render_unit(u, book, env, week) for u in mine}
         parts.update(worker.collect() or {})
     elif big and parallel and hasattr(os, "fork"):
-        parts = _render_forked(mine, theirs, book, env, week)
+        parts = _render_forked(groups, book, env, week, writer)
     for unit in units:
         if unit not in parts:
-            parts[unit] = render_unit(unit, book, env, week)
+            parts[unit] = _handed(unit, render_unit(unit, book, env, week), writer)
     out = Rendered()
     for name in VIEW_MODULES:  # in the views' order: the output never depends on the fork
-        piece = parts.get(name) or joined(parts[f"{name}:{PAGE}"], parts[f"{name}:{EXTRA}"])
+        piece = parts.get(name) or _handed(
+            name, joined(parts[f"{name}:{PAGE}"], parts[f"{name}:{EXTRA}"]), writer)
         out.files.update(piece.files)
+        out.handed.extend(piece.handed)
         out.problems.extend(piece.problems)
     return out
+
+
+def _handed(unit: str, piece: Rendered, writer: _Writer | None) -> Rendered:
+    """A whole view's files handed to the writer (when there is one), the piece kept without
+    its bytes; a view's part is kept whole until it is joined with its other part."""
+    if writer is None or ":" in unit:
+        return piece
+    writer.put(piece.files)
+    return Rendered({}, piece.problems, piece.failed, sorted([*piece.handed, *piece.files]))
+
+
+# Past this many clients a review renders in three processes, split by memory rather than
+# by CPU: each process's peak is what it holds at the fork (the vault, shared but counted in
+# each one's resident size) plus the views it renders, and Portfolio's page and Budget
+# together added ~110 MB to one process at 100,000 clients. Here: Budget and Pay (which
+# reuses Budget's sums), Portfolio whole (its page and picture), the rest; each process
+# writes its own views (`render_and_write`). ARCHITECTURE.md, speed: memory.
+MEMORY_SPLIT_FROM = 50_000
+_BY_MEMORY = (("budget", "pay"), ("portfolio",),
+              ("checklists", "week_plan", "today", "clients_base"))
 
 
 def _units(big: bool) -> list[str]:
@@ -120,16 +176,42 @@ def _units(big: bool) -> list[str]:
                          else (name,))]
 
 
-def _render_forked(mine: list[str], theirs: list[str], book: Book, env,  # noqa: ANN001
-                   week: date | None) -> dict[str, Rendered]:
-    """`theirs` in a forked child, `mine` here; parts missing when the child fails are
-    rendered by the caller, so a fork problem only costs time."""
-    done = forking.in_two(lambda: {u: render_unit(u, book, env, week) for u in theirs},
-                          lambda: {u: render_unit(u, book, env, week) for u in mine})
+def _render_forked(groups: list[list[str]], book: Book, env,  # noqa: ANN001
+                   week: date | None, writer: _Writer | None) -> dict[str, Rendered]:
+    """The first group of units here, each other group in a forked child of its own (each
+    forked by this process, before it renders its own); units missing when a child fails
+    are rendered by the caller, so a fork problem only costs time."""
+    mine, theirs, *more = groups
+    if more:  # the next child is forked from here while the first one renders
+        return _forked(theirs, lambda: _render_forked([mine, *more], book, env, week, writer),
+                       book, env, week, writer)
+    return _forked(theirs, lambda: {u: _handed(u, render_unit(u, book, env, week), writer)
+                                    for u in mine}, book, env, week, writer)
+
+
+def _forked(theirs: list[str], here: Callable[[], dict[str, Rendered]], book: Book,
+            env, week: date | None, writer: _Writer | None  # noqa: ANN001
+            ) -> dict[str, Rendered]:
+    def there() -> tuple[dict[str, Rendered], dict[str, tuple[str, Any]]]:
+        """The child's units; with a writer, the child writes its whole views itself (its
+        bytes never cross the pipe, nor sit in this process) and sends their outcomes."""
+        own = _Writer(writer.root) if writer is not None else None
+        parts = {u: _handed(u, render_unit(u, book, env, week), own) for u in theirs}
+        return parts, (own.finish() if own is not None else {})
+
+    done = forking.in_two(there, here)
     if done is None:
         return {}
     parts, child = done
-    return {**parts, **(child or {})}
+    if child is None:  # the child failed: its units are rendered here, by the caller
+        if writer is not None:
+            writer.after_failed_child()
+        return parts
+    for unit, piece in child[0].items():
+        parts[unit] = _handed(unit, piece, writer)
+    if writer is not None:
+        writer.outcomes.update(child[1])
+    return parts
 
 
 def _split(units: list[str]) -> tuple[list[str], list[str]]:
@@ -178,10 +260,7 @@ def write_views(root: Path, files: dict[str, bytes]) -> Written:
     outcomes: dict[str, tuple[str, Any]] = {}
 
     def write(name: str) -> None:
-        try:
-            outcomes[name] = _write_view(root, folder / name, name, files[name])
-        except BaseException as e:  # raised below, in the caller's thread, as before
-            outcomes[name] = ("raised", e)
+        outcomes[name] = _outcome(root, folder / name, name, files[name])
 
     threads = [threading.Thread(target=write, args=(name,)) for name in names[1:]]
     for thread in threads:
@@ -192,8 +271,60 @@ def write_views(root: Path, files: dict[str, bytes]) -> Written:
     finally:
         for thread in threads:
             thread.join()
+    return _written(outcomes)
+
+
+class _Writer:
+    """`write_views` for files that come one view at a time (`render_and_write`): each file
+    written by a thread of its own as soon as it is handed over, which holds its bytes only
+    until it is written. Threads start only after the render's fork (none runs at a fork)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.folder = root, root / VIEWS_DIR
+        self.folder.mkdir(exist_ok=True)
+        self.outcomes: dict[str, tuple[str, Any]] = {}
+        self.threads: list[threading.Thread] = []
+        self.unsure = False  # a forked child may have written some of the files from here on
+
+    def put(self, files: dict[str, bytes]) -> None:
+        for name, data in files.items():
+            thread = threading.Thread(target=self._write, args=(name, data, self.unsure))
+            thread.start()
+            self.threads.append(thread)
+
+    def after_failed_child(self) -> None:
+        """A child that failed may have written some of its views before it did: the same
+        bytes written here again find them unchanged, and are still reported (and committed)
+        as written by this review, which they were."""
+        self.unsure = True
+
+    def _write(self, name: str, data: bytes, unsure: bool) -> None:
+        outcome = _outcome(self.root, self.folder / name, name, data)
+        if unsure and outcome[0] == "unchanged":
+            outcome = ("written", outcome[1])
+        self.outcomes[name] = outcome
+
+    def finish(self) -> dict[str, tuple[str, Any]]:
+        """Each file's outcome, once every write has ended."""
+        for thread in self.threads:
+            thread.join()
+        return self.outcomes
+
+    def done(self) -> Written:
+        """Every file written, in name order, as `write_views` gives them."""
+        return _written(self.finish())
+
+
+def _outcome(root: Path, path: Path, name: str, data: bytes) -> tuple[str, Any]:
+    try:
+        return _write_view(root, path, name, data)
+    except BaseException as e:  # raised by _written, in the caller's thread, as before
+        return "raised", e
+
+
+def _written(outcomes: dict[str, tuple[str, Any]]) -> Written:
     result = Written()
-    for name in names:
+    for name in sorted(outcomes):
         kind, value = outcomes[name]
         if kind == "raised":
             raise value

@@ -35,6 +35,7 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)  # name under views/ -> bytes
     problems: list[Problem] = field(default_factory=list)
     failed: bool = False  # the view's code raised: none of its files is written
+    handed: list[str] = field(default_factory=list)  # names of files written as they came
 
 
 def render_one(view, book: Book, env, week: date | None,  # noqa: ANN001
