@@ -171,21 +171,20 @@ def test_ctrl_c_that_lands_in_a_finalizer_still_ends_the_watch(vault):
         proc.kill()
         proc.wait()
         pytest.fail(f"Ctrl-C was lost: the watch was still running after 20 s: {err.drain()}")
-    time.sleep(0.1)  # the reader threads' last lines
-    stderr = "\n".join(err.drain())
-    assert "KeyboardInterrupt" in stderr  # Python did drop the exception: the case is real
-    assert code == 0 and "stopped watching" in stderr
-    assert len(out.drain()) == 1 and "Portfolio.md" in out.lines[0]  # the build it was in
+    assert code == 0
+    assert wait_for(lambda: any("stopped watching" in line for line in err.drain())), err.lines
+    assert any("KeyboardInterrupt" in line for line in err.lines)  # dropped by Python: real
+    assert out.wait(1) and "Portfolio.md" in out.lines[0]  # the build it landed in, finished
 
 
-def test_ctrl_c_while_the_watch_waits_ends_it_within_a_second(vault):
+def test_ctrl_c_while_the_watch_waits_ends_it_promptly(vault):
     watcher = Watcher(vault, lambda: TODAY, on_rebuild=lambda r: None, git=False)
     runner = threading.Thread(target=watcher.run, daemon=True)
     runner.start()
     try:
         assert wait_for(lambda: watcher._idle)  # built once, now waiting for changes
         watcher.interrupt()  # no exception into the wait: it holds the watcher's condition
-        runner.join(timeout=1.0)
+        runner.join(timeout=2.0)  # the wait wakes every 0.5 s
         assert not runner.is_alive()
     finally:
         watcher.stop()
