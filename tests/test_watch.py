@@ -65,8 +65,9 @@ def start_watch(root: Path, script: str | None = None) -> subprocess.Popen:
     """`salesnotes watch` on `root` in its own process, as a rep starts it (`script`: Python
     that ends by calling the CLI's `main`, instead of `python -m salesnotes`)."""
     run = ["-c", script] if script else ["-m", "salesnotes"]
-    return subprocess.Popen(
-        [sys.executable, *run, "watch", "--vault", str(root), "--today", TODAY.isoformat()],
+    return subprocess.Popen(  # faulthandler: a watch that hangs shows its threads (`interrupt`)
+        [sys.executable, "-X", "faulthandler", *run, "watch", "--vault", str(root), "--today",
+         TODAY.isoformat()],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         env={**os.environ, "SALESNOTES_VAULT": "", "SALESNOTES_TODAY": ""})
 
@@ -78,10 +79,15 @@ def interrupt(proc: subprocess.Popen, err: Lines, timeout: float = 10.0) -> int:
     try:
         return proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        time.sleep(0.1)  # the reader thread's last lines
-        pytest.fail(f"watch still running {timeout:g} s after Ctrl-C; it said: {err.drain()}")
+        proc.send_signal(signal.SIGABRT)  # faulthandler writes where each thread stands
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        wait_for(lambda: any(line.startswith("Current thread") for line in err.drain()), 2)
+        shown = "\n".join(err.drain())
+        pytest.fail(f"watch still running {timeout:g} s after Ctrl-C; it said:\n{shown}")
 
 
 @pytest.fixture
