@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import compress
 from operator import attrgetter, itemgetter
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -53,7 +54,6 @@ class Client(NamedTuple):
 
     path: PurePosixPath
     name: str
-    short: str  # the name cut for the map
     glyph: str
     breath: str  # ok | due | overdue | never (also a label key: `t[c.breath]`)
     tier: str
@@ -63,13 +63,27 @@ class Client(NamedTuple):
     potential: Decimal | None
     budget: Decimal | None
     actual_ytd: Decimal
-    gap: Decimal  # potential - actual this year, never below zero
     last: date | None
     next: date | None
     days_overdue: int
     next_step: str | None
     competitor: str | None
     phone: str | None
+
+    # `short` and `gap` are made when read, not kept: a cut name and a Decimal per client
+    # were ~17 MB at 100,000 clients (ARCHITECTURE.md, speed: memory); the map reads each
+    # client's short name once, the gap list each gap a few times
+    @property
+    def short(self) -> str:
+        """The name cut for the map."""
+        name = self.name
+        return name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
+
+    @property
+    def gap(self) -> Decimal:
+        """Potential - actual this year, never below zero."""
+        potential, actual = self.potential, self.actual_ytd
+        return potential - actual if potential and potential > actual else ZERO
 
     @property
     def reach(self) -> str:
@@ -200,13 +214,10 @@ extra_files = treemap.extra_files
 def _client(row: ClientRow) -> Client:
     note, info = row.note, row.breath
     name = _name(note.name)
-    short = name if len(name) <= MAP_NAME_CHARS else name[: MAP_NAME_CHARS - 1].rstrip() + "…"
-    potential, actual = row.potential, row.actual_ytd
-    gap = potential - actual if potential and potential > actual else ZERO
     glyph, breath = _LOOKS[info.state]
     competitor = note.competitor
-    return _tuple(Client, (note.path, name, short, glyph, breath, row.tier, row.status,
-                           note.region, row.stake, potential, row.budget, actual, gap,
+    return _tuple(Client, (note.path, name, glyph, breath, row.tier, row.status,
+                           note.region, row.stake, row.potential, row.budget, row.actual_ytd,
                            info.last, info.next, info.days_overdue or 0, note.next_step,
                            (" ".join(competitor.split()) or None) if competitor else None,
                            note.phone))
@@ -228,7 +239,7 @@ def _share(part: int, whole: int) -> Decimal:
 
 # a client's fields read in C by map(), not by a generator: 10,000 clients, a dozen passes
 _BREATH, _STATUS, _STAKE = attrgetter("breath"), attrgetter("status"), attrgetter("stake")
-_ACTUAL = attrgetter("actual_ytd")
+_ACTUAL, _GAP = attrgetter("actual_ytd"), attrgetter("gap")
 _DUE = itemgetter(2)  # of a row's budget: (by month, for the year, due by today)
 
 
@@ -319,8 +330,9 @@ def _contenders(rows: list[Any], limit: int, lead: Callable[[Any], Any]) -> list
 
 def _gaps(clients: list[Client]) -> Ranked:
     """The largest potential not yet bought this year: where the next money is."""
-    rows = [c for c in clients if c.gap > 0]
-    return _ranked(rows, amount=sum([c.gap for c in rows], ZERO),
+    gaps = list(map(_GAP, clients))  # each client's gap made once here
+    rows = list(compress(clients, map(ZERO.__lt__, gaps)))
+    return _ranked(rows, amount=sum(filter(ZERO.__lt__, gaps), ZERO),
                    key=lambda c: (-c.gap, c.name.casefold()), lead=lambda c: -c.gap)
 
 
