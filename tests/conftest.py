@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -192,3 +193,17 @@ def template_with_loops(view_module, loops: dict[str, str]) -> str:  # noqa: ANN
         assert text.count(call) == 1, call
         text = text.replace(call, loop)
     return text
+
+
+def in_a_fresh_process(imports: str, script: str) -> str:
+    """`imports` then `script` run in a fresh interpreter, which has one thread as a command
+    has (a test process may run others, pytest-xdist's, and salesnotes never forks beside a
+    thread); its stripped stdout. Skips the test where salesnotes would not fork at all."""
+    setup = (f"import os, sys\n{imports}\nfrom salesnotes import forking\n"
+             "if not forking.can_fork():\n    print('no fork')\n    sys.exit(0)\n")
+    done = subprocess.run([sys.executable, "-c", setup + script], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "no fork":
+        pytest.skip("one core: salesnotes does not fork")
+    return done.stdout.strip()

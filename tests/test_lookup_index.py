@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from conftest import in_a_fresh_process, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -325,17 +325,9 @@ def test_the_walk_by_folder_lists_what_note_folders_lists(vault, tmp_path):
 
 
 def _forked(script: str) -> None:
-    """`script` run in a fresh process, which has one thread, as `log` has: a test process may
-    run others (pytest-xdist's), and salesnotes never forks beside a thread."""
-    setup = ("import os, sys, time\nfrom pathlib import Path\nfrom salesnotes import forking\n"
-             "from salesnotes.local import lookupwalk\n"
-             "if not forking.can_fork():\n    print('no fork')\n    sys.exit(0)\n")
-    done = subprocess.run([sys.executable, "-c", setup + script], capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    if done.stdout.strip() == "no fork":
-        pytest.skip("one core: salesnotes does not fork")
-    assert done.stdout.strip() == "ok", done.stdout + done.stderr
+    out = in_a_fresh_process("import time\nfrom pathlib import Path\n"
+                             "from salesnotes.local import lookupwalk", script)
+    assert out == "ok", out
 
 
 def test_the_walk_made_in_a_child_is_the_walk_made_here(vault):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import in_a_fresh_process
 
 from salesnotes.local import reviewstate
 
@@ -31,17 +31,8 @@ def _age(root: Path) -> None:
 
 
 def _fresh(script: str) -> str:
-    """`script` in a fresh process, which has one thread, as a review has (a test process may
-    run others, and salesnotes never forks beside a thread)."""
-    setup = ("import os, sys\nfrom datetime import date\nfrom pathlib import Path\n"
-             "from salesnotes import forking\nfrom salesnotes.local import reviewstate\n"
-             "if not forking.can_fork():\n    print('no fork')\n    sys.exit(0)\n")
-    done = subprocess.run([sys.executable, "-c", setup + script], capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    if done.stdout.strip() == "no fork":
-        pytest.skip("one core: salesnotes does not fork")
-    return done.stdout.strip()
+    return in_a_fresh_process("from datetime import date\nfrom pathlib import Path\n"
+                              "from salesnotes.local import reviewstate", script)
 
 
 def test_the_walk_made_in_a_child_is_the_walk_made_here(make_vault):
