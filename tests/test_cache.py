@@ -319,6 +319,90 @@ def test_a_failing_helper_process_only_costs_time(vault, monkeypatch):
     assert NoteCache(vault)(vault) == read_notes(vault)
 
 
+def _folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of notes of each part this process unpickles from the child, in order."""
+    parent, sizes = os.getpid(), []
+    real = notecolumns.from_columns
+
+    def counted(columns):  # noqa: ANN001, ANN202
+        if os.getpid() == parent:
+            sizes.append(len(columns[0]) + len(columns[4]))
+        return real(columns)
+
+    monkeypatch.setattr(notecolumns, "from_columns", counted)
+    return sizes
+
+
+def test_a_child_s_notes_come_back_in_parts_each_folded_in_to_the_same_notes(vault,
+                                                                              monkeypatch):
+    if not forking.can_fork():
+        pytest.skip("no second core or no fork here")
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(cache, "SENT_PART", 7)
+    sizes = _folds(monkeypatch)
+    reader = NoteCache(vault)
+    assert reader(vault) == read_notes(vault)
+    assert len(sizes) > 5 and max(sizes) == 7  # many parts, none bigger than one part
+    assert sum(sizes) == len(reader.entries) // 2  # every other note came from the child
+    assert len(rows_in(vault)) == len(reader.entries)
+
+
+def test_a_child_dying_mid_stream_leaves_its_missing_notes_to_be_parsed_here(vault,
+                                                                           monkeypatch):
+    """The parts that came are kept; the notes of those that never came are parsed here."""
+    if not forking.can_fork():
+        pytest.skip("no second core or no fork here")
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(cache, "SENT_PART", 7)
+    sizes = _folds(monkeypatch)
+    parent, real_fdopen = os.getpid(), os.fdopen
+
+    class Dying:  # the child's pipe: it dies after the second part is sent
+        def __init__(self, pipe) -> None:  # noqa: ANN001
+            self.pipe, self.written = pipe, 0
+
+        def __enter__(self):  # noqa: ANN204
+            return self
+
+        def __exit__(self, *exc) -> None:  # noqa: ANN002
+            self.pipe.close()
+
+        def write(self, data: bytes) -> int:
+            if self.written == 2:
+                self.pipe.flush()
+                os._exit(1)
+            self.written += 1
+            return self.pipe.write(data)
+
+    def fdopen(fd, mode="r", *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        pipe = real_fdopen(fd, mode, *args, **kwargs)
+        return Dying(pipe) if os.getpid() != parent and mode == "wb" else pipe
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    reader = NoteCache(vault)
+    assert reader(vault) == read_notes(vault)
+    assert sizes == [7, 7]  # two parts folded in, then the child was gone
+    assert len(rows_in(vault)) == len(reader.entries)
+
+
+def test_a_part_not_asked_for_is_refused_and_its_notes_parsed_here(vault, monkeypatch):
+    if not forking.can_fork():
+        pytest.skip("no second core or no fork here")
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(cache, "SENT_PART", 7)
+    real = cache._in_parts
+
+    def renamed(root, files):  # noqa: ANN001, ANN202 - the second part under other names
+        for i, (rels, *rest) in enumerate(real(root, files)):
+            yield (tuple(f"clients/other{n}.md" for n in range(len(rels))) if i == 1 else rels,
+                   *rest)
+
+    monkeypatch.setattr(cache, "_in_parts", renamed)
+    reader = NoteCache(vault)
+    assert reader(vault) == read_notes(vault)
+    assert not any("other" in rel for rel in reader.entries)
+
+
 def test_a_cached_body_is_equal_to_and_pickles_as_the_body_it_stands_for(vault):
     load_vault(vault, git=False)
     fresh = {str(r.note.path): r.note.body for r in read_notes(vault) if r.note}
