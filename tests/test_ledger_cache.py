@@ -129,6 +129,22 @@ def test_an_edited_month_is_parsed_again_even_with_its_mtime_put_back(tmp_path, 
     assert (sales, _) == read_ledger(root)
 
 
+def test_each_month_is_kept_as_a_pickle_of_its_own_and_read_back(tmp_path, monkeypatch):
+    """One pickle of every month held all their columns at once while it was written."""
+    no_racy(monkeypatch)
+    root = ledger_vault(tmp_path, {"2026-03.csv": HEADER + GOOD, "2026-04.csv": HEADER})
+    expected = read_ledger(root)
+    cached_read(root)
+    parts = store.read_pickles(ledgercache.store_path(root), ledgercache.version(),
+                               ledgercache._allowed())
+    assert parts is not None
+    assert sorted(rel for rel, _ in parts) == ["sales/2026-03.csv", "sales/2026-04.csv"]
+    forget_memory()
+    got, reader = cached_read(root)
+    assert reader.parsed == 0
+    assert got == expected
+
+
 def test_a_month_written_just_now_is_used_but_not_kept(tmp_path):
     root = ledger_vault(tmp_path, {"2026-03.csv": HEADER + GOOD})
     (root / "sales" / "2026-03.csv").touch()  # written within the racy window

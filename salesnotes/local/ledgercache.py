@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from salesnotes.model.ledger import Rows, Sale
 
 FILE = "ledger.pickle"
-_VERSION = 1
+_VERSION = 2
 # The files that decide what a ledger file parses to (a problem's English text comes from the
 # catalog), and this module (its format).
 _SOURCES = ("model/ledger.py", "model/money.py", "read/compact.py", "errors.py", "i18n.py",
@@ -111,8 +111,13 @@ class LedgerCache:
 
     def _kept(self) -> dict[str, Stored]:
         if self.kept is None:
-            data = store.read_pickle(self.file, version(), _allowed())
-            self.kept = data if isinstance(data, dict) else {}
+            parts = store.read_pickles(self.file, version(), _allowed())
+            try:
+                self.kept = dict(parts) if parts else {}
+            except (TypeError, ValueError):  # not what `save` wrote: every month parsed again
+                self.kept = {}
+            if not all(isinstance(rel, str) for rel in self.kept):
+                self.kept = {}
             self.kept_keys = _keys(self.kept)
         return self.kept
 
@@ -125,9 +130,12 @@ class LedgerCache:
         # imported by __call__ already; here for its name
         from salesnotes.model.ledger import sale_columns
 
-        return store.write_pickle(self.file, version(), {
-            rel: (key, tuple(lines), sale_columns(sales), problems)
-            for rel, (key, lines, sales, problems) in self.used.items()})
+        # a month a pickle, each made when it is written: one pickle of every month held
+        # every month's columns (and the pickler's memo of them) at once, a cold review's
+        # peak at 200,000 sales (+44 MB)
+        return store.write_pickles(self.file, version(), (
+            (rel, (key, tuple(lines), sale_columns(sales), problems))
+            for rel, (key, lines, sales, problems) in self.used.items()))
 
 
 def _keys(entries: dict[str, Entry] | dict[str, Stored]) -> dict[str, Key]:
