@@ -129,7 +129,7 @@ def limited(name: str | None,
 
 
 class _Watchdog:
-    """One daemon thread per process, started at the first limited render."""
+    """One daemon thread per process, started by a limited render and ended when none runs."""
 
     def __init__(self) -> None:
         self._reset()
@@ -157,14 +157,16 @@ class _Watchdog:
                 _raise_in(job.thread_id, None)
 
     def _run(self) -> None:
+        """Watch while there are renders to watch, then end: a thread left waiting would keep
+        every later fork of this process from happening (forking.can_fork: no fork beside a
+        thread), so a review after a rep's own template rendered would render in one process."""
         cond = self._cond
-        while True:
-            with cond:
-                while not self._jobs:
-                    cond.wait()
+        with cond:
+            while self._jobs:
                 for job in list(self._jobs.values()):
                     self._check(job)
                 cond.wait(_POLL)
+            self._thread = None  # under the lock: the next `add` starts a new one
 
     def _check(self, job: _Job) -> None:
         if job.fired is None:

@@ -82,6 +82,29 @@ def test_output_is_capped_as_it_is_made():
     assert sandbox.render_limited(template, {}, max_output=2_000_000).count("x") == 1_000_000
 
 
+def test_the_limits_watchdog_ends_once_no_render_runs():
+    """A thread left waiting would keep the process from ever forking (forking.can_fork), so a
+    review after a rep's own template would render in one process."""
+    import threading
+
+    from jinja2 import Environment
+
+    from salesnotes import forking
+
+    def watchdogs() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "salesnotes-template-limits"]
+
+    template = Environment().from_string("{{ 'x' * 10 }}")
+    assert sandbox.render_limited(template, {}, max_output=100) == "x" * 10
+    deadline = time.monotonic() + 5
+    while watchdogs() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not watchdogs()
+    assert sandbox.render_limited(template, {}, max_output=100) == "x" * 10  # a new one starts
+    if threading.active_count() == 1:  # pytest-xdist's own threads aside
+        assert forking.can_fork() == (len(os.sched_getaffinity(0)) > 1)
+
+
 def test_the_client_note_template_runs_under_the_same_limits(make_vault, run):
     root = make_vault({"templates/client.md": "---\nname: {{ name }}\n---\n" + FOREVER},
                       git=True)
