@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import IO, TypeVar
 
 Mine = TypeVar("Mine")
 Theirs = TypeVar("Theirs")
@@ -45,23 +45,10 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
     # pickle only for a split job: `log`'s walk (`meanwhile`) sends bytes
     import pickle
 
-    _give_back()
-    try:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-    except OSError:
+    started = _start(lambda pipe: pickle.dump(theirs(), pipe, protocol=_PROTOCOL))
+    if started is None:
         return None
-    if pid == 0:  # the child: work, send the result, leave without running any exit handler
-        code = 1
-        try:
-            os.close(read_fd)
-            result = theirs()
-            with os.fdopen(write_fd, "wb") as pipe:
-                pickle.dump(result, pipe, protocol=_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
+    pid, read_fd = started
     received, got = False, None
     try:
         with os.fdopen(read_fd, "rb") as pipe:
@@ -71,11 +58,7 @@ def in_two(theirs: Callable[[], Theirs], mine: Callable[[], Mine]
             except Exception:  # the child failed: the caller does its share
                 got = None
     finally:
-        if received:  # a whole result: the child's work is done, only its exit is left
-            _reap_later(pid)
-        else:
-            _kill(pid)
-            os.waitpid(pid, 0)
+        _end(pid, whole=received)
     return here, got
 
 
@@ -97,30 +80,21 @@ def in_two_parts(theirs: Callable[[], Iterable[Part]], mine: Callable[[], Mine],
     import io
     import pickle
 
-    _give_back()
-    try:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-    except OSError:
+    def send(pipe: IO[bytes]) -> None:
+        sent = []
+        for part in theirs():
+            buffer = io.BytesIO()
+            pickle.dump(part, buffer, protocol=_PROTOCOL)
+            sent.append(buffer.getvalue())
+            del part, buffer
+        while sent:
+            pipe.write(sent.pop(0))
+        pickle.dump(None, pipe, protocol=_PROTOCOL)  # the end: every part was sent
+
+    started = _start(send)
+    if started is None:
         return None
-    if pid == 0:  # the child: work, send the parts, leave without running any exit handler
-        code = 1
-        try:
-            os.close(read_fd)
-            sent = []
-            for part in theirs():
-                buffer = io.BytesIO()
-                pickle.dump(part, buffer, protocol=_PROTOCOL)
-                sent.append(buffer.getvalue())
-                del part, buffer
-            with os.fdopen(write_fd, "wb") as pipe:
-                while sent:
-                    pipe.write(sent.pop(0))
-                pickle.dump(None, pipe, protocol=_PROTOCOL)  # the end: every part was sent
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
+    pid, read_fd = started
     whole = False
     try:
         with os.fdopen(read_fd, "rb") as pipe:
@@ -137,12 +111,41 @@ def in_two_parts(theirs: Callable[[], Iterable[Part]], mine: Callable[[], Mine],
                     break
                 del part
     finally:
-        if whole:  # every part: the child's work is done, only its exit is left
-            _reap_later(pid)
-        else:
-            _kill(pid)
-            os.waitpid(pid, 0)
+        _end(pid, whole=whole)
     return here, whole
+
+
+def _start(send: Callable[[IO[bytes]], None]) -> tuple[int, int] | None:
+    """A child forked to run `send(pipe)`, which writes its result into the pipe, and then
+    to leave without running any exit handler; (its pid, the pipe's reading end) here, or
+    None when no child could be forked."""
+    _give_back()
+    try:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_fd)
+            with os.fdopen(write_fd, "wb") as pipe:
+                send(pipe)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _end(pid: int, *, whole: bool) -> None:
+    """A child whose whole result came is left to end (`_reap_later`); any other is stopped
+    and reaped now."""
+    if whole:  # the child's work is done, only its exit is left
+        _reap_later(pid)
+    else:
+        _kill(pid)
+        os.waitpid(pid, 0)
 
 
 _EXITING: list[int] = []  # children whose result came back whole, not yet reaped
