@@ -333,12 +333,18 @@ def _folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return sizes
 
 
-def test_a_child_s_notes_come_back_in_parts_each_folded_in_to_the_same_notes(vault,
-                                                                              monkeypatch):
+@pytest.fixture
+def parts_of_seven(monkeypatch):  # noqa: ANN001, ANN201
+    """A cold parse split in two processes even for a small vault, the child's notes sent
+    back in parts of seven."""
     if not forking.can_fork():
         pytest.skip("no second core or no fork here")
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
     monkeypatch.setattr(cache, "SENT_PART", 7)
+
+
+def test_a_child_s_notes_come_back_in_parts_each_folded_in_to_the_same_notes(
+        vault, monkeypatch, parts_of_seven):
     sizes = _folds(monkeypatch)
     reader = NoteCache(vault)
     assert reader(vault) == read_notes(vault)
@@ -347,13 +353,9 @@ def test_a_child_s_notes_come_back_in_parts_each_folded_in_to_the_same_notes(vau
     assert len(rows_in(vault)) == len(reader.entries)
 
 
-def test_a_child_dying_mid_stream_leaves_its_missing_notes_to_be_parsed_here(vault,
-                                                                           monkeypatch):
+def test_a_child_dying_mid_stream_leaves_its_missing_notes_to_be_parsed_here(
+        vault, monkeypatch, parts_of_seven):
     """The parts that came are kept; the notes of those that never came are parsed here."""
-    if not forking.can_fork():
-        pytest.skip("no second core or no fork here")
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(cache, "SENT_PART", 7)
     sizes = _folds(monkeypatch)
     parent, real_fdopen = os.getpid(), os.fdopen
 
@@ -385,11 +387,8 @@ def test_a_child_dying_mid_stream_leaves_its_missing_notes_to_be_parsed_here(vau
     assert len(rows_in(vault)) == len(reader.entries)
 
 
-def test_a_part_not_asked_for_is_refused_and_its_notes_parsed_here(vault, monkeypatch):
-    if not forking.can_fork():
-        pytest.skip("no second core or no fork here")
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(cache, "SENT_PART", 7)
+def test_a_part_not_asked_for_is_refused_and_its_notes_parsed_here(vault, monkeypatch,
+                                                                    parts_of_seven):
     real = cache._in_parts
 
     def renamed(root, files):  # noqa: ANN001, ANN202 - the second part under other names
